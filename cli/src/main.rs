@@ -1,0 +1,2 @@
+//! The `jobfeed` command.
+fn main() {}

@@ -1,0 +1,485 @@
+//! Identity rules: canonical URLs, stable posting ids, cross-source fingerprints and content
+//! hashes. These values are stored and compared across processes and releases, so changing
+//! any rule here re-identifies every posting: do it deliberately.
+
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+use url::Url;
+
+use crate::model::{JobPosting, Workplace};
+
+/// Query parameters that only track where a visitor came from. Matched case-insensitively;
+/// `utm_*` is handled by prefix.
+const TRACKING_PARAMS: &[&str] = &[
+    "source",
+    "src",
+    "ref",
+    "referrer",
+    "referer",
+    "gh_src",
+    "lever-source",
+    "lever-source[]",
+    "lever-origin",
+    "lever-via",
+    "trk",
+    "trkinfo",
+    "trackingid",
+    "refid",
+    "fbclid",
+    "gclid",
+    "msclkid",
+    "mc_cid",
+    "mc_eid",
+    "_hsenc",
+    "_hsmi",
+    "in_iframe",
+    "iis",
+    "iisn",
+];
+
+/// Canonical form of a posting URL: absolute http(s), scheme and host lower case, default
+/// port dropped, no fragment, no tracking parameters (`utm_*`, `gh_src`, `lever-source`,
+/// `source`, `ref`, ..., and `gh_jid` when the path already carries that id), remaining
+/// parameters sorted, and no trailing slash except on the root path.
+///
+/// `base` resolves relative references. Returns `None` for anything that is not (or does not
+/// resolve to) an http(s) URL with a host.
+pub fn canonical_url(raw: &str, base: Option<&Url>) -> Option<String> {
+    let raw = raw.trim();
+    if raw.is_empty() {
+        return None;
+    }
+    let mut url = match base {
+        Some(base) => base.join(raw).ok()?,
+        None => Url::parse(raw).ok()?,
+    };
+    if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none_or(str::is_empty) {
+        return None;
+    }
+    url.set_fragment(None);
+
+    let path_digits: Vec<&str> = url
+        .path_segments()
+        .map(|segments| {
+            segments
+                .filter(|s| s.chars().all(|c| c.is_ascii_digit()))
+                .collect()
+        })
+        .unwrap_or_default();
+    let mut kept: Vec<(String, String)> = url
+        .query_pairs()
+        .filter(|(key, value)| {
+            let key = key.to_ascii_lowercase();
+            if key.starts_with("utm_") || TRACKING_PARAMS.contains(&key.as_str()) {
+                return false;
+            }
+            // gh_jid is the job id on a company's own careers page, but mere noise when the
+            // path (a Greenhouse board URL) already names the same job.
+            !(key == "gh_jid" && path_digits.contains(&value.as_ref()))
+        })
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        .collect();
+    kept.sort();
+    if kept.is_empty() {
+        url.set_query(None);
+    } else {
+        url.query_pairs_mut().clear().extend_pairs(kept);
+    }
+
+    let path = url.path().to_owned();
+    if path.len() > 1 && path.ends_with('/') {
+        url.set_path(path.trim_end_matches('/'));
+    }
+    Some(url.into())
+}
+
+/// Stable posting id: 32 hex characters of SHA-256 over the source name and the source's own
+/// id, or, without one, over the source name and the canonical URL. The same posting gets the
+/// same id in every crawl and process; ids are URL-safe for `GET /jobs/{id}`.
+pub fn posting_id(source: &str, external_id: Option<&str>, canonical_url: &str) -> String {
+    match external_id.map(str::trim).filter(|id| !id.is_empty()) {
+        Some(external) => short_hash(&[source, "id", external]),
+        None => short_hash(&[source, "url", canonical_url]),
+    }
+}
+
+/// Cross-source fingerprint: equal for the same job seen through two sources. Built from the
+/// normalized company name, title and primary place (or `remote`), so spelling variants
+/// (`Sr.`/`Senior`, `Back End`/`Backend`, `Inc.`/`GmbH` suffixes, case and punctuation)
+/// do not matter.
+pub fn fingerprint(posting: &JobPosting) -> String {
+    let company = normalize_company(&posting.company.name);
+    let title = normalize_title_words(&posting.title);
+    let place = primary_place(posting);
+    short_hash(&[&company, &title, &place])
+}
+
+/// Hash of every user-visible field: changes when, and only when, one of them changes.
+/// Identity, fetch time and lifecycle fields are left out.
+pub fn content_hash(posting: &JobPosting) -> String {
+    #[derive(Serialize)]
+    struct Visible<'a> {
+        url: &'a str,
+        apply_url: &'a Option<String>,
+        title: &'a str,
+        company: &'a crate::model::Company,
+        department: &'a Option<String>,
+        locations: &'a [crate::model::Location],
+        workplace: &'a Option<Workplace>,
+        remote_regions: &'a [String],
+        employment_type: &'a Option<crate::model::EmploymentType>,
+        seniority: &'a Option<crate::model::Seniority>,
+        category: &'a Option<crate::model::Category>,
+        skills: &'a [String],
+        salary: &'a Option<crate::model::Salary>,
+        description_html: &'a str,
+        posted_at: &'a Option<chrono::DateTime<chrono::Utc>>,
+        valid_through: &'a Option<chrono::DateTime<chrono::Utc>>,
+    }
+    let visible = Visible {
+        url: &posting.url,
+        apply_url: &posting.apply_url,
+        title: &posting.title,
+        company: &posting.company,
+        department: &posting.department,
+        locations: &posting.locations,
+        workplace: &posting.workplace,
+        remote_regions: &posting.remote_regions,
+        employment_type: &posting.employment_type,
+        seniority: &posting.seniority,
+        category: &posting.category,
+        skills: &posting.skills,
+        salary: &posting.salary,
+        description_html: &posting.description_html,
+        posted_at: &posting.posted_at,
+        valid_through: &posting.valid_through,
+    };
+    // Serializing plain structs of strings, numbers and options cannot fail.
+    let json = serde_json::to_string(&visible).unwrap_or_default();
+    short_hash(&[&json])
+}
+
+/// Sets `id`, `fingerprint` and `content_hash` from the other fields (`url` must already be
+/// canonical).
+pub fn stamp(posting: &mut JobPosting) {
+    posting.id = posting_id(
+        &posting.source,
+        posting.external_id.as_deref(),
+        &posting.url,
+    );
+    posting.fingerprint = fingerprint(posting);
+    posting.content_hash = content_hash(posting);
+}
+
+fn short_hash(parts: &[&str]) -> String {
+    let mut hasher = Sha256::new();
+    for part in parts {
+        hasher.update((part.len() as u64).to_le_bytes());
+        hasher.update(part.as_bytes());
+    }
+    let digest = hasher.finalize();
+    digest[..16].iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Lower-case words of `text` with punctuation removed.
+fn words(text: &str) -> Vec<String> {
+    text.split(|c: char| !c.is_alphanumeric() && c != '#' && c != '+')
+        .filter(|w| !w.is_empty())
+        .map(str::to_lowercase)
+        .collect()
+}
+
+const COMPANY_SUFFIXES: &[&str] = &[
+    "inc",
+    "incorporated",
+    "llc",
+    "ltd",
+    "limited",
+    "gmbh",
+    "ag",
+    "corp",
+    "corporation",
+    "co",
+    "company",
+    "plc",
+    "sa",
+    "sas",
+    "sarl",
+    "bv",
+    "nv",
+    "oy",
+    "ab",
+    "as",
+    "aps",
+    "srl",
+    "spa",
+    "pty",
+    "kg",
+    "se",
+    "ug",
+    "lp",
+    "llp",
+    "pte",
+];
+
+fn normalize_company(name: &str) -> String {
+    // "G.m.b.H." and "S.A." lose their dots before the word split so they match a suffix.
+    let undotted: String = name.chars().filter(|c| *c != '.').collect();
+    let mut parts = words(&undotted);
+    while parts.len() > 1
+        && parts
+            .last()
+            .is_some_and(|w| COMPANY_SUFFIXES.contains(&w.as_str()))
+    {
+        parts.pop();
+    }
+    parts.concat()
+}
+
+/// Title words with the abbreviations and spellings that differ between boards unified.
+fn normalize_title_words(title: &str) -> String {
+    let lowered = title.to_lowercase();
+    // Two-word spellings first, so "back end" and "back-end" both become "backend".
+    let joined = lowered
+        .replace("back-end", "backend")
+        .replace("back end", "backend")
+        .replace("front-end", "frontend")
+        .replace("front end", "frontend")
+        .replace("full-stack", "fullstack")
+        .replace("full stack", "fullstack");
+    words(&joined)
+        .into_iter()
+        .map(|w| match w.as_str() {
+            "sr" | "snr" => "senior".to_owned(),
+            "jr" | "jnr" => "junior".to_owned(),
+            "eng" | "engr" | "engineering" => "engineer".to_owned(),
+            "dev" | "developer" => "developer".to_owned(),
+            "mgr" => "manager".to_owned(),
+            "swe" => "softwareengineer".to_owned(),
+            "ii" => "2".to_owned(),
+            "iii" => "3".to_owned(),
+            _ => w,
+        })
+        .collect::<Vec<_>>()
+        .concat()
+}
+
+fn primary_place(posting: &JobPosting) -> String {
+    if posting.workplace == Some(Workplace::Remote) {
+        return "remote".into();
+    }
+    match posting.locations.first() {
+        Some(location) => {
+            let city = location.city.as_deref().map(words).unwrap_or_default();
+            let country = location.country.as_deref().unwrap_or("").to_lowercase();
+            if city.is_empty() && country.is_empty() {
+                words(&location.raw).concat()
+            } else {
+                format!("{}|{}", city.concat(), country)
+            }
+        }
+        None => String::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Company, Location, SourceKind};
+
+    fn canon(raw: &str) -> String {
+        canonical_url(raw, None).unwrap()
+    }
+
+    #[test]
+    fn canonical_url_lowercases_scheme_and_host_and_drops_fragment_and_default_port() {
+        assert_eq!(
+            canon("HTTPS://Jobs.Example.COM:443/Path/Job-1/#apply"),
+            "https://jobs.example.com/Path/Job-1"
+        );
+    }
+
+    #[test]
+    fn canonical_url_removes_tracking_parameters_and_sorts_the_rest() {
+        assert_eq!(
+            canon(
+                "https://x.io/jobs/1?utm_source=li&b=2&gh_src=abc&a=1&lever-source=x&ref=hn&source=wwr"
+            ),
+            "https://x.io/jobs/1?a=1&b=2"
+        );
+        assert_eq!(
+            canon("https://x.io/jobs/1?utm_campaign=q"),
+            "https://x.io/jobs/1"
+        );
+    }
+
+    #[test]
+    fn canonical_url_keeps_gh_jid_only_when_it_is_the_id() {
+        assert_eq!(
+            canon("https://www.acme.com/careers?gh_jid=4461450008"),
+            "https://www.acme.com/careers?gh_jid=4461450008"
+        );
+        assert_eq!(
+            canon("https://boards.greenhouse.io/acme/jobs/4461450008?gh_jid=4461450008"),
+            "https://boards.greenhouse.io/acme/jobs/4461450008"
+        );
+    }
+
+    #[test]
+    fn canonical_url_strips_trailing_slash_except_on_the_root() {
+        assert_eq!(
+            canon("https://nodesk.co/remote-jobs/sticker-mule-software-engineer/"),
+            "https://nodesk.co/remote-jobs/sticker-mule-software-engineer"
+        );
+        assert_eq!(canon("https://nodesk.co/"), "https://nodesk.co/");
+        assert_eq!(canon("https://nodesk.co"), "https://nodesk.co/");
+    }
+
+    #[test]
+    fn canonical_url_resolves_relative_links_and_refuses_other_schemes() {
+        let base = Url::parse("https://careers.example.com/jobs/search?page=2").unwrap();
+        assert_eq!(
+            canonical_url("/jobs/77/backend", Some(&base)).unwrap(),
+            "https://careers.example.com/jobs/77/backend"
+        );
+        assert_eq!(canonical_url("javascript:alert(1)", Some(&base)), None);
+        assert_eq!(canonical_url("mailto:jobs@example.com", None), None);
+        assert_eq!(canonical_url("/relative/without/base", None), None);
+        assert_eq!(canonical_url("   ", None), None);
+    }
+
+    #[test]
+    fn posting_id_is_stable_and_prefers_the_external_id() {
+        let a = posting_id("gh", Some("123"), "https://a/1");
+        assert_eq!(a, posting_id("gh", Some("123"), "https://other/2"));
+        assert_eq!(a.len(), 32);
+        assert!(a.chars().all(|c| c.is_ascii_hexdigit()));
+        assert_ne!(a, posting_id("lever", Some("123"), "https://a/1"));
+        assert_eq!(
+            posting_id("gh", None, "https://a/1"),
+            posting_id("gh", Some("  "), "https://a/1")
+        );
+        assert_ne!(
+            posting_id("gh", None, "https://a/1"),
+            posting_id("gh", None, "https://a/2")
+        );
+    }
+
+    fn posting(company: &str, title: &str, workplace: Option<Workplace>, city: &str) -> JobPosting {
+        JobPosting {
+            id: String::new(),
+            source: "s".into(),
+            source_kind: SourceKind::JsonLd,
+            external_id: None,
+            url: "https://example.com/jobs/1".into(),
+            apply_url: None,
+            title: title.into(),
+            company: Company {
+                name: company.into(),
+                url: None,
+                logo_url: None,
+            },
+            department: None,
+            locations: vec![Location {
+                raw: city.into(),
+                city: Some(city.into()),
+                region: None,
+                country: Some("DE".into()),
+            }],
+            workplace,
+            remote_regions: vec![],
+            employment_type: None,
+            seniority: None,
+            category: None,
+            skills: vec![],
+            salary: None,
+            description_html: "<p>x</p>".into(),
+            description_text: "x".into(),
+            posted_at: None,
+            valid_through: None,
+            fetched_at: chrono::DateTime::UNIX_EPOCH,
+            fingerprint: String::new(),
+            content_hash: String::new(),
+            first_seen_at: None,
+            last_seen_at: None,
+            closed_at: None,
+            duplicate_of: None,
+        }
+    }
+
+    #[test]
+    fn fingerprint_is_equal_across_spelling_variants_of_the_same_job() {
+        let a = posting("Acme GmbH", "Sr. Back End Eng", None, "Berlin");
+        let b = posting("ACME", "Senior Backend Engineer", None, "berlin");
+        let c = posting("Acme, Inc.", "senior back-end engineer", None, "Berlin");
+        assert_eq!(fingerprint(&a), fingerprint(&b));
+        assert_eq!(fingerprint(&a), fingerprint(&c));
+        let dev1 = posting("Acme", "Sr Dev", None, "Berlin");
+        let dev2 = posting("Acme", "Senior Developer", None, "Berlin");
+        assert_eq!(fingerprint(&dev1), fingerprint(&dev2));
+    }
+
+    #[test]
+    fn fingerprint_differs_for_another_title_company_or_place() {
+        let base = posting("Acme", "Senior Backend Engineer", None, "Berlin");
+        assert_ne!(
+            fingerprint(&base),
+            fingerprint(&posting("Acme", "Senior Frontend Engineer", None, "Berlin"))
+        );
+        assert_ne!(
+            fingerprint(&base),
+            fingerprint(&posting(
+                "Acme Bank",
+                "Senior Backend Engineer",
+                None,
+                "Berlin"
+            ))
+        );
+        assert_ne!(
+            fingerprint(&base),
+            fingerprint(&posting("Acme", "Senior Backend Engineer", None, "Munich"))
+        );
+        let remote_a = posting(
+            "Acme",
+            "Senior Backend Engineer",
+            Some(Workplace::Remote),
+            "Berlin",
+        );
+        let remote_b = posting(
+            "Acme",
+            "Senior Backend Engineer",
+            Some(Workplace::Remote),
+            "Lisbon",
+        );
+        assert_eq!(fingerprint(&remote_a), fingerprint(&remote_b));
+    }
+
+    #[test]
+    fn content_hash_changes_with_visible_fields_only() {
+        let base = posting("Acme", "Senior Backend Engineer", None, "Berlin");
+        let hash = content_hash(&base);
+
+        let mut refetched = base.clone();
+        refetched.fetched_at = chrono::Utc::now();
+        refetched.id = "other".into();
+        refetched.first_seen_at = Some(chrono::Utc::now());
+        assert_eq!(content_hash(&refetched), hash);
+
+        let mut retitled = base.clone();
+        retitled.title = "Staff Backend Engineer".into();
+        assert_ne!(content_hash(&retitled), hash);
+
+        let mut repaid = base.clone();
+        repaid.salary = Some(crate::model::Salary {
+            min: Some(1.0),
+            max: Some(2.0),
+            currency: Some("EUR".into()),
+            period: None,
+        });
+        assert_ne!(content_hash(&repaid), hash);
+
+        let mut redescribed = base;
+        redescribed.description_html = "<p>y</p>".into();
+        assert_ne!(content_hash(&redescribed), hash);
+    }
+}

@@ -1,0 +1,1 @@
+//! Normalization: dates (being written).

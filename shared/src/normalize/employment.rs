@@ -1,0 +1,1 @@
+//! Normalization: employment (being written).

@@ -1,0 +1,1 @@
+//! Normalization: location (being written).

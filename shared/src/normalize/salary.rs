@@ -1,0 +1,1 @@
+//! Normalization: salary (being written).

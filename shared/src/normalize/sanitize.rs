@@ -1,0 +1,1 @@
+//! Normalization: sanitize (being written).

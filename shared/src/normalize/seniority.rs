@@ -1,0 +1,1 @@
+//! Normalization: seniority (being written).

@@ -1,0 +1,1 @@
+//! Normalization: title (being written).
