@@ -2,6 +2,7 @@
 //! cleaned title, seniority, category, skills, salary, locations, workplace, employment type,
 //! dates, sanitized description — and stamps the identity fields.
 
+pub mod category;
 pub mod dates;
 pub mod employment;
 pub mod location;
