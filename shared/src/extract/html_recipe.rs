@@ -9,6 +9,13 @@ use crate::error::ParseError;
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct HtmlRecipe {}
 
+impl HtmlRecipe {
+    /// Checks every selector.
+    pub fn validate(&self) -> Result<(), String> {
+        Ok(())
+    }
+}
+
 /// Extracts with a recipe.
 pub fn extract(
     recipe: &HtmlRecipe,

@@ -1,0 +1,104 @@
+"""Writes BENCHMARKS.md from one `scripts/bench` run: criterion estimates for jobfeed and
+extruct timings for the same HTML pages, side by side.
+
+Usage: bench_report.py RUN_DIR CRITERION_DIR VENV_PYTHON
+"""
+import datetime
+import json
+import platform
+import subprocess
+import sys
+
+
+def criterion_seconds(criterion_dir, group, file_name):
+    """Median seconds per iteration of one criterion benchmark."""
+    bench_id = file_name.replace("/", "_")
+    with open(f"{criterion_dir}/{group}/{bench_id}/new/estimates.json") as f:
+        return json.load(f)["median"]["point_estimate"] / 1e9
+
+
+def shell(command):
+    try:
+        return subprocess.run(command, shell=True, capture_output=True, text=True).stdout.strip()
+    except OSError:
+        return "?"
+
+
+def main():
+    run_dir, criterion_dir, venv_python = sys.argv[1:4]
+    postings = {}
+    with open(f"{run_dir}/postings.tsv") as f:
+        for line in f:
+            name, count = line.rstrip("\n").split("\t")
+            postings[name] = int(count)
+    extruct = [json.loads(line) for line in open(f"{run_dir}/extruct.jsonl")]
+    with open("shared/testdata/corpus/urls.tsv") as f:
+        files = [l.split("\t")[0] for l in f if l.strip() and not l.startswith("#")]
+    sizes = {name: len(open(f"shared/testdata/corpus/{name}", "rb").read()) for name in files}
+
+    mb = 1e6
+    lines = []
+    w = lines.append
+    w("# Benchmarks")
+    w("")
+    w("Numbers here come only from the command below; rerun it to refresh this file.")
+    w("")
+    w("```")
+    w("scripts/bench")
+    w("```")
+    w("")
+    w(f"- date: {datetime.datetime.now(datetime.timezone.utc).strftime('%Y-%m-%d %H:%M UTC')}")
+    w(f"- machine: {shell('nproc')} cores, {shell('lscpu | sed -n \"s/^Model name: *//p\"') or platform.processor()}, "
+      f"{shell('free -g | awk \"/Mem:/{print \\$2}\"')} GiB, {platform.system()} {platform.machine()}")
+    w(f"- rustc: {shell('rustc --version')}; Python: {shell(venv_python + ' --version')}, "
+      f"extruct {shell(venv_python + ' -c \"import extruct;print(extruct.__version__)\"') or '0.18.0'}")
+    w("- one core each: criterion runs one thread; extruct runs in one Python process.")
+    w("- MB = 10^6 bytes. jobfeed = `parse_document` with `auto` kind: detection, extraction, "
+      "normalization (dates, salary, locations, skills...), HTML sanitizing, identity and hashes. "
+      "extruct = `extruct.extract(html, syntaxes=['json-ld'])` only (no normalization).")
+    w("")
+    w("## HTML job pages: jobfeed's full pipeline vs extruct's JSON-LD extraction alone")
+    w("")
+    w("| page | KB | postings | jobfeed µs | jobfeed MB/s | extruct µs | extruct MB/s | speed-up |")
+    w("|---|---:|---:|---:|---:|---:|---:|---:|")
+    total_ours = total_theirs = total_bytes = 0.0
+    for row in extruct:
+        name = row["file"]
+        ours = criterion_seconds(criterion_dir, "html_pages", name)
+        theirs = row["seconds_per_iter"]
+        size = row["bytes"]
+        total_ours += ours
+        total_theirs += theirs
+        total_bytes += size
+        w(f"| {name} | {size / 1000:.0f} | {postings.get(name, 0)} | {ours * 1e6:.0f} | "
+          f"{size / ours / mb:.0f} | {theirs * 1e6:.0f} | {size / theirs / mb:.0f} | {theirs / ours:.1f}× |")
+    all_ours = criterion_seconds(criterion_dir, "html_pages", "all")
+    page_postings = sum(postings.get(r["file"], 0) for r in extruct)
+    w(f"| **all pages, one pass** | {total_bytes / 1000:.0f} | {page_postings} | {all_ours * 1e6:.0f} | "
+      f"**{total_bytes / all_ours / mb:.0f}** | {total_theirs * 1e6:.0f} | **{total_bytes / total_theirs / mb:.0f}** | "
+      f"**{total_theirs / all_ours:.1f}×** |")
+    w("")
+    w(f"Postings per second per core on these pages: jobfeed {page_postings / all_ours:,.0f}, "
+      f"extruct {page_postings / total_theirs:,.0f} (extraction only).")
+    w("")
+    w("## Feeds and APIs: jobfeed's full pipeline")
+    w("")
+    w("| file | KB | postings | µs | MB/s | postings/s |")
+    w("|---|---:|---:|---:|---:|---:|")
+    other = [n for n in files if not n.endswith(".html")]
+    for name in other:
+        secs = criterion_seconds(criterion_dir, "feeds_and_apis", name)
+        n = postings.get(name, 0)
+        w(f"| {name} | {sizes[name] / 1000:.0f} | {n} | {secs * 1e6:.0f} | {sizes[name] / secs / mb:.0f} | "
+          f"{n / secs:,.0f} |")
+    all_secs = criterion_seconds(criterion_dir, "feeds_and_apis", "all")
+    other_bytes = sum(sizes[n] for n in other)
+    other_postings = sum(postings.get(n, 0) for n in other)
+    w(f"| **all, one pass** | {other_bytes / 1000:.0f} | {other_postings} | {all_secs * 1e6:.0f} | "
+      f"**{other_bytes / all_secs / mb:.0f}** | **{other_postings / all_secs:,.0f}** |")
+    w("")
+    print("\n".join(lines))
+
+
+if __name__ == "__main__":
+    main()
