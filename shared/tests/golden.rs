@@ -1,0 +1,611 @@
+//! Golden tests: every recorded corpus response through the whole parse path (`auto` kind,
+//! the URL it was fetched from), checked against values read by hand from the raw files.
+
+use chrono::{DateTime, TimeZone, Utc};
+use jobfeed::JobPosting;
+use jobfeed::extract::ExtractKind;
+use jobfeed::model::{
+    Category, EmploymentType, Salary, SalaryPeriod, Seniority, SourceKind, Workplace,
+};
+use jobfeed::parse::{DEFAULT_MAX_DOCUMENT_BYTES, ParseOptions, ParsedDocument, parse_document};
+
+const CORPUS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/testdata/corpus");
+
+fn fetched_at() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 7, 20, 12, 0, 0).unwrap()
+}
+
+/// The address a corpus file was fetched from, from `urls.tsv`.
+fn url_of(file: &str) -> url::Url {
+    let index = std::fs::read_to_string(format!("{CORPUS}/urls.tsv")).unwrap();
+    let url = index
+        .lines()
+        .filter_map(|line| line.split_once('\t'))
+        .find(|(name, _)| *name == file)
+        .map(|(_, url)| url)
+        .unwrap_or_else(|| panic!("{file} is listed in urls.tsv"));
+    url::Url::parse(url).unwrap()
+}
+
+fn parse_with(file: &str, kind: ExtractKind) -> ParsedDocument {
+    let bytes = std::fs::read(format!("{CORPUS}/{file}")).unwrap();
+    let url = url_of(file);
+    let options = ParseOptions {
+        kind,
+        url: Some(&url),
+        source: Some("golden"),
+        company_override: None,
+        fetched_at: fetched_at(),
+        max_bytes: DEFAULT_MAX_DOCUMENT_BYTES,
+    };
+    parse_document(&bytes, &options).unwrap_or_else(|e| panic!("{file}: {e}"))
+}
+
+fn parse(file: &str) -> Vec<JobPosting> {
+    parse_with(file, ExtractKind::Auto).postings
+}
+
+fn time(text: &str) -> Option<DateTime<Utc>> {
+    Some(
+        DateTime::parse_from_rfc3339(text)
+            .unwrap()
+            .with_timezone(&Utc),
+    )
+}
+
+fn place(p: &JobPosting, i: usize) -> (String, Option<&str>, Option<&str>, Option<&str>) {
+    let l = &p.locations[i];
+    (
+        l.raw.clone(),
+        l.city.as_deref(),
+        l.region.as_deref(),
+        l.country.as_deref(),
+    )
+}
+
+fn by_title<'a>(postings: &'a [JobPosting], title: &str) -> &'a JobPosting {
+    postings
+        .iter()
+        .find(|p| p.title == title)
+        .unwrap_or_else(|| panic!("a posting titled {title:?}"))
+}
+
+/// Invariants every emitted posting keeps, whatever the source.
+fn assert_well_formed(postings: &[JobPosting]) {
+    for p in postings {
+        assert_eq!(p.id.len(), 32, "{}", p.title);
+        assert!(!p.title.trim().is_empty());
+        assert!(p.url.starts_with("https://") || p.url.starts_with("http://"));
+        assert!(!p.company.name.is_empty(), "{} has a company", p.title);
+        assert_eq!(p.fingerprint.len(), 32);
+        assert_eq!(p.content_hash.len(), 32);
+        let mut sorted = p.skills.clone();
+        sorted.sort();
+        sorted.dedup();
+        assert_eq!(p.skills, sorted, "skills are sorted and unique");
+        if let Some(Salary {
+            min: Some(min),
+            max: Some(max),
+            ..
+        }) = p.salary
+        {
+            assert!(min <= max);
+        }
+        for forbidden in [
+            "<script",
+            "<style",
+            "<iframe",
+            "javascript:",
+            "onclick",
+            "&lt;p&gt;",
+        ] {
+            assert!(
+                !p.description_html.to_lowercase().contains(forbidden),
+                "{}: description has {forbidden}",
+                p.title
+            );
+        }
+        assert!(!p.description_text.contains('<') || !p.description_text.contains("</"));
+    }
+    let mut ids: Vec<&str> = postings.iter().map(|p| p.id.as_str()).collect();
+    ids.sort();
+    ids.dedup();
+    assert_eq!(
+        ids.len(),
+        postings.len(),
+        "ids are unique within a document"
+    );
+}
+
+#[test]
+fn greenhouse_board_list_yields_every_job_with_its_location_and_dates() {
+    let postings = parse("greenhouse/jobs_rsp.json");
+    assert_eq!(postings.len(), 7);
+    assert_well_formed(&postings);
+    let first = &postings[0];
+    assert_eq!(first.source_kind, SourceKind::Greenhouse);
+    assert_eq!(first.title, "GTM and Business Operations Lead");
+    assert_eq!(first.external_id.as_deref(), Some("5019966007"));
+    assert_eq!(first.company.name, "Safari AI");
+    assert_eq!(
+        first.url,
+        "https://job-boards.greenhouse.io/safariai/jobs/5019966007"
+    );
+    assert_eq!(first.locations[0].raw, "Miami");
+    assert_eq!(first.locations[0].city.as_deref(), Some("Miami"));
+    assert_eq!(first.posted_at, time("2026-01-09T19:59:08Z"));
+    assert_eq!(first.seniority, Some(Seniority::Lead));
+    assert_eq!(
+        first.description_html, "",
+        "content=false lists have no description"
+    );
+
+    let intern = by_title(&postings, "GTM Engineering Intern");
+    assert_eq!(intern.workplace, Some(Workplace::Remote));
+    assert_eq!(intern.seniority, Some(Seniority::Intern));
+    assert_eq!(intern.employment_type, Some(EmploymentType::Internship));
+
+    let sdr = by_title(&postings, "Sales Development Representative");
+    assert_eq!(
+        place(sdr, 0),
+        (
+            "Miami, Florida, United States".to_owned(),
+            Some("Miami"),
+            Some("Florida"),
+            Some("US")
+        )
+    );
+    assert_eq!(sdr.category, Some(Category::Other));
+
+    let head = by_title(&postings, "Head of Partnerships");
+    assert_eq!(place(head, 0).3, Some("US"), "Miami, FL is in the US");
+    assert_eq!(head.seniority, Some(Seniority::Director));
+}
+
+#[test]
+fn greenhouse_job_detail_decodes_escaped_content_and_splits_offices() {
+    let postings = parse("greenhouse/job_detail_rsp.json");
+    assert_eq!(postings.len(), 1);
+    assert_well_formed(&postings);
+    let job = &postings[0];
+    assert_eq!(job.title, "Account Executive, AI Native");
+    assert_eq!(job.company.name, "Anthropic");
+    assert_eq!(job.external_id.as_deref(), Some("4461450008"));
+    assert_eq!(
+        job.url,
+        "https://job-boards.greenhouse.io/anthropic/jobs/4461450008"
+    );
+    assert_eq!(job.department.as_deref(), Some("Sales"));
+    assert_eq!(job.workplace, Some(Workplace::Onsite));
+    assert_eq!(job.locations.len(), 2);
+    assert_eq!(place(job, 0).1, Some("San Francisco"));
+    assert_eq!(place(job, 0).2, Some("CA"));
+    assert_eq!(place(job, 0).3, Some("US"));
+    assert_eq!(place(job, 1).1, Some("New York City"));
+    assert_eq!(place(job, 1).3, Some("US"));
+    assert_eq!(job.posted_at, time("2024-12-20T18:53:38Z"));
+    assert!(
+        job.description_html.contains("<h2>"),
+        "escaped HTML was decoded"
+    );
+    assert!(job.description_text.contains("About Anthropic"));
+    assert!(!job.description_text.contains("&amp;"));
+    assert_eq!(job.category, Some(Category::Other));
+    assert_eq!(job.salary, None);
+}
+
+#[test]
+fn lever_postings_read_epoch_millisecond_dates_commitment_and_workplace() {
+    let postings = parse("lever/postings_rsp.json");
+    assert_eq!(postings.len(), 3);
+    assert_well_formed(&postings);
+    let writer = &postings[0];
+    assert_eq!(writer.source_kind, SourceKind::Lever);
+    assert_eq!(writer.title, "AbelsonTaylor Writer");
+    assert_eq!(
+        writer.external_id.as_deref(),
+        Some("33538a2f-d27d-4a96-8f05-fa4b0e4d940e")
+    );
+    assert_eq!(
+        writer.url,
+        "https://jobs.lever.co/leverdemo/33538a2f-d27d-4a96-8f05-fa4b0e4d940e"
+    );
+    assert_eq!(
+        writer.apply_url.as_deref(),
+        Some("https://jobs.lever.co/leverdemo/33538a2f-d27d-4a96-8f05-fa4b0e4d940e/apply")
+    );
+    assert_eq!(writer.company.name, "leverdemo");
+    assert_eq!(writer.posted_at, time("2019-03-21T16:33:55.299Z"));
+    assert_eq!(writer.employment_type, Some(EmploymentType::FullTime));
+    assert_eq!(writer.workplace, Some(Workplace::Hybrid));
+    assert_eq!(
+        place(writer, 0),
+        (
+            "Arlington, TX".to_owned(),
+            Some("Arlington"),
+            Some("TX"),
+            Some("US")
+        )
+    );
+    assert!(
+        writer
+            .description_text
+            .contains("Lever builds modern recruiting software")
+    );
+
+    let bombay = by_title(&postings, "Account Executive");
+    assert_eq!(bombay.posted_at, time("2019-05-16T21:12:28.927Z"));
+    assert_eq!(place(bombay, 0).3, Some("IN"));
+    assert_eq!(bombay.workplace, None, "`unspecified` says nothing");
+    assert_eq!(bombay.employment_type, None);
+}
+
+#[test]
+fn ashby_board_reads_structured_addresses_and_secondary_locations() {
+    let postings = parse("ashby/board_rsp.json");
+    assert_eq!(postings.len(), 5);
+    assert_well_formed(&postings);
+    let agent = &postings[0];
+    assert_eq!(agent.source_kind, SourceKind::Ashby);
+    assert_eq!(agent.title, "Software Engineer (Agent Platform)");
+    assert_eq!(
+        agent.url,
+        "https://jobs.ashbyhq.com/browserbase/7724fbe3-6a27-4418-9705-2dcc40751a16"
+    );
+    assert_eq!(agent.company.name, "browserbase");
+    assert_eq!(agent.department.as_deref(), Some("Engineering"));
+    assert_eq!(agent.employment_type, Some(EmploymentType::FullTime));
+    assert_eq!(agent.workplace, Some(Workplace::Onsite));
+    assert_eq!(agent.posted_at, time("2025-08-25T20:13:34.942Z"));
+    assert_eq!(agent.locations.len(), 2);
+    assert_eq!(place(agent, 0).1, Some("San Francisco"));
+    assert_eq!(place(agent, 0).3, Some("US"));
+    assert_eq!(place(agent, 1).1, Some("New York"));
+    assert_eq!(place(agent, 1).3, Some("US"));
+    assert!(!agent.description_html.is_empty());
+
+    let manager = by_title(&postings, "Customer Engineering Manager");
+    assert_eq!(manager.seniority, Some(Seniority::Manager));
+}
+
+#[test]
+fn workable_list_builds_public_urls_from_the_account_and_shortcode() {
+    let postings = parse("workable/jobs_rsp.json");
+    assert_eq!(postings.len(), 10);
+    assert_well_formed(&postings);
+    let ios = by_title(&postings, "Senior Software Engineer, iOS");
+    assert_eq!(ios.source_kind, SourceKind::Workable);
+    assert_eq!(
+        ios.url,
+        "https://apply.workable.com/blueground/j/B02DA69C8F"
+    );
+    assert_eq!(ios.external_id.as_deref(), Some("B02DA69C8F"));
+    assert_eq!(ios.workplace, Some(Workplace::Remote));
+    assert_eq!(ios.employment_type, Some(EmploymentType::FullTime));
+    assert_eq!(ios.seniority, Some(Seniority::Senior));
+    assert_eq!(ios.category, Some(Category::Mobile));
+    assert_eq!(ios.posted_at, time("2026-07-14T00:00:00Z"));
+    assert_eq!(
+        place(ios, 0),
+        (
+            "Athens, Greece".to_owned(),
+            Some("Athens"),
+            Some("Attica"),
+            Some("GR")
+        )
+    );
+    let boston = by_title(&postings, "Operations Partner (Flexible Contract BOS)");
+    assert_eq!(boston.employment_type, Some(EmploymentType::Contract));
+    assert_eq!(boston.workplace, Some(Workplace::Onsite));
+    assert_eq!(place(boston, 0).3, Some("US"));
+}
+
+#[test]
+fn workable_detail_joins_description_requirements_and_benefits() {
+    let postings = parse("workable/job_detail_rsp.json");
+    assert_eq!(postings.len(), 1);
+    assert_well_formed(&postings);
+    let job = &postings[0];
+    assert_eq!(job.title, "Senior Software Engineer, iOS");
+    assert_eq!(
+        job.url,
+        "https://apply.workable.com/blueground/j/B02DA69C8F"
+    );
+    assert!(job.description_html.contains("Requirements"));
+    assert!(job.description_html.contains("Benefits"));
+    assert!(job.skills.iter().any(|s| s == "swift"), "{:?}", job.skills);
+    // The list and the detail are the same posting.
+    let listed = parse("workable/jobs_rsp.json");
+    assert_eq!(
+        by_title(&listed, "Senior Software Engineer, iOS").id,
+        job.id
+    );
+}
+
+#[test]
+fn smartrecruiters_list_and_detail_describe_the_same_posting() {
+    let postings = parse("smartrecruiters/postings_rsp.json");
+    assert_eq!(postings.len(), 5);
+    assert_well_formed(&postings);
+    let locker = &postings[0];
+    assert_eq!(locker.title, "Female Locker Room Associate, Houston");
+    assert_eq!(locker.company.name, "Equinox");
+    assert_eq!(locker.external_id.as_deref(), Some("744000137225639"));
+    assert_eq!(locker.employment_type, Some(EmploymentType::PartTime));
+    assert_eq!(locker.department.as_deref(), Some("Club - Staff"));
+    assert_eq!(
+        place(locker, 0),
+        (
+            "Houston, TX, United States".to_owned(),
+            Some("Houston"),
+            Some("TX"),
+            Some("US")
+        )
+    );
+    assert_eq!(locker.posted_at, time("2026-07-10T23:49:03.072Z"));
+    let sales = by_title(&postings, "Membership Sales Advisor, Chicago");
+    assert_eq!(sales.employment_type, Some(EmploymentType::FullTime));
+
+    let detail = parse("smartrecruiters/posting_detail_rsp.json");
+    assert_eq!(detail.len(), 1);
+    assert_well_formed(&detail);
+    assert_eq!(detail[0].id, locker.id);
+    assert_eq!(
+        detail[0].url,
+        "https://jobs.smartrecruiters.com/Equinox/744000137225639-female-locker-room-associate-houston"
+    );
+    assert!(!detail[0].description_text.is_empty());
+}
+
+#[test]
+fn recruitee_offer_with_null_fields_still_yields_a_posting() {
+    let postings = parse("recruitee/offers_nulls_rsp.json");
+    assert_eq!(postings.len(), 1);
+    assert_well_formed(&postings);
+    let job = &postings[0];
+    assert_eq!(job.title, "Minimal Job");
+    assert_eq!(job.external_id.as_deref(), Some("12345"));
+    assert_eq!(job.url, "https://minimal.recruitee.com/o/minimal-job");
+    assert_eq!(
+        job.apply_url.as_deref(),
+        Some("https://minimal.recruitee.com/o/minimal-job/c/new")
+    );
+    assert_eq!(job.posted_at, time("2026-07-13T12:00:00Z"));
+    assert!(job.locations.is_empty());
+    assert_eq!(job.salary, None);
+    assert_eq!(job.description_text, "");
+}
+
+#[test]
+fn remoteok_skips_the_legal_notice_and_treats_zero_salary_as_unknown() {
+    let parsed = parse_with("remoteok/jobs_rsp.json", ExtractKind::Auto);
+    assert_eq!(parsed.postings.len(), 6, "element 0 is the legal notice");
+    assert_eq!(parsed.skipped, 0, "the notice is not a skipped posting");
+    let postings = parsed.postings;
+    assert_well_formed(&postings);
+    let scheduler = &postings[0];
+    assert_eq!(scheduler.external_id.as_deref(), Some("1134996"));
+    assert_eq!(scheduler.company.name, "Orchestrate Consulting Group");
+    assert_eq!(scheduler.salary, None, "0/0 means unknown");
+    assert_eq!(scheduler.workplace, Some(Workplace::Remote));
+    assert_eq!(scheduler.posted_at, time("2026-07-17T18:07:48Z"));
+    assert_eq!(
+        scheduler.url,
+        "https://remoteok.com/remote-jobs/remote-patient-access-scheduler-centralized-scheduling-ft-8-30a-5p-orchestrate-consulting-group-1134996"
+    );
+    let crypto = by_title(&postings, "Entry Level Crypto Market Specialist");
+    assert_eq!(
+        crypto.salary,
+        Some(Salary {
+            min: Some(50000.0),
+            max: Some(70000.0),
+            currency: Some("USD".into()),
+            period: Some(SalaryPeriod::Year),
+        })
+    );
+    assert_eq!(crypto.seniority, Some(Seniority::Junior));
+}
+
+#[test]
+fn we_work_remotely_feed_splits_company_from_title_and_reads_regions() {
+    let postings = parse("weworkremotely/back_end_rsp.xml");
+    assert_eq!(postings.len(), 7);
+    assert_well_formed(&postings);
+    let java = &postings[0];
+    assert_eq!(java.source_kind, SourceKind::Rss);
+    assert_eq!(java.company.name, "Proxify AB");
+    assert_eq!(java.title, "Senior Java Backend Developer");
+    assert_eq!(
+        java.url,
+        "https://weworkremotely.com/remote-jobs/proxify-ab-senior-java-backend-developer"
+    );
+    assert_eq!(java.posted_at, time("2026-07-13T13:41:15Z"));
+    assert_eq!(java.valid_through, time("2026-08-12T13:41:15Z"));
+    assert_eq!(java.employment_type, Some(EmploymentType::FullTime));
+    assert_eq!(java.workplace, Some(Workplace::Remote));
+    assert!(
+        java.remote_regions.is_empty(),
+        "Anywhere in the World is unrestricted"
+    );
+    assert_eq!(java.seniority, Some(Seniority::Senior));
+    assert_eq!(java.category, Some(Category::Backend));
+    assert!(java.skills.iter().any(|s| s == "java"), "{:?}", java.skills);
+
+    let bunny = by_title(&postings, "Staff Software Engineer (Magic Containers)");
+    assert_eq!(bunny.company.name, "bunny.net");
+    assert_eq!(bunny.seniority, Some(Seniority::Staff));
+    for skill in ["c#", "kubernetes", "linux"] {
+        assert!(
+            bunny.skills.iter().any(|s| s == skill),
+            "{skill} in {:?}",
+            bunny.skills
+        );
+    }
+    let fullstack = by_title(&postings, "Full Stack AI Engineer");
+    assert_eq!(fullstack.company.name, "Reveleer");
+}
+
+#[test]
+fn nodesk_job_page_reads_json_ld_with_salary_and_remote_anywhere() {
+    let postings = parse("nodesk/job_detail_rsp.html");
+    assert_eq!(postings.len(), 1);
+    assert_well_formed(&postings);
+    let job = &postings[0];
+    assert_eq!(job.source_kind, SourceKind::JsonLd);
+    assert_eq!(job.title, "Software engineer");
+    assert_eq!(job.company.name, "Sticker Mule");
+    assert_eq!(
+        job.company.url.as_deref(),
+        Some("https://www.stickermule.com/")
+    );
+    assert_eq!(
+        job.url,
+        "https://nodesk.co/remote-jobs/sticker-mule-software-engineer"
+    );
+    assert_eq!(job.workplace, Some(Workplace::Remote));
+    assert!(job.remote_regions.is_empty());
+    assert_eq!(job.employment_type, Some(EmploymentType::FullTime));
+    assert_eq!(
+        job.salary,
+        Some(Salary {
+            min: Some(150000.0),
+            max: Some(250000.0),
+            currency: Some("USD".into()),
+            period: Some(SalaryPeriod::Year),
+        })
+    );
+    assert_eq!(job.posted_at, time("2026-07-10T00:00:00Z"));
+    assert_eq!(job.valid_through, time("2026-08-25T00:00:00Z"));
+    assert!(job.description_text.starts_with("Sticker Mule is building"));
+}
+
+#[test]
+fn a_page_for_a_posting_that_no_longer_exists_yields_nothing() {
+    assert!(parse("nodesk/job_detail_notfound_rsp.html").is_empty());
+    assert!(
+        parse("icims/search_rsp.html").is_empty(),
+        "a listing page is not a posting"
+    );
+}
+
+#[test]
+fn icims_job_page_reads_salary_written_into_salary_currency() {
+    let postings = parse("icims/job_detail_rsp.html");
+    assert_eq!(postings.len(), 1);
+    assert_well_formed(&postings);
+    let job = &postings[0];
+    assert_eq!(job.title, "Senior Product Manager");
+    assert_eq!(job.company.name, "BusPatrol");
+    assert_eq!(
+        job.url,
+        "https://careers-buspatrol.icims.com/jobs/1977/senior-product-manager/job"
+    );
+    assert_eq!(
+        place(job, 0),
+        (
+            "Austin, TX, US".to_owned(),
+            Some("Austin"),
+            Some("TX"),
+            Some("US")
+        )
+    );
+    assert_eq!(job.employment_type, Some(EmploymentType::FullTime));
+    assert_eq!(job.seniority, Some(Seniority::Senior));
+    assert_eq!(job.category, Some(Category::Product));
+    assert_eq!(
+        job.salary,
+        Some(Salary {
+            min: Some(190000.0),
+            max: Some(200000.0),
+            currency: Some("USD".into()),
+            period: Some(SalaryPeriod::Year),
+        })
+    );
+    assert_eq!(job.posted_at, time("2025-12-05T05:00:00Z"));
+    assert_eq!(job.valid_through, time("2027-12-05T05:00:00Z"));
+}
+
+#[test]
+fn join_next_js_page_reads_escaped_json_ld_description() {
+    let postings = parse("join/job_detail_rsp.html");
+    assert_eq!(postings.len(), 1);
+    assert_well_formed(&postings);
+    let job = &postings[0];
+    assert_eq!(
+        job.title,
+        "Senior Software Engineer (Backend/LLM Infrastructure)"
+    );
+    assert_eq!(job.company.name, "Routine Labs");
+    assert_eq!(
+        job.company.logo_url.as_deref(),
+        Some("https://cdn.join.com/69a1747e79b29c00082ad67c/routine-labs-logo-m.png")
+    );
+    assert_eq!(
+        place(job, 0),
+        (
+            "Berlin, Germany".to_owned(),
+            Some("Berlin"),
+            None,
+            Some("DE")
+        )
+    );
+    assert_eq!(job.seniority, Some(Seniority::Senior));
+    assert_eq!(job.category, Some(Category::Backend));
+    assert_eq!(job.posted_at, time("2025-12-18T15:37:26.494Z"));
+    assert!(
+        job.description_html
+            .contains("<strong>Routine Labs</strong>")
+    );
+    assert!(job.description_text.contains("Routine Labs"));
+    assert!(!job.description_text.contains("&#39;"));
+}
+
+#[test]
+fn pages_without_structured_data_need_a_recipe() {
+    for file in [
+        "engage/job_detail_no_jsonld_rsp.html",
+        "linkedin/job_detail_rsp.html",
+    ] {
+        let parsed = parse_with(file, ExtractKind::Auto);
+        assert!(parsed.postings.is_empty(), "{file} has no JSON-LD posting");
+    }
+}
+
+#[test]
+fn recipes_extract_the_engage_and_linkedin_pages() {
+    for (file, recipe, title) in [
+        (
+            "engage/job_detail_no_jsonld_rsp.html",
+            "engage.json",
+            None::<&str>,
+        ),
+        ("linkedin/job_detail_rsp.html", "linkedin.json", None),
+    ] {
+        let text = std::fs::read_to_string(
+            concat!(env!("CARGO_MANIFEST_DIR"), "/testdata/recipes/").to_owned() + recipe,
+        )
+        .unwrap();
+        let recipe: jobfeed::extract::HtmlRecipe = serde_json::from_str(&text).unwrap();
+        let parsed = parse_with(file, ExtractKind::Recipe(Box::new(recipe)));
+        assert_eq!(parsed.postings.len(), 1, "{file}");
+        assert_well_formed(&parsed.postings);
+        let job = &parsed.postings[0];
+        assert_eq!(job.source_kind, SourceKind::Html);
+        assert_eq!(job.url, url_of(file).as_str().trim_end_matches('/'));
+        assert!(!job.description_text.is_empty());
+        if let Some(title) = title {
+            assert_eq!(job.title, title);
+        }
+    }
+}
+
+#[test]
+fn the_same_document_parsed_twice_gives_identical_postings() {
+    for file in [
+        "greenhouse/jobs_rsp.json",
+        "weworkremotely/back_end_rsp.xml",
+        "join/job_detail_rsp.html",
+    ] {
+        assert_eq!(parse(file), parse(file), "{file}");
+    }
+}
