@@ -35,3 +35,13 @@ pub enum ParseError {
     #[error("{0}")]
     Usage(String),
 }
+
+impl ParseError {
+    /// A `Malformed` error for `kind` with a short detail (never the document itself).
+    pub fn malformed(kind: SourceKind, detail: impl Into<String>) -> Self {
+        ParseError::Malformed {
+            kind,
+            detail: detail.into(),
+        }
+    }
+}

@@ -4,8 +4,8 @@
 use serde_json::{Map, Value};
 
 use super::{
-    DocumentContext, Extraction, RawDate, RawLocation, RawPosting, RawSalary, json_f64, json_str,
-    parse_json,
+    DocumentContext, Extraction, RawDate, RawLocation, RawPosting, RawSalary, board_slug,
+    collect_postings, json_f64, json_str, parse_json,
 };
 use crate::error::ParseError;
 use crate::model::SourceKind;
@@ -18,7 +18,7 @@ const KIND: SourceKind = SourceKind::Ashby;
 /// compensation included, the tier summary becomes `salary_text` and the `Salary` component
 /// the structured salary. Jobs with `isListed: false` are not public and are counted in
 /// `skipped`, as are items that are not objects. The body names no company, so
-/// `company_name` stays `None`. Errors: invalid JSON, or not an object with a `jobs` array
+/// `company_name` is the board slug of `jobUrl`. Errors: invalid JSON, or not an object with a `jobs` array
 /// of Ashby jobs.
 pub fn extract(body: &str, ctx: DocumentContext<'_>) -> Result<Extraction, ParseError> {
     // Ashby gives absolute URLs, so the document's address adds nothing.
@@ -30,23 +30,13 @@ pub fn extract(body: &str, ctx: DocumentContext<'_>) -> Result<Extraction, Parse
     if !jobs.is_empty() && !jobs.iter().any(is_job) {
         return Err(malformed("the `jobs` items are not Ashby jobs"));
     }
-    let mut extraction = Extraction::default();
-    for job in jobs {
-        match job.as_object() {
-            Some(job) if job.get("isListed") != Some(&Value::Bool(false)) => {
-                extraction.postings.push(posting(job));
-            }
-            _ => extraction.skipped += 1,
-        }
-    }
-    Ok(extraction)
+    Ok(collect_postings(jobs, |job| {
+        (job.get("isListed") != Some(&Value::Bool(false))).then(|| posting(job))
+    }))
 }
 
 fn malformed(detail: &str) -> ParseError {
-    ParseError::Malformed {
-        kind: KIND,
-        detail: detail.to_owned(),
-    }
+    ParseError::malformed(KIND, detail)
 }
 
 /// Whether a value carries fields only Ashby jobs have (Greenhouse also uses `jobs`).
@@ -62,6 +52,7 @@ fn posting(job: &Map<String, Value>) -> RawPosting {
     RawPosting {
         external_id: json_str(job.get("id")),
         url: json_str(job.get("jobUrl")),
+        company_name: board_slug(json_str(job.get("jobUrl")).as_deref()),
         apply_url: json_str(job.get("applyUrl")),
         title: json_str(job.get("title")),
         department: json_str(job.get("department")).or_else(|| json_str(job.get("team"))),
@@ -189,7 +180,7 @@ mod tests {
                 "https://jobs.ashbyhq.com/browserbase/7724fbe3-6a27-4418-9705-2dcc40751a16/application"
             )
         );
-        assert_eq!(first.company_name, None);
+        assert_eq!(first.company_name.as_deref(), Some("browserbase"));
         assert_eq!(first.department.as_deref(), Some("Engineering"));
         assert_eq!(
             first.locations,

@@ -4,8 +4,8 @@
 use serde_json::{Map, Value};
 
 use super::{
-    DocumentContext, Extraction, RawDate, RawLocation, RawPosting, RawSalary, json_f64, json_str,
-    parse_json,
+    DocumentContext, Extraction, RawDate, RawLocation, RawPosting, RawSalary, collect_postings,
+    json_f64, json_str, parse_json,
 };
 use crate::error::ParseError;
 use crate::model::SourceKind;
@@ -38,14 +38,7 @@ pub fn extract(body: &str, ctx: DocumentContext<'_>) -> Result<Extraction, Parse
         if !jobs.is_empty() && !jobs.iter().any(is_job) {
             return Err(malformed("the `jobs` items are not Greenhouse jobs"));
         }
-        let mut extraction = Extraction::default();
-        for job in jobs {
-            match job.as_object() {
-                Some(job) => extraction.postings.push(posting(job)),
-                None => extraction.skipped += 1,
-            }
-        }
-        return Ok(extraction);
+        return Ok(collect_postings(jobs, |job| Some(posting(job))));
     }
     if is_job(&doc) {
         return Ok(Extraction {
@@ -59,10 +52,7 @@ pub fn extract(body: &str, ctx: DocumentContext<'_>) -> Result<Extraction, Parse
 }
 
 fn malformed(detail: &str) -> ParseError {
-    ParseError::Malformed {
-        kind: KIND,
-        detail: detail.to_owned(),
-    }
+    ParseError::malformed(KIND, detail)
 }
 
 /// Whether a value carries fields only Greenhouse jobs have (other boards also use `jobs`).

@@ -4,8 +4,8 @@
 use serde_json::{Map, Value};
 
 use super::{
-    DocumentContext, Extraction, RawDate, RawLocation, RawPosting, RawSalary, json_f64, json_str,
-    parse_json,
+    DocumentContext, Extraction, RawDate, RawLocation, RawPosting, RawSalary, board_slug,
+    collect_postings, json_f64, json_str, parse_json,
 };
 use crate::error::ParseError;
 use crate::model::SourceKind;
@@ -17,7 +17,7 @@ const KIND: SourceKind = SourceKind::Lever;
 /// The description is assembled from `description`, the `lists` (each under its own heading)
 /// and `additional`; `createdAt` becomes `RawDate::EpochMillis`; `salaryRange` becomes a
 /// salary whose Lever interval (`per-year-salary`) is reduced to a period word (`year`).
-/// Lever names no company, so `company_name` stays `None`. Array items that are not objects
+/// Lever names no company, so `company_name` is the board slug of `hostedUrl`. Array items that are not objects
 /// are counted in `skipped`. Errors: invalid JSON, anything but an array, or an array whose
 /// items are not Lever postings.
 pub fn extract(body: &str, ctx: DocumentContext<'_>) -> Result<Extraction, ParseError> {
@@ -30,21 +30,11 @@ pub fn extract(body: &str, ctx: DocumentContext<'_>) -> Result<Extraction, Parse
     if !items.is_empty() && !items.iter().any(is_posting) {
         return Err(malformed("the array items are not Lever postings"));
     }
-    let mut extraction = Extraction::default();
-    for item in items {
-        match item.as_object() {
-            Some(item) => extraction.postings.push(posting(item)),
-            None => extraction.skipped += 1,
-        }
-    }
-    Ok(extraction)
+    Ok(collect_postings(items, |item| Some(posting(item))))
 }
 
 fn malformed(detail: &str) -> ParseError {
-    ParseError::Malformed {
-        kind: KIND,
-        detail: detail.to_owned(),
-    }
+    ParseError::malformed(KIND, detail)
 }
 
 /// Whether a value carries fields only Lever postings have (RemoteOK is an array too).
@@ -60,6 +50,7 @@ fn posting(p: &Map<String, Value>) -> RawPosting {
     RawPosting {
         external_id: json_str(p.get("id")),
         url: json_str(p.get("hostedUrl")),
+        company_name: board_slug(json_str(p.get("hostedUrl")).as_deref()),
         apply_url: json_str(p.get("applyUrl")),
         title: json_str(p.get("text")),
         department: category("department").or_else(|| category("team")),
@@ -198,7 +189,7 @@ mod tests {
             first.apply_url.as_deref(),
             Some("https://jobs.lever.co/leverdemo/33538a2f-d27d-4a96-8f05-fa4b0e4d940e/apply")
         );
-        assert_eq!(first.company_name, None);
+        assert_eq!(first.company_name.as_deref(), Some("leverdemo"));
         assert_eq!(first.department.as_deref(), Some("Customer Success"));
         assert_eq!(
             first.locations,

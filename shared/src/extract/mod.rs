@@ -187,12 +187,35 @@ pub fn extract(
     Ok((kind, extraction))
 }
 
+/// Turns each JSON object of `items` into a posting with `to_posting`; items that are not
+/// objects, or that `to_posting` declines (e.g. unlisted jobs), are counted as skipped.
+pub(crate) fn collect_postings<'a>(
+    items: impl IntoIterator<Item = &'a Value>,
+    mut to_posting: impl FnMut(&'a serde_json::Map<String, Value>) -> Option<RawPosting>,
+) -> Extraction {
+    let mut extraction = Extraction::default();
+    for item in items {
+        match item.as_object().and_then(&mut to_posting) {
+            Some(posting) => extraction.postings.push(posting),
+            None => extraction.skipped += 1,
+        }
+    }
+    extraction
+}
+
+/// The first path segment of an absolute URL (`https://jobs.lever.co/leverdemo/…` →
+/// `leverdemo`): the board slug that hosted-board URLs carry, used as the company name where
+/// an API names none (the source's configured `company` overrides it).
+pub(crate) fn board_slug(url: Option<&str>) -> Option<String> {
+    let url = url::Url::parse(url?).ok()?;
+    let slug = url.path_segments()?.next()?.trim();
+    (!slug.is_empty()).then(|| slug.to_owned())
+}
+
 /// Parses a JSON body, mapping failure to a permanent `Malformed` error for `kind`.
 pub(crate) fn parse_json(body: &str, kind: SourceKind) -> Result<Value, ParseError> {
-    serde_json::from_str(body).map_err(|e| ParseError::Malformed {
-        kind,
-        detail: format!("invalid JSON: {e}"),
-    })
+    serde_json::from_str(body)
+        .map_err(|e| ParseError::malformed(kind, format!("invalid JSON: {e}")))
 }
 
 /// A JSON value as a trimmed, non-empty string; numbers and booleans are written out.

@@ -4,8 +4,8 @@
 use serde_json::{Map, Value};
 
 use super::{
-    DocumentContext, Extraction, RawDate, RawLocation, RawPosting, RawSalary, json_f64, json_str,
-    parse_json,
+    DocumentContext, Extraction, RawDate, RawLocation, RawPosting, RawSalary, collect_postings,
+    json_f64, json_str, parse_json,
 };
 use crate::error::ParseError;
 use crate::model::SourceKind;
@@ -34,21 +34,13 @@ pub fn extract(body: &str, ctx: DocumentContext<'_>) -> Result<Extraction, Parse
         (None, Some(offer)) if is_offer(offer) => vec![offer],
         _ => return Err(malformed("expected an object with an `offers` array")),
     };
-    let mut extraction = Extraction::default();
-    for offer in offers {
-        match offer.as_object() {
-            Some(offer) if is_public(offer) => extraction.postings.push(posting(offer)),
-            _ => extraction.skipped += 1,
-        }
-    }
-    Ok(extraction)
+    Ok(collect_postings(offers, |offer| {
+        is_public(offer).then(|| posting(offer))
+    }))
 }
 
 fn malformed(detail: &str) -> ParseError {
-    ParseError::Malformed {
-        kind: KIND,
-        detail: detail.to_owned(),
-    }
+    ParseError::malformed(KIND, detail)
 }
 
 /// Whether a value carries fields only Recruitee offers have.

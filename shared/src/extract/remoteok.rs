@@ -4,8 +4,8 @@
 use serde_json::{Map, Value};
 
 use super::{
-    DocumentContext, Extraction, RawDate, RawLocation, RawPosting, RawSalary, json_f64, json_str,
-    parse_json,
+    DocumentContext, Extraction, RawDate, RawLocation, RawPosting, RawSalary, collect_postings,
+    json_f64, json_str, parse_json,
 };
 use crate::error::ParseError;
 use crate::model::SourceKind;
@@ -32,21 +32,11 @@ pub fn extract(body: &str, ctx: DocumentContext<'_>) -> Result<Extraction, Parse
     if !records.is_empty() && !records.iter().any(|item| is_job(item)) {
         return Err(malformed("the array items are not RemoteOK jobs"));
     }
-    let mut extraction = Extraction::default();
-    for record in records {
-        match record.as_object() {
-            Some(job) => extraction.postings.push(posting(job)),
-            None => extraction.skipped += 1,
-        }
-    }
-    Ok(extraction)
+    Ok(collect_postings(records, |job| Some(posting(job))))
 }
 
 fn malformed(detail: &str) -> ParseError {
-    ParseError::Malformed {
-        kind: KIND,
-        detail: detail.to_owned(),
-    }
+    ParseError::malformed(KIND, detail)
 }
 
 fn is_notice(value: &Value) -> bool {

@@ -3,7 +3,10 @@
 
 use serde_json::{Map, Value};
 
-use super::{DocumentContext, Extraction, RawDate, RawLocation, RawPosting, json_str, parse_json};
+use super::{
+    DocumentContext, Extraction, RawDate, RawLocation, RawPosting, collect_postings, json_str,
+    parse_json,
+};
 use crate::error::ParseError;
 use crate::model::SourceKind;
 
@@ -44,14 +47,7 @@ pub fn extract(body: &str, ctx: DocumentContext<'_>) -> Result<Extraction, Parse
                 "the `content` items are not SmartRecruiters postings",
             ));
         }
-        let mut extraction = Extraction::default();
-        for item in items {
-            match item.as_object() {
-                Some(item) => extraction.postings.push(posting(item)),
-                None => extraction.skipped += 1,
-            }
-        }
-        return Ok(extraction);
+        return Ok(collect_postings(items, |item| Some(posting(item))));
     }
     if is_posting(&doc) {
         return Ok(Extraction {
@@ -65,10 +61,7 @@ pub fn extract(body: &str, ctx: DocumentContext<'_>) -> Result<Extraction, Parse
 }
 
 fn malformed(detail: &str) -> ParseError {
-    ParseError::Malformed {
-        kind: KIND,
-        detail: detail.to_owned(),
-    }
+    ParseError::malformed(KIND, detail)
 }
 
 /// Whether a value carries fields only SmartRecruiters postings have.

@@ -3,7 +3,10 @@
 
 use serde_json::{Map, Value};
 
-use super::{DocumentContext, Extraction, RawDate, RawLocation, RawPosting, json_str, parse_json};
+use super::{
+    DocumentContext, Extraction, RawDate, RawLocation, RawPosting, collect_postings, json_str,
+    parse_json,
+};
 use crate::error::ParseError;
 use crate::model::SourceKind;
 
@@ -33,14 +36,9 @@ pub fn extract(body: &str, ctx: DocumentContext<'_>) -> Result<Extraction, Parse
         if !results.is_empty() && !results.iter().any(is_job) {
             return Err(malformed("the `results` items are not Workable jobs"));
         }
-        let mut extraction = Extraction::default();
-        for job in results {
-            match job.as_object() {
-                Some(job) => extraction.postings.push(posting(job, account.as_deref())),
-                None => extraction.skipped += 1,
-            }
-        }
-        return Ok(extraction);
+        return Ok(collect_postings(results, |job| {
+            Some(posting(job, account.as_deref()))
+        }));
     }
     if is_job(&doc) {
         return Ok(Extraction {
@@ -54,10 +52,7 @@ pub fn extract(body: &str, ctx: DocumentContext<'_>) -> Result<Extraction, Parse
 }
 
 fn malformed(detail: &str) -> ParseError {
-    ParseError::Malformed {
-        kind: KIND,
-        detail: detail.to_owned(),
-    }
+    ParseError::malformed(KIND, detail)
 }
 
 /// Whether a value carries the field only Workable jobs have.
@@ -81,6 +76,8 @@ fn posting(job: &Map<String, Value>, account: Option<&str>) -> RawPosting {
             .zip(shortcode.as_deref())
             .map(|(account, code)| format!("https://apply.workable.com/{account}/j/{code}/")),
         external_id: shortcode,
+        // Workable's API names no company; the account is its board slug.
+        company_name: account.map(str::to_owned),
         title: json_str(job.get("title")),
         department: department(job.get("department")),
         locations: locations(job),
@@ -215,7 +212,7 @@ mod tests {
             first.url.as_deref(),
             Some("https://apply.workable.com/blueground/j/264C395E51/")
         );
-        assert_eq!(first.company_name, None);
+        assert_eq!(first.company_name.as_deref(), Some("blueground"));
         assert_eq!(first.apply_url, None);
         assert_eq!(first.department.as_deref(), Some("Shared Services"));
         assert_eq!(first.locations, vec![athens()]);
