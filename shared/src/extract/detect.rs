@@ -1,10 +1,340 @@
-//! Detects a document's kind from its content (and URL) for `auto`.
+//! Detects a document's kind from its URL and content, for `auto`.
+//!
+//! The URL decides first, because API hosts are unambiguous; but every URL rule names a JSON
+//! API, so it only applies to a body that looks like JSON (an HTML error page served by an
+//! API host is then sniffed like any page). Content sniffing looks at the first bytes for
+//! markup and at the shape of JSON (its keys) for the API kinds.
+
+use serde_json::{Map, Value};
 
 use crate::error::ParseError;
 use crate::model::SourceKind;
 
-/// Detects the kind of `body`.
+/// Detects the kind of `body`, using `url` (the address it was fetched from) when given.
+///
+/// Feeds (`<?xml`, `<rss`, `<feed`) are `Rss`; other HTML is `JsonLd` (the structured-data
+/// kind, which finds zero postings on a page without any). JSON is told apart by its keys.
+/// Anything else is `UnknownKind` with a short reason.
 pub fn detect_kind(body: &str, url: Option<&url::Url>) -> Result<SourceKind, ParseError> {
-    let _ = (body, url);
-    Err(ParseError::UnknownKind("not yet".into()))
+    let start = body.trim_start_matches(['\u{feff}', ' ', '\t', '\r', '\n']);
+    let looks_like_json = start.starts_with(['{', '[']);
+    if looks_like_json && let Some(kind) = url.and_then(kind_from_url) {
+        return Ok(kind);
+    }
+    if start.starts_with('<') {
+        return Ok(markup_kind(start));
+    }
+    if !looks_like_json {
+        return Err(ParseError::UnknownKind(
+            "neither markup nor JSON (the first character is neither `<`, `{` nor `[`)".into(),
+        ));
+    }
+    let value: Value = serde_json::from_str(start)
+        .map_err(|e| ParseError::UnknownKind(format!("invalid JSON: {e}")))?;
+    json_kind(&value)
+        .ok_or_else(|| ParseError::UnknownKind("JSON of no known job-source shape".into()))
+}
+
+/// The kind an API address names.
+fn kind_from_url(url: &url::Url) -> Option<SourceKind> {
+    let host = url.host_str()?.to_ascii_lowercase();
+    let path = url.path();
+    let kind = match host.as_str() {
+        "boards-api.greenhouse.io" => SourceKind::Greenhouse,
+        "boards.greenhouse.io" | "job-boards.greenhouse.io" if path.contains("/jobs") => {
+            SourceKind::Greenhouse
+        }
+        "api.lever.co" | "api.eu.lever.co" => SourceKind::Lever,
+        "api.ashbyhq.com" if path.starts_with("/posting-api") => SourceKind::Ashby,
+        "apply.workable.com" | "www.workable.com" if path.starts_with("/api") => {
+            SourceKind::Workable
+        }
+        "api.smartrecruiters.com" => SourceKind::SmartRecruiters,
+        "remoteok.com" | "www.remoteok.com" | "remoteok.io" if path.starts_with("/api") => {
+            SourceKind::RemoteOk
+        }
+        _ if host.ends_with(".recruitee.com") && path.starts_with("/api/offers") => {
+            SourceKind::Recruitee
+        }
+        _ => return None,
+    };
+    Some(kind)
+}
+
+/// Feeds are `Rss`; everything else that starts with markup is treated as an HTML page.
+fn markup_kind(start: &str) -> SourceKind {
+    match root_element_name(start) {
+        Some(name) if ["rss", "feed", "rdf:rdf"].contains(&name.to_ascii_lowercase().as_str()) => {
+            SourceKind::Rss
+        }
+        _ => SourceKind::JsonLd,
+    }
+}
+
+/// The name of the first element, past the XML declaration, processing instructions,
+/// comments and a doctype.
+fn root_element_name(mut markup: &str) -> Option<&str> {
+    loop {
+        markup = markup.trim_start();
+        let skip_to = if markup.starts_with("<?") {
+            "?>"
+        } else if markup.starts_with("<!--") {
+            "-->"
+        } else if markup.starts_with("<!") {
+            ">"
+        } else {
+            break;
+        };
+        markup = markup.split_once(skip_to)?.1;
+    }
+    let name = markup
+        .strip_prefix('<')?
+        .split(|c: char| c.is_whitespace() || c == '>' || c == '/')
+        .next()?;
+    (!name.is_empty()).then_some(name)
+}
+
+/// The API kind a JSON document's shape matches.
+fn json_kind(value: &Value) -> Option<SourceKind> {
+    match value {
+        Value::Array(items) => {
+            let first = items.first()?.as_object()?;
+            if first.contains_key("legal") {
+                Some(SourceKind::RemoteOk)
+            } else if first.contains_key("hostedUrl") || first.contains_key("createdAt") {
+                Some(SourceKind::Lever)
+            } else {
+                None
+            }
+        }
+        Value::Object(object) => object_kind(object),
+        _ => None,
+    }
+}
+
+fn object_kind(object: &Map<String, Value>) -> Option<SourceKind> {
+    let has = |key: &str| object.contains_key(key);
+    // The keys of the first element of a list field.
+    let first_of = |key: &str| -> Option<&Map<String, Value>> {
+        object.get(key)?.as_array()?.first()?.as_object()
+    };
+    if let Some(job) = first_of("jobs") {
+        if job.contains_key("absolute_url") {
+            return Some(SourceKind::Greenhouse);
+        }
+        if job.contains_key("jobUrl") {
+            return Some(SourceKind::Ashby);
+        }
+    }
+    let kind = if has("absolute_url") && has("internal_job_id") {
+        SourceKind::Greenhouse
+    } else if has("jobs") && has("apiVersion") {
+        SourceKind::Ashby
+    } else if has("shortcode") || first_of("results").is_some_and(|r| r.contains_key("shortcode")) {
+        SourceKind::Workable
+    } else if (has("content") && has("totalFound")) || has("jobAd") {
+        SourceKind::SmartRecruiters
+    } else if object.get("offers").is_some_and(Value::is_array) {
+        SourceKind::Recruitee
+    } else if object
+        .get("jobs")
+        .is_some_and(|jobs| jobs.as_array().is_some_and(Vec::is_empty))
+    {
+        // An empty board: `{"jobs": []}` with nothing else is Greenhouse's shape.
+        SourceKind::Greenhouse
+    } else {
+        return None;
+    };
+    Some(kind)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every corpus document, the URL it was fetched from, and its kind.
+    const CORPUS: &[(&str, &str, SourceKind)] = &[
+        (
+            include_str!("../../testdata/corpus/ashby/board_rsp.json"),
+            "https://api.ashbyhq.com/posting-api/job-board/browserbase",
+            SourceKind::Ashby,
+        ),
+        (
+            include_str!("../../testdata/corpus/greenhouse/jobs_rsp.json"),
+            "https://boards-api.greenhouse.io/v1/boards/safariai/jobs",
+            SourceKind::Greenhouse,
+        ),
+        (
+            include_str!("../../testdata/corpus/greenhouse/job_detail_rsp.json"),
+            "https://boards-api.greenhouse.io/v1/boards/anthropic/jobs/5183053008",
+            SourceKind::Greenhouse,
+        ),
+        (
+            include_str!("../../testdata/corpus/lever/postings_rsp.json"),
+            "https://api.lever.co/v0/postings/leverdemo",
+            SourceKind::Lever,
+        ),
+        (
+            include_str!("../../testdata/corpus/workable/jobs_rsp.json"),
+            "https://apply.workable.com/api/v3/accounts/blueground/jobs",
+            SourceKind::Workable,
+        ),
+        (
+            include_str!("../../testdata/corpus/workable/job_detail_rsp.json"),
+            "https://apply.workable.com/api/v2/accounts/blueground/jobs/B02DA69C8F",
+            SourceKind::Workable,
+        ),
+        (
+            include_str!("../../testdata/corpus/smartrecruiters/postings_rsp.json"),
+            "https://api.smartrecruiters.com/v1/companies/equinox/postings",
+            SourceKind::SmartRecruiters,
+        ),
+        (
+            include_str!("../../testdata/corpus/smartrecruiters/posting_detail_rsp.json"),
+            "https://api.smartrecruiters.com/v1/companies/equinox/postings/744000137225639",
+            SourceKind::SmartRecruiters,
+        ),
+        (
+            include_str!("../../testdata/corpus/recruitee/offers_nulls_rsp.json"),
+            "https://bunq.recruitee.com/api/offers/",
+            SourceKind::Recruitee,
+        ),
+        (
+            include_str!("../../testdata/corpus/remoteok/jobs_rsp.json"),
+            "https://remoteok.com/api",
+            SourceKind::RemoteOk,
+        ),
+        (
+            include_str!("../../testdata/corpus/weworkremotely/back_end_rsp.xml"),
+            "https://weworkremotely.com/categories/remote-back-end-programming-jobs.rss",
+            SourceKind::Rss,
+        ),
+        (
+            include_str!("../../testdata/corpus/nodesk/job_detail_rsp.html"),
+            "https://nodesk.co/remote-jobs/sticker-mule-software-engineer/",
+            SourceKind::JsonLd,
+        ),
+        (
+            include_str!("../../testdata/corpus/nodesk/job_detail_notfound_rsp.html"),
+            "https://nodesk.co/remote-jobs/no-such-job-slug/",
+            SourceKind::JsonLd,
+        ),
+        (
+            include_str!("../../testdata/corpus/icims/job_detail_rsp.html"),
+            "https://careers-buspatrol.icims.com/jobs/1977/senior-product-manager/job",
+            SourceKind::JsonLd,
+        ),
+        (
+            include_str!("../../testdata/corpus/icims/search_rsp.html"),
+            "https://careers-buspatrol.icims.com/jobs/search",
+            SourceKind::JsonLd,
+        ),
+        (
+            include_str!("../../testdata/corpus/join/job_detail_rsp.html"),
+            "https://join.com/companies/routinelabs/16397229-senior-software-engineer-backend-llm-infrastructure",
+            SourceKind::JsonLd,
+        ),
+        (
+            include_str!("../../testdata/corpus/engage/job_detail_no_jsonld_rsp.html"),
+            "https://en-gage.net/aspark-tokyo/work_17068421/",
+            SourceKind::JsonLd,
+        ),
+        (
+            include_str!("../../testdata/corpus/linkedin/job_detail_rsp.html"),
+            "https://www.linkedin.com/jobs/view/4422697744",
+            SourceKind::JsonLd,
+        ),
+    ];
+
+    #[test]
+    fn every_corpus_document_is_detected_from_its_content_alone() {
+        for (body, url, kind) in CORPUS {
+            assert_eq!(detect_kind(body, None), Ok(*kind), "{url}");
+        }
+    }
+
+    #[test]
+    fn every_corpus_document_is_detected_with_its_url() {
+        for (body, url, kind) in CORPUS {
+            let url = url::Url::parse(url).unwrap();
+            assert_eq!(detect_kind(body, Some(&url)), Ok(*kind), "{url}");
+        }
+    }
+
+    #[test]
+    fn the_url_decides_for_json_that_sniffing_cannot_place() {
+        let url = url::Url::parse("https://api.lever.co/v0/postings/acme").unwrap();
+        assert_eq!(detect_kind("[]", Some(&url)), Ok(SourceKind::Lever));
+        let url = url::Url::parse("https://acme.recruitee.com/api/offers/").unwrap();
+        assert_eq!(detect_kind("{}", Some(&url)), Ok(SourceKind::Recruitee));
+    }
+
+    #[test]
+    fn an_html_error_page_from_an_api_host_is_sniffed_as_a_page() {
+        let url = url::Url::parse("https://api.lever.co/v0/postings/acme").unwrap();
+        assert_eq!(
+            detect_kind("<!DOCTYPE html><html><body>502</body></html>", Some(&url)),
+            Ok(SourceKind::JsonLd)
+        );
+    }
+
+    #[test]
+    fn json_shapes_are_told_apart_by_their_keys() {
+        let cases = [
+            (r#"{"jobs":[]}"#, SourceKind::Greenhouse),
+            (
+                r#"{"jobs":[{"jobUrl":"x"}],"apiVersion":"1"}"#,
+                SourceKind::Ashby,
+            ),
+            (r#"{"shortcode":"AB12"}"#, SourceKind::Workable),
+            (r#"{"id":"1","jobAd":{}}"#, SourceKind::SmartRecruiters),
+            (r#"{"offers":[]}"#, SourceKind::Recruitee),
+            (r#"[{"id":"x","hostedUrl":"u"}]"#, SourceKind::Lever),
+        ];
+        for (body, kind) in cases {
+            assert_eq!(detect_kind(body, None), Ok(kind), "{body}");
+        }
+    }
+
+    #[test]
+    fn unknown_documents_are_refused_with_a_reason() {
+        for body in [
+            "plain text",
+            r#"{"hello":"world"}"#,
+            "[1,2]",
+            "{broken",
+            "[]",
+        ] {
+            assert!(
+                matches!(detect_kind(body, None), Err(ParseError::UnknownKind(_))),
+                "{body}"
+            );
+        }
+    }
+
+    #[test]
+    fn feeds_and_pages_are_told_apart_by_their_root() {
+        assert_eq!(
+            detect_kind(
+                "<?xml version=\"1.0\"?>\n<feed xmlns=\"http://www.w3.org/2005/Atom\"/>",
+                None
+            ),
+            Ok(SourceKind::Rss)
+        );
+        assert_eq!(
+            detect_kind("\u{feff}  <rss version=\"2.0\"></rss>", None),
+            Ok(SourceKind::Rss)
+        );
+        assert_eq!(
+            detect_kind(
+                "<?xml version=\"1.0\"?><html xmlns=\"http://www.w3.org/1999/xhtml\"></html>",
+                None
+            ),
+            Ok(SourceKind::JsonLd)
+        );
+        assert_eq!(
+            detect_kind("<div>fragment</div>", None),
+            Ok(SourceKind::JsonLd)
+        );
+    }
 }
