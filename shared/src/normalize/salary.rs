@@ -1,19 +1,814 @@
 //! Salary: from structured fields and from free text (`$120k–$150k`, `€60.000 – €75.000`,
 //! `£500/day`, `45-55 EUR/hour`, `up to $90k`, `DOE` → none).
+//!
+//! Free text is scanned for money-like figures; each one must earn its place with a currency
+//! marker or pay wording nearby, and figures next to words such as `bonus`, `budget` or
+//! `raised` are dropped, so that a description's funding round or learning budget is not read
+//! as the pay. Of the remaining candidates the best-supported one wins (pay wording, a range,
+//! a period and a currency each count), the earliest on a tie.
+
+use std::sync::LazyLock;
+
+use regex::{Captures, Regex};
 
 use crate::extract::RawSalary;
-use crate::model::Salary;
+use crate::model::{Salary, SalaryPeriod};
+
+/// Largest figure taken for pay; anything bigger is a funding round, a revenue figure or a
+/// misplaced unit.
+const MAX_PLAUSIBLE: f64 = 10_000_000.0;
+
+/// Figures at least this big with no stated period are read as yearly pay.
+const YEARLY_FROM: f64 = 1_000.0;
 
 /// Normalizes structured pay: currency to ISO 4217, period word to `SalaryPeriod`, bounds
 /// ordered (min ≤ max). `None` when there is no positive figure.
+///
+/// Zero, negative and non-finite bounds count as absent (RemoteOK sends `0` for unknown). A
+/// missing period is inferred as yearly when a figure is at least 1000, as in free text.
 pub fn from_structured(raw: &RawSalary) -> Option<Salary> {
-    let _ = raw;
-    None
+    let positive = |v: Option<f64>| v.filter(|v| v.is_finite() && *v > 0.0);
+    let (min, max) = ordered(positive(raw.min), positive(raw.max));
+    if min.is_none() && max.is_none() {
+        return None;
+    }
+    let period = raw
+        .period
+        .as_deref()
+        .and_then(salary_period)
+        .or_else(|| infer_period(min, max));
+    Some(Salary {
+        min,
+        max,
+        currency: raw.currency.as_deref().and_then(currency_code),
+        period,
+    })
 }
 
 /// Finds a pay statement in free text. `None` when there is none (or it is `DOE`,
 /// `competitive`, ...). Ranges always have min ≤ max. Never panics.
+///
+/// A figure counts only with a currency marker (`$`, `€`, `EUR`, ...) or pay wording before
+/// it in the same sentence (`salary`, `compensation`, `pay`, `rate`, ...); a period alone is
+/// not enough (`2M monthly downloads`).
+/// Years (`2026`), percentages, `401k` and figures next to `bonus`, `budget`, `raised`,
+/// `employees` and the like are never pay. `up to X` has no minimum, `from X` and `X+` no
+/// maximum. Without a stated period, figures of 1000 or more are yearly.
 pub fn parse_salary_text(text: &str) -> Option<Salary> {
-    let _ = text;
-    None
+    let mut best: Option<(u32, Salary)> = None;
+    for caps in MONEY.captures_iter(text) {
+        if let Some((score, salary)) = candidate(text, &caps) {
+            if best.as_ref().is_none_or(|(s, _)| score > *s) {
+                best = Some((score, salary));
+            }
+        }
+    }
+    best.map(|(_, salary)| salary)
+}
+
+/// ISO 4217 code for a currency symbol, code or word (`$` → `USD`, `CA$` → `CAD`, `zł` →
+/// `PLN`, `eur` → `EUR`). Any three-letter code passes through upper-cased; longer text is
+/// searched for a known symbol or code (`USD $` → `USD`).
+///
+/// Ambiguous symbols take their most common reading in job postings: `$` is USD, `¥` is JPY
+/// (it is also the yuan's sign), `kr` (Swedish, Norwegian, Danish) is left unknown.
+pub fn currency_code(symbol_or_code: &str) -> Option<String> {
+    let text = symbol_or_code.trim();
+    if let Some(code) = symbol_currency(text) {
+        return Some(code.to_owned());
+    }
+    if text.len() == 3 && text.bytes().all(|b| b.is_ascii_alphabetic()) {
+        return Some(text.to_ascii_uppercase());
+    }
+    CURRENCY
+        .find_iter(text)
+        .find_map(|m| symbol_currency(m.as_str()))
+        .map(str::to_owned)
+}
+
+/// The pay period a word names, in any vocabulary sources use: schema.org `YEAR`/`HOUR`,
+/// `yearly`, `annual`, `per annum`, `p.a.`, `hourly`, `/hr`, `daily`, `monthly`, `wk`, ...
+pub fn salary_period(word: &str) -> Option<SalaryPeriod> {
+    let letters: String = word
+        .chars()
+        .filter(|c| c.is_alphabetic() || c.is_whitespace())
+        .collect::<String>()
+        .to_lowercase();
+    let mut folded = letters.split_whitespace().collect::<Vec<_>>().join(" ");
+    for filler in ["per ", "a ", "an ", "each ", "every "] {
+        if let Some(rest) = folded.strip_prefix(filler) {
+            folded = rest.to_owned();
+        }
+    }
+    match folded.as_str() {
+        "hour" | "hours" | "hourly" | "hr" | "hrs" | "h" | "stunde" | "stündlich" => {
+            Some(SalaryPeriod::Hour)
+        }
+        "day" | "days" | "daily" | "d" | "diem" | "tag" | "täglich" => Some(SalaryPeriod::Day),
+        "week" | "weeks" | "weekly" | "wk" | "wks" | "w" | "woche" | "wöchentlich" => {
+            Some(SalaryPeriod::Week)
+        }
+        "month" | "months" | "monthly" | "mo" | "mos" | "mth" | "monat" | "monatlich" => {
+            Some(SalaryPeriod::Month)
+        }
+        "year" | "years" | "yearly" | "annual" | "annually" | "annum" | "pa" | "yr" | "yrs"
+        | "y" | "jahr" | "jährlich" => Some(SalaryPeriod::Year),
+        _ => None,
+    }
+}
+
+/// Symbols and words first, longest first, so `CA$` is not read as `$`.
+const SYMBOLS: &[(&str, &str)] = &[
+    ("CA$", "CAD"),
+    ("C$", "CAD"),
+    ("AU$", "AUD"),
+    ("A$", "AUD"),
+    ("US$", "USD"),
+    ("NZ$", "NZD"),
+    ("HK$", "HKD"),
+    ("S$", "SGD"),
+    ("R$", "BRL"),
+    ("MX$", "MXN"),
+    ("$", "USD"),
+    ("€", "EUR"),
+    ("£", "GBP"),
+    ("¥", "JPY"),
+    ("₹", "INR"),
+    ("zł", "PLN"),
+    ("₽", "RUB"),
+    ("₩", "KRW"),
+    ("₪", "ILS"),
+    ("₺", "TRY"),
+    ("euro", "EUR"),
+    ("euros", "EUR"),
+];
+
+/// Codes recognised inside free text. They must be upper case there, because lower-case
+/// `try`, `all` or `cup` are English words.
+const TEXT_CODES: &[&str] = &[
+    "USD", "EUR", "GBP", "CAD", "AUD", "NZD", "CHF", "SEK", "NOK", "DKK", "PLN", "CZK", "HUF",
+    "RON", "BGN", "INR", "JPY", "CNY", "SGD", "HKD", "BRL", "MXN", "ZAR", "ILS", "TRY", "KRW",
+    "AED", "UAH", "PHP", "IDR", "MYR", "THB", "ARS", "CLP", "COP", "NGN", "KES", "EGP",
+];
+
+fn symbol_currency(text: &str) -> Option<&'static str> {
+    let lower = text.to_lowercase();
+    SYMBOLS
+        .iter()
+        .find(|(symbol, _)| symbol.to_lowercase() == lower)
+        .map(|(_, code)| *code)
+        .or_else(|| TEXT_CODES.iter().copied().find(|code| *code == text))
+}
+
+fn currency_pattern() -> String {
+    let symbols: Vec<String> = SYMBOLS
+        .iter()
+        .map(|(symbol, _)| {
+            if symbol.chars().all(|c| c.is_ascii_alphabetic()) {
+                format!(r"\b(?i:{symbol})\b")
+            } else {
+                regex::escape(symbol)
+            }
+        })
+        .collect();
+    format!(
+        r"(?:{}|\b(?:{})\b)",
+        symbols.join("|"),
+        TEXT_CODES.join("|")
+    )
+}
+
+static CURRENCY: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(&currency_pattern()).expect("static regex is valid"));
+
+/// One figure or range with the currency markers around it. Numbers are either grouped in
+/// thousands (`120,000`, `60.000`, `45 000`, `190,000.00`) or plain (`120`, `12.50`).
+static MONEY: LazyLock<Regex> = LazyLock::new(|| {
+    let cur = currency_pattern();
+    let curs = format!(r"{cur}(?: ?{cur})?");
+    // Indian lakh grouping (`12,00,000`) first, then thousands groups, then plain numbers.
+    let num = r"\d{1,3}(?:,\d{2})+,\d{3}|\d{1,3}(?:[,.'’ \u{a0}\u{202f}]\d{3})+(?:[.,]\d{1,2})?|\d+(?:[.,]\d+)?";
+    let one = |i: u8| {
+        format!(
+            r"(?P<c{i}>{curs})?\s{{0,2}}(?P<n{i}>{num})(?:\s?(?P<k{i}>[kKmM])\b)?(?:\s{{0,2}}(?P<c{i}b>{curs}))?"
+        )
+    };
+    let sep = r"\s*(?P<sep>-|–|—|‑|~|\b(?i:to|and|bis)\b)\s*";
+    Regex::new(&format!(r"{}(?:{sep}{})?(?P<plus>\+)?", one(1), one(2)))
+        .expect("static regex is valid")
+});
+
+/// Pay wording that vouches for a nearby figure.
+static PAY_WORDS: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(?i)\b(?:salary|salaries|compensation|pay|paid|wages?|rate|ote|earnings?|remuneration|gehalt|vergütung|salaire|sueldo|stipendio)\b",
+    )
+    .expect("static regex is valid")
+});
+
+/// Words showing a figure is something other than pay.
+static NOT_PAY: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(?i)\b(?:budget|bonus(?:es)?|stipends?|allowance|reimburse\w*|raised|funding|funded|revenue|valuation|worth|equity|invest\w*|customers|users|employees|people|members|donat\w*|grants?|credits?|relocation|referral|signing|sign-on|gift|insurance|coverage|deductible)\b",
+    )
+    .expect("static regex is valid")
+});
+
+/// A period stated right after a figure: `/hour`, `per year`, `a day`, or an adverb
+/// (`hourly`, `annually`, `p.a.`). A bare noun (`25 days`) is not a period.
+static PERIOD_AFTER: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(&format!(
+        r"^[\s,]*(?:{}\s*)?(?i:(?:gross\s*|brutto\s*|net\s*|netto\s*|base\s*)?(?P<conn>/\s*|per\s+|pro\s+|an?\s+|each\s+|every\s+)?(?P<word>p\.\s?a\.?|[a-zäöü]+))",
+        currency_pattern()
+    ))
+    .expect("static regex is valid")
+});
+
+/// Period wording in the lead-in (`Hourly rate: 45 EUR`, `Annual salary: $100k`).
+static PERIOD_BEFORE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(?i)\b(hourly|per\s+hour|daily|day\s+rate|per\s+day|weekly|per\s+week|monthly|per\s+month|annual|annually|yearly|per\s+year|per\s+annum)\b",
+    )
+    .expect("static regex is valid")
+});
+
+static UP_TO: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)\b(?:up\s+to|max(?:imum)?|bis\s+zu|no\s+more\s+than|under)\s*:?\s*$")
+        .expect("static regex is valid")
+});
+
+static FROM: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)\b(?:from|starting\s+(?:at|from)|min(?:imum)?|at\s+least|ab|over|more\s+than)\s*:?\s*$")
+        .expect("static regex is valid")
+});
+
+static BETWEEN: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(?i)\bbetween\s*$").expect("static regex is valid"));
+
+/// Reads one regex match as a salary, with a score of how well the text supports it.
+fn candidate(text: &str, caps: &Captures<'_>) -> Option<(u32, Salary)> {
+    let whole = caps.get(0)?;
+    let before = tail_chars(text.get(..whole.start())?, 80);
+    let after_all = text.get(whole.end()..)?;
+    let after = head_chars(after_all, 40);
+    let n1 = caps.name("n1")?.as_str();
+    let k1 = caps.name("k1").map(|m| m.as_str());
+    let c1 = caps.name("c1").or_else(|| caps.name("c1b"));
+
+    // A range needs its second figure; `and` joins a range only after `between`.
+    let is_range = caps.name("n2").is_some()
+        && caps.name("sep").is_some_and(|sep| {
+            !sep.as_str().eq_ignore_ascii_case("and") || BETWEEN.is_match(before)
+        });
+    let c2 = if is_range {
+        caps.name("c2").or_else(|| caps.name("c2b"))
+    } else {
+        None
+    };
+    let currency = c1.or(c2).and_then(|m| currency_code(m.as_str()));
+    let has_currency = currency.is_some();
+
+    if is_not_a_figure(n1, k1, has_currency, after_all) {
+        return None;
+    }
+    let mut low = parse_number(n1, k1)?;
+    let mut high = low;
+    if is_range {
+        let n2 = caps.name("n2")?.as_str();
+        let k2 = caps.name("k2").map(|m| m.as_str());
+        if looks_like_year(n2, k2, has_currency) {
+            return None;
+        }
+        high = parse_number(n2, k2)?;
+        // `$120-150k`: the unit written once applies to both ends.
+        if k1.is_none() && k2.is_some() && low < YEARLY_FROM {
+            low *= multiplier(k2);
+        }
+    }
+    // A figure's context runs back to the previous figure and forward to the next one, so the
+    // `bonus` after a second figure does not spoil the first.
+    let near_before = after_last(before, |c| c.is_ascii_digit() || ".;!?\n".contains(c));
+    let near_after = head_chars(
+        after
+            .split(|c: char| c.is_ascii_digit() || ".;!?\n$€£¥₹".contains(c))
+            .next()
+            .unwrap_or(""),
+        25,
+    );
+    if NOT_PAY.is_match(tail_chars(near_before, 40)) || NOT_PAY.is_match(near_after) {
+        return None;
+    }
+
+    let near_before = tail_chars(near_before, 80);
+    let stated_period = period_after(after).or_else(|| period_before(near_before));
+    // A period alone vouches for nothing: `2M monthly downloads`.
+    let has_pay_words = PAY_WORDS.is_match(near_before);
+    if !has_currency && !has_pay_words {
+        return None;
+    }
+    let (low, high) = ordered(Some(low), Some(high));
+    let top = high.or(low)?;
+    if top < YEARLY_FROM && stated_period.is_none() && !(has_currency && has_pay_words) {
+        return None;
+    }
+    let (min, max) = if is_range {
+        (low, high)
+    } else if caps.name("plus").is_some() || FROM.is_match(before) {
+        (low, None)
+    } else if UP_TO.is_match(before) {
+        (None, high)
+    } else {
+        (low, high)
+    };
+    let period = stated_period.or_else(|| infer_period(min, max));
+    if period == Some(SalaryPeriod::Year) && top < YEARLY_FROM {
+        return None;
+    }
+    let score = 4 * u32::from(has_pay_words)
+        + 2 * u32::from(is_range)
+        + u32::from(stated_period.is_some())
+        + u32::from(has_currency);
+    Some((
+        score,
+        Salary {
+            min,
+            max,
+            currency,
+            period,
+        },
+    ))
+}
+
+/// Numbers that are something else: percentages, `401k`/`401(k)`, and bare years.
+fn is_not_a_figure(number: &str, suffix: Option<&str>, has_currency: bool, after: &str) -> bool {
+    let next = after.trim_start();
+    if next.starts_with('%') || (number == "401" && (suffix.is_some() || next.starts_with("(k)"))) {
+        return true;
+    }
+    looks_like_year(number, suffix, has_currency)
+}
+
+fn looks_like_year(number: &str, suffix: Option<&str>, has_currency: bool) -> bool {
+    !has_currency
+        && suffix.is_none()
+        && number.len() == 4
+        && number
+            .parse::<u32>()
+            .is_ok_and(|year| (1900..=2100).contains(&year))
+}
+
+fn multiplier(suffix: Option<&str>) -> f64 {
+    match suffix {
+        Some("k" | "K") => 1_000.0,
+        Some("m" | "M") => 1_000_000.0,
+        _ => 1.0,
+    }
+}
+
+/// Reads `120,000`, `60.000` (European grouping), `190,000.00`, `60.000,50`, `45 000`, `1.2`
+/// (with `M`), `12.50`. A single `.` or `,` followed by exactly three digits groups thousands,
+/// unless a `k`/`M` suffix shows it is a decimal (`1.250k`).
+fn parse_number(number: &str, suffix: Option<&str>) -> Option<f64> {
+    let digits: String = number
+        .chars()
+        .filter(|c| !matches!(c, ' ' | '\'' | '’' | '\u{a0}' | '\u{202f}'))
+        .collect();
+    let dots = digits.matches('.').count();
+    let commas = digits.matches(',').count();
+    let decimal = match (dots, commas) {
+        (0, 0) => None,
+        // Both present: the later one is the decimal mark.
+        (_, _) if dots > 0 && commas > 0 => digits.rfind(['.', ',']),
+        // One kind repeated: grouping only.
+        (d, c) if d + c > 1 => None,
+        _ => {
+            let mark = digits.find(['.', ','])?;
+            let decimals = digits.len() - mark - 1;
+            (suffix.is_some() || decimals != 3).then_some(mark)
+        }
+    };
+    let plain: String = digits
+        .char_indices()
+        .filter_map(|(i, c)| match c {
+            '.' | ',' if Some(i) == decimal => Some('.'),
+            '.' | ',' => None,
+            _ => Some(c),
+        })
+        .collect();
+    let value = plain.parse::<f64>().ok()? * multiplier(suffix);
+    (value.is_finite() && value > 0.0 && value <= MAX_PLAUSIBLE).then_some(value)
+}
+
+fn period_after(after: &str) -> Option<SalaryPeriod> {
+    let caps = PERIOD_AFTER.captures(after)?;
+    let word = caps.name("word")?.as_str();
+    let period = salary_period(word)?;
+    let lower = word.to_lowercase();
+    let is_adverb = lower.ends_with("ly")
+        || lower.ends_with("lich")
+        || lower.starts_with("annual")
+        || lower.starts_with('p');
+    (caps.name("conn").is_some() || is_adverb).then_some(period)
+}
+
+fn period_before(before: &str) -> Option<SalaryPeriod> {
+    let word = PERIOD_BEFORE.find_iter(before).last()?;
+    let period = salary_period(word.as_str());
+    // `day rate` is a day word followed by `rate`, which the word table does not know.
+    period.or_else(|| {
+        word.as_str()
+            .to_lowercase()
+            .starts_with("day")
+            .then_some(SalaryPeriod::Day)
+    })
+}
+
+fn infer_period(min: Option<f64>, max: Option<f64>) -> Option<SalaryPeriod> {
+    max.or(min)
+        .is_some_and(|v| v >= YEARLY_FROM)
+        .then_some(SalaryPeriod::Year)
+}
+
+fn ordered(a: Option<f64>, b: Option<f64>) -> (Option<f64>, Option<f64>) {
+    match (a, b) {
+        (Some(x), Some(y)) if x > y => (Some(y), Some(x)),
+        other => other,
+    }
+}
+
+/// The last `n` characters of `s` (whole characters, never a split code point).
+fn tail_chars(s: &str, n: usize) -> &str {
+    let start = s
+        .char_indices()
+        .rev()
+        .nth(n.saturating_sub(1))
+        .map_or(0, |(i, _)| i);
+    s.get(start..).unwrap_or(s)
+}
+
+/// The first `n` characters of `s`.
+fn head_chars(s: &str, n: usize) -> &str {
+    let end = s.char_indices().nth(n).map_or(s.len(), |(i, _)| i);
+    s.get(..end).unwrap_or(s)
+}
+
+/// The part of `s` after the last character matching `pred` (all of `s` when none does).
+fn after_last(s: &str, pred: impl Fn(char) -> bool) -> &str {
+    s.rfind(pred).and_then(|i| s.get(i + 1..)).unwrap_or(s)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn salary(min: Option<f64>, max: Option<f64>, cur: &str, period: SalaryPeriod) -> Salary {
+        Salary {
+            min,
+            max,
+            currency: Some(cur.to_owned()),
+            period: Some(period),
+        }
+    }
+
+    fn yearly(min: f64, max: f64, cur: &str) -> Option<Salary> {
+        Some(salary(Some(min), Some(max), cur, SalaryPeriod::Year))
+    }
+
+    fn raw(
+        min: Option<f64>,
+        max: Option<f64>,
+        cur: Option<&str>,
+        period: Option<&str>,
+    ) -> RawSalary {
+        RawSalary {
+            min,
+            max,
+            currency: cur.map(str::to_owned),
+            period: period.map(str::to_owned),
+        }
+    }
+
+    #[test]
+    fn structured_currency_symbols_and_codes_become_iso_codes() {
+        for (given, code) in [
+            ("$", "USD"),
+            ("€", "EUR"),
+            ("£", "GBP"),
+            ("CA$", "CAD"),
+            ("C$", "CAD"),
+            ("A$", "AUD"),
+            ("zł", "PLN"),
+            ("₹", "INR"),
+            ("¥", "JPY"),
+            ("usd", "USD"),
+            ("Eur", "EUR"),
+            ("chf", "CHF"),
+            ("USD $190,000.00 - USD $200,000.00 /Yr.", "USD"),
+        ] {
+            assert_eq!(currency_code(given).as_deref(), Some(code), "{given}");
+        }
+        assert_eq!(currency_code("kr"), None);
+        assert_eq!(currency_code(""), None);
+    }
+
+    #[test]
+    fn period_words_from_every_vocabulary_are_recognised() {
+        for word in [
+            "YEAR",
+            "year",
+            "yearly",
+            "annual",
+            "per annum",
+            "p.a.",
+            "/yr",
+            "Yr.",
+        ] {
+            assert_eq!(salary_period(word), Some(SalaryPeriod::Year), "{word}");
+        }
+        for word in ["HOUR", "hourly", "/hr", "per hour"] {
+            assert_eq!(salary_period(word), Some(SalaryPeriod::Hour), "{word}");
+        }
+        assert_eq!(salary_period("DAY"), Some(SalaryPeriod::Day));
+        assert_eq!(salary_period("daily"), Some(SalaryPeriod::Day));
+        assert_eq!(salary_period("WEEK"), Some(SalaryPeriod::Week));
+        assert_eq!(salary_period("MONTH"), Some(SalaryPeriod::Month));
+        assert_eq!(salary_period("monthly"), Some(SalaryPeriod::Month));
+        assert_eq!(salary_period("sometimes"), None);
+    }
+
+    #[test]
+    fn structured_pay_is_normalized_and_ordered() {
+        assert_eq!(
+            from_structured(&raw(
+                Some(150_000.0),
+                Some(120_000.0),
+                Some("$"),
+                Some("YEAR")
+            )),
+            yearly(120_000.0, 150_000.0, "USD")
+        );
+        assert_eq!(
+            from_structured(&raw(Some(45.0), Some(55.0), Some("eur"), Some("hourly"))),
+            Some(salary(Some(45.0), Some(55.0), "EUR", SalaryPeriod::Hour))
+        );
+        // RemoteOK: `salary_min` 50000, `salary_max` 70000, no currency or period.
+        assert_eq!(
+            from_structured(&raw(Some(50_000.0), Some(70_000.0), None, None)),
+            Some(Salary {
+                min: Some(50_000.0),
+                max: Some(70_000.0),
+                currency: None,
+                period: Some(SalaryPeriod::Year),
+            })
+        );
+    }
+
+    #[test]
+    fn zero_negative_or_missing_structured_figures_count_as_absent() {
+        assert_eq!(
+            from_structured(&raw(Some(0.0), Some(0.0), Some("USD"), None)),
+            None
+        );
+        assert_eq!(
+            from_structured(&raw(None, None, Some("USD"), Some("YEAR"))),
+            None
+        );
+        assert_eq!(
+            from_structured(&raw(Some(-5.0), Some(90_000.0), Some("USD"), Some("YEAR"))),
+            Some(salary(None, Some(90_000.0), "USD", SalaryPeriod::Year))
+        );
+        assert_eq!(
+            from_structured(&raw(Some(f64::NAN), Some(f64::INFINITY), None, None)),
+            None
+        );
+    }
+
+    #[test]
+    fn thousands_shorthand_ranges_are_expanded_with_any_dash_or_to() {
+        for text in [
+            "$120k–$150k",
+            "$120k-$150k",
+            "$120k to $150k",
+            "$120K - $150K",
+            "$120-150k",
+        ] {
+            assert_eq!(
+                parse_salary_text(text),
+                yearly(120_000.0, 150_000.0, "USD"),
+                "{text}"
+            );
+        }
+        assert_eq!(
+            parse_salary_text("120k-150k USD"),
+            yearly(120_000.0, 150_000.0, "USD")
+        );
+    }
+
+    #[test]
+    fn grouped_figures_and_european_dot_grouping_are_read() {
+        assert_eq!(
+            parse_salary_text("USD 120,000 - 150,000 per year"),
+            yearly(120_000.0, 150_000.0, "USD")
+        );
+        assert_eq!(
+            parse_salary_text("€60.000 – €75.000"),
+            yearly(60_000.0, 75_000.0, "EUR")
+        );
+        assert_eq!(
+            parse_salary_text("60.000€ - 75.000€"),
+            yearly(60_000.0, 75_000.0, "EUR")
+        );
+        assert_eq!(
+            parse_salary_text("USD $190,000.00 - USD $200,000.00 /Yr."),
+            yearly(190_000.0, 200_000.0, "USD")
+        );
+        assert_eq!(
+            parse_salary_text("Gehalt: 55 000 – 65 000 EUR"),
+            yearly(55_000.0, 65_000.0, "EUR")
+        );
+    }
+
+    #[test]
+    fn day_and_hour_rates_keep_their_period() {
+        assert_eq!(
+            parse_salary_text("£500/day"),
+            Some(salary(Some(500.0), Some(500.0), "GBP", SalaryPeriod::Day))
+        );
+        assert_eq!(
+            parse_salary_text("45-55 EUR/hour"),
+            Some(salary(Some(45.0), Some(55.0), "EUR", SalaryPeriod::Hour))
+        );
+        assert_eq!(
+            parse_salary_text("Hourly rate: $45 - $60"),
+            Some(salary(Some(45.0), Some(60.0), "USD", SalaryPeriod::Hour))
+        );
+        assert_eq!(
+            parse_salary_text("$4,000 - $5,000 per month"),
+            Some(salary(
+                Some(4_000.0),
+                Some(5_000.0),
+                "USD",
+                SalaryPeriod::Month
+            ))
+        );
+    }
+
+    #[test]
+    fn open_ended_and_single_figures_have_the_right_bounds() {
+        assert_eq!(
+            parse_salary_text("up to $90k"),
+            Some(salary(None, Some(90_000.0), "USD", SalaryPeriod::Year))
+        );
+        assert_eq!(
+            parse_salary_text("from €50k"),
+            Some(salary(Some(50_000.0), None, "EUR", SalaryPeriod::Year))
+        );
+        assert_eq!(
+            parse_salary_text("$80k+"),
+            Some(salary(Some(80_000.0), None, "USD", SalaryPeriod::Year))
+        );
+        assert_eq!(
+            parse_salary_text("$95,000"),
+            yearly(95_000.0, 95_000.0, "USD")
+        );
+        assert_eq!(
+            parse_salary_text("$1.2M"),
+            yearly(1_200_000.0, 1_200_000.0, "USD")
+        );
+    }
+
+    #[test]
+    fn german_and_other_local_formats_are_read() {
+        assert_eq!(
+            parse_salary_text("€3.500 - €4.500 brutto/Monat"),
+            Some(salary(
+                Some(3_500.0),
+                Some(4_500.0),
+                "EUR",
+                SalaryPeriod::Month
+            ))
+        );
+        assert_eq!(
+            parse_salary_text("ab 4.000 € monatlich"),
+            Some(salary(Some(4_000.0), None, "EUR", SalaryPeriod::Month))
+        );
+        assert_eq!(
+            parse_salary_text("Pay: 25,50 € pro Stunde"),
+            Some(salary(Some(25.5), Some(25.5), "EUR", SalaryPeriod::Hour))
+        );
+        assert_eq!(
+            parse_salary_text("CHF 120'000 - 140'000"),
+            yearly(120_000.0, 140_000.0, "CHF")
+        );
+        assert_eq!(
+            parse_salary_text("₹12,00,000 - ₹18,00,000 per annum"),
+            yearly(1_200_000.0, 1_800_000.0, "INR")
+        );
+        assert_eq!(
+            parse_salary_text("Salary: 50-60k EUR p.a."),
+            yearly(50_000.0, 60_000.0, "EUR")
+        );
+    }
+
+    #[test]
+    fn vague_pay_statements_are_no_salary() {
+        for text in [
+            "DOE",
+            "Competitive",
+            "negotiable",
+            "Competitive salary + 401k",
+            "",
+        ] {
+            assert_eq!(parse_salary_text(text), None, "{text}");
+        }
+    }
+
+    #[test]
+    fn years_percentages_headcounts_and_401k_are_not_pay() {
+        for text in [
+            "Founded in 2026, we are 120 people.",
+            "We grew 150% in 2025.",
+            "A team of 45 engineers across 12 countries.",
+            "We match 401(k) contributions up to 4%.",
+            "Generous 401k matching",
+            "Posted 2026-04-01",
+            "We raised $73 million in our Series B.",
+            "An annual well-being budget of €480 is here to help you.",
+            "Educational budget - €500 yearly for books.",
+            // Ashby corpus: a download count followed by a period word.
+            "developer-first APIs with ~2M monthly downloads and ~17k stars.",
+        ] {
+            assert_eq!(parse_salary_text(text), None, "{text}");
+        }
+    }
+
+    #[test]
+    fn pay_is_found_inside_a_longer_description() {
+        assert_eq!(
+            parse_salary_text(
+                "We are growing fast. The base salary range for this role is $180,000 - $220,000 USD. \
+                 You also get equity."
+            ),
+            yearly(180_000.0, 220_000.0, "USD")
+        );
+        // From the Ashby corpus posting: the signing bonus after the salary is not the pay.
+        assert_eq!(
+            parse_salary_text("Compensation\nSalary: $150,000–$250,000 USD\n$20,000 signing bonus"),
+            yearly(150_000.0, 250_000.0, "USD")
+        );
+        assert_eq!(
+            parse_salary_text("We raised $73 million. Salary between $100,000 and $120,000."),
+            yearly(100_000.0, 120_000.0, "USD")
+        );
+        assert_eq!(
+            parse_salary_text("Ad budget: $10,000 per month. Salary $90k."),
+            yearly(90_000.0, 90_000.0, "USD")
+        );
+        assert_eq!(
+            parse_salary_text("$100k base + $20k bonus"),
+            yearly(100_000.0, 100_000.0, "USD")
+        );
+        // Greenhouse corpus pay-range block, once its HTML is stripped.
+        assert_eq!(
+            parse_salary_text("$222,800 — $290,000 USD"),
+            yearly(222_800.0, 290_000.0, "USD")
+        );
+    }
+
+    proptest! {
+        #[test]
+        fn arbitrary_text_never_panics_and_yields_ordered_positive_bounds(s in "\\PC{0,60}") {
+            check(parse_salary_text(&s))?;
+        }
+
+        #[test]
+        fn money_like_text_yields_ordered_positive_bounds(
+            s in "(salary |up to |from )?[$€£]?[0-9]{1,7}([.,' ][0-9]{1,4})?[kKmM]?( ?[-–]| to)? ?[$€£]?[0-9]{0,7}([.,][0-9]{1,3})?[kKmM]?( USD| EUR)?(/hour| per year|\\+)?"
+        ) {
+            check(parse_salary_text(&s))?;
+        }
+
+        #[test]
+        fn arbitrary_structured_figures_yield_ordered_positive_bounds(
+            min in proptest::option::of(any::<f64>()),
+            max in proptest::option::of(any::<f64>()),
+            cur in proptest::option::of("\\PC{0,6}"),
+        ) {
+            check(from_structured(&raw(min, max, cur.as_deref(), None)))?;
+        }
+    }
+
+    fn check(result: Option<Salary>) -> Result<(), TestCaseError> {
+        if let Some(s) = result {
+            prop_assert!(s.min.is_some() || s.max.is_some());
+            for v in [s.min, s.max].into_iter().flatten() {
+                prop_assert!(v.is_finite() && v > 0.0);
+            }
+            if let (Some(lo), Some(hi)) = (s.min, s.max) {
+                prop_assert!(lo <= hi);
+            }
+        }
+        Ok(())
+    }
 }
