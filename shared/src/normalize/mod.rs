@@ -12,10 +12,14 @@ pub mod seniority;
 pub mod skills;
 pub mod title;
 
+use std::sync::LazyLock;
+
 use chrono::{DateTime, Utc};
+use regex::Regex;
 
 use crate::extract::RawPosting;
-use crate::model::{JobPosting, SourceKind};
+use crate::identity;
+use crate::model::{Company, EmploymentType, JobPosting, SourceKind, Workplace};
 
 /// What the normalizer needs to know beyond the record itself.
 #[derive(Debug, Clone)]
@@ -48,7 +52,586 @@ pub enum Skip {
 
 /// Normalizes one record. Never panics on any input; a record without a title or URL is a
 /// `Skip`, never a half-empty posting.
+///
+/// - URL: the record's own, canonicalized against the document's URL; when it has none (or
+///   none usable) and the document is a single posting's page, the document's URL.
+/// - Company name: the configured override, else the source's, else the URL's host without
+///   `www.`, `jobs.` or `careers.`. Company and logo URLs are kept only as absolute http(s).
+/// - Description: sanitized HTML and its text, or, for a text-only source, the tidied text
+///   and HTML built from it.
+/// - Workplace, first rule that gives an answer: the source's workplace words, then what the
+///   location texts say, then the title (`Remote` as a word) and description (`fully remote`,
+///   `100% remote`). Within one rule hybrid beats remote beats onsite: a record that names
+///   several is at best partly remote, and hybrid is the only reading consistent with all.
+/// - Employment type: the first of the source's words that parses, else the title's words
+///   (`Contract`, `Part-time`, `Intern`).
+/// - Salary: structured pay, else the source's pay text, else the description.
 pub fn normalize(raw: RawPosting, ctx: &NormalizeContext<'_>) -> Result<JobPosting, Skip> {
-    let _ = (raw, ctx);
-    Err(Skip::MissingTitle)
+    let raw_title = raw.title.as_deref().unwrap_or("");
+    let title = title::clean_title(raw_title);
+    if title.is_empty() {
+        return Err(Skip::MissingTitle);
+    }
+    let url = raw
+        .url
+        .as_deref()
+        .and_then(|url| identity::canonical_url(url, ctx.base_url))
+        .or_else(|| {
+            let base = ctx.base_url.filter(|_| ctx.single_posting_document)?;
+            identity::canonical_url(base.as_str(), None)
+        })
+        .ok_or(Skip::MissingUrl)?;
+    let apply_url = raw
+        .apply_url
+        .as_deref()
+        .and_then(|apply| identity::canonical_url(apply, ctx.base_url))
+        .filter(|apply| *apply != url);
+
+    let company = Company {
+        name: company_name(&raw, ctx, &url),
+        url: absolute_http(raw.company_url.as_deref(), ctx.base_url),
+        logo_url: absolute_http(raw.company_logo_url.as_deref(), ctx.base_url),
+    };
+    let (description_html, description_text) = description(&raw, ctx.base_url);
+
+    let mut locations: Vec<crate::model::Location> = Vec::new();
+    let mut location_workplaces = Vec::new();
+    let mut remote_regions = Vec::new();
+    for raw_location in &raw.locations {
+        let parsed = location::parse_location(raw_location);
+        for place in parsed.locations {
+            if !locations.contains(&place) {
+                locations.push(place);
+            }
+        }
+        location_workplaces.extend(parsed.workplace);
+        remote_regions.extend(parsed.remote_regions);
+    }
+    remote_regions.extend(
+        raw.remote_regions
+            .iter()
+            .filter_map(|region| location::remote_region(region)),
+    );
+    remote_regions.sort();
+    remote_regions.dedup();
+
+    let hinted: Vec<Workplace> = raw
+        .workplace_hints
+        .iter()
+        .filter_map(|hint| employment::parse_workplace(hint))
+        .collect();
+    let workplace = strongest_workplace(&hinted)
+        .or_else(|| strongest_workplace(&location_workplaces))
+        .or_else(|| workplace_from_words(raw_title, &description_text));
+
+    let employment_type = raw
+        .employment_types
+        .iter()
+        .find_map(|word| employment::parse_employment_type(word))
+        .or_else(|| employment_from_title(raw_title));
+    let salary = raw
+        .salary
+        .as_ref()
+        .and_then(salary::from_structured)
+        .or_else(|| {
+            raw.salary_text
+                .as_deref()
+                .and_then(salary::parse_salary_text)
+        })
+        .or_else(|| salary::parse_salary_text(&description_text));
+    let posted_at = raw
+        .posted_at
+        .as_ref()
+        .and_then(|date| dates::parse_date(date, ctx.fetched_at));
+    let valid_through = raw
+        .valid_through
+        .as_ref()
+        .and_then(|date| dates::parse_date(date, ctx.fetched_at));
+
+    let department = raw.department.as_deref().and_then(tidy);
+    let seniority =
+        seniority::detect_seniority(&title, raw.seniority_hint.as_deref(), &description_text);
+    let category = category::detect_category(&title, department.as_deref(), &description_text);
+    let skills = skills::extract_skills(&title, &description_text, &raw.tags);
+
+    let mut posting = JobPosting {
+        id: String::new(),
+        source: ctx.source.to_owned(),
+        source_kind: ctx.source_kind,
+        external_id: raw.external_id.as_deref().and_then(tidy),
+        url,
+        apply_url,
+        title,
+        company,
+        department,
+        locations,
+        workplace,
+        remote_regions,
+        employment_type,
+        seniority,
+        category,
+        skills,
+        salary,
+        description_html,
+        description_text,
+        posted_at,
+        valid_through,
+        fetched_at: ctx.fetched_at,
+        fingerprint: String::new(),
+        content_hash: String::new(),
+        first_seen_at: None,
+        last_seen_at: None,
+        closed_at: None,
+        duplicate_of: None,
+    };
+    identity::stamp(&mut posting);
+    Ok(posting)
+}
+
+/// Entities decoded, whitespace collapsed; `None` when nothing is left.
+fn tidy(text: &str) -> Option<String> {
+    let decoded = html_escape::decode_html_entities(text);
+    let tidied = decoded.split_whitespace().collect::<Vec<_>>().join(" ");
+    (!tidied.is_empty()).then_some(tidied)
+}
+
+/// The override, the source's name, or the posting URL's host without a jobs-site prefix.
+fn company_name(raw: &RawPosting, ctx: &NormalizeContext<'_>, url: &str) -> String {
+    if let Some(name) = ctx.company_override.and_then(tidy) {
+        return name;
+    }
+    if let Some(name) = raw.company_name.as_deref().and_then(tidy) {
+        return name;
+    }
+    let parsed = url::Url::parse(url).ok();
+    let host = parsed.as_ref().and_then(|u| u.host_str()).unwrap_or(url);
+    let mut name = host;
+    while let Some(rest) = ["www.", "jobs.", "careers."]
+        .iter()
+        .find_map(|prefix| name.strip_prefix(prefix))
+        .filter(|rest| !rest.is_empty())
+    {
+        name = rest;
+    }
+    name.to_owned()
+}
+
+/// An absolute http(s) URL (relative ones resolved against `base`), else `None`.
+fn absolute_http(raw: Option<&str>, base: Option<&url::Url>) -> Option<String> {
+    let raw = raw?.trim();
+    if raw.is_empty() {
+        return None;
+    }
+    let url = match base {
+        Some(base) => base.join(raw).ok()?,
+        None => url::Url::parse(raw).ok()?,
+    };
+    let usable =
+        matches!(url.scheme(), "http" | "https") && url.host_str().is_some_and(|h| !h.is_empty());
+    usable.then(|| url.into())
+}
+
+/// Sanitized HTML and readable text: from the HTML when it has any text, else from the
+/// source's plain text.
+fn description(raw: &RawPosting, base: Option<&url::Url>) -> (String, String) {
+    if let Some(html) = raw.description_html.as_deref() {
+        let clean = sanitize::sanitize_html(html, base);
+        let text = sanitize::html_to_text(&clean);
+        let has_fallback = raw
+            .description_text
+            .as_deref()
+            .is_some_and(|t| !t.trim().is_empty());
+        if !text.is_empty() || !has_fallback {
+            return (clean, text);
+        }
+    }
+    let text = raw
+        .description_text
+        .as_deref()
+        .map(sanitize::clean_text)
+        .unwrap_or_default();
+    (sanitize::text_to_html(&text), text)
+}
+
+/// Hybrid over remote over onsite (see `normalize`).
+fn strongest_workplace(votes: &[Workplace]) -> Option<Workplace> {
+    [Workplace::Hybrid, Workplace::Remote, Workplace::Onsite]
+        .into_iter()
+        .find(|workplace| votes.contains(workplace))
+}
+
+static FULLY_REMOTE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)\b(?:fully|100\s?%|completely|entirely)[\s-]+remote\b")
+        .expect("the pattern is a valid constant")
+});
+
+/// `Remote` as a word of the title (not `Remote Sensing`), or a description that says the
+/// job is fully remote.
+fn workplace_from_words(title: &str, description_text: &str) -> Option<Workplace> {
+    let words: Vec<String> = title
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(str::to_lowercase)
+        .collect();
+    let remote_title = words
+        .iter()
+        .enumerate()
+        .any(|(i, word)| word == "remote" && words.get(i + 1).is_none_or(|next| next != "sensing"));
+    (remote_title || FULLY_REMOTE.is_match(description_text)).then_some(Workplace::Remote)
+}
+
+/// Contract type words in a title (`Operations Partner (Flexible Contract)`, `Part-time`).
+fn employment_from_title(title: &str) -> Option<EmploymentType> {
+    let lower = title.to_lowercase();
+    let words: Vec<&str> = lower
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .collect();
+    let pair = |a: &str, b: &str| words.windows(2).any(|w| w == [a, b]);
+    words.iter().find_map(|word| match *word {
+        "contract" | "contractor" | "freelance" | "freelancer" => Some(EmploymentType::Contract),
+        "parttime" | "teilzeit" => Some(EmploymentType::PartTime),
+        "part" if pair("part", "time") => Some(EmploymentType::PartTime),
+        "intern" | "internship" | "werkstudent" | "praktikum" | "apprentice" | "apprenticeship" => {
+            Some(EmploymentType::Internship)
+        }
+        "temporary" | "seasonal" => Some(EmploymentType::Temporary),
+        "volunteer" => Some(EmploymentType::Volunteer),
+        _ => None,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Category, Seniority};
+    use proptest::prelude::*;
+
+    fn base() -> url::Url {
+        url::Url::parse("https://careers.acme.io/jobs/list?page=2").unwrap()
+    }
+
+    fn ctx(base: Option<&url::Url>) -> NormalizeContext<'_> {
+        NormalizeContext {
+            source: "acme",
+            source_kind: SourceKind::JsonLd,
+            base_url: base,
+            single_posting_document: false,
+            fetched_at: DateTime::from_timestamp(1_780_000_000, 0).unwrap(),
+            company_override: None,
+        }
+    }
+
+    fn raw(title: &str, url: &str) -> RawPosting {
+        RawPosting {
+            title: Some(title.into()),
+            url: Some(url.into()),
+            ..RawPosting::default()
+        }
+    }
+
+    #[test]
+    fn records_without_a_title_are_skipped() {
+        let base = base();
+        let mut record = raw("  \n ", "/jobs/1");
+        assert_eq!(
+            normalize(record.clone(), &ctx(Some(&base))),
+            Err(Skip::MissingTitle)
+        );
+        record.title = None;
+        assert_eq!(
+            normalize(record, &ctx(Some(&base))),
+            Err(Skip::MissingTitle)
+        );
+    }
+
+    #[test]
+    fn records_without_a_usable_url_are_skipped() {
+        let base = base();
+        let mut record = raw("Engineer", "javascript:void(0)");
+        assert_eq!(
+            normalize(record.clone(), &ctx(Some(&base))),
+            Err(Skip::MissingUrl)
+        );
+        record.url = None;
+        assert_eq!(
+            normalize(record.clone(), &ctx(Some(&base))),
+            Err(Skip::MissingUrl)
+        );
+        record.url = Some("/jobs/1".into());
+        assert_eq!(normalize(record, &ctx(None)), Err(Skip::MissingUrl));
+    }
+
+    #[test]
+    fn a_single_posting_page_lends_its_url_to_a_record_without_one() {
+        let page = url::Url::parse("https://jobs.example.com/job/42/?utm_source=x#top").unwrap();
+        let context = NormalizeContext {
+            single_posting_document: true,
+            ..ctx(Some(&page))
+        };
+        let record = RawPosting {
+            title: Some("Engineer".into()),
+            ..RawPosting::default()
+        };
+        let posting = normalize(record, &context).unwrap();
+        assert_eq!(posting.url, "https://jobs.example.com/job/42");
+        assert_eq!(posting.company.name, "example.com");
+    }
+
+    #[test]
+    fn urls_are_resolved_and_canonicalized() {
+        let base = base();
+        let mut record = raw("Engineer", "/jobs/77/backend/?gh_src=abc#apply");
+        record.apply_url = Some("apply?step=1&utm_medium=mail".into());
+        let posting = normalize(record, &ctx(Some(&base))).unwrap();
+        assert_eq!(posting.url, "https://careers.acme.io/jobs/77/backend");
+        assert_eq!(
+            posting.apply_url.as_deref(),
+            Some("https://careers.acme.io/jobs/apply?step=1")
+        );
+
+        let mut same = raw("Engineer", "https://acme.io/j/1");
+        same.apply_url = Some("https://acme.io/j/1?utm_source=x".into());
+        assert_eq!(normalize(same, &ctx(None)).unwrap().apply_url, None);
+    }
+
+    #[test]
+    fn the_company_name_comes_from_the_override_the_source_or_the_host() {
+        let base = base();
+        let mut record = raw("Engineer", "/jobs/1");
+        let from_host = normalize(record.clone(), &ctx(Some(&base))).unwrap();
+        assert_eq!(from_host.company.name, "acme.io");
+
+        record.company_name = Some("  Acme &amp; Co\n ".into());
+        let from_source = normalize(record.clone(), &ctx(Some(&base))).unwrap();
+        assert_eq!(from_source.company.name, "Acme & Co");
+
+        let overridden = NormalizeContext {
+            company_override: Some("Acme Corp"),
+            ..ctx(Some(&base))
+        };
+        assert_eq!(
+            normalize(record, &overridden).unwrap().company.name,
+            "Acme Corp"
+        );
+
+        let www = raw("Engineer", "https://www.jobs.globex.com/1");
+        assert_eq!(
+            normalize(www, &ctx(None)).unwrap().company.name,
+            "globex.com"
+        );
+    }
+
+    #[test]
+    fn company_links_must_be_absolute_http() {
+        let base = base();
+        let mut record = raw("Engineer", "/jobs/1");
+        record.company_url = Some("javascript:alert(1)".into());
+        record.company_logo_url = Some("/static/logo.png".into());
+        let posting = normalize(record.clone(), &ctx(Some(&base))).unwrap();
+        assert_eq!(posting.company.url, None);
+        assert_eq!(
+            posting.company.logo_url.as_deref(),
+            Some("https://careers.acme.io/static/logo.png")
+        );
+        record.company_url = Some("ftp://acme.io/".into());
+        record.company_logo_url = Some("   ".into());
+        let posting = normalize(record, &ctx(Some(&base))).unwrap();
+        assert_eq!(
+            (posting.company.url, posting.company.logo_url),
+            (None, None)
+        );
+    }
+
+    #[test]
+    fn html_descriptions_are_sanitized_and_turned_into_text() {
+        let base = base();
+        let mut record = raw("Engineer", "/jobs/1");
+        record.description_html = Some(
+            r#"<p onclick="x()">Build <b>APIs</b>.</p><script>alert(1)</script><a href="/team">Team</a>"#
+                .into(),
+        );
+        let posting = normalize(record, &ctx(Some(&base))).unwrap();
+        assert_eq!(
+            posting.description_html,
+            "<p>Build <b>APIs</b>.</p><a href=\"https://careers.acme.io/team\" rel=\"nofollow noopener\">Team</a>"
+        );
+        assert_eq!(posting.description_text, "Build APIs.\n\nTeam");
+    }
+
+    #[test]
+    fn text_descriptions_are_tidied_and_turned_into_html() {
+        let mut record = raw("Engineer", "https://acme.io/j/1");
+        record.description_text = Some("  We <3 Rust.\n\n\n\nApply   now ".into());
+        let posting = normalize(record, &ctx(None)).unwrap();
+        assert_eq!(posting.description_text, "We <3 Rust.\n\nApply now");
+        assert_eq!(
+            posting.description_html,
+            "<p>We &lt;3 Rust.</p><p>Apply now</p>"
+        );
+        assert_eq!(posting.skills, ["rust"]);
+    }
+
+    #[test]
+    fn the_seed_page_is_a_senior_backend_job_with_its_named_skills() {
+        let text = include_str!("../../testdata/seed/job-description.txt");
+        let title = "Senior Software Developer Back End";
+        assert_eq!(
+            seniority::detect_seniority(title, None, text),
+            Some(Seniority::Senior)
+        );
+        assert_eq!(
+            category::detect_category(title, None, text),
+            Some(Category::Backend)
+        );
+
+        let mut record = raw(title, "https://example.com/jobs/senior-backend");
+        record.description_text = Some(text.into());
+        let posting = normalize(record, &ctx(None)).unwrap();
+        assert_eq!(posting.title, title);
+        assert_eq!(posting.seniority, Some(Seniority::Senior));
+        assert_eq!(posting.category, Some(Category::Backend));
+        assert_eq!(
+            posting.skills,
+            [
+                "aws",
+                "azure",
+                "c#",
+                "docker",
+                "gcp",
+                "git",
+                "go",
+                "graphql",
+                "java",
+                "jwt",
+                "kubernetes",
+                "mongodb",
+                "mysql",
+                "node.js",
+                "oauth",
+                "postgresql",
+                "python",
+                "redis",
+                "rest",
+            ]
+        );
+    }
+
+    #[test]
+    fn title_derived_fields_are_filled() {
+        let mut record = raw(
+            "🚀 Senior Go Engineer (Remote) (m/w/d)",
+            "https://acme.io/j/1",
+        );
+        record.department = Some("  Platform   Team ".into());
+        record.tags = vec!["k8s".into()];
+        record.seniority_hint = Some("Entry Level".into());
+        let posting = normalize(record, &ctx(None)).unwrap();
+        assert_eq!(posting.title, "Senior Go Engineer");
+        assert_eq!(posting.department.as_deref(), Some("Platform Team"));
+        assert_eq!(posting.seniority, Some(Seniority::Senior));
+        assert_eq!(posting.category, Some(Category::Backend));
+        assert_eq!(posting.skills, ["go", "kubernetes"]);
+        assert_eq!(posting.workplace, Some(Workplace::Remote));
+
+        let mut blank_department = raw(
+            "Operations Partner (Flexible Contract BOS)",
+            "https://a.io/1",
+        );
+        blank_department.department = Some("   ".into());
+        let posting = normalize(blank_department, &ctx(None)).unwrap();
+        assert_eq!(posting.department, None);
+        assert_eq!(posting.employment_type, Some(EmploymentType::Contract));
+        assert_eq!(posting.category, Some(Category::Other));
+        assert_eq!(posting.workplace, None);
+    }
+
+    #[test]
+    fn a_fully_remote_description_makes_the_job_remote() {
+        let mut record = raw("Backend Engineer", "https://acme.io/j/1");
+        record.description_text = Some("We are a 100% remote company.".into());
+        assert_eq!(
+            normalize(record, &ctx(None)).unwrap().workplace,
+            Some(Workplace::Remote)
+        );
+        let sensing = raw("Remote Sensing Analyst", "https://acme.io/j/2");
+        assert_eq!(normalize(sensing, &ctx(None)).unwrap().workplace, None);
+    }
+
+    #[test]
+    fn employment_type_falls_back_to_title_words() {
+        let kind = |title: &str| employment_from_title(title);
+        assert_eq!(kind("Part-time Barista"), Some(EmploymentType::PartTime));
+        assert_eq!(
+            kind("MBA Intern (Spring and/or Summer '26)"),
+            Some(EmploymentType::Internship)
+        );
+        assert_eq!(kind("Freelance Designer"), Some(EmploymentType::Contract));
+        assert_eq!(kind("International Partner Manager"), None);
+    }
+
+    #[test]
+    fn ids_are_stable_and_identity_fields_are_stamped() {
+        let mut record = raw("Engineer", "https://acme.io/j/1?utm_source=x");
+        record.external_id = Some(" 4461450008 ".into());
+        let first = normalize(record.clone(), &ctx(None)).unwrap();
+        let again = normalize(record.clone(), &ctx(None)).unwrap();
+        assert_eq!(first, again);
+        assert_eq!(first.external_id.as_deref(), Some("4461450008"));
+        assert_eq!(
+            first.id,
+            identity::posting_id("acme", Some("4461450008"), &first.url)
+        );
+        assert_eq!(first.fingerprint, identity::fingerprint(&first));
+        assert_eq!(first.content_hash, identity::content_hash(&first));
+        assert_eq!(first.fetched_at, ctx(None).fetched_at);
+
+        record.description_text = Some("Now with a description.".into());
+        let edited = normalize(record, &ctx(None)).unwrap();
+        assert_eq!(edited.id, first.id);
+        assert_ne!(edited.content_hash, first.content_hash);
+    }
+
+    proptest! {
+        #[test]
+        fn normalize_never_panics(
+            title in any::<String>(),
+            url in prop_oneof![any::<String>(), "(https?://|/|//)?[a-z./?=&#%-]{0,40}"],
+            html in prop_oneof![any::<String>(), "[<>/a-z =\"'&;#!-]{0,200}"],
+            text in any::<String>(),
+            tag in any::<String>(),
+        ) {
+            let base = base();
+            let record = RawPosting {
+                title: Some(title.clone()),
+                url: Some(url.clone()),
+                apply_url: Some(url.clone()),
+                company_name: Some(title.clone()),
+                company_logo_url: Some(url),
+                department: Some(text.clone()),
+                seniority_hint: Some(tag.clone()),
+                description_html: Some(html),
+                description_text: Some(text),
+                tags: vec![tag],
+                ..RawPosting::default()
+            };
+            let single = NormalizeContext { single_posting_document: true, ..ctx(Some(&base)) };
+            if let Ok(posting) = normalize(record.clone(), &single) {
+                prop_assert!(!posting.title.is_empty());
+                prop_assert!(!posting.company.name.is_empty());
+            }
+            let _ = normalize(record, &ctx(None));
+        }
+
+        #[test]
+        fn sanitizing_and_text_conversion_never_panic(
+            html in prop_oneof![any::<String>(), "[<>/a-z =\"'&;#!\n-]{0,300}"],
+        ) {
+            let clean = sanitize::sanitize_html(&html, None);
+            prop_assert!(!clean.contains("<script"));
+            let _ = sanitize::html_to_text(&html);
+            let _ = sanitize::html_to_text(&clean);
+            let _ = sanitize::text_to_html(&html);
+        }
+    }
 }
