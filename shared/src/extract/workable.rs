@@ -62,6 +62,16 @@ fn is_job(value: &Value) -> bool {
         .is_some_and(|job| job.contains_key("shortcode"))
 }
 
+/// Workable's own short `type` codes (`full`, `part`) spelled out; other codes (`contract`,
+/// `temporary`, `internship`, `other`) already read as themselves.
+fn employment_word(code: String) -> String {
+    match code.as_str() {
+        "full" => "full_time".to_owned(),
+        "part" => "part_time".to_owned(),
+        _ => code,
+    }
+}
+
 /// The account in an API address: the path segment after `accounts`.
 fn account(url: &url::Url) -> Option<String> {
     let mut segments = url.path_segments()?;
@@ -82,7 +92,10 @@ fn posting(job: &Map<String, Value>, account: Option<&str>) -> RawPosting {
         department: department(job.get("department")),
         locations: locations(job),
         workplace_hints: workplace_hints(job),
-        employment_types: json_str(job.get("type")).into_iter().collect(),
+        employment_types: json_str(job.get("type"))
+            .map(employment_word)
+            .into_iter()
+            .collect(),
         description_html: description_html(job),
         posted_at: json_str(job.get("published")).map(RawDate::Text),
         ..RawPosting::default()
@@ -217,7 +230,7 @@ mod tests {
         assert_eq!(first.department.as_deref(), Some("Shared Services"));
         assert_eq!(first.locations, vec![athens()]);
         assert_eq!(first.workplace_hints, vec!["on_site".to_owned()]);
-        assert_eq!(first.employment_types, vec!["full".to_owned()]);
+        assert_eq!(first.employment_types, vec!["full_time".to_owned()]);
         assert_eq!(
             first.posted_at,
             Some(RawDate::Text("2026-07-14T00:00:00.000Z".into()))

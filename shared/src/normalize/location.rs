@@ -61,6 +61,22 @@ pub fn parse_location(raw: &RawLocation) -> ParsedPlaces {
     if city.is_none() && region.is_none() && country.is_none() {
         return parse_text(text);
     }
+    if city.is_none() && region.is_none() && !text.is_empty() {
+        // Only the country is structured (Lever's `country`): the text still names the city
+        // and region, and the structured country settles what the text leaves ambiguous
+        // (`Berlin, DE` is not Delaware when the source says Germany).
+        let code = country.as_deref().and_then(country_code);
+        let mut parsed = parse_text(text);
+        if let (Some(code), false) = (code, parsed.locations.is_empty()) {
+            let single = parsed.locations.len() == 1;
+            for location in &mut parsed.locations {
+                if single || location.country.is_none() {
+                    location.country = Some(code.to_owned());
+                }
+            }
+            return parsed;
+        }
+    }
     from_parts(text, city, region, country)
 }
 
@@ -1114,6 +1130,39 @@ const COUNTRIES: &[(&str, &str, &[&str])] = &[
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_structured_country_alone_still_lets_the_text_name_city_and_region() {
+        let lever = RawLocation {
+            raw: "Arlington, TX".into(),
+            country: Some("US".into()),
+            ..RawLocation::default()
+        };
+        let parsed = parse_location(&lever);
+        assert_eq!(parsed.locations.len(), 1);
+        let place = &parsed.locations[0];
+        assert_eq!(place.city.as_deref(), Some("Arlington"));
+        assert_eq!(place.region.as_deref(), Some("TX"));
+        assert_eq!(place.country.as_deref(), Some("US"));
+
+        let berlin = RawLocation {
+            raw: "Berlin, DE".into(),
+            country: Some("Germany".into()),
+            ..RawLocation::default()
+        };
+        let parsed = parse_location(&berlin);
+        assert_eq!(parsed.locations[0].city.as_deref(), Some("Berlin"));
+        assert_eq!(parsed.locations[0].country.as_deref(), Some("DE"));
+
+        let remote = RawLocation {
+            raw: "Remote".into(),
+            country: Some("US".into()),
+            ..RawLocation::default()
+        };
+        let parsed = parse_location(&remote);
+        assert_eq!(parsed.workplace, Some(Workplace::Remote));
+        assert_eq!(parsed.remote_regions, vec!["US".to_owned()]);
+    }
     use proptest::prelude::*;
 
     fn text(raw: &str) -> ParsedPlaces {

@@ -36,6 +36,26 @@ fn words(text: &str) -> Vec<String> {
         .collect()
 }
 
+/// Words before "manager" that name a role rather than people management.
+const ROLE_MANAGERS: &[&str] = &[
+    "product",
+    "project",
+    "program",
+    "programme",
+    "account",
+    "accounts",
+    "marketing",
+    "community",
+    "content",
+    "brand",
+    "success",
+    "partner",
+    "office",
+    "case",
+    "territory",
+    "category",
+];
+
 /// The highest level named by the words of a title.
 fn from_title(title: &str) -> Option<Seniority> {
     let words = words(title);
@@ -66,7 +86,9 @@ fn from_title(title: &str) -> Option<Seniority> {
                 "principal" => Seniority::Principal,
                 "lead" => Seniority::Lead,
                 "leader" if matches!(prev(i), "team" | "tech" | "technical") => Seniority::Lead,
-                "manager" | "mgr" => Seniority::Manager,
+                // A product, project or account manager is an individual contributor whose
+                // level comes from the other words ("Senior Product Manager" is senior).
+                "manager" | "mgr" if !ROLE_MANAGERS.contains(&prev(i)) => Seniority::Manager,
                 "director" => Seniority::Director,
                 "head" if next(i) == "of" => Seniority::Director,
                 "vp" | "svp" | "evp" | "avp" | "president" | "chief" | "cto" | "ceo" | "cfo"
@@ -130,6 +152,23 @@ fn from_description(text: &str) -> Option<Seniority> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn product_and_project_managers_are_not_people_managers() {
+        assert_eq!(
+            detect_seniority("Senior Product Manager", None, ""),
+            Some(Seniority::Senior)
+        );
+        assert_eq!(detect_seniority("Project Manager", None, ""), None);
+        assert_eq!(
+            detect_seniority("Customer Engineering Manager", None, ""),
+            Some(Seniority::Manager)
+        );
+        assert_eq!(
+            detect_seniority("Engineering Manager, Backend", None, ""),
+            Some(Seniority::Manager)
+        );
+    }
 
     fn title(t: &str) -> Option<Seniority> {
         detect_seniority(t, None, "")
