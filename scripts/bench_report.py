@@ -48,10 +48,14 @@ def main():
     w("```")
     w("")
     w(f"- date: {datetime.datetime.now(datetime.timezone.utc).strftime('%Y-%m-%d %H:%M UTC')}")
-    w(f"- machine: {shell('nproc')} cores, {shell('lscpu | sed -n \"s/^Model name: *//p\"') or platform.processor()}, "
-      f"{shell('free -g | awk \"/Mem:/{print \\$2}\"')} GiB, {platform.system()} {platform.machine()}")
-    w(f"- rustc: {shell('rustc --version')}; Python: {shell(venv_python + ' --version')}, "
-      f"extruct {shell(venv_python + ' -c \"import extruct;print(extruct.__version__)\"') or '0.18.0'}")
+    cores = shell("nproc")
+    cpu = shell("lscpu | sed -n 's/^Model name: *//p'") or platform.processor()
+    mem = shell("free -g | awk '/Mem:/{print $2}'")
+    rustc = shell("rustc --version")
+    python = shell(f"{venv_python} --version")
+    extruct_version = shell(f"{venv_python} -c 'import extruct; print(extruct.__version__)'")
+    w(f"- machine: {cores} cores, {cpu}, {mem} GiB, {platform.system()} {platform.machine()}")
+    w(f"- rustc: {rustc}; {python}, extruct {extruct_version or '0.18.0'}")
     w("- one core each: criterion runs one thread; extruct runs in one Python process.")
     w("- MB = 10^6 bytes. jobfeed = `parse_document` with `auto` kind: detection, extraction, "
       "normalization (dates, salary, locations, skills...), HTML sanitizing, identity and hashes. "

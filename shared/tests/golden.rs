@@ -374,6 +374,7 @@ fn recruitee_offer_with_null_fields_still_yields_a_posting() {
     assert_well_formed(&postings);
     let job = &postings[0];
     assert_eq!(job.title, "Minimal Job");
+    assert_eq!(job.company.name, "minimal");
     assert_eq!(job.external_id.as_deref(), Some("12345"));
     assert_eq!(job.url, "https://minimal.recruitee.com/o/minimal-job");
     assert_eq!(

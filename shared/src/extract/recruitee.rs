@@ -61,7 +61,8 @@ fn posting(offer: &Map<String, Value>) -> RawPosting {
         url: field("careers_url"),
         apply_url: field("careers_apply_url"),
         title: field("title"),
-        company_name: field("company_name"),
+        company_name: field("company_name")
+            .or_else(|| field("careers_url").as_deref().and_then(tenant)),
         department: field("department"),
         locations: locations(offer),
         workplace_hints: [
@@ -156,6 +157,13 @@ fn description_html(offer: &Map<String, Value>) -> Option<String> {
     (!html.is_empty()).then_some(html)
 }
 
+/// The tenant of a Recruitee careers URL (`https://bunq.recruitee.com/o/…` → `bunq`).
+fn tenant(careers_url: &str) -> Option<String> {
+    let url = url::Url::parse(careers_url).ok()?;
+    let tenant = url.host_str()?.strip_suffix(".recruitee.com")?;
+    (!tenant.is_empty() && !tenant.contains('.')).then(|| tenant.to_owned())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -186,7 +194,8 @@ mod tests {
             job.posted_at,
             Some(RawDate::Text("2026-07-13 12:00:00 UTC".into()))
         );
-        assert_eq!(job.company_name, None);
+        // No `company_name`: the tenant of the careers URL stands in.
+        assert_eq!(job.company_name.as_deref(), Some("minimal"));
         assert_eq!(job.description_html, None);
         assert!(job.locations.is_empty());
         assert!(job.workplace_hints.is_empty());

@@ -156,15 +156,15 @@ fn parse_written(text: &str) -> Option<DateTime<Utc>> {
 static RELATIVE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
         r"(?ix)
-        \b (?P<n> \d+ | an? | one ) \+? \s*
+        (?-u:\b) (?P<n> \d+ | an? | one ) \+? \s*
         (?P<unit> seconds? | secs? | minutes? | mins? | hours? | hrs? | h | days? | d
-                | weeks? | wks? | w | months? | mos? | years? | yrs? | y ) \s+ ago \b",
+                | weeks? | wks? | w | months? | mos? | years? | yrs? | y ) \s+ ago (?-u:\b)",
     )
     .expect("static regex is valid")
 });
 
 static TODAY: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)\b(?:today|just\s+(?:now|posted)|moments?\s+ago|few\s+(?:seconds|minutes|hours)\s+ago)\b")
+    Regex::new(r"(?i)(?-u:\b)(?:today|just\s+(?:now|posted)|moments?\s+ago|few\s+(?:seconds|minutes|hours)\s+ago)(?-u:\b)")
         .expect("static regex is valid")
 });
 

@@ -167,9 +167,14 @@ const MACRO_REGIONS: &[(&str, &[&str])] = &[
     ("AMERICAS", &["americas", "amer"]),
 ];
 
+/// Whether folded text means "no restriction" (`Anywhere in the World`, `Worldwide`).
 fn is_unrestricted(folded: &str) -> bool {
+    let core: Vec<&str> = folded
+        .split(' ')
+        .filter(|w| !matches!(*w, "in" | "the" | "of" | "on"))
+        .collect();
     matches!(
-        folded,
+        core.join(" ").as_str(),
         "anywhere"
             | "worldwide"
             | "global"
@@ -177,6 +182,7 @@ fn is_unrestricted(folded: &str) -> bool {
             | "everywhere"
             | "world"
             | "anywhere world"
+            | "globe"
     )
 }
 
@@ -406,7 +412,7 @@ fn stronger(a: Option<Workplace>, b: Option<Workplace>) -> Option<Workplace> {
 
 static WORKPLACE_WORDS: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"(?i)\b(?:(?:fully|100%)\s+remote|remote|anywhere|worldwide|work\s+from\s+home|wfh|telecommute|hybrid|on[-\s]?site|in[-\s]office)\b",
+        r"(?i)(?-u:\b)(?:(?:fully|100%)\s+remote|remote|anywhere|worldwide|work\s+from\s+home|wfh|telecommute|hybrid|on[-\s]?site|in[-\s]office)(?-u:\b)",
     )
     .expect("static regex is valid")
 });
@@ -1130,6 +1136,24 @@ const COUNTRIES: &[(&str, &str, &[&str])] = &[
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn anywhere_in_the_world_is_unrestricted_remote_work_with_no_place() {
+        for text in [
+            "Anywhere in the World",
+            "Remote - Anywhere in the world",
+            "the World",
+        ] {
+            let parsed = parse_location(&RawLocation::text(text));
+            assert_eq!(parsed.workplace, Some(Workplace::Remote), "{text}");
+            assert!(
+                parsed.locations.is_empty(),
+                "{text}: {:?}",
+                parsed.locations
+            );
+            assert!(parsed.remote_regions.is_empty(), "{text}");
+        }
+    }
 
     #[test]
     fn a_structured_country_alone_still_lets_the_text_name_city_and_region() {

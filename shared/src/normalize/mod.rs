@@ -261,7 +261,7 @@ fn strongest_workplace(votes: &[Workplace]) -> Option<Workplace> {
 }
 
 static FULLY_REMOTE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)\b(?:fully|100\s?%|completely|entirely)[\s-]+remote\b")
+    Regex::new(r"(?i)(?-u:\b)(?:fully|100\s?%|completely|entirely)[\s-]+remote(?-u:\b)")
         .expect("the pattern is a valid constant")
 });
 

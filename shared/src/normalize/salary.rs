@@ -165,14 +165,14 @@ fn currency_pattern() -> String {
         .iter()
         .map(|(symbol, _)| {
             if symbol.chars().all(|c| c.is_ascii_alphabetic()) {
-                format!(r"\b(?i:{symbol})\b")
+                format!(r"(?-u:\b)(?i:{symbol})(?-u:\b)")
             } else {
                 regex::escape(symbol)
             }
         })
         .collect();
     format!(
-        r"(?:{}|\b(?:{})\b)",
+        r"(?:{}|(?-u:\b)(?:{})(?-u:\b))",
         symbols.join("|"),
         TEXT_CODES.join("|")
     )
@@ -190,10 +190,10 @@ static MONEY: LazyLock<Regex> = LazyLock::new(|| {
     let num = r"\d{1,3}(?:,\d{2})+,\d{3}|\d{1,3}(?:[,.'’ \u{a0}\u{202f}]\d{3})+(?:[.,]\d{1,2})?|\d+(?:[.,]\d+)?";
     let one = |i: u8| {
         format!(
-            r"(?P<c{i}>{curs})?\s{{0,2}}(?P<n{i}>{num})(?:\s?(?P<k{i}>[kKmM])\b)?(?:\s{{0,2}}(?P<c{i}b>{curs}))?"
+            r"(?P<c{i}>{curs})?\s{{0,2}}(?P<n{i}>{num})(?:\s?(?P<k{i}>[kKmM])(?-u:\b))?(?:\s{{0,2}}(?P<c{i}b>{curs}))?"
         )
     };
-    let sep = r"\s*(?P<sep>-|–|—|‑|~|\b(?i:to|and|bis)\b)\s*";
+    let sep = r"\s*(?P<sep>-|–|—|‑|~|(?-u:\b)(?i:to|and|bis)(?-u:\b))\s*";
     Regex::new(&format!(r"{}(?:{sep}{})?(?P<plus>\+)?", one(1), one(2)))
         .expect("static regex is valid")
 });
@@ -201,7 +201,7 @@ static MONEY: LazyLock<Regex> = LazyLock::new(|| {
 /// Pay wording that vouches for a nearby figure.
 static PAY_WORDS: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"(?i)\b(?:salary|salaries|compensation|pay|paid|wages?|rate|ote|earnings?|remuneration|gehalt|vergütung|salaire|sueldo|stipendio)\b",
+        r"(?i)(?-u:\b)(?:salary|salaries|compensation|pay|paid|wages?|rate|ote|earnings?|remuneration|gehalt|vergütung|salaire|sueldo|stipendio)(?-u:\b)",
     )
     .expect("static regex is valid")
 });
@@ -209,7 +209,7 @@ static PAY_WORDS: LazyLock<Regex> = LazyLock::new(|| {
 /// Words showing a figure is something other than pay.
 static NOT_PAY: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"(?i)\b(?:budget|bonus(?:es)?|stipends?|allowance|reimburse\w*|raised|funding|funded|revenue|valuation|worth|equity|invest\w*|customers|users|employees|people|members|donat\w*|grants?|credits?|relocation|referral|signing|sign-on|gift|insurance|coverage|deductible)\b",
+        r"(?i)(?-u:\b)(?:budget|bonus(?:es)?|stipends?|allowance|reimburse\w*|raised|funding|funded|revenue|valuation|worth|equity|invest\w*|customers|users|employees|people|members|donat\w*|grants?|credits?|relocation|referral|signing|sign-on|gift|insurance|coverage|deductible)(?-u:\b)",
     )
     .expect("static regex is valid")
 });
@@ -227,23 +227,23 @@ static PERIOD_AFTER: LazyLock<Regex> = LazyLock::new(|| {
 /// Period wording in the lead-in (`Hourly rate: 45 EUR`, `Annual salary: $100k`).
 static PERIOD_BEFORE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"(?i)\b(hourly|per\s+hour|daily|day\s+rate|per\s+day|weekly|per\s+week|monthly|per\s+month|annual|annually|yearly|per\s+year|per\s+annum)\b",
+        r"(?i)(?-u:\b)(hourly|per\s+hour|daily|day\s+rate|per\s+day|weekly|per\s+week|monthly|per\s+month|annual|annually|yearly|per\s+year|per\s+annum)(?-u:\b)",
     )
     .expect("static regex is valid")
 });
 
 static UP_TO: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)\b(?:up\s+to|max(?:imum)?|bis\s+zu|no\s+more\s+than|under)\s*:?\s*$")
+    Regex::new(r"(?i)(?-u:\b)(?:up\s+to|max(?:imum)?|bis\s+zu|no\s+more\s+than|under)\s*:?\s*$")
         .expect("static regex is valid")
 });
 
 static FROM: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)\b(?:from|starting\s+(?:at|from)|min(?:imum)?|at\s+least|ab|over|more\s+than)\s*:?\s*$")
+    Regex::new(r"(?i)(?-u:\b)(?:from|starting\s+(?:at|from)|min(?:imum)?|at\s+least|ab|over|more\s+than)\s*:?\s*$")
         .expect("static regex is valid")
 });
 
 static BETWEEN: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"(?i)\bbetween\s*$").expect("static regex is valid"));
+    LazyLock::new(|| Regex::new(r"(?i)(?-u:\b)between\s*$").expect("static regex is valid"));
 
 /// Reads one regex match as a salary, with a score of how well the text supports it.
 fn candidate(text: &str, caps: &Captures<'_>) -> Option<(u32, Salary)> {

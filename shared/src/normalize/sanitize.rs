@@ -4,7 +4,6 @@ use std::collections::{HashMap, HashSet};
 use std::sync::LazyLock;
 
 use ammonia::{Builder, UrlRelative};
-use scraper::{Html, Node};
 
 /// Structural tags a description may keep. `span` and `div` keep no attributes.
 const ALLOWED_TAGS: &[&str] = &[
@@ -108,23 +107,131 @@ pub fn html_to_text(html: &str) -> String {
     if !html.contains('<') && !html.contains('&') {
         return clean_text(html);
     }
-    let document = Html::parse_fragment(html);
+    // A linear scan of tags and text rather than a DOM: this runs on every posting, and in
+    // the pipeline its input is ammonia's output, where every element is explicitly closed
+    // and every attribute quoted. Arbitrary HTML still gives readable text.
     let mut text = TextBuilder::default();
-    // An explicit stack rather than recursion: hostile input may nest thousands deep.
-    let mut stack = vec![(document.tree.root(), false)];
-    while let Some((node, closing)) = stack.pop() {
-        match node.value() {
-            Node::Element(element) if closing => text.close(element.name()),
-            Node::Element(element) => text.open(element.name()),
-            Node::Text(content) if !closing && text.hidden == 0 => text.push_text(content),
+    let mut rest = html;
+    while let Some(lt) = memchr::memchr(b'<', rest.as_bytes()) {
+        // `<` is ASCII, so both sides of it are on character boundaries.
+        let (before, markup) = rest.split_at(lt);
+        text.push_encoded_text(before);
+        rest = match read_markup(markup) {
+            Markup::Tag {
+                name,
+                closing: true,
+                len,
+            } => {
+                text.close(&name);
+                markup.get(len..).unwrap_or("")
+            }
+            Markup::Tag { name, len, .. } => {
+                text.open(&name);
+                let after = markup.get(len..).unwrap_or("");
+                if RAW_TEXT_ELEMENTS.contains(&name.as_str()) {
+                    // Script-like content is raw text up to its own end tag.
+                    text.close(&name);
+                    skip_past_end_tag(after, &name)
+                } else {
+                    after
+                }
+            }
+            Markup::Skipped { len } => markup.get(len..).unwrap_or(""),
+            Markup::Text => {
+                text.push_encoded_text("<");
+                markup.get(1..).unwrap_or("")
+            }
+        };
+    }
+    text.push_encoded_text(rest);
+    text.out.trim().to_owned()
+}
+
+/// Elements whose content is raw text, not markup (a `<` inside them starts no tag).
+const RAW_TEXT_ELEMENTS: &[&str] = &["script", "style", "textarea", "title", "xmp", "iframe"];
+
+/// What starts at a `<`.
+enum Markup {
+    /// An element's start or end tag: lower-case name, and its length in bytes.
+    Tag {
+        name: String,
+        closing: bool,
+        len: usize,
+    },
+    /// A comment, doctype or processing instruction, and its length in bytes.
+    Skipped { len: usize },
+    /// A lone `<` that is text.
+    Text,
+}
+
+/// Reads the markup at the start of `markup` (which starts with `<`).
+fn read_markup(markup: &str) -> Markup {
+    let bytes = markup.as_bytes();
+    let end_of = |from: usize, terminator: &str| {
+        markup
+            .get(from..)
+            .and_then(|tail| tail.find(terminator))
+            .map_or(markup.len(), |i| from + i + terminator.len())
+    };
+    match bytes.get(1) {
+        Some(b'!') if markup.starts_with("<!--") => Markup::Skipped {
+            len: end_of(4, "-->"),
+        },
+        Some(b'!' | b'?') => Markup::Skipped {
+            len: end_of(2, ">"),
+        },
+        Some(b'/') => read_tag(bytes, 2, true),
+        Some(c) if c.is_ascii_alphabetic() => read_tag(bytes, 1, false),
+        _ => Markup::Text,
+    }
+}
+
+fn read_tag(bytes: &[u8], name_start: usize, closing: bool) -> Markup {
+    let name_len = bytes
+        .get(name_start..)
+        .unwrap_or_default()
+        .iter()
+        .take_while(|b| b.is_ascii_alphanumeric() || **b == b'-')
+        .count();
+    if name_len == 0 {
+        return Markup::Text;
+    }
+    // The tag ends at the first `>` outside a quoted attribute value.
+    let mut quote = None;
+    let mut end = None;
+    for (i, &b) in bytes.iter().enumerate().skip(name_start + name_len) {
+        match (quote, b) {
+            (Some(q), _) if b == q => quote = None,
+            (Some(_), _) => {}
+            (None, b'"' | b'\'') => quote = Some(b),
+            (None, b'>') => {
+                end = Some(i + 1);
+                break;
+            }
             _ => {}
         }
-        if !closing {
-            stack.push((node, true));
-            stack.extend(node.children().rev().map(|child| (child, false)));
-        }
     }
-    text.out.trim().to_owned()
+    let name_bytes = bytes
+        .get(name_start..name_start + name_len)
+        .unwrap_or_default();
+    Markup::Tag {
+        name: String::from_utf8_lossy(name_bytes).to_ascii_lowercase(),
+        closing,
+        len: end.unwrap_or(bytes.len()),
+    }
+}
+
+/// The text after the end tag `</name ...>` in `after`, or nothing when it never comes.
+fn skip_past_end_tag<'a>(after: &'a str, name: &str) -> &'a str {
+    let needle = format!("</{name}");
+    let found = after
+        .as_bytes()
+        .windows(needle.len())
+        .position(|w| w.eq_ignore_ascii_case(needle.as_bytes()));
+    found
+        .and_then(|i| after.get(i..))
+        .and_then(|tail| tail.find('>').and_then(|j| tail.get(j + 1..)))
+        .unwrap_or("")
 }
 
 /// Tidies plain text: spaces collapsed and trimmed on each line, at most one blank line in a
@@ -297,6 +404,13 @@ impl TextBuilder {
         }
     }
 
+    /// Text as it appears in HTML: entities decoded; nothing inside hidden elements.
+    fn push_encoded_text(&mut self, encoded: &str) {
+        if self.hidden == 0 && !encoded.is_empty() {
+            self.push_text(&html_escape::decode_html_entities(encoded));
+        }
+    }
+
     fn push_text(&mut self, content: &str) {
         if self.pre > 0 {
             self.out.push_str(content);
@@ -416,6 +530,29 @@ mod tests {
             html_to_text(html),
             "About\n\nWe build things.\nFast & well.\n\n- Rust\n- Go\n  - gRPC\n\nApply now"
         );
+    }
+
+    #[test]
+    fn html_to_text_skips_scripts_comments_and_tags_with_quoted_angle_brackets() {
+        let html = concat!(
+            "<p title=\"a > b\">One &amp; two</p><!-- <p>hidden</p> -->",
+            "<script>if (a < b) { document.write('<p>x</p>') }</script>",
+            "<STYLE>p > a { color: red }</STYLE><p>3 < 4 and 5 &gt; 2</p>",
+            "<form><p>no form text</p></form><p>unclosed <b>bold"
+        );
+        assert_eq!(
+            html_to_text(html),
+            "One & two\n\n3 < 4 and 5 > 2\n\nunclosed bold"
+        );
+    }
+
+    #[test]
+    fn html_to_text_reads_sanitized_output_exactly() {
+        let html = sanitize_html(
+            "<div><h2>Role</h2><ul><li>Rust</li><li>Go<ul><li>gRPC</li></ul></li></ul></div>",
+            None,
+        );
+        assert_eq!(html_to_text(&html), "Role\n\n- Rust\n- Go\n  - gRPC");
     }
 
     #[test]

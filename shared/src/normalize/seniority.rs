@@ -119,7 +119,7 @@ static YEARS_OF_EXPERIENCE: LazyLock<Regex> = LazyLock::new(|| {
     // "5+ years of professional experience", "3-5 years' experience", "7 yrs experience":
     // the first number is the requirement; the gap up to "experience" stays inside the clause.
     Regex::new(
-        r"\b(\d{1,2})\s*\+?\s*(?:(?:-|–|to)\s*\d{1,2}\s*\+?\s*)?(?:years?|yrs)\b[^.;\n]{0,40}?\bexperience",
+        r"(?-u:\b)(\d{1,2})\s*\+?\s*(?:(?:-|–|to)\s*\d{1,2}\s*\+?\s*)?(?:years?|yrs)(?-u:\b)[^.;\n]{0,40}?(?-u:\b)experience",
     )
     .expect("the pattern is a valid constant")
 });
