@@ -98,8 +98,8 @@ pub fn canonical_url(raw: &str, base: Option<&Url>) -> Option<String> {
 /// same id in every crawl and process; ids are URL-safe for `GET /jobs/{id}`.
 pub fn posting_id(source: &str, external_id: Option<&str>, canonical_url: &str) -> String {
     match external_id.map(str::trim).filter(|id| !id.is_empty()) {
-        Some(external) => short_hash(&[source, "id", external]),
-        None => short_hash(&[source, "url", canonical_url]),
+        Some(external) => hash_hex(&[source, "id", external]),
+        None => hash_hex(&[source, "url", canonical_url]),
     }
 }
 
@@ -111,7 +111,7 @@ pub fn fingerprint(posting: &JobPosting) -> String {
     let company = normalize_company(&posting.company.name);
     let title = normalize_title_words(&posting.title);
     let place = primary_place(posting);
-    short_hash(&[&company, &title, &place])
+    hash_hex(&[&company, &title, &place])
 }
 
 /// Hash of every user-visible field: changes when, and only when, one of them changes.
@@ -156,7 +156,7 @@ pub fn content_hash(posting: &JobPosting) -> String {
     };
     // Serializing plain structs of strings, numbers and options cannot fail.
     let json = serde_json::to_string(&visible).unwrap_or_default();
-    short_hash(&[&json])
+    hash_hex(&[&json])
 }
 
 /// Sets `id`, `fingerprint` and `content_hash` from the other fields (`url` must already be
@@ -171,7 +171,9 @@ pub fn stamp(posting: &mut JobPosting) {
     posting.content_hash = content_hash(posting);
 }
 
-fn short_hash(parts: &[&str]) -> String {
+/// 32 hex characters of SHA-256 over `parts` (each length-prefixed, so `["ab", "c"]` and
+/// `["a", "bc"]` differ).
+pub fn hash_hex(parts: &[&str]) -> String {
     let mut hasher = Sha256::new();
     for part in parts {
         hasher.update((part.len() as u64).to_le_bytes());

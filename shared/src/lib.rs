@@ -5,9 +5,11 @@
 pub mod error;
 pub mod extract;
 pub mod identity;
+pub mod ingest;
 pub mod model;
 pub mod normalize;
 pub mod parse;
+pub mod store;
 
 pub use error::ParseError;
 pub use model::JobPosting;

@@ -1,0 +1,477 @@
+//! Storage ports: what the ingest rules and the read API need from a store, as narrow
+//! traits with one adapter per engine (`memory` for tests, `sqlite` for one machine,
+//! `dynamodb` on AWS). The rules themselves (dedup, change detection, closing, duplicates)
+//! live in `crate::ingest` and are the same for every adapter.
+
+pub mod cursor;
+pub mod memory;
+
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::model::{Category, EmploymentType, JobPosting, Salary, Seniority, Workplace};
+
+/// A posting as stored: the posting (with its lifecycle fields set), its change history and
+/// the store's bookkeeping.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StoredPosting {
+    /// The posting; `first_seen_at` and `last_seen_at` are always set in a store.
+    #[serde(flatten)]
+    pub posting: JobPosting,
+    /// Earlier versions' key fields, newest first, at most `HISTORY_LIMIT`.
+    #[serde(default)]
+    pub history: Vec<PostingChange>,
+    /// Whether the description was cut to fit the store's item size limit.
+    #[serde(default)]
+    pub description_truncated: bool,
+    /// Optimistic-concurrency revision: every write of this posting expects the revision it
+    /// read and stores the next one.
+    #[serde(default)]
+    pub revision: u64,
+}
+
+/// How many earlier versions a posting keeps.
+pub const HISTORY_LIMIT: usize = 10;
+
+/// The key fields of a posting before one of its changes.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PostingChange {
+    /// When the change was seen.
+    pub changed_at: DateTime<Utc>,
+    /// The title before the change.
+    pub title: String,
+    /// The salary before the change.
+    pub salary: Option<Salary>,
+    /// Hash of the description before the change.
+    pub description_hash: String,
+    /// The content hash before the change.
+    pub content_hash: String,
+}
+
+/// The few fields the ingest rules compare, for every posting of a source or a fingerprint
+/// group: small, so a whole source is read cheaply.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IndexEntry {
+    /// Posting id.
+    pub id: String,
+    /// Its source.
+    pub source: String,
+    /// Its content hash.
+    pub content_hash: String,
+    /// Its cross-source fingerprint.
+    pub fingerprint: String,
+    /// When the stored copy was fetched.
+    pub fetched_at: DateTime<Utc>,
+    /// When it was first seen.
+    pub first_seen_at: DateTime<Utc>,
+    /// When it closed, if it did.
+    pub closed_at: Option<DateTime<Utc>>,
+    /// The canonical posting it duplicates, if any.
+    pub duplicate_of: Option<String>,
+    /// Its `valid_through`.
+    pub valid_through: Option<DateTime<Utc>>,
+    /// Its revision.
+    pub revision: u64,
+}
+
+impl IndexEntry {
+    /// The index fields of a stored posting.
+    pub fn of(stored: &StoredPosting) -> Self {
+        let p = &stored.posting;
+        IndexEntry {
+            id: p.id.clone(),
+            source: p.source.clone(),
+            content_hash: p.content_hash.clone(),
+            fingerprint: p.fingerprint.clone(),
+            fetched_at: p.fetched_at,
+            first_seen_at: p.first_seen_at.unwrap_or(p.fetched_at),
+            closed_at: p.closed_at,
+            duplicate_of: p.duplicate_of.clone(),
+            valid_through: p.valid_through,
+            revision: stored.revision,
+        }
+    }
+}
+
+/// One conditional write.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Write {
+    /// Store a new posting; conflicts when the id already exists.
+    Insert(StoredPosting),
+    /// Replace a posting; conflicts unless the stored revision is `expected_revision`. The
+    /// new value's `revision` is `expected_revision + 1`.
+    Replace {
+        /// The new value.
+        posting: StoredPosting,
+        /// The revision that was read.
+        expected_revision: u64,
+    },
+}
+
+impl Write {
+    /// The id written.
+    pub fn id(&self) -> &str {
+        match self {
+            Write::Insert(p) | Write::Replace { posting: p, .. } => &p.posting.id,
+        }
+    }
+}
+
+/// What happened to one write.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WriteOutcome {
+    /// It was applied.
+    Applied,
+    /// Its condition failed (someone else wrote first); nothing was written.
+    Conflict,
+}
+
+/// Store failures, split by what the caller should do.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum StoreError {
+    /// Worth retrying later: throttling, a busy database, a network error, repeated
+    /// conflicts.
+    #[error("store temporarily unavailable: {0}")]
+    Retryable(String),
+    /// Retrying will not help: invalid data, a misconfigured table.
+    #[error("store error: {0}")]
+    Permanent(String),
+    /// A cursor that was tampered with, is malformed, or belongs to another query.
+    #[error("bad cursor: {0}")]
+    BadCursor(String),
+}
+
+impl StoreError {
+    /// Whether the caller should retry (e.g. leave an SQS message for redelivery).
+    pub fn is_retryable(&self) -> bool {
+        matches!(self, StoreError::Retryable(_))
+    }
+}
+
+/// Filters and paging of a posting list. Absent filters match everything.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ListQuery {
+    /// Words that must all appear in the title, company or skills.
+    pub q: Option<String>,
+    /// Company name (case-insensitive, exact).
+    pub company: Option<String>,
+    /// Skills that must all be present (canonical names).
+    pub skills: Vec<String>,
+    /// Seniority level.
+    pub seniority: Option<Seniority>,
+    /// Category.
+    pub category: Option<Category>,
+    /// Workplace.
+    pub workplace: Option<Workplace>,
+    /// ISO alpha-2 country: postings located there, or remote postings open to it.
+    pub country: Option<String>,
+    /// Employment type.
+    pub employment_type: Option<EmploymentType>,
+    /// Minimum pay: postings whose salary (max, else min) reaches it in this currency.
+    pub salary_min: Option<SalaryFloor>,
+    /// Only postings listed at or after this time.
+    pub since: Option<DateTime<Utc>>,
+    /// Include closed postings.
+    pub include_closed: bool,
+    /// Include postings that duplicate another source's posting.
+    pub include_duplicates: bool,
+}
+
+/// A minimum salary in one currency.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SalaryFloor {
+    /// The amount, in units of the currency.
+    pub amount: f64,
+    /// ISO 4217 code.
+    pub currency: String,
+}
+
+impl ListQuery {
+    /// Whether a posting passes every filter (the reference semantics every adapter
+    /// implements, whatever engine does the filtering).
+    pub fn matches(&self, p: &JobPosting) -> bool {
+        if p.closed_at.is_some() && !self.include_closed {
+            return false;
+        }
+        if p.duplicate_of.is_some() && !self.include_duplicates {
+            return false;
+        }
+        if let Some(q) = &self.q {
+            let haystack = format!("{} {} {}", p.title, p.company.name, p.skills.join(" "))
+                .to_lowercase();
+            let words: Vec<String> = search_words(&haystack);
+            if !search_words(q).iter().all(|w| words.contains(w)) {
+                return false;
+            }
+        }
+        if let Some(company) = &self.company {
+            if !p.company.name.eq_ignore_ascii_case(company.trim()) {
+                return false;
+            }
+        }
+        if !self.skills.iter().all(|s| p.skills.contains(s)) {
+            return false;
+        }
+        if self.seniority.is_some() && p.seniority != self.seniority {
+            return false;
+        }
+        if self.category.is_some() && p.category != self.category {
+            return false;
+        }
+        if self.workplace.is_some() && p.workplace != self.workplace {
+            return false;
+        }
+        if self.employment_type.is_some() && p.employment_type != self.employment_type {
+            return false;
+        }
+        if let Some(country) = &self.country {
+            let located = p
+                .locations
+                .iter()
+                .any(|l| l.country.as_deref() == Some(country.as_str()));
+            let open_remote = p.workplace == Some(Workplace::Remote)
+                && (p.remote_regions.is_empty() || p.remote_regions.contains(country));
+            if !located && !open_remote {
+                return false;
+            }
+        }
+        if let Some(floor) = &self.salary_min {
+            let reaches = p.salary.as_ref().is_some_and(|s| {
+                s.currency.as_deref() == Some(floor.currency.as_str())
+                    && s.max.or(s.min).is_some_and(|top| top >= floor.amount)
+            });
+            if !reaches {
+                return false;
+            }
+        }
+        if let Some(since) = self.since {
+            if listed_at(p) < since {
+                return false;
+            }
+        }
+        true
+    }
+
+    /// A stable hash of the filters, so a cursor can be tied to the query that made it.
+    pub fn fingerprint(&self) -> String {
+        let json = serde_json::to_string(self).unwrap_or_default();
+        crate::identity::hash_hex(&[&json])
+    }
+}
+
+/// The words of a search text: lower case, split on anything but letters, digits, `#`,
+/// `+` and `.` inside a word (so `c#`, `c++` and `node.js` are words).
+pub fn search_words(text: &str) -> Vec<String> {
+    text.to_lowercase()
+        .split(|c: char| !(c.is_alphanumeric() || matches!(c, '#' | '+' | '.')))
+        .map(|w| w.trim_matches('.'))
+        .filter(|w| !w.is_empty())
+        .map(str::to_owned)
+        .collect()
+}
+
+/// When a posting counts as listed, for "newest first": its publication date, but never
+/// later than when it was first seen (a future `posted_at` does not pin it to the top).
+pub fn listed_at(p: &JobPosting) -> DateTime<Utc> {
+    let seen = p.first_seen_at.unwrap_or(p.fetched_at);
+    p.posted_at.map_or(seen, |posted| posted.min(seen))
+}
+
+/// One page of a list.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Page {
+    /// Postings, newest first.
+    pub items: Vec<StoredPosting>,
+    /// Where the next page starts; `None` at the end.
+    pub next_cursor: Option<String>,
+}
+
+/// The store's request counters, for cost tests and request logs.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize)]
+pub struct UsageSnapshot {
+    /// Calls made to the engine.
+    pub requests: u64,
+    /// Items read.
+    pub items_read: u64,
+    /// Items written (inserted, replaced or deleted).
+    pub items_written: u64,
+    /// Read capacity units consumed (DynamoDB; 0 elsewhere).
+    pub read_units: f64,
+    /// Write capacity units consumed (DynamoDB; 0 elsewhere).
+    pub write_units: f64,
+}
+
+impl UsageSnapshot {
+    /// The usage between an earlier snapshot and this one.
+    pub fn since(&self, earlier: &UsageSnapshot) -> UsageSnapshot {
+        UsageSnapshot {
+            requests: self.requests - earlier.requests,
+            items_read: self.items_read - earlier.items_read,
+            items_written: self.items_written - earlier.items_written,
+            read_units: self.read_units - earlier.read_units,
+            write_units: self.write_units - earlier.write_units,
+        }
+    }
+}
+
+/// Thread-safe counters behind `UsageSnapshot`; capacity units are kept in thousandths.
+#[derive(Debug, Default)]
+pub struct Usage {
+    requests: AtomicU64,
+    items_read: AtomicU64,
+    items_written: AtomicU64,
+    read_milli_units: AtomicU64,
+    write_milli_units: AtomicU64,
+}
+
+impl Usage {
+    /// Counts one engine call with the items it read and wrote.
+    pub fn record(&self, items_read: u64, items_written: u64) {
+        self.requests.fetch_add(1, Ordering::Relaxed);
+        self.items_read.fetch_add(items_read, Ordering::Relaxed);
+        self.items_written.fetch_add(items_written, Ordering::Relaxed);
+    }
+
+    /// Adds consumed capacity units.
+    pub fn record_units(&self, read_units: f64, write_units: f64) {
+        let milli = |u: f64| (u.max(0.0) * 1000.0).round() as u64;
+        self.read_milli_units
+            .fetch_add(milli(read_units), Ordering::Relaxed);
+        self.write_milli_units
+            .fetch_add(milli(write_units), Ordering::Relaxed);
+    }
+
+    /// The counters now.
+    pub fn snapshot(&self) -> UsageSnapshot {
+        UsageSnapshot {
+            requests: self.requests.load(Ordering::Relaxed),
+            items_read: self.items_read.load(Ordering::Relaxed),
+            items_written: self.items_written.load(Ordering::Relaxed),
+            read_units: self.read_milli_units.load(Ordering::Relaxed) as f64 / 1000.0,
+            write_units: self.write_milli_units.load(Ordering::Relaxed) as f64 / 1000.0,
+        }
+    }
+}
+
+/// The posting side of a store: the primitives the ingest rules and the read API use.
+///
+/// Every adapter must pass the conformance suite (`tests/store_conformance.rs`).
+#[async_trait]
+pub trait PostingStore: Send + Sync {
+    /// Index entries of every stored posting of `source` (open and closed). One bounded read
+    /// of small items, so a re-crawl is diffed in memory.
+    async fn source_index(&self, source: &str) -> Result<Vec<IndexEntry>, StoreError>;
+
+    /// Index entries of every stored posting with one of these fingerprints.
+    async fn fingerprint_groups(
+        &self,
+        fingerprints: &[String],
+    ) -> Result<Vec<IndexEntry>, StoreError>;
+
+    /// The stored postings with these ids (unknown ids are left out; order not kept).
+    async fn get_many(&self, ids: &[String]) -> Result<Vec<StoredPosting>, StoreError>;
+
+    /// Applies conditional writes, each on its own (one conflict does not stop the others).
+    /// Returns one outcome per write, in order.
+    async fn write(&self, writes: Vec<Write>) -> Result<Vec<WriteOutcome>, StoreError>;
+
+    /// A page of postings matching `query`, newest first (by `listed_at`, then id), at most
+    /// `limit` items, continuing after `cursor`. Reads a bounded number of items per call (at
+    /// most a few times `limit`): a filter that matches little returns a short page with a
+    /// cursor rather than reading the whole store. `BadCursor` for a cursor that is not
+    /// this query's.
+    async fn list(
+        &self,
+        query: &ListQuery,
+        limit: usize,
+        cursor: Option<&str>,
+    ) -> Result<Page, StoreError>;
+
+    /// Deletes closed postings whose retention ended before `now`. Returns how many were
+    /// deleted (0 for a store whose engine expires items itself, like DynamoDB's TTL).
+    async fn delete_expired(
+        &self,
+        now: DateTime<Utc>,
+        retention: chrono::Duration,
+    ) -> Result<usize, StoreError>;
+
+    /// The counters of this store handle.
+    fn usage(&self) -> UsageSnapshot;
+}
+
+/// The outcome of a source's last crawl.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CrawlOutcome {
+    /// Fetched and ingested.
+    Success,
+    /// Nothing changed (HTTP 304 everywhere).
+    Unchanged,
+    /// Stopped early (page cap, partial crawl guard).
+    Partial,
+    /// Failed.
+    Failed,
+}
+
+/// HTTP validators of one fetched URL.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Validators {
+    /// `ETag` response header.
+    pub etag: Option<String>,
+    /// `Last-Modified` response header.
+    pub last_modified: Option<String>,
+}
+
+/// Counts of a source's last run.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RunCounts {
+    /// Open postings after the run.
+    pub open: u64,
+    /// New postings.
+    pub new: u64,
+    /// Changed postings.
+    pub changed: u64,
+    /// Closed postings.
+    pub closed: u64,
+}
+
+/// What is known about one source between crawls.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct SourceState {
+    /// Source name.
+    pub name: String,
+    /// When the last crawl started.
+    pub last_started_at: Option<DateTime<Utc>>,
+    /// When the last crawl finished.
+    pub last_finished_at: Option<DateTime<Utc>>,
+    /// How it ended.
+    pub outcome: Option<CrawlOutcome>,
+    /// Failures in a row (0 after a success).
+    pub consecutive_failures: u32,
+    /// When the source is next due.
+    pub next_due_at: Option<DateTime<Utc>>,
+    /// Validators per fetched URL.
+    #[serde(default)]
+    pub validators: std::collections::BTreeMap<String, Validators>,
+    /// Counts of the last run.
+    #[serde(default)]
+    pub counts: RunCounts,
+    /// The last error, short and without secrets.
+    pub last_error: Option<String>,
+    /// The last warning (e.g. a partial crawl that closed nothing).
+    pub warning: Option<String>,
+}
+
+/// The source-state side of a store.
+#[async_trait]
+pub trait SourceStateStore: Send + Sync {
+    /// One source's state, if it was ever stored.
+    async fn source_state(&self, name: &str) -> Result<Option<SourceState>, StoreError>;
+    /// Stores a source's state (replacing the previous one).
+    async fn put_source_state(&self, state: &SourceState) -> Result<(), StoreError>;
+    /// Every stored source state, by name.
+    async fn source_states(&self) -> Result<Vec<SourceState>, StoreError>;
+}
