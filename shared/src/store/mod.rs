@@ -200,8 +200,8 @@ impl ListQuery {
             return false;
         }
         if let Some(q) = &self.q {
-            let haystack = format!("{} {} {}", p.title, p.company.name, p.skills.join(" "))
-                .to_lowercase();
+            let haystack =
+                format!("{} {} {}", p.title, p.company.name, p.skills.join(" ")).to_lowercase();
             let words: Vec<String> = search_words(&haystack);
             if !search_words(q).iter().all(|w| words.contains(w)) {
                 return false;
@@ -332,7 +332,8 @@ impl Usage {
     pub fn record(&self, items_read: u64, items_written: u64) {
         self.requests.fetch_add(1, Ordering::Relaxed);
         self.items_read.fetch_add(items_read, Ordering::Relaxed);
-        self.items_written.fetch_add(items_written, Ordering::Relaxed);
+        self.items_written
+            .fetch_add(items_written, Ordering::Relaxed);
     }
 
     /// Adds consumed capacity units.
