@@ -5,6 +5,8 @@
 
 pub mod cursor;
 pub mod memory;
+#[cfg(feature = "sqlite")]
+pub mod sqlite;
 
 use std::sync::atomic::{AtomicU64, Ordering};
 
