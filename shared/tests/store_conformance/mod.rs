@@ -51,6 +51,7 @@ macro_rules! conformance_tests {
             tampered_foreign_and_garbage_cursors_are_bad_cursor_errors,
             conditional_writes_report_conflicts_instead_of_overwriting,
             source_states_round_trip,
+            oversized_postings_are_stored_and_listed_never_dropped,
         );
     };
     (@tests $make:expr, $caps:expr; $($name:ident),* $(,)?) => {
@@ -1156,4 +1157,45 @@ pub async fn source_states_round_trip(store: &dyn TestStore, _: Capabilities) {
             .consecutive_failures,
         3
     );
+}
+
+pub async fn oversized_postings_are_stored_and_listed_never_dropped(
+    store: &dyn TestStore,
+    _: Capabilities,
+) {
+    let huge_html = format!("<p>{}</p>", "Rust and Go. ".repeat(80_000));
+    let huge = edited(
+        &posting("gh", "big", "Senior Backend Engineer", t(0)),
+        |p| {
+            p.title = format!("Senior Backend Engineer {}", "x".repeat(5_000));
+            p.description_text = huge_html.replace("<p>", "").replace("</p>", "");
+            p.description_html = huge_html.clone();
+        },
+    );
+    assert!(huge.description_html.len() > 1_000_000);
+    let report = ingest::ingest_postings(store, vec![huge.clone()], t(1), &config())
+        .await
+        .unwrap();
+    assert_eq!(report.new, 1);
+    let stored = get(store, &huge.id).await.expect("stored, not dropped");
+    assert_eq!(stored.posting.title, huge.title);
+    assert_eq!(stored.posting.content_hash, huge.content_hash);
+    if stored.description_truncated {
+        // Cut to fit the engine's item limit: a shorter description whose text is a prefix
+        // of the original (an ellipsis may mark the cut).
+        let html = &stored.posting.description_html;
+        assert!(!html.is_empty() && html.len() < huge.description_html.len());
+        let kept = stored.posting.description_text.trim_end_matches('…');
+        assert!(!kept.is_empty() && huge.description_text.starts_with(kept));
+    } else {
+        assert_eq!(stored.posting.description_html, huge.description_html);
+        assert_eq!(stored.posting.description_text, huge.description_text);
+    }
+    // Re-ingesting the same oversized copy is a no-op, not a rewrite loop.
+    let again = ingest::ingest_postings(store, vec![huge.clone()], t(2), &config())
+        .await
+        .unwrap();
+    assert_eq!(again.unchanged, 1);
+    let listed = all_pages(store, &ListQuery::default(), 10).await;
+    assert_eq!(ids(&listed), vec![huge.id.clone()]);
 }
