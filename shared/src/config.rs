@@ -506,6 +506,22 @@ url = \"https://jobs.example/\"
     }
 
     #[test]
+    fn the_shipped_sources_toml_is_valid_and_targets_back_end_roles() {
+        let config = parse(include_str!("../../sources.toml"), "sources.toml").unwrap();
+        assert!(config.sources.len() >= 8);
+        for kind in [
+            SourceKind::Rss,
+            SourceKind::RemoteOk,
+            SourceKind::Greenhouse,
+            SourceKind::Lever,
+            SourceKind::Ashby,
+        ] {
+            assert!(config.sources.iter().any(|s| s.kind == kind), "{kind}");
+        }
+        assert!(config.sources.iter().all(|s| s.url.scheme() == "https"));
+    }
+
+    #[test]
     fn schedules_read_every_unit_and_refuse_extremes() {
         assert_eq!(
             Schedule::parse("every 15m").unwrap(),
