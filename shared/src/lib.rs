@@ -10,6 +10,7 @@ pub mod ingest;
 pub mod model;
 pub mod normalize;
 pub mod parse;
+pub mod queue;
 pub mod store;
 
 pub use error::ParseError;
