@@ -26,7 +26,7 @@ use super::{
     IndexEntry, ListQuery, Page, PostingStore, SourceState, SourceStateStore, StoreError,
     StoredPosting, Usage, UsageSnapshot, Write, WriteOutcome, cursor, listed_at, search_words,
 };
-use crate::model::Workplace;
+use crate::model::{JobPosting, Workplace};
 
 /// How long a statement waits for another process's lock before failing as retryable.
 const BUSY_TIMEOUT: StdDuration = StdDuration::from_secs(5);
@@ -280,20 +280,15 @@ fn placeholders(n: usize) -> String {
     vec!["?"; n].join(", ")
 }
 
-/// Everything a write stores about one posting besides its key columns.
+/// The side rows of one posting.
 struct Derived {
-    body: String,
     skills: BTreeSet<String>,
     countries: BTreeSet<String>,
     words: [String; 3],
 }
 
 impl Derived {
-    fn of(stored: &StoredPosting) -> Result<Self, StoreError> {
-        let p = &stored.posting;
-        let body = serde_json::to_string(stored).map_err(|e| {
-            StoreError::Permanent(format!("posting {} cannot be stored: {e}", p.id))
-        })?;
+    fn of(p: &JobPosting) -> Self {
         let mut countries: BTreeSet<String> = p
             .locations
             .iter()
@@ -310,8 +305,7 @@ impl Derived {
         // The same words `ListQuery::matches` finds in its lower-cased haystack; the
         // fields are space separated there too, so splitting per field gives the same words.
         let words = |text: &str| search_words(&text.to_lowercase()).join(" ");
-        Ok(Derived {
-            body,
+        Derived {
             skills: p.skills.iter().cloned().collect(),
             countries,
             words: [
@@ -319,14 +313,24 @@ impl Derived {
                 words(&p.company.name),
                 words(&p.skills.join(" ")),
             ],
-        })
+        }
     }
 }
 
-/// The column list shared by insert and update, in parameter order `?1..?19`.
-const POSTING_COLUMNS: &str = "id, body, source, fingerprint, content_hash, fetched_at, \
-    first_seen_at, closed_at, duplicate_of, valid_through, revision, listed_at, company, \
-    seniority, category, workplace, employment_type, salary_currency, salary_top";
+/// Inserts a posting's columns (`?1..?19`); returns its `pk`, or nothing when the id exists.
+const INSERT_POSTING: &str = "INSERT INTO postings (id, body, source, fingerprint, \
+    content_hash, fetched_at, first_seen_at, closed_at, duplicate_of, valid_through, revision, \
+    listed_at, company, seniority, category, workplace, employment_type, salary_currency, \
+    salary_top) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, \
+    ?17, ?18, ?19) ON CONFLICT (id) DO NOTHING RETURNING pk";
+
+/// Replaces a posting's columns (same parameters as `INSERT_POSTING`) when its revision is
+/// `?20`; returns its `pk`, or nothing when the condition fails.
+const UPDATE_POSTING: &str = "UPDATE postings SET body = ?2, source = ?3, fingerprint = ?4, \
+    content_hash = ?5, fetched_at = ?6, first_seen_at = ?7, closed_at = ?8, duplicate_of = ?9, \
+    valid_through = ?10, revision = ?11, listed_at = ?12, company = ?13, seniority = ?14, \
+    category = ?15, workplace = ?16, employment_type = ?17, salary_currency = ?18, \
+    salary_top = ?19 WHERE id = ?1 AND revision = ?20 RETURNING pk";
 
 /// Applies one write inside `tx`; a failed condition is `Conflict`, not an error.
 fn apply(tx: &Transaction<'_>, write: &Write) -> Result<WriteOutcome, StoreError> {
@@ -338,26 +342,18 @@ fn apply(tx: &Transaction<'_>, write: &Write) -> Result<WriteOutcome, StoreError
         } => (posting, Some(revision_column(*expected_revision))),
     };
     let p = &stored.posting;
-    let derived = Derived::of(stored)?;
+    let body = serde_json::to_string(stored)
+        .map_err(|e| StoreError::Permanent(format!("posting {} cannot be stored: {e}", p.id)))?;
     let salary_currency = p.salary.as_ref().and_then(|s| s.currency.clone());
     let salary_top = p.salary.as_ref().and_then(|s| s.max.or(s.min));
-    let sql = match expected {
-        None => format!(
-            "INSERT INTO postings ({POSTING_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, \
-             ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19) \
-             ON CONFLICT (id) DO NOTHING RETURNING pk"
-        ),
-        Some(_) => "UPDATE postings SET body = ?2, source = ?3, fingerprint = ?4, \
-             content_hash = ?5, fetched_at = ?6, first_seen_at = ?7, closed_at = ?8, \
-             duplicate_of = ?9, valid_through = ?10, revision = ?11, listed_at = ?12, \
-             company = ?13, seniority = ?14, category = ?15, workplace = ?16, \
-             employment_type = ?17, salary_currency = ?18, salary_top = ?19 \
-             WHERE id = ?1 AND revision = ?20 RETURNING pk"
-            .to_owned(),
+    let sql = if expected.is_some() {
+        UPDATE_POSTING
+    } else {
+        INSERT_POSTING
     };
     let mut values: Vec<SqlValue> = vec![
         p.id.clone().into(),
-        derived.body.clone().into(),
+        body.into(),
         p.source.clone().into(),
         p.fingerprint.clone().into(),
         p.content_hash.clone().into(),
@@ -380,7 +376,7 @@ fn apply(tx: &Transaction<'_>, write: &Write) -> Result<WriteOutcome, StoreError
         values.push(expected.into());
     }
     let pk: Option<i64> = tx
-        .prepare_cached(&sql)
+        .prepare_cached(sql)
         .and_then(|mut stmt| {
             stmt.query_row(params_from_iter(values), |row| row.get(0))
                 .optional()
@@ -389,7 +385,7 @@ fn apply(tx: &Transaction<'_>, write: &Write) -> Result<WriteOutcome, StoreError
     let Some(pk) = pk else {
         return Ok(WriteOutcome::Conflict);
     };
-    write_side_rows(tx, pk, &p.id, &derived, expected.is_some()).map_err(db_error)?;
+    write_side_rows(tx, pk, &p.id, &Derived::of(p), expected.is_some()).map_err(db_error)?;
     Ok(WriteOutcome::Applied)
 }
 
@@ -845,7 +841,7 @@ impl SourceStateStore for SqliteStore {
 mod tests {
     use super::*;
     use crate::model::{
-        Category, Company, EmploymentType, JobPosting, Location, Salary, Seniority, SourceKind,
+        Category, Company, EmploymentType, Location, Salary, Seniority, SourceKind,
     };
     use crate::store::SalaryFloor;
     use crate::store::memory::MemoryStore;
