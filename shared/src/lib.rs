@@ -2,6 +2,7 @@
 //! rules. Nothing here knows about AWS, HTTP clients or databases; adapters depend on this
 //! crate, never the other way round.
 
+pub mod crawl;
 pub mod error;
 pub mod extract;
 pub mod identity;
