@@ -1,8 +1,9 @@
-//! jobfeed's domain: the job model, extractors for job sources, the normalizer and the identity
-//! rules. Nothing here knows about AWS, HTTP clients or databases; adapters depend on this
-//! crate, never the other way round.
+//! jobfeed's library: the domain (job model, extractors, normalizer, identity, ingest rules)
+//! and, behind cargo features, its adapters (HTTP fetcher, SQLite and DynamoDB stores). The
+//! domain modules never import an adapter's crate; adapters implement the domain's ports.
 
 pub mod config;
+pub mod crawl;
 pub mod error;
 pub mod extract;
 pub mod identity;
