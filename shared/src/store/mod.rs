@@ -4,6 +4,8 @@
 //! live in `crate::ingest` and are the same for every adapter.
 
 pub mod cursor;
+#[cfg(feature = "dynamodb")]
+pub mod dynamodb;
 pub mod memory;
 
 use std::sync::atomic::{AtomicU64, Ordering};
