@@ -2,6 +2,7 @@
 //! rules. Nothing here knows about AWS, HTTP clients or databases; adapters depend on this
 //! crate, never the other way round.
 
+pub mod config;
 pub mod error;
 pub mod extract;
 pub mod identity;
@@ -9,6 +10,7 @@ pub mod ingest;
 pub mod model;
 pub mod normalize;
 pub mod parse;
+pub mod queue;
 pub mod store;
 
 pub use error::ParseError;

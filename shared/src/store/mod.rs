@@ -7,6 +7,8 @@ pub mod cursor;
 #[cfg(feature = "dynamodb")]
 pub mod dynamodb;
 pub mod memory;
+#[cfg(feature = "sqlite")]
+pub mod sqlite;
 
 use std::sync::atomic::{AtomicU64, Ordering};
 

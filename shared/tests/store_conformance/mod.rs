@@ -411,7 +411,7 @@ pub async fn a_closed_posting_that_reappears_is_reopened(store: &dyn TestStore, 
     ingest::ingest_postings(store, vec![keep.clone(), flaky.clone()], t(1), &config())
         .await
         .unwrap();
-    ingest::complete_crawl(store, "gh", &[keep.id.clone()], t(2), &config())
+    ingest::complete_crawl(store, "gh", std::slice::from_ref(&keep.id), t(2), &config())
         .await
         .unwrap();
     assert!(
@@ -578,7 +578,7 @@ pub async fn closed_postings_are_deleted_after_the_retention_period(
     ingest::complete_crawl(
         store,
         "gh",
-        &[open.id.clone()],
+        std::slice::from_ref(&open.id),
         t(2),
         &IngestConfig {
             min_complete_ratio: 0.0,

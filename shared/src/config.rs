@@ -1,0 +1,543 @@
+//! `sources.toml`: the configured sources and crawl defaults, validated at load time so a
+//! typo stops the program before anything is fetched, with the source's name and line.
+
+use std::collections::HashMap;
+use std::fmt;
+
+use chrono::Duration;
+use serde::Deserialize;
+use toml::Spanned;
+
+use crate::extract::HtmlRecipe;
+use crate::model::SourceKind;
+
+/// The whole configuration.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Config {
+    /// Crawl-wide settings.
+    pub crawl: CrawlDefaults,
+    /// The sources, in file order.
+    pub sources: Vec<SourceConfig>,
+}
+
+/// Crawl-wide settings (`[crawl]`), each with a default.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct CrawlDefaults {
+    /// User-Agent sent with every request.
+    pub user_agent: String,
+    /// Schedule of sources that set none.
+    pub schedule: Schedule,
+    /// Requests in flight per host.
+    pub per_host_concurrency: usize,
+    /// Minimum time between request starts to one host, in milliseconds.
+    pub min_delay_ms: u64,
+    /// Largest response body accepted, in bytes.
+    pub max_body_bytes: u64,
+    /// Pages followed per source per crawl (API pages, listing pages).
+    pub max_pages: u32,
+}
+
+impl Default for CrawlDefaults {
+    fn default() -> Self {
+        CrawlDefaults {
+            user_agent: concat!(
+                "jobfeed/",
+                env!("CARGO_PKG_VERSION"),
+                " (job-feed aggregator; respects robots.txt)"
+            )
+            .to_owned(),
+            schedule: Schedule(Duration::hours(1)),
+            per_host_concurrency: 1,
+            min_delay_ms: 1000,
+            max_body_bytes: 10 * 1024 * 1024,
+            max_pages: 20,
+        }
+    }
+}
+
+/// How often a source is crawled: `every 15m`, `every 1h`, `every 2d`, `every 90s`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Schedule(pub Duration);
+
+impl Schedule {
+    /// Parses `every N{s,m,h,d}` (at least one minute, at most 30 days).
+    pub fn parse(text: &str) -> Result<Self, String> {
+        let bad = || {
+            format!("schedule `{text}` is not `every N` with a unit s, m, h or d (e.g. `every 1h`)")
+        };
+        let amount = text.trim().strip_prefix("every").ok_or_else(bad)?.trim();
+        let split = amount.find(|c: char| !c.is_ascii_digit()).ok_or_else(bad)?;
+        let (number, unit) = amount.split_at(split);
+        let n: i64 = number.parse().map_err(|_| bad())?;
+        let duration = match unit.trim() {
+            "s" | "sec" | "secs" | "seconds" => Duration::seconds(n),
+            "m" | "min" | "mins" | "minutes" => Duration::minutes(n),
+            "h" | "hour" | "hours" => Duration::hours(n),
+            "d" | "day" | "days" => Duration::days(n),
+            _ => return Err(bad()),
+        };
+        if duration < Duration::minutes(1) || duration > Duration::days(30) {
+            return Err(format!(
+                "schedule `{text}` must be between 1 minute and 30 days"
+            ));
+        }
+        Ok(Schedule(duration))
+    }
+}
+
+impl<'de> Deserialize<'de> for Schedule {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        Schedule::parse(&text).map_err(serde::de::Error::custom)
+    }
+}
+
+/// One configured source.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SourceConfig {
+    /// Unique name; part of every posting id of the source.
+    pub name: String,
+    /// Which extractor reads it.
+    pub kind: SourceKind,
+    /// The full URL fetched first (an API endpoint, a feed, a listing page).
+    pub url: url::Url,
+    /// Company name to use instead of the source's.
+    pub company: Option<String>,
+    /// How often it is crawled.
+    pub schedule: Schedule,
+    /// Pages followed per crawl (overrides the crawl default).
+    pub max_pages: u32,
+    /// Allow loopback/private addresses (tests and local mirrors only).
+    pub allow_private: bool,
+    /// Hosts that discovered links may go to besides the URL's own host.
+    pub extra_hosts: Vec<String>,
+    /// For `html`: how to walk the listing pages.
+    pub listing: Option<ListingRecipe>,
+    /// For `html`: how to read a posting page when it has no JSON-LD.
+    pub detail: Option<HtmlRecipe>,
+    /// The line of the source in the file (1-based), for messages.
+    pub line: usize,
+}
+
+/// How to walk an `html` source's listing pages.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ListingRecipe {
+    /// Selector of the links to posting pages.
+    pub links: String,
+    /// Selector of the link to the next listing page.
+    pub next: Option<String>,
+}
+
+/// The raw shape of a `[[source]]` table.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSource {
+    name: String,
+    kind: SourceKind,
+    url: String,
+    company: Option<String>,
+    schedule: Option<Schedule>,
+    max_pages: Option<u32>,
+    #[serde(default)]
+    allow_private: bool,
+    #[serde(default)]
+    extra_hosts: Vec<String>,
+    listing: Option<ListingRecipe>,
+    detail: Option<HtmlRecipe>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawConfig {
+    #[serde(default)]
+    crawl: CrawlDefaults,
+    #[serde(default)]
+    source: Vec<Spanned<toml::Table>>,
+}
+
+/// Everything wrong with a configuration file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConfigError {
+    /// Where the configuration came from (a path).
+    pub origin: String,
+    /// Each problem found.
+    pub problems: Vec<Problem>,
+}
+
+/// One problem, located.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    /// 1-based line.
+    pub line: usize,
+    /// The source it concerns, when known.
+    pub source: Option<String>,
+    /// What is wrong.
+    pub message: String,
+}
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, problem) in self.problems.iter().enumerate() {
+            if i > 0 {
+                writeln!(f)?;
+            }
+            write!(f, "{}:{}: ", self.origin, problem.line)?;
+            if let Some(source) = &problem.source {
+                write!(f, "source `{source}`: ")?;
+            }
+            write!(f, "{}", problem.message)?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for ConfigError {}
+
+/// Reads and validates a configuration file.
+pub fn load(path: &std::path::Path) -> Result<Config, ConfigError> {
+    let origin = path.display().to_string();
+    let text = std::fs::read_to_string(path).map_err(|e| ConfigError {
+        origin: origin.clone(),
+        problems: vec![Problem {
+            line: 0,
+            source: None,
+            message: format!("cannot read: {e}"),
+        }],
+    })?;
+    parse(&text, &origin)
+}
+
+/// Parses and validates configuration text; `origin` names it in messages. Reports every
+/// problem at once: unknown kinds or fields, missing fields, bad URLs, schedules or
+/// selectors, duplicate names.
+pub fn parse(text: &str, origin: &str) -> Result<Config, ConfigError> {
+    let line_of = |offset: usize| {
+        text.get(..offset)
+            .map_or(1, |t| t.matches('\n').count() + 1)
+    };
+    let fail = |problems: Vec<Problem>| ConfigError {
+        origin: origin.to_owned(),
+        problems,
+    };
+    let raw: RawConfig = toml::from_str(text).map_err(|e| {
+        let line = e.span().map_or(1, |span| line_of(span.start));
+        fail(vec![Problem {
+            line,
+            source: None,
+            message: e.message().to_owned(),
+        }])
+    })?;
+    let mut problems = Vec::new();
+    let mut sources = Vec::new();
+    let mut seen: HashMap<String, usize> = HashMap::new();
+    for table in raw.source {
+        let line = line_of(table.span().start);
+        let table = table.into_inner();
+        let name = table
+            .get("name")
+            .and_then(|v| v.as_str())
+            .map(str::to_owned);
+        let mut report = |message: String| {
+            problems.push(Problem {
+                line,
+                source: name.clone(),
+                message,
+            })
+        };
+        let parsed = match RawSource::deserialize(toml::Value::Table(table)) {
+            Ok(parsed) => parsed,
+            Err(e) => {
+                report(e.message().trim().to_owned());
+                continue;
+            }
+        };
+        if parsed.name.trim().is_empty() {
+            report("`name` is empty".into());
+            continue;
+        }
+        if let Some(first) = seen.insert(parsed.name.clone(), line) {
+            report(format!("duplicate name (first used on line {first})"));
+        }
+        match validate(parsed, &raw.crawl, line) {
+            Ok(source) => sources.push(source),
+            Err(messages) => messages.into_iter().for_each(&mut report),
+        }
+    }
+    if problems.is_empty() {
+        Ok(Config {
+            crawl: raw.crawl,
+            sources,
+        })
+    } else {
+        Err(fail(problems))
+    }
+}
+
+fn validate(
+    raw: RawSource,
+    defaults: &CrawlDefaults,
+    line: usize,
+) -> Result<SourceConfig, Vec<String>> {
+    let mut errors = Vec::new();
+    let url = match url::Url::parse(&raw.url) {
+        Ok(url) if matches!(url.scheme(), "http" | "https") && url.host_str().is_some() => {
+            Some(url)
+        }
+        Ok(_) => {
+            errors.push(format!(
+                "`url` {} must be an http(s) URL with a host",
+                raw.url
+            ));
+            None
+        }
+        Err(e) => {
+            errors.push(format!("`url` {} is not a valid URL: {e}", raw.url));
+            None
+        }
+    };
+    match raw.kind {
+        SourceKind::Html if raw.listing.is_none() && raw.detail.is_none() => {
+            errors
+                .push("kind `html` needs a `[source.listing]` or `[source.detail]` recipe".into());
+        }
+        SourceKind::Html => {}
+        other if raw.listing.is_some() || raw.detail.is_some() => {
+            errors.push(format!(
+                "recipes (`listing`, `detail`) only apply to kind `html`, not `{other}`"
+            ));
+        }
+        _ => {}
+    }
+    if let Some(listing) = &raw.listing {
+        for (field, selector) in [
+            ("links", Some(&listing.links)),
+            ("next", listing.next.as_ref()),
+        ] {
+            if let Some(selector) = selector {
+                if let Err(e) = scraper::Selector::parse(selector) {
+                    errors.push(format!(
+                        "listing `{field}` selector `{selector}` is invalid: {e}"
+                    ));
+                }
+            }
+        }
+    }
+    if let Some(detail) = &raw.detail {
+        if let Err(e) = detail.validate() {
+            errors.push(format!("detail recipe: {e}"));
+        }
+    }
+    if raw.max_pages == Some(0) {
+        errors.push("`max_pages` must be at least 1".into());
+    }
+    match (url, errors.is_empty()) {
+        (Some(url), true) => Ok(SourceConfig {
+            name: raw.name,
+            kind: raw.kind,
+            url,
+            company: raw.company.filter(|c| !c.trim().is_empty()),
+            schedule: raw.schedule.unwrap_or(defaults.schedule),
+            max_pages: raw.max_pages.unwrap_or(defaults.max_pages),
+            allow_private: raw.allow_private,
+            extra_hosts: raw.extra_hosts,
+            listing: raw.listing,
+            detail: raw.detail,
+            line,
+        }),
+        _ => Err(errors),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const GOOD: &str = r#"
+[crawl]
+user_agent = "jobfeed-test/1"
+min_delay_ms = 50
+
+[[source]]
+name = "wwr-backend"
+kind = "rss"
+url = "https://weworkremotely.com/categories/remote-back-end-programming-jobs.rss"
+schedule = "every 30m"
+
+[[source]]
+name = "buspatrol"
+kind = "html"
+url = "https://careers-buspatrol.icims.com/jobs/search?ss=1"
+company = "BusPatrol"
+max_pages = 3
+
+[source.listing]
+links = "a.iCIMS_Anchor"
+next = "a.next"
+"#;
+
+    #[test]
+    fn a_valid_file_loads_with_defaults_filled_in() {
+        let config = parse(GOOD, "sources.toml").unwrap();
+        assert_eq!(config.crawl.user_agent, "jobfeed-test/1");
+        assert_eq!(config.crawl.min_delay_ms, 50);
+        assert_eq!(config.crawl.per_host_concurrency, 1, "default kept");
+        assert_eq!(config.sources.len(), 2);
+        let wwr = &config.sources[0];
+        assert_eq!(wwr.kind, SourceKind::Rss);
+        assert_eq!(wwr.schedule, Schedule(Duration::minutes(30)));
+        assert_eq!(wwr.line, 6);
+        let html = &config.sources[1];
+        assert_eq!(html.company.as_deref(), Some("BusPatrol"));
+        assert_eq!(html.max_pages, 3);
+        assert_eq!(html.schedule, Schedule(Duration::hours(1)));
+        assert_eq!(html.listing.as_ref().unwrap().links, "a.iCIMS_Anchor");
+    }
+
+    fn problems(text: &str) -> String {
+        parse(text, "sources.toml").unwrap_err().to_string()
+    }
+
+    #[test]
+    fn an_unknown_kind_is_reported_with_the_source_name_and_line() {
+        let err = problems(
+            "[[source]]\nname = \"x\"\nkind = \"monster\"\nurl = \"https://a.example/\"\n",
+        );
+        assert!(err.starts_with("sources.toml:1: source `x`: "), "{err}");
+        assert!(err.contains("monster"), "{err}");
+    }
+
+    #[test]
+    fn missing_fields_bad_urls_and_duplicates_are_all_reported() {
+        let text = "\
+[[source]]
+name = \"a\"
+kind = \"rss\"
+
+[[source]]
+name = \"b\"
+kind = \"lever\"
+url = \"ftp://files.example/x\"
+
+[[source]]
+name = \"c\"
+kind = \"lever\"
+url = \"not a url\"
+
+[[source]]
+name = \"c\"
+kind = \"rss\"
+url = \"https://ok.example/feed\"
+";
+        let err = problems(text);
+        assert!(
+            err.contains("sources.toml:1: source `a`: missing field `url`"),
+            "{err}"
+        );
+        assert!(
+            err.contains(
+                "sources.toml:5: source `b`: `url` ftp://files.example/x must be an http(s) URL"
+            ),
+            "{err}"
+        );
+        assert!(
+            err.contains("sources.toml:10: source `c`: `url` not a url is not a valid URL"),
+            "{err}"
+        );
+        assert!(
+            err.contains("sources.toml:15: source `c`: duplicate name (first used on line 10)"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn bad_selectors_schedules_and_misplaced_recipes_are_reported() {
+        let text = "\
+[[source]]
+name = \"h\"
+kind = \"html\"
+url = \"https://jobs.example/\"
+[source.listing]
+links = \"a[[\"
+
+[[source]]
+name = \"s\"
+kind = \"rss\"
+url = \"https://jobs.example/feed\"
+schedule = \"daily\"
+
+[[source]]
+name = \"r\"
+kind = \"greenhouse\"
+url = \"https://boards-api.greenhouse.io/v1/boards/x/jobs\"
+[source.listing]
+links = \"a\"
+
+[[source]]
+name = \"e\"
+kind = \"html\"
+url = \"https://jobs.example/\"
+";
+        let err = problems(text);
+        assert!(
+            err.contains("source `h`: listing `links` selector `a[[` is invalid"),
+            "{err}"
+        );
+        assert!(
+            err.contains("source `s`: schedule `daily` is not `every N`"),
+            "{err}"
+        );
+        assert!(
+            err.contains("source `r`: recipes (`listing`, `detail`) only apply to kind `html`"),
+            "{err}"
+        );
+        assert!(err.contains("source `e`: kind `html` needs a"), "{err}");
+    }
+
+    #[test]
+    fn unknown_fields_and_broken_toml_are_reported_with_a_line() {
+        let err = problems(
+            "[[source]]\nname = \"x\"\nkind = \"rss\"\nurl = \"https://a.example/\"\nurll = 1\n",
+        );
+        assert!(err.contains("source `x`: unknown field `urll`"), "{err}");
+        let err = problems("[crawl]\nuser_agent = \"a\"\n\n[[source]\nname = 1\n");
+        assert!(err.starts_with("sources.toml:4: "), "{err}");
+    }
+
+    #[test]
+    fn the_shipped_sources_toml_is_valid_and_targets_back_end_roles() {
+        let config = parse(include_str!("../../sources.toml"), "sources.toml").unwrap();
+        assert!(config.sources.len() >= 8);
+        for kind in [
+            SourceKind::Rss,
+            SourceKind::RemoteOk,
+            SourceKind::Greenhouse,
+            SourceKind::Lever,
+            SourceKind::Ashby,
+        ] {
+            assert!(config.sources.iter().any(|s| s.kind == kind), "{kind}");
+        }
+        assert!(config.sources.iter().all(|s| s.url.scheme() == "https"));
+    }
+
+    #[test]
+    fn schedules_read_every_unit_and_refuse_extremes() {
+        assert_eq!(
+            Schedule::parse("every 15m").unwrap(),
+            Schedule(Duration::minutes(15))
+        );
+        assert_eq!(
+            Schedule::parse("every 2 hours").unwrap(),
+            Schedule(Duration::hours(2))
+        );
+        assert_eq!(
+            Schedule::parse("every 1d").unwrap(),
+            Schedule(Duration::days(1))
+        );
+        assert!(Schedule::parse("every 10s").is_err());
+        assert!(Schedule::parse("every 90d").is_err());
+        assert!(Schedule::parse("hourly").is_err());
+        assert!(Schedule::parse("every m").is_err());
+    }
+}

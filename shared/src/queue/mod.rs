@@ -1,0 +1,188 @@
+//! Queue port: the messages that flow from the scheduler to the crawler and from the crawler
+//! to ingest, and the narrow trait that sends them. SQS carries them on AWS; an in-process
+//! queue carries them on one machine.
+
+pub mod memory;
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::ingest::{self, IngestConfig};
+use crate::model::JobPosting;
+use crate::store::{PostingStore, StoreError};
+
+/// A request to crawl one source (scheduler → crawler).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CrawlTask {
+    /// The source's configured name.
+    pub source: String,
+    /// When the scheduler found it due.
+    pub due_at: DateTime<Utc>,
+}
+
+/// What the crawler sends to ingest.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum IngestMessage {
+    /// Normalized postings of one source (a crawl is split over several of these).
+    Postings {
+        /// The source.
+        source: String,
+        /// The postings.
+        postings: Vec<JobPosting>,
+    },
+    /// The end of a complete crawl: every posting id the source has now.
+    CrawlComplete {
+        /// The source.
+        source: String,
+        /// When the crawl started (postings fetched later are newer than this marker).
+        started_at: DateTime<Utc>,
+        /// Every current posting id.
+        ids: Vec<String>,
+    },
+}
+
+impl IngestMessage {
+    /// The source the message is about.
+    pub fn source(&self) -> &str {
+        match self {
+            IngestMessage::Postings { source, .. }
+            | IngestMessage::CrawlComplete { source, .. } => source,
+        }
+    }
+
+    /// Reads a message body (e.g. an SQS body). A body that is not a valid message is a
+    /// permanent error: redelivering it cannot help.
+    pub fn from_json(body: &str) -> Result<Self, QueueError> {
+        serde_json::from_str(body).map_err(|e| QueueError::Invalid(e.to_string()))
+    }
+
+    /// The message as JSON.
+    pub fn to_json(&self) -> String {
+        // Plain data of strings, numbers and dates always serializes.
+        serde_json::to_string(self).unwrap_or_default()
+    }
+}
+
+/// Queue failures, split by what the caller should do.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum QueueError {
+    /// Worth retrying: throttling, a network error, a closed in-process queue being
+    /// restarted.
+    #[error("queue temporarily unavailable: {0}")]
+    Retryable(String),
+    /// A message that can never be processed or sent (malformed, too large).
+    #[error("invalid message: {0}")]
+    Invalid(String),
+}
+
+impl QueueError {
+    /// Whether the caller should retry.
+    pub fn is_retryable(&self) -> bool {
+        matches!(self, QueueError::Retryable(_))
+    }
+}
+
+/// Sends messages of one kind.
+#[async_trait]
+pub trait Queue<M: Send + Sync + 'static>: Send + Sync {
+    /// Sends every message or fails; never drops one silently.
+    async fn send(&self, messages: Vec<M>) -> Result<(), QueueError>;
+}
+
+/// What handling one ingest message did.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Handled {
+    /// A postings batch was ingested.
+    Postings(ingest::IngestReport),
+    /// A crawl-complete marker was applied.
+    CrawlComplete(ingest::CompletionReport),
+}
+
+/// Applies one ingest message to the store: the whole job of the `ingest` consumer, the same
+/// on SQS and in process.
+pub async fn handle_ingest_message(
+    store: &dyn PostingStore,
+    message: IngestMessage,
+    now: DateTime<Utc>,
+    config: &IngestConfig,
+) -> Result<Handled, StoreError> {
+    match message {
+        IngestMessage::Postings { source, postings } => {
+            // A message names its source; a posting claiming another one is not trusted.
+            let postings = postings
+                .into_iter()
+                .filter(|p| p.source == source)
+                .collect();
+            ingest::ingest_postings(store, postings, now, config)
+                .await
+                .map(Handled::Postings)
+        }
+        IngestMessage::CrawlComplete { source, ids, .. } => {
+            ingest::complete_crawl(store, &source, &ids, now, config)
+                .await
+                .map(Handled::CrawlComplete)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::memory::MemoryStore;
+
+    fn posting(source: &str, id: &str) -> JobPosting {
+        let bytes = std::fs::read(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/testdata/corpus/lever/postings_rsp.json"
+        ))
+        .unwrap();
+        let options = crate::parse::ParseOptions {
+            kind: crate::extract::ExtractKind::Auto,
+            url: None,
+            source: Some(source),
+            company_override: None,
+            fetched_at: Utc::now(),
+            max_bytes: crate::parse::DEFAULT_MAX_DOCUMENT_BYTES,
+        };
+        let mut p = crate::parse::parse_document(&bytes, &options)
+            .unwrap()
+            .postings
+            .remove(0);
+        p.external_id = Some(id.into());
+        crate::identity::stamp(&mut p);
+        p
+    }
+
+    #[tokio::test]
+    async fn ingest_messages_reach_the_store_and_foreign_postings_are_dropped() {
+        let store = MemoryStore::new();
+        let config = IngestConfig::default();
+        let own = posting("lever", "1");
+        let foreign = posting("greenhouse", "2");
+        let message = IngestMessage::Postings {
+            source: "lever".into(),
+            postings: vec![own.clone(), foreign],
+        };
+        let handled = handle_ingest_message(&store, message, Utc::now(), &config)
+            .await
+            .unwrap();
+        let Handled::Postings(report) = handled else {
+            panic!("a postings report");
+        };
+        assert_eq!(report.new, 1);
+        assert!(store.source_index("greenhouse").await.unwrap().is_empty());
+
+        let complete = IngestMessage::CrawlComplete {
+            source: "lever".into(),
+            started_at: Utc::now(),
+            ids: vec![own.id.clone()],
+        };
+        let handled = handle_ingest_message(&store, complete, Utc::now(), &config)
+            .await
+            .unwrap();
+        assert!(matches!(handled, Handled::CrawlComplete(r) if r.open == 1 && r.closed == 0));
+    }
+}

@@ -1,0 +1,1615 @@
+//! Embedded SQLite store: one database file on one machine, shared by `jobfeed crawl`
+//! (writing) and `jobfeed serve` (reading) through WAL mode. Behaves like the in-memory
+//! reference store; SQL only narrows the candidates and `ListQuery::matches` has the last
+//! word on every listed row.
+//!
+//! Layout: `postings` keeps each `StoredPosting` as JSON plus the columns the port and the
+//! list filters read; `posting_skills`, `posting_countries` and the FTS5 table
+//! `posting_fts` are side rows kept in sync by every write; `sources` keeps source states as
+//! JSON. The schema is migrated by `PRAGMA user_version` (see `MIGRATIONS`).
+
+use std::collections::{BTreeSet, HashMap};
+use std::path::Path;
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Duration as StdDuration;
+
+use async_trait::async_trait;
+use chrono::{DateTime, Duration, SecondsFormat, Utc};
+use rusqlite::types::Value as SqlValue;
+use rusqlite::{
+    Connection, ErrorCode, OptionalExtension, Row, Transaction, TransactionBehavior, params,
+    params_from_iter,
+};
+use serde_json::{Value, json};
+
+use super::{
+    IndexEntry, ListQuery, Page, PostingStore, SourceState, SourceStateStore, StoreError,
+    StoredPosting, Usage, UsageSnapshot, Write, WriteOutcome, cursor, listed_at, search_words,
+};
+use crate::model::{JobPosting, Workplace};
+
+/// How long a statement waits for another process's lock before failing as retryable.
+const BUSY_TIMEOUT: StdDuration = StdDuration::from_secs(5);
+
+/// A list call reads at most this many candidate rows per requested item.
+const READ_BUDGET_FACTOR: usize = 5;
+
+/// Ids or fingerprints per `IN (...)` list, well under SQLite's bound-variable limit.
+const IN_CHUNK: usize = 500;
+
+/// The `posting_countries` row of a remote posting open to every country.
+const ANY_COUNTRY: &str = "*";
+
+/// The schema, one step per version: step `n` takes a database from `user_version` `n` to
+/// `n + 1`. Steps are only ever appended; a shipped step never changes.
+const MIGRATIONS: &[&str] = &[SCHEMA_V1];
+
+/// Version 1. `pk` is an explicit rowid alias so the FTS rows, keyed by rowid, stay attached
+/// to their posting even through a `VACUUM` (which may renumber implicit rowids); `id` is
+/// the posting's key for everything else. Timestamps are RFC 3339 text, except `listed_at`:
+/// nanoseconds since the epoch (saturated outside 1677–2262), so the list order is an
+/// integer order.
+const SCHEMA_V1: &str = r#"
+CREATE TABLE postings (
+    pk INTEGER PRIMARY KEY,
+    id TEXT NOT NULL UNIQUE,
+    body TEXT NOT NULL,
+    source TEXT NOT NULL,
+    fingerprint TEXT NOT NULL,
+    content_hash TEXT NOT NULL,
+    fetched_at TEXT NOT NULL,
+    first_seen_at TEXT NOT NULL,
+    closed_at TEXT,
+    duplicate_of TEXT,
+    valid_through TEXT,
+    revision INTEGER NOT NULL,
+    listed_at INTEGER NOT NULL,
+    company TEXT NOT NULL,
+    seniority TEXT,
+    category TEXT,
+    workplace TEXT,
+    employment_type TEXT,
+    salary_currency TEXT,
+    salary_top REAL
+);
+CREATE INDEX postings_by_source ON postings (source);
+CREATE INDEX postings_by_fingerprint ON postings (fingerprint);
+CREATE INDEX postings_by_listed ON postings (listed_at DESC, id DESC);
+CREATE INDEX postings_open_by_listed ON postings (listed_at DESC, id DESC)
+    WHERE closed_at IS NULL AND duplicate_of IS NULL;
+CREATE INDEX postings_by_company ON postings (company, listed_at DESC, id DESC);
+CREATE INDEX postings_closed ON postings (closed_at) WHERE closed_at IS NOT NULL;
+
+CREATE TABLE posting_skills (
+    id TEXT NOT NULL REFERENCES postings (id) ON DELETE CASCADE,
+    skill TEXT NOT NULL,
+    PRIMARY KEY (id, skill)
+) WITHOUT ROWID;
+CREATE INDEX posting_skills_by_skill ON posting_skills (skill, id);
+
+CREATE TABLE posting_countries (
+    id TEXT NOT NULL REFERENCES postings (id) ON DELETE CASCADE,
+    country TEXT NOT NULL,
+    PRIMARY KEY (id, country)
+) WITHOUT ROWID;
+CREATE INDEX posting_countries_by_country ON posting_countries (country, id);
+
+-- Holds the `search_words` of each field, space separated. The tokenizer keeps every
+-- character `search_words` keeps (letters, marks, numbers, symbols like circled letters,
+-- `#`, `+`, `.`) inside a token, so each search word is exactly one token.
+CREATE VIRTUAL TABLE posting_fts USING fts5 (
+    title, company, skills,
+    tokenize = "unicode61 remove_diacritics 0 categories 'L* N* Co M* So' tokenchars '#+.'"
+);
+CREATE TRIGGER postings_delete_fts AFTER DELETE ON postings BEGIN
+    DELETE FROM posting_fts WHERE rowid = old.pk;
+END;
+
+CREATE TABLE sources (
+    name TEXT PRIMARY KEY,
+    state TEXT NOT NULL
+) WITHOUT ROWID;
+"#;
+
+/// A store in one SQLite database. Cloning shares the connection; another process (or
+/// another `open` of the same file) gets its own and sees committed writes.
+#[derive(Debug, Clone)]
+pub struct SqliteStore {
+    conn: Arc<Mutex<Connection>>,
+    usage: Arc<Usage>,
+}
+
+impl SqliteStore {
+    /// Opens (creating it if needed) the database file at `path`, in WAL mode, and migrates
+    /// its schema. A database written by a newer jobfeed (a schema version this build does
+    /// not know) is refused with `StoreError::Permanent`.
+    pub fn open(path: impl AsRef<Path>) -> Result<Self, StoreError> {
+        Self::open_with(path.as_ref(), BUSY_TIMEOUT)
+    }
+
+    /// A private database in memory, for tests: gone when the last clone is dropped.
+    pub fn open_in_memory() -> Result<Self, StoreError> {
+        let conn = Connection::open_in_memory().map_err(db_error)?;
+        Self::prepare(conn, BUSY_TIMEOUT)
+    }
+
+    fn open_with(path: &Path, busy_timeout: StdDuration) -> Result<Self, StoreError> {
+        let conn = Connection::open(path)
+            .map_err(|e| StoreError::Permanent(format!("cannot open {}: {e}", path.display())))?;
+        Self::prepare(conn, busy_timeout)
+    }
+
+    fn prepare(mut conn: Connection, busy_timeout: StdDuration) -> Result<Self, StoreError> {
+        // The timeout first: the pragmas and the migration may wait for another process.
+        conn.busy_timeout(busy_timeout).map_err(db_error)?;
+        let mode: String = conn
+            .query_row("PRAGMA journal_mode = WAL", [], |row| row.get(0))
+            .map_err(db_error)?;
+        if !matches!(mode.to_ascii_lowercase().as_str(), "wal" | "memory") {
+            // Still correct, only readers and the writer now block each other.
+            tracing::warn!(journal_mode = %mode, "SQLite refused WAL mode");
+        }
+        conn.pragma_update(None, "synchronous", "NORMAL")
+            .map_err(db_error)?;
+        conn.pragma_update(None, "foreign_keys", "ON")
+            .map_err(db_error)?;
+        migrate(&mut conn)?;
+        Ok(SqliteStore {
+            conn: Arc::new(Mutex::new(conn)),
+            usage: Arc::new(Usage::default()),
+        })
+    }
+
+    /// Runs blocking SQLite work off the async executor (inline when there is no Tokio
+    /// runtime to hand it to, rather than panicking).
+    async fn run<T, F>(&self, work: F) -> Result<T, StoreError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut Connection, &Usage) -> Result<T, StoreError> + Send + 'static,
+    {
+        let conn = Arc::clone(&self.conn);
+        let usage = Arc::clone(&self.usage);
+        let job = move || {
+            // A panic while holding the lock leaves the database consistent (an open
+            // transaction is rolled back when it is dropped), so a poisoned lock is usable.
+            let mut conn = conn.lock().unwrap_or_else(PoisonError::into_inner);
+            work(&mut conn, &usage)
+        };
+        match tokio::runtime::Handle::try_current() {
+            Ok(handle) => handle.spawn_blocking(job).await.map_err(|e| {
+                if e.is_cancelled() {
+                    StoreError::Retryable("store task cancelled".into())
+                } else {
+                    StoreError::Permanent(format!("store task failed: {e}"))
+                }
+            })?,
+            Err(_) => job(),
+        }
+    }
+}
+
+/// Brings the schema to the newest version, one step per transaction. The write lock is
+/// taken before the version is read, so two processes opening a new file migrate it once.
+fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
+    let known = MIGRATIONS.len();
+    if schema_version(conn)? == known {
+        return Ok(());
+    }
+    loop {
+        let tx = conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(db_error)?;
+        let version = schema_version(&tx)?;
+        let Some(step) = MIGRATIONS.get(version) else {
+            return Ok(());
+        };
+        tx.execute_batch(step).map_err(|e| {
+            StoreError::Permanent(format!("schema migration to version {}: {e}", version + 1))
+        })?;
+        // `version` is below `MIGRATIONS.len()`, far from overflowing.
+        let next = i64::try_from(version + 1).unwrap_or(i64::MAX);
+        tx.pragma_update(None, "user_version", next)
+            .map_err(db_error)?;
+        tx.commit().map_err(db_error)?;
+    }
+}
+
+/// The database's schema version; an error when it is newer than this build knows.
+fn schema_version(conn: &Connection) -> Result<usize, StoreError> {
+    let version: i64 = conn
+        .query_row("PRAGMA user_version", [], |row| row.get(0))
+        .map_err(db_error)?;
+    let known = MIGRATIONS.len();
+    match usize::try_from(version) {
+        Ok(v) if v <= known => Ok(v),
+        _ => Err(StoreError::Permanent(format!(
+            "the database has schema version {version}, but this jobfeed knows versions up to \
+             {known}: open it with a newer jobfeed"
+        ))),
+    }
+}
+
+/// Busy and locked databases are worth retrying; anything else (corruption, a broken
+/// schema, a full disk) is not.
+fn db_error(e: rusqlite::Error) -> StoreError {
+    match e.sqlite_error_code() {
+        Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked) => {
+            StoreError::Retryable(format!("database busy: {e}"))
+        }
+        _ => StoreError::Permanent(format!("sqlite: {e}")),
+    }
+}
+
+fn timestamp_text(t: DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(SecondsFormat::AutoSi, true)
+}
+
+fn parse_timestamp(text: &str) -> Result<DateTime<Utc>, StoreError> {
+    DateTime::parse_from_rfc3339(text)
+        .map(|t| t.with_timezone(&Utc))
+        .map_err(|e| StoreError::Permanent(format!("stored timestamp {text:?}: {e}")))
+}
+
+/// The integer `listed_at` column. Saturating keeps the mapping monotonic, so SQL range
+/// filters on it never drop a row `ListQuery::matches` would keep.
+fn listed_key(t: DateTime<Utc>) -> i64 {
+    t.timestamp_nanos_opt().unwrap_or(if t.timestamp() < 0 {
+        i64::MIN
+    } else {
+        i64::MAX
+    })
+}
+
+/// Revisions are stored bit for bit in SQLite's signed integers, so every `u64` round
+/// trips and equality is kept.
+fn revision_column(revision: u64) -> i64 {
+    i64::from_ne_bytes(revision.to_ne_bytes())
+}
+
+fn revision_value(column: i64) -> u64 {
+    u64::from_ne_bytes(column.to_ne_bytes())
+}
+
+fn decode_posting(id: &str, body: &str) -> Result<StoredPosting, StoreError> {
+    serde_json::from_str(body)
+        .map_err(|e| StoreError::Permanent(format!("stored posting {id} is not valid: {e}")))
+}
+
+/// `?, ?, ...` for an `IN` list of `n` values.
+fn placeholders(n: usize) -> String {
+    vec!["?"; n].join(", ")
+}
+
+/// The side rows of one posting.
+struct Derived {
+    skills: BTreeSet<String>,
+    countries: BTreeSet<String>,
+    words: [String; 3],
+}
+
+impl Derived {
+    fn of(p: &JobPosting) -> Self {
+        let mut countries: BTreeSet<String> = p
+            .locations
+            .iter()
+            .filter_map(|l| l.country.clone())
+            .collect();
+        // Mirrors the country rule of `ListQuery::matches`.
+        if p.workplace == Some(Workplace::Remote) {
+            if p.remote_regions.is_empty() {
+                countries.insert(ANY_COUNTRY.to_owned());
+            } else {
+                countries.extend(p.remote_regions.iter().cloned());
+            }
+        }
+        // The same words `ListQuery::matches` finds in its lower-cased haystack; the
+        // fields are space separated there too, so splitting per field gives the same words.
+        let words = |text: &str| search_words(&text.to_lowercase()).join(" ");
+        Derived {
+            skills: p.skills.iter().cloned().collect(),
+            countries,
+            words: [
+                words(&p.title),
+                words(&p.company.name),
+                words(&p.skills.join(" ")),
+            ],
+        }
+    }
+}
+
+/// Inserts a posting's columns (`?1..?19`); returns its `pk`, or nothing when the id exists.
+const INSERT_POSTING: &str = "INSERT INTO postings (id, body, source, fingerprint, \
+    content_hash, fetched_at, first_seen_at, closed_at, duplicate_of, valid_through, revision, \
+    listed_at, company, seniority, category, workplace, employment_type, salary_currency, \
+    salary_top) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, \
+    ?17, ?18, ?19) ON CONFLICT (id) DO NOTHING RETURNING pk";
+
+/// Replaces a posting's columns (same parameters as `INSERT_POSTING`) when its revision is
+/// `?20`; returns its `pk`, or nothing when the condition fails.
+const UPDATE_POSTING: &str = "UPDATE postings SET body = ?2, source = ?3, fingerprint = ?4, \
+    content_hash = ?5, fetched_at = ?6, first_seen_at = ?7, closed_at = ?8, duplicate_of = ?9, \
+    valid_through = ?10, revision = ?11, listed_at = ?12, company = ?13, seniority = ?14, \
+    category = ?15, workplace = ?16, employment_type = ?17, salary_currency = ?18, \
+    salary_top = ?19 WHERE id = ?1 AND revision = ?20 RETURNING pk";
+
+/// Applies one write inside `tx`; a failed condition is `Conflict`, not an error.
+fn apply(tx: &Transaction<'_>, write: &Write) -> Result<WriteOutcome, StoreError> {
+    let (stored, expected) = match write {
+        Write::Insert(stored) => (stored, None),
+        Write::Replace {
+            posting,
+            expected_revision,
+        } => (posting, Some(revision_column(*expected_revision))),
+    };
+    let p = &stored.posting;
+    let body = serde_json::to_string(stored)
+        .map_err(|e| StoreError::Permanent(format!("posting {} cannot be stored: {e}", p.id)))?;
+    let salary_currency = p.salary.as_ref().and_then(|s| s.currency.clone());
+    let salary_top = p.salary.as_ref().and_then(|s| s.max.or(s.min));
+    let sql = if expected.is_some() {
+        UPDATE_POSTING
+    } else {
+        INSERT_POSTING
+    };
+    let mut values: Vec<SqlValue> = vec![
+        p.id.clone().into(),
+        body.into(),
+        p.source.clone().into(),
+        p.fingerprint.clone().into(),
+        p.content_hash.clone().into(),
+        timestamp_text(p.fetched_at).into(),
+        timestamp_text(p.first_seen_at.unwrap_or(p.fetched_at)).into(),
+        p.closed_at.map(timestamp_text).into(),
+        p.duplicate_of.clone().into(),
+        p.valid_through.map(timestamp_text).into(),
+        revision_column(stored.revision).into(),
+        listed_key(listed_at(p)).into(),
+        p.company.name.to_ascii_lowercase().into(),
+        p.seniority.map(|v| v.as_str().to_owned()).into(),
+        p.category.map(|v| v.as_str().to_owned()).into(),
+        p.workplace.map(|v| v.as_str().to_owned()).into(),
+        p.employment_type.map(|v| v.as_str().to_owned()).into(),
+        salary_currency.into(),
+        salary_top.into(),
+    ];
+    if let Some(expected) = expected {
+        values.push(expected.into());
+    }
+    let pk: Option<i64> = tx
+        .prepare_cached(sql)
+        .and_then(|mut stmt| {
+            stmt.query_row(params_from_iter(values), |row| row.get(0))
+                .optional()
+        })
+        .map_err(db_error)?;
+    let Some(pk) = pk else {
+        return Ok(WriteOutcome::Conflict);
+    };
+    write_side_rows(tx, pk, &p.id, &Derived::of(p), expected.is_some()).map_err(db_error)?;
+    Ok(WriteOutcome::Applied)
+}
+
+/// Replaces the skill, country and search rows of one posting.
+fn write_side_rows(
+    tx: &Transaction<'_>,
+    pk: i64,
+    id: &str,
+    derived: &Derived,
+    replacing: bool,
+) -> rusqlite::Result<()> {
+    if replacing {
+        tx.prepare_cached("DELETE FROM posting_skills WHERE id = ?1")?
+            .execute([id])?;
+        tx.prepare_cached("DELETE FROM posting_countries WHERE id = ?1")?
+            .execute([id])?;
+        tx.prepare_cached("DELETE FROM posting_fts WHERE rowid = ?1")?
+            .execute([pk])?;
+    }
+    let mut skill = tx.prepare_cached("INSERT INTO posting_skills (id, skill) VALUES (?1, ?2)")?;
+    for s in &derived.skills {
+        skill.execute(params![id, s])?;
+    }
+    let mut country =
+        tx.prepare_cached("INSERT INTO posting_countries (id, country) VALUES (?1, ?2)")?;
+    for c in &derived.countries {
+        country.execute(params![id, c])?;
+    }
+    let [title, company, skills] = &derived.words;
+    tx.prepare_cached(
+        "INSERT INTO posting_fts (rowid, title, company, skills) VALUES (?1, ?2, ?3, ?4)",
+    )?
+    .execute(params![pk, title, company, skills])?;
+    Ok(())
+}
+
+/// The columns `index_entry` reads, in its order.
+const INDEX_COLUMNS: &str = "id, source, content_hash, fingerprint, fetched_at, first_seen_at, \
+    closed_at, duplicate_of, valid_through, revision";
+
+/// Index entries from rows selected with `INDEX_COLUMNS`.
+fn index_entries(rows: &mut rusqlite::Rows<'_>) -> Result<Vec<IndexEntry>, StoreError> {
+    let mut entries = Vec::new();
+    while let Some(row) = rows.next().map_err(db_error)? {
+        entries.push(index_entry(row)?);
+    }
+    Ok(entries)
+}
+
+fn index_entry(row: &Row<'_>) -> Result<IndexEntry, StoreError> {
+    let text = |i: usize| row.get::<_, String>(i).map_err(db_error);
+    let optional_time = |i: usize| -> Result<Option<DateTime<Utc>>, StoreError> {
+        row.get::<_, Option<String>>(i)
+            .map_err(db_error)?
+            .as_deref()
+            .map(parse_timestamp)
+            .transpose()
+    };
+    Ok(IndexEntry {
+        id: text(0)?,
+        source: text(1)?,
+        content_hash: text(2)?,
+        fingerprint: text(3)?,
+        fetched_at: parse_timestamp(&text(4)?)?,
+        first_seen_at: parse_timestamp(&text(5)?)?,
+        closed_at: optional_time(6)?,
+        duplicate_of: row.get(7).map_err(db_error)?,
+        valid_through: optional_time(8)?,
+        revision: revision_value(row.get(9).map_err(db_error)?),
+    })
+}
+
+/// A list position: the `listed_at` column and id of the last row a page covered.
+type Position = (i64, String);
+
+fn decode_position(cursor: &str, query: &ListQuery) -> Result<Position, StoreError> {
+    let position = cursor::decode(cursor, &query.fingerprint())?;
+    let at = position.get("at").and_then(Value::as_i64);
+    let id = position.get("id").and_then(Value::as_str);
+    match (at, id) {
+        (Some(at), Some(id)) => Ok((at, id.to_owned())),
+        _ => Err(StoreError::BadCursor("malformed position".into())),
+    }
+}
+
+fn encode_position(query: &ListQuery, (at, id): &Position) -> String {
+    cursor::encode(&query.fingerprint(), json!({"at": at, "id": id}))
+}
+
+/// The candidate query of a list page: every filter SQL can apply (each one keeps at least
+/// the rows `ListQuery::matches` keeps), newest first, after `after`, at most `budget` rows.
+fn list_sql(query: &ListQuery, after: Option<&Position>, budget: usize) -> (String, Vec<SqlValue>) {
+    let mut sql = String::from("SELECT p.listed_at, p.id, p.body FROM postings p WHERE 1 = 1");
+    let mut args: Vec<SqlValue> = Vec::new();
+    if !query.include_closed {
+        sql.push_str(" AND p.closed_at IS NULL");
+    }
+    if !query.include_duplicates {
+        sql.push_str(" AND p.duplicate_of IS NULL");
+    }
+    if let Some(company) = &query.company {
+        sql.push_str(" AND p.company = ?");
+        args.push(company.trim().to_ascii_lowercase().into());
+    }
+    let enums = [
+        ("seniority", query.seniority.map(|v| v.as_str())),
+        ("category", query.category.map(|v| v.as_str())),
+        ("workplace", query.workplace.map(|v| v.as_str())),
+        ("employment_type", query.employment_type.map(|v| v.as_str())),
+    ];
+    for (column, value) in enums {
+        if let Some(value) = value {
+            sql.push_str(&format!(" AND p.{column} = ?"));
+            args.push(value.to_owned().into());
+        }
+    }
+    if let Some(since) = query.since {
+        sql.push_str(" AND p.listed_at >= ?");
+        args.push(listed_key(since).into());
+    }
+    if let Some(floor) = &query.salary_min {
+        sql.push_str(" AND p.salary_currency = ? AND p.salary_top >= ?");
+        args.push(floor.currency.clone().into());
+        args.push(floor.amount.into());
+    }
+    for skill in query.skills.iter().collect::<BTreeSet<_>>() {
+        sql.push_str(
+            " AND EXISTS (SELECT 1 FROM posting_skills s WHERE s.id = p.id AND s.skill = ?)",
+        );
+        args.push(skill.clone().into());
+    }
+    if let Some(country) = &query.country {
+        sql.push_str(
+            " AND EXISTS (SELECT 1 FROM posting_countries c WHERE c.id = p.id \
+             AND c.country IN (?, ?))",
+        );
+        args.push(country.clone().into());
+        args.push(ANY_COUNTRY.to_owned().into());
+    }
+    if let Some(terms) = query.q.as_deref().and_then(fts_terms) {
+        sql.push_str(" AND p.pk IN (SELECT rowid FROM posting_fts WHERE posting_fts MATCH ?)");
+        args.push(terms.into());
+    }
+    if let Some((at, id)) = after {
+        sql.push_str(" AND p.listed_at <= ? AND (p.listed_at < ? OR p.id < ?)");
+        args.push((*at).into());
+        args.push((*at).into());
+        args.push(id.clone().into());
+    }
+    sql.push_str(" ORDER BY p.listed_at DESC, p.id DESC LIMIT ?");
+    args.push(i64::try_from(budget).unwrap_or(i64::MAX).into());
+    (sql, args)
+}
+
+/// The FTS5 query for `q`: every search word as a quoted phrase (all must match). `None`
+/// when `q` has no words, which matches everything.
+fn fts_terms(q: &str) -> Option<String> {
+    let terms: Vec<String> = search_words(q)
+        .iter()
+        .map(|w| format!("\"{}\"", w.replace('"', "\"\"")))
+        .collect();
+    (!terms.is_empty()).then(|| terms.join(" "))
+}
+
+/// Reads one page: candidates in order, each confirmed by `ListQuery::matches`, until the
+/// page is full and one more match shows there is more, or the read budget runs out.
+fn list_page(
+    conn: &Connection,
+    usage: &Usage,
+    query: &ListQuery,
+    limit: usize,
+    after: Option<Position>,
+) -> Result<Page, StoreError> {
+    if limit == 0 {
+        usage.record(0, 0);
+        return Ok(Page {
+            items: Vec::new(),
+            next_cursor: None,
+        });
+    }
+    let budget = limit.saturating_mul(READ_BUDGET_FACTOR);
+    let (sql, args) = list_sql(query, after.as_ref(), budget);
+    let mut stmt = conn.prepare_cached(&sql).map_err(db_error)?;
+    let mut rows = stmt.query(params_from_iter(args)).map_err(db_error)?;
+    let mut items = Vec::new();
+    let mut read = 0usize;
+    let mut last_item: Option<Position> = None;
+    let mut last_read: Option<Position> = None;
+    let mut more_matches = false;
+    while let Some(row) = rows.next().map_err(db_error)? {
+        read += 1;
+        let at: i64 = row.get(0).map_err(db_error)?;
+        let id: String = row.get(1).map_err(db_error)?;
+        let body: String = row.get(2).map_err(db_error)?;
+        let stored = decode_posting(&id, &body)?;
+        let matched = query.matches(&stored.posting);
+        if matched && items.len() == limit {
+            more_matches = true;
+            break;
+        }
+        if matched {
+            items.push(stored);
+            last_item = Some((at, id.clone()));
+        }
+        last_read = Some((at, id));
+    }
+    usage.record(read as u64, 0);
+    let next = if more_matches {
+        last_item
+    } else if read < budget {
+        // The candidates ran out before the budget did: this is the end.
+        None
+    } else {
+        // Budget spent: continue after everything read, matched or not.
+        last_read
+    };
+    Ok(Page {
+        items,
+        next_cursor: next.map(|position| encode_position(query, &position)),
+    })
+}
+
+/// Runs `each` over `values` in `IN`-list sized chunks, inside one read transaction so the
+/// chunks see one snapshot.
+fn in_chunks<T>(
+    conn: &mut Connection,
+    select: &str,
+    values: &[String],
+    mut each: impl FnMut(&mut rusqlite::Rows<'_>, &mut Vec<T>) -> Result<(), StoreError>,
+) -> Result<Vec<T>, StoreError> {
+    let tx = conn.transaction().map_err(db_error)?;
+    let mut out = Vec::new();
+    for chunk in values.chunks(IN_CHUNK) {
+        let sql = format!("{select} IN ({})", placeholders(chunk.len()));
+        let mut stmt = tx.prepare_cached(&sql).map_err(db_error)?;
+        let mut rows = stmt.query(params_from_iter(chunk)).map_err(db_error)?;
+        each(&mut rows, &mut out)?;
+    }
+    tx.commit().map_err(db_error)?;
+    Ok(out)
+}
+
+/// Whether a posting closed at `closed_at` is past `retention` at `now` (as
+/// `ingest::expires_at`, without overflowing on extreme dates).
+fn retention_ended(closed_at: DateTime<Utc>, retention: Duration, now: DateTime<Utc>) -> bool {
+    match closed_at.checked_add_signed(retention) {
+        Some(expires) => expires <= now,
+        None => retention < Duration::zero(),
+    }
+}
+
+#[async_trait]
+impl PostingStore for SqliteStore {
+    async fn source_index(&self, source: &str) -> Result<Vec<IndexEntry>, StoreError> {
+        let source = source.to_owned();
+        self.run(move |conn, usage| {
+            let sql = format!("SELECT {INDEX_COLUMNS} FROM postings WHERE source = ?1");
+            let mut stmt = conn.prepare_cached(&sql).map_err(db_error)?;
+            let entries = index_entries(&mut stmt.query([source]).map_err(db_error)?)?;
+            usage.record(entries.len() as u64, 0);
+            Ok(entries)
+        })
+        .await
+    }
+
+    async fn fingerprint_groups(
+        &self,
+        fingerprints: &[String],
+    ) -> Result<Vec<IndexEntry>, StoreError> {
+        // Distinct, so a fingerprint repeated across chunks does not return its group twice.
+        let fingerprints: Vec<String> = fingerprints
+            .iter()
+            .cloned()
+            .collect::<BTreeSet<_>>()
+            .into_iter()
+            .collect();
+        self.run(move |conn, usage| {
+            let select = format!("SELECT {INDEX_COLUMNS} FROM postings WHERE fingerprint");
+            let entries = in_chunks(conn, &select, &fingerprints, |rows, out| {
+                out.extend(index_entries(rows)?);
+                Ok(())
+            })?;
+            usage.record(entries.len() as u64, 0);
+            Ok(entries)
+        })
+        .await
+    }
+
+    async fn get_many(&self, ids: &[String]) -> Result<Vec<StoredPosting>, StoreError> {
+        let ids = ids.to_vec();
+        self.run(move |conn, usage| {
+            let found = in_chunks(
+                conn,
+                "SELECT id, body FROM postings WHERE id",
+                &ids,
+                |rows, out| {
+                    while let Some(row) = rows.next().map_err(db_error)? {
+                        let id: String = row.get(0).map_err(db_error)?;
+                        let body: String = row.get(1).map_err(db_error)?;
+                        let stored = decode_posting(&id, &body)?;
+                        out.push((id, stored));
+                    }
+                    Ok(())
+                },
+            )?;
+            let by_id: HashMap<String, StoredPosting> = found.into_iter().collect();
+            // In the order asked, like the reference store.
+            let postings: Vec<StoredPosting> =
+                ids.iter().filter_map(|id| by_id.get(id).cloned()).collect();
+            usage.record(postings.len() as u64, 0);
+            Ok(postings)
+        })
+        .await
+    }
+
+    async fn write(&self, writes: Vec<Write>) -> Result<Vec<WriteOutcome>, StoreError> {
+        self.run(move |conn, usage| {
+            if writes.is_empty() {
+                usage.record(0, 0);
+                return Ok(Vec::new());
+            }
+            // Immediate: take the write lock up front, so a concurrent writer makes this wait
+            // (busy timeout) instead of failing halfway through.
+            let tx = conn
+                .transaction_with_behavior(TransactionBehavior::Immediate)
+                .map_err(db_error)?;
+            let outcomes = writes
+                .iter()
+                .map(|write| apply(&tx, write))
+                .collect::<Result<Vec<_>, _>>()?;
+            tx.commit().map_err(db_error)?;
+            let written = outcomes
+                .iter()
+                .filter(|o| **o == WriteOutcome::Applied)
+                .count();
+            usage.record(0, written as u64);
+            Ok(outcomes)
+        })
+        .await
+    }
+
+    async fn list(
+        &self,
+        query: &ListQuery,
+        limit: usize,
+        cursor: Option<&str>,
+    ) -> Result<Page, StoreError> {
+        let after = cursor.map(|c| decode_position(c, query)).transpose()?;
+        let query = query.clone();
+        self.run(move |conn, usage| list_page(conn, usage, &query, limit, after))
+            .await
+    }
+
+    async fn delete_expired(
+        &self,
+        now: DateTime<Utc>,
+        retention: Duration,
+    ) -> Result<usize, StoreError> {
+        self.run(move |conn, usage| {
+            let tx = conn
+                .transaction_with_behavior(TransactionBehavior::Immediate)
+                .map_err(db_error)?;
+            // Decided in Rust with exact timestamps; the partial index keeps the read to
+            // closed postings only.
+            let closed: Vec<(String, String)> = {
+                let mut stmt = tx
+                    .prepare_cached(
+                        "SELECT id, closed_at FROM postings WHERE closed_at IS NOT NULL",
+                    )
+                    .map_err(db_error)?;
+                let rows = stmt
+                    .query_map([], |row| Ok((row.get(0)?, row.get(1)?)))
+                    .map_err(db_error)?;
+                rows.collect::<Result<_, _>>().map_err(db_error)?
+            };
+            let mut deleted = 0;
+            {
+                // Skill and country rows go by cascade, search rows by trigger.
+                let mut delete = tx
+                    .prepare_cached("DELETE FROM postings WHERE id = ?1")
+                    .map_err(db_error)?;
+                for (id, closed_at) in &closed {
+                    if retention_ended(parse_timestamp(closed_at)?, retention, now) {
+                        deleted += delete.execute([id]).map_err(db_error)?;
+                    }
+                }
+            }
+            tx.commit().map_err(db_error)?;
+            usage.record(closed.len() as u64, deleted as u64);
+            Ok(deleted)
+        })
+        .await
+    }
+
+    fn usage(&self) -> UsageSnapshot {
+        self.usage.snapshot()
+    }
+}
+
+fn decode_state(name: &str, json: &str) -> Result<SourceState, StoreError> {
+    serde_json::from_str(json)
+        .map_err(|e| StoreError::Permanent(format!("stored state of source {name}: {e}")))
+}
+
+#[async_trait]
+impl SourceStateStore for SqliteStore {
+    async fn source_state(&self, name: &str) -> Result<Option<SourceState>, StoreError> {
+        let name = name.to_owned();
+        self.run(move |conn, _| {
+            let json: Option<String> = conn
+                .prepare_cached("SELECT state FROM sources WHERE name = ?1")
+                .and_then(|mut stmt| stmt.query_row([&name], |row| row.get(0)).optional())
+                .map_err(db_error)?;
+            json.map(|json| decode_state(&name, &json)).transpose()
+        })
+        .await
+    }
+
+    async fn put_source_state(&self, state: &SourceState) -> Result<(), StoreError> {
+        let name = state.name.clone();
+        let json = serde_json::to_string(state)
+            .map_err(|e| StoreError::Permanent(format!("state of source {name}: {e}")))?;
+        self.run(move |conn, _| {
+            conn.prepare_cached(
+                "INSERT INTO sources (name, state) VALUES (?1, ?2) \
+                 ON CONFLICT (name) DO UPDATE SET state = excluded.state",
+            )
+            .and_then(|mut stmt| stmt.execute(params![name, json]))
+            .map_err(db_error)?;
+            Ok(())
+        })
+        .await
+    }
+
+    async fn source_states(&self) -> Result<Vec<SourceState>, StoreError> {
+        self.run(move |conn, _| {
+            let mut stmt = conn
+                .prepare_cached("SELECT name, state FROM sources ORDER BY name")
+                .map_err(db_error)?;
+            let rows: Vec<(String, String)> = stmt
+                .query_map([], |row| Ok((row.get(0)?, row.get(1)?)))
+                .and_then(Iterator::collect)
+                .map_err(db_error)?;
+            rows.iter()
+                .map(|(name, json)| decode_state(name, json))
+                .collect()
+        })
+        .await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{
+        Category, Company, EmploymentType, Location, Salary, Seniority, SourceKind,
+    };
+    use crate::store::SalaryFloor;
+    use crate::store::memory::MemoryStore;
+
+    fn at(text: &str) -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339(text)
+            .unwrap()
+            .with_timezone(&Utc)
+    }
+
+    /// A stored posting first seen (and so listed) at `listed`.
+    fn stored(id: &str, title: &str, listed: &str) -> StoredPosting {
+        let seen = at(listed);
+        StoredPosting {
+            posting: JobPosting {
+                id: id.into(),
+                source: "board".into(),
+                source_kind: SourceKind::Greenhouse,
+                external_id: Some(id.into()),
+                url: format!("https://jobs.example/{id}"),
+                apply_url: None,
+                title: title.into(),
+                company: Company {
+                    name: "Acme".into(),
+                    url: None,
+                    logo_url: None,
+                },
+                department: None,
+                locations: vec![],
+                workplace: None,
+                remote_regions: vec![],
+                employment_type: None,
+                seniority: None,
+                category: None,
+                skills: vec![],
+                salary: None,
+                description_html: "<p>Build things.</p>".into(),
+                description_text: "Build things.".into(),
+                posted_at: None,
+                valid_through: None,
+                fetched_at: seen,
+                fingerprint: format!("fp-{id}"),
+                content_hash: format!("hash-{id}"),
+                first_seen_at: Some(seen),
+                last_seen_at: Some(seen),
+                closed_at: None,
+                duplicate_of: None,
+            },
+            history: vec![],
+            description_truncated: false,
+            revision: 1,
+        }
+    }
+
+    async fn insert(store: &SqliteStore, postings: Vec<StoredPosting>) {
+        let n = postings.len();
+        let outcomes = store
+            .write(postings.into_iter().map(Write::Insert).collect())
+            .await
+            .unwrap();
+        assert_eq!(outcomes, vec![WriteOutcome::Applied; n]);
+    }
+
+    /// Every id a query lists, following cursors `limit` at a time.
+    async fn walk(store: &dyn PostingStore, query: &ListQuery, limit: usize) -> Vec<String> {
+        let mut ids = Vec::new();
+        let mut cursor: Option<String> = None;
+        for _ in 0..10_000 {
+            let page = store.list(query, limit, cursor.as_deref()).await.unwrap();
+            assert!(page.items.len() <= limit);
+            ids.extend(page.items.into_iter().map(|s| s.posting.id));
+            match page.next_cursor {
+                Some(next) => cursor = Some(next),
+                None => return ids,
+            }
+        }
+        panic!("the cursor walk did not end");
+    }
+
+    fn pragma(store: &SqliteStore, name: &str) -> String {
+        let conn = store.conn.lock().unwrap();
+        conn.query_row(&format!("PRAGMA {name}"), [], |row| {
+            row.get::<_, rusqlite::types::Value>(0)
+        })
+        .map(|v| match v {
+            rusqlite::types::Value::Integer(i) => i.to_string(),
+            rusqlite::types::Value::Text(t) => t,
+            other => format!("{other:?}"),
+        })
+        .unwrap()
+    }
+
+    fn count(store: &SqliteStore, sql: &str) -> i64 {
+        let conn = store.conn.lock().unwrap();
+        conn.query_row(sql, [], |row| row.get(0)).unwrap()
+    }
+
+    #[tokio::test]
+    async fn a_new_file_is_migrated_to_the_latest_version_and_reopening_keeps_its_data() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("jobfeed.db");
+        let store = SqliteStore::open(&path).unwrap();
+        assert_eq!(pragma(&store, "user_version"), MIGRATIONS.len().to_string());
+        insert(
+            &store,
+            vec![stored("a", "Rust Engineer", "2026-07-01T00:00:00Z")],
+        )
+        .await;
+        drop(store);
+
+        let reopened = SqliteStore::open(&path).unwrap();
+        assert_eq!(
+            pragma(&reopened, "user_version"),
+            MIGRATIONS.len().to_string()
+        );
+        let got = reopened.get_many(&["a".into()]).await.unwrap();
+        assert_eq!(
+            got,
+            vec![stored("a", "Rust Engineer", "2026-07-01T00:00:00Z")]
+        );
+    }
+
+    #[test]
+    fn a_database_of_a_newer_schema_version_is_refused_as_permanent() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("jobfeed.db");
+        drop(SqliteStore::open(&path).unwrap());
+        Connection::open(&path)
+            .unwrap()
+            .pragma_update(None, "user_version", 99)
+            .unwrap();
+        match SqliteStore::open(&path) {
+            Err(StoreError::Permanent(message)) => {
+                assert!(message.contains("schema version 99"), "{message}");
+            }
+            other => panic!("expected a permanent error, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_file_database_uses_wal_normal_sync_and_foreign_keys() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = SqliteStore::open(dir.path().join("jobfeed.db")).unwrap();
+        assert_eq!(pragma(&store, "journal_mode"), "wal");
+        // 1 is NORMAL.
+        assert_eq!(pragma(&store, "synchronous"), "1");
+        assert_eq!(pragma(&store, "foreign_keys"), "1");
+        assert_eq!(pragma(&store, "busy_timeout"), "5000");
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn two_handles_on_one_file_read_while_the_other_writes() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("jobfeed.db");
+        let writer = SqliteStore::open(&path).unwrap();
+        let reader = SqliteStore::open(&path).unwrap();
+        let writing = tokio::spawn(async move {
+            for batch in 0..40 {
+                let postings = (0..5)
+                    .map(|i| {
+                        let id = format!("p{batch:02}-{i}");
+                        stored(&id, "Backend Engineer", "2026-07-01T00:00:00Z")
+                    })
+                    .collect();
+                insert(&writer, postings).await;
+            }
+        });
+        let query = ListQuery::default();
+        let mut seen_counts = Vec::new();
+        while !writing.is_finished() {
+            // Each read sees a committed state: whole batches of five.
+            let ids = walk(&reader, &query, 50).await;
+            assert_eq!(ids.len() % 5, 0, "{}", ids.len());
+            seen_counts.push(ids.len());
+        }
+        writing.await.unwrap();
+        assert!(!seen_counts.is_empty());
+        assert_eq!(walk(&reader, &query, 50).await.len(), 200);
+    }
+
+    #[tokio::test]
+    async fn a_database_locked_by_another_writer_is_a_retryable_error() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("jobfeed.db");
+        let store = SqliteStore::open_with(&path, StdDuration::from_millis(50)).unwrap();
+        let other = Connection::open(&path).unwrap();
+        other.execute_batch("BEGIN IMMEDIATE").unwrap();
+        let write = vec![Write::Insert(stored("a", "Dev", "2026-07-01T00:00:00Z"))];
+        match store.write(write.clone()).await {
+            Err(e) => assert!(e.is_retryable(), "{e:?}"),
+            Ok(outcomes) => panic!("wrote through a lock: {outcomes:?}"),
+        }
+        other.execute_batch("COMMIT").unwrap();
+        assert_eq!(
+            store.write(write).await.unwrap(),
+            vec![WriteOutcome::Applied]
+        );
+    }
+
+    #[tokio::test]
+    async fn writes_conflict_on_an_existing_id_or_a_stale_revision_without_stopping_others() {
+        let store = SqliteStore::open_in_memory().unwrap();
+        insert(&store, vec![stored("a", "Dev", "2026-07-01T00:00:00Z")]).await;
+        let mut next = stored("a", "Senior Dev", "2026-07-01T00:00:00Z");
+        next.revision = 2;
+        let outcomes = store
+            .write(vec![
+                Write::Insert(stored("a", "Other", "2026-07-01T00:00:00Z")),
+                Write::Replace {
+                    posting: next.clone(),
+                    expected_revision: 7,
+                },
+                Write::Insert(stored("b", "Ops", "2026-07-02T00:00:00Z")),
+                Write::Replace {
+                    posting: next.clone(),
+                    expected_revision: 1,
+                },
+                Write::Replace {
+                    posting: stored("missing", "Gone", "2026-07-01T00:00:00Z"),
+                    expected_revision: 1,
+                },
+            ])
+            .await
+            .unwrap();
+        use WriteOutcome::{Applied, Conflict};
+        assert_eq!(
+            outcomes,
+            vec![Conflict, Conflict, Applied, Applied, Conflict]
+        );
+        let got = store
+            .get_many(&["a".into(), "missing".into()])
+            .await
+            .unwrap();
+        assert_eq!(got, vec![next]);
+        let usage = store.usage();
+        assert_eq!((usage.items_written, usage.read_units), (3, 0.0));
+    }
+
+    #[tokio::test]
+    async fn a_replace_moves_the_skill_country_and_search_rows_along() {
+        let store = SqliteStore::open_in_memory().unwrap();
+        let mut before = stored("a", "Go Developer", "2026-07-01T00:00:00Z");
+        before.posting.skills = vec!["go".into()];
+        before.posting.locations = vec![Location {
+            raw: "Berlin".into(),
+            country: Some("DE".into()),
+            ..Location::default()
+        }];
+        insert(&store, vec![before]).await;
+        let mut after = stored("a", "Rust Developer", "2026-07-01T00:00:00Z");
+        after.posting.skills = vec!["rust".into()];
+        after.posting.workplace = Some(Workplace::Remote);
+        after.posting.remote_regions = vec!["EU".into()];
+        after.revision = 2;
+        let outcome = store
+            .write(vec![Write::Replace {
+                posting: after,
+                expected_revision: 1,
+            }])
+            .await
+            .unwrap();
+        assert_eq!(outcome, vec![WriteOutcome::Applied]);
+
+        let ids = |q: ListQuery| {
+            let store = store.clone();
+            async move { walk(&store, &q, 10).await }
+        };
+        let q = |text: &str| ListQuery {
+            q: Some(text.into()),
+            ..ListQuery::default()
+        };
+        assert_eq!(ids(q("go")).await, Vec::<String>::new());
+        assert_eq!(ids(q("rust")).await, vec!["a"]);
+        let skill = |s: &str| ListQuery {
+            skills: vec![s.into()],
+            ..ListQuery::default()
+        };
+        assert_eq!(ids(skill("go")).await, Vec::<String>::new());
+        assert_eq!(ids(skill("rust")).await, vec!["a"]);
+        let country = |c: &str| ListQuery {
+            country: Some(c.into()),
+            ..ListQuery::default()
+        };
+        assert_eq!(ids(country("DE")).await, Vec::<String>::new());
+        assert_eq!(ids(country("EU")).await, vec!["a"]);
+        assert_eq!(count(&store, "SELECT count(*) FROM posting_skills"), 1);
+        assert_eq!(count(&store, "SELECT count(*) FROM posting_fts"), 1);
+    }
+
+    #[tokio::test]
+    async fn q_needs_every_word_whole_in_title_company_or_skills() {
+        let store = SqliteStore::open_in_memory().unwrap();
+        let mut csharp = stored("cs", "Senior C# Developer.", "2026-07-03T00:00:00Z");
+        csharp.posting.skills = vec!["node.js".into(), "c++".into()];
+        let mut rust = stored("rs", "Rustacean (Backend)", "2026-07-02T00:00:00Z");
+        rust.posting.company.name = "Ferris & Co".into();
+        rust.posting.skills = vec!["rust".into()];
+        insert(&store, vec![csharp, rust]).await;
+        let cases: &[(&str, &[&str])] = &[
+            ("c#", &["cs"]),
+            ("C++ senior", &["cs"]),
+            ("node.js developer", &["cs"]),
+            ("node", &[]),
+            ("developer.", &["cs"]),
+            ("rust ferris", &["rs"]),
+            ("rust", &["rs"]),
+            ("rustacean backend", &["rs"]),
+            ("rus", &[]),
+            ("acme", &["cs"]),
+            ("acme rust", &[]),
+            ("\"OR\" NOT", &[]),
+            ("   ", &["cs", "rs"]),
+        ];
+        for (q, expected) in cases {
+            let query = ListQuery {
+                q: Some((*q).into()),
+                ..ListQuery::default()
+            };
+            assert_eq!(walk(&store, &query, 10).await, *expected, "q = {q:?}");
+        }
+    }
+
+    #[tokio::test]
+    async fn a_cursor_walk_lists_every_match_once_newest_first_with_ids_breaking_ties() {
+        let store = SqliteStore::open_in_memory().unwrap();
+        let postings = (0..23)
+            .map(|i| {
+                // Pairs share a listing time, so ids decide their order.
+                let day = 1 + i / 2;
+                stored(
+                    &format!("id{i:02}"),
+                    "Dev",
+                    &format!("2026-07-{day:02}T00:00:00Z"),
+                )
+            })
+            .collect();
+        insert(&store, postings).await;
+        let query = ListQuery::default();
+        let mut expected: Vec<String> = (0..23).map(|i| format!("id{i:02}")).collect();
+        expected.reverse();
+        for limit in [1, 2, 5, 23, 100] {
+            assert_eq!(walk(&store, &query, limit).await, expected, "limit {limit}");
+        }
+        let last = store.list(&query, 23, None).await.unwrap();
+        assert_eq!(last.next_cursor, None);
+        let empty = store.list(&query, 0, None).await.unwrap();
+        assert_eq!((empty.items.len(), empty.next_cursor), (0, None));
+    }
+
+    #[tokio::test]
+    async fn tampered_foreign_and_malformed_cursors_are_bad_cursors() {
+        let store = SqliteStore::open_in_memory().unwrap();
+        let postings = (0..4)
+            .map(|i| stored(&format!("id{i}"), "Dev", "2026-07-01T00:00:00Z"))
+            .collect();
+        insert(&store, postings).await;
+        let query = ListQuery::default();
+        let cursor = store
+            .list(&query, 2, None)
+            .await
+            .unwrap()
+            .next_cursor
+            .unwrap();
+        let other = ListQuery {
+            include_closed: true,
+            ..ListQuery::default()
+        };
+        let wrong_shape = cursor::encode(&query.fingerprint(), json!({"at": "x", "id": 1}));
+        let tampered = cursor.replacen('.', "x.", 1);
+        for (cursor, query) in [
+            (cursor.as_str(), &other),
+            (tampered.as_str(), &query),
+            (wrong_shape.as_str(), &query),
+            ("garbage", &query),
+        ] {
+            assert!(
+                matches!(
+                    store.list(query, 2, Some(cursor)).await,
+                    Err(StoreError::BadCursor(_))
+                ),
+                "{cursor}"
+            );
+        }
+    }
+
+    #[tokio::test]
+    async fn rows_sql_lets_through_but_matches_rejects_are_skipped_within_a_bounded_read() {
+        let store = SqliteStore::open_in_memory().unwrap();
+        let postings: Vec<StoredPosting> = (1..30)
+            .map(|i| {
+                stored(
+                    &format!("id{i:02}"),
+                    "Dev",
+                    &format!("2026-07-{i:02}T00:00:00Z"),
+                )
+            })
+            .map(|mut p| {
+                p.posting.locations = vec![Location {
+                    raw: "Paris".into(),
+                    country: Some("FR".into()),
+                    ..Location::default()
+                }];
+                p
+            })
+            .collect();
+        insert(&store, postings).await;
+        // Side rows that disagree with the postings: SQL now lets every row through for
+        // "US", and only `matches` can tell that none is located there.
+        store
+            .conn
+            .lock()
+            .unwrap()
+            .execute_batch("UPDATE posting_countries SET country = 'US'")
+            .unwrap();
+        let query = ListQuery {
+            country: Some("US".into()),
+            ..ListQuery::default()
+        };
+        let before = store.usage();
+        let page = store.list(&query, 2, None).await.unwrap();
+        assert!(page.items.is_empty());
+        assert_eq!(store.usage().since(&before).items_read, 10);
+        // The cursor continues after the last row read: 29 rows in all, 10 per call.
+        let mut cursor = page.next_cursor;
+        let mut calls = 1;
+        while let Some(c) = cursor {
+            let page = store.list(&query, 2, Some(&c)).await.unwrap();
+            assert!(page.items.is_empty());
+            cursor = page.next_cursor;
+            calls += 1;
+        }
+        assert_eq!(calls, 3);
+        assert_eq!(store.usage().since(&before).items_read, 29);
+    }
+
+    #[tokio::test]
+    async fn expired_closed_postings_are_deleted_with_their_side_rows() {
+        let store = SqliteStore::open_in_memory().unwrap();
+        let now = at("2026-08-01T00:00:00Z");
+        let mut old = stored("old", "Rust Dev", "2026-06-01T00:00:00Z");
+        old.posting.closed_at = Some(at("2026-07-01T00:00:00Z"));
+        old.posting.skills = vec!["rust".into()];
+        let mut edge = stored("edge", "Dev", "2026-06-01T00:00:00Z");
+        edge.posting.closed_at = Some(at("2026-07-02T00:00:00Z"));
+        let mut recent = stored("recent", "Dev", "2026-06-01T00:00:00Z");
+        recent.posting.closed_at = Some(at("2026-07-20T00:00:00Z"));
+        let open = stored("open", "Dev", "2026-01-01T00:00:00Z");
+        insert(&store, vec![old, edge, recent, open]).await;
+
+        // Retention ends exactly at `now` for "edge": deleted, as in the memory store.
+        let deleted = store.delete_expired(now, Duration::days(30)).await.unwrap();
+        assert_eq!(deleted, 2);
+        let all: Vec<String> = ["old", "edge", "recent", "open"].map(String::from).into();
+        let mut left: Vec<String> = store
+            .get_many(&all)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|s| s.posting.id)
+            .collect();
+        left.sort();
+        assert_eq!(left, vec!["open", "recent"]);
+        assert_eq!(count(&store, "SELECT count(*) FROM posting_skills"), 0);
+        assert_eq!(count(&store, "SELECT count(*) FROM posting_fts"), 2);
+        let rust = ListQuery {
+            q: Some("rust".into()),
+            include_closed: true,
+            ..ListQuery::default()
+        };
+        assert!(walk(&store, &rust, 5).await.is_empty());
+    }
+
+    #[tokio::test]
+    async fn index_entries_keep_exact_timestamps_and_revisions() {
+        let store = SqliteStore::open_in_memory().unwrap();
+        let mut p = stored("a", "Dev", "2026-07-01T12:34:56.123456789Z");
+        p.posting.fetched_at = at("2026-07-02T00:00:00.5Z");
+        p.posting.valid_through = Some(at("9999-12-31T23:59:59Z"));
+        p.posting.closed_at = Some(at("2026-07-03T00:00:00+02:00"));
+        p.posting.duplicate_of = Some("b".into());
+        p.posting.fingerprint = "shared".into();
+        p.revision = u64::MAX;
+        let mut q = stored("c", "Dev", "1900-01-01T00:00:00Z");
+        q.posting.fingerprint = "shared".into();
+        insert(&store, vec![p.clone(), q.clone()]).await;
+        assert_eq!(store.source_index("board").await.unwrap().len(), 2);
+        assert!(store.source_index("elsewhere").await.unwrap().is_empty());
+        let mut groups = store
+            .fingerprint_groups(&["shared".into(), "shared".into(), "none".into()])
+            .await
+            .unwrap();
+        groups.sort_by(|a, b| a.id.cmp(&b.id));
+        assert_eq!(groups, vec![IndexEntry::of(&p), IndexEntry::of(&q)]);
+    }
+
+    #[tokio::test]
+    async fn get_many_and_fingerprint_groups_span_more_ids_than_one_in_list() {
+        let store = SqliteStore::open_in_memory().unwrap();
+        let postings: Vec<StoredPosting> = (0..1203)
+            .map(|i| stored(&format!("id{i:04}"), "Dev", "2026-07-01T00:00:00Z"))
+            .collect();
+        insert(&store, postings).await;
+        let mut ids: Vec<String> = (0..1300).map(|i| format!("id{i:04}")).collect();
+        ids.reverse();
+        let got = store.get_many(&ids).await.unwrap();
+        let got_ids: Vec<&str> = got.iter().map(|s| s.posting.id.as_str()).collect();
+        let expected: Vec<String> = (0..1203).rev().map(|i| format!("id{i:04}")).collect();
+        assert_eq!(got_ids, expected);
+        let fingerprints: Vec<String> = ids.iter().map(|id| format!("fp-{id}")).collect();
+        assert_eq!(
+            store.fingerprint_groups(&fingerprints).await.unwrap().len(),
+            1203
+        );
+    }
+
+    #[tokio::test]
+    async fn source_states_round_trip_and_list_by_name() {
+        let store = SqliteStore::open_in_memory().unwrap();
+        assert_eq!(store.source_state("wwr").await.unwrap(), None);
+        let mut wwr = SourceState {
+            name: "wwr".into(),
+            consecutive_failures: 2,
+            last_error: Some("HTTP 503".into()),
+            ..SourceState::default()
+        };
+        store.put_source_state(&wwr).await.unwrap();
+        wwr.consecutive_failures = 0;
+        wwr.last_error = None;
+        store.put_source_state(&wwr).await.unwrap();
+        let acme = SourceState {
+            name: "acme".into(),
+            ..SourceState::default()
+        };
+        store.put_source_state(&acme).await.unwrap();
+        assert_eq!(store.source_state("wwr").await.unwrap(), Some(wwr.clone()));
+        assert_eq!(store.source_states().await.unwrap(), vec![acme, wwr]);
+    }
+
+    #[test]
+    fn the_store_works_without_a_tokio_runtime() {
+        let store = SqliteStore::open_in_memory().unwrap();
+        let waker = std::task::Waker::noop();
+        let mut context = std::task::Context::from_waker(waker);
+        let mut future = std::pin::pin!(store.source_states());
+        match future.as_mut().poll(&mut context) {
+            std::task::Poll::Ready(states) => assert_eq!(states.unwrap(), vec![]),
+            std::task::Poll::Pending => panic!("inline work should finish at once"),
+        }
+    }
+
+    /// A deterministic pseudo-random sequence, so the corpus is the same on every run.
+    struct Lcg(u64);
+
+    impl Lcg {
+        fn pick<'a, T>(&mut self, options: &'a [T]) -> &'a T {
+            self.0 = self
+                .0
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            &options[(self.0 >> 33) as usize % options.len()]
+        }
+    }
+
+    fn varied_corpus() -> Vec<StoredPosting> {
+        let mut rng = Lcg(7);
+        (0..120)
+            .map(|i| {
+                let title = format!(
+                    "{} {} {}",
+                    rng.pick(&["Senior", "Junior", "Staff", "Lead"]),
+                    rng.pick(&["Rust", "Go", "C#", "Node.js", "Data"]),
+                    rng.pick(&["Engineer", "Developer.", "SRE", "Ingénieur"]),
+                );
+                let day = rng.pick(&[1, 2, 3, 4, 5, 6, 7, 8]);
+                let mut s = stored(
+                    &format!("p{i:03}"),
+                    &title,
+                    &format!("2026-07-{day:02}T00:00:00Z"),
+                );
+                let p = &mut s.posting;
+                p.posted_at = *rng.pick(&[
+                    None,
+                    Some(at("2026-06-15T08:00:00Z")),
+                    Some(at("2027-01-01T00:00:00Z")),
+                ]);
+                p.source = rng.pick(&["a", "b"]).to_string();
+                p.company.name = rng.pick(&["Acme", "ACME", "Globex", "Ünïcorn"]).to_string();
+                p.seniority = *rng.pick(&[None, Some(Seniority::Senior), Some(Seniority::Junior)]);
+                p.category = *rng.pick(&[None, Some(Category::Backend), Some(Category::Data)]);
+                p.workplace = *rng.pick(&[
+                    None,
+                    Some(Workplace::Remote),
+                    Some(Workplace::Onsite),
+                    Some(Workplace::Hybrid),
+                ]);
+                p.remote_regions = rng
+                    .pick(&[
+                        vec![],
+                        vec!["US".to_string()],
+                        vec!["EU".into(), "DE".into()],
+                    ])
+                    .clone();
+                p.locations = rng
+                    .pick(&[
+                        vec![],
+                        vec![Some("DE")],
+                        vec![Some("US"), None],
+                        vec![Some("FR"), Some("DE")],
+                    ])
+                    .iter()
+                    .map(|c| Location {
+                        raw: "x".into(),
+                        country: c.map(String::from),
+                        ..Location::default()
+                    })
+                    .collect();
+                p.employment_type = *rng.pick(&[
+                    None,
+                    Some(EmploymentType::FullTime),
+                    Some(EmploymentType::Contract),
+                ]);
+                p.skills = rng
+                    .pick(&[
+                        vec![],
+                        vec!["rust"],
+                        vec!["go", "rust"],
+                        vec!["c#", "sql"],
+                        vec!["node.js"],
+                    ])
+                    .iter()
+                    .map(|s| s.to_string())
+                    .collect();
+                p.salary = rng
+                    .pick(&[
+                        None,
+                        Some((Some(50_000.0), Some(90_000.0), "EUR")),
+                        Some((Some(120_000.0), None, "USD")),
+                        Some((None, Some(70_000.5), "USD")),
+                    ])
+                    .map(|(min, max, currency)| Salary {
+                        min,
+                        max,
+                        currency: Some(currency.into()),
+                        period: None,
+                    });
+                p.closed_at = *rng.pick(&[None, None, None, Some(at("2026-07-20T00:00:00Z"))]);
+                p.duplicate_of = rng
+                    .pick(&[None, None, None, Some("p000".to_string())])
+                    .clone();
+                s
+            })
+            .collect()
+    }
+
+    fn varied_queries() -> Vec<ListQuery> {
+        let base = ListQuery::default();
+        let mut queries = vec![
+            base.clone(),
+            ListQuery {
+                include_closed: true,
+                include_duplicates: true,
+                ..base.clone()
+            },
+            ListQuery {
+                include_closed: true,
+                ..base.clone()
+            },
+            ListQuery {
+                company: Some(" acme ".into()),
+                ..base.clone()
+            },
+            ListQuery {
+                company: Some("ünïcorn".into()),
+                ..base.clone()
+            },
+            ListQuery {
+                company: Some("Ünïcorn".into()),
+                ..base.clone()
+            },
+            ListQuery {
+                seniority: Some(Seniority::Senior),
+                ..base.clone()
+            },
+            ListQuery {
+                category: Some(Category::Data),
+                workplace: Some(Workplace::Remote),
+                ..base.clone()
+            },
+            ListQuery {
+                employment_type: Some(EmploymentType::Contract),
+                ..base.clone()
+            },
+            ListQuery {
+                since: Some(at("2026-07-04T00:00:00Z")),
+                ..base.clone()
+            },
+            ListQuery {
+                skills: vec!["rust".into()],
+                ..base.clone()
+            },
+            ListQuery {
+                skills: vec!["go".into(), "rust".into(), "rust".into()],
+                ..base.clone()
+            },
+            ListQuery {
+                salary_min: Some(SalaryFloor {
+                    amount: 70_000.5,
+                    currency: "USD".into(),
+                }),
+                ..base.clone()
+            },
+            ListQuery {
+                salary_min: Some(SalaryFloor {
+                    amount: 80_000.0,
+                    currency: "EUR".into(),
+                }),
+                ..base.clone()
+            },
+            ListQuery {
+                q: Some("senior rust".into()),
+                ..base.clone()
+            },
+            ListQuery {
+                q: Some("developer".into()),
+                include_closed: true,
+                ..base.clone()
+            },
+            ListQuery {
+                q: Some("INGÉNIEUR acme".into()),
+                ..base.clone()
+            },
+            ListQuery {
+                q: Some("c# sql".into()),
+                ..base.clone()
+            },
+            ListQuery {
+                q: Some("node.js".into()),
+                skills: vec!["node.js".into()],
+                ..base.clone()
+            },
+        ];
+        for country in ["DE", "US", "FR", "EU", "JP"] {
+            queries.push(ListQuery {
+                country: Some(country.into()),
+                include_closed: true,
+                ..base.clone()
+            });
+        }
+        queries
+    }
+
+    #[tokio::test]
+    async fn every_query_lists_exactly_what_the_memory_store_lists_in_the_same_order() {
+        let sqlite = SqliteStore::open_in_memory().unwrap();
+        let memory = MemoryStore::new();
+        let corpus = varied_corpus();
+        let writes: Vec<Write> = corpus.into_iter().map(Write::Insert).collect();
+        memory.write(writes.clone()).await.unwrap();
+        sqlite.write(writes).await.unwrap();
+        for query in varied_queries() {
+            let expected = walk(&memory, &query, 1000).await;
+            for limit in [1, 3, 7, 1000] {
+                assert_eq!(
+                    walk(&sqlite, &query, limit).await,
+                    expected,
+                    "{query:?} limit {limit}"
+                );
+            }
+        }
+    }
+}
