@@ -4,6 +4,8 @@
 //! live in `crate::ingest` and are the same for every adapter.
 
 pub mod cursor;
+#[cfg(feature = "dynamodb")]
+pub mod dynamodb;
 pub mod memory;
 #[cfg(feature = "sqlite")]
 pub mod sqlite;

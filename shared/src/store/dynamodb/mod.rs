@@ -1,0 +1,840 @@
+//! DynamoDB store: the production adapter of the store ports, on one table (`schema::SCHEMA`).
+//!
+//! Layout (keys `pk`/`sk`):
+//! - a posting is one item, `posting#{id}`/`posting`: the `StoredPosting` document, its
+//!   list keys (`list_bucket` = month listed, `list_sort` = `{listed_at}#{id}`),
+//!   `company_key` and, once closed, `expires_at` for TTL;
+//! - a source's state is `sources`/`{name}`, so every state is one Query of one partition;
+//! - `meta`/`list_buckets` holds the set of months that have postings, so a list walks only
+//!   months that exist.
+//!
+//! Indexes: `by_source` and `by_fingerprint` copy only the `IndexEntry` fields, so a
+//! source's index is one paginated Query of ~300-byte items; `by_listed` copies the fields
+//! `ListQuery::matches` reads (not the descriptions), so a list filters on the index and
+//! reads full postings (BatchGetItem) only for the page it returns.
+//!
+//! Costs: nothing scans. An unchanged re-crawl reads the source's index and writes nothing.
+//! A write is one conditional PutItem per posting (see `write`). A list page is a bounded
+//! number of Queries plus one BatchGetItem. Every call asks for `ReturnConsumedCapacity`
+//! and adds it to `usage()` (moto reports fixed placeholder units, not DynamoDB's).
+//!
+//! Expiry: closed postings carry `expires_at` and DynamoDB's TTL deletes them, so
+//! `delete_expired` does nothing (moto never expires items).
+
+mod item;
+pub mod schema;
+
+use std::collections::{BTreeSet, HashMap, HashSet};
+use std::sync::Mutex;
+
+use async_trait::async_trait;
+use aws_sdk_dynamodb::Client;
+use aws_sdk_dynamodb::config::http::HttpResponse;
+use aws_sdk_dynamodb::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
+use aws_sdk_dynamodb::types::{
+    AttributeValue, ConsumedCapacity, KeysAndAttributes, ReturnConsumedCapacity,
+};
+use chrono::{DateTime, Duration, Utc};
+use futures::{StreamExt, TryStreamExt, stream};
+use serde_json::{Value, json};
+
+use self::item::{Item, s};
+use self::schema::{BY_FINGERPRINT, BY_LISTED, BY_SOURCE, IndexSchema, SCHEMA};
+pub use self::schema::{TableSchema, create_table};
+use super::{
+    IndexEntry, ListQuery, Page, PostingStore, SourceState, SourceStateStore, StoreError,
+    StoredPosting, Usage, UsageSnapshot, Write, WriteOutcome, cursor, listed_at,
+};
+
+/// Conditional PutItems in flight at once.
+const WRITE_CONCURRENCY: usize = 16;
+/// Queries (fingerprint groups) or BatchGetItems in flight at once.
+const READ_CONCURRENCY: usize = 8;
+/// BatchGetItem's key limit.
+const BATCH_GET_KEYS: usize = 100;
+/// Rounds of BatchGetItem for keys DynamoDB left unprocessed before giving up (retryable).
+const BATCH_GET_ATTEMPTS: u32 = 8;
+/// A list call reads at most this many index items per item of the page (plus one).
+const LIST_READ_FACTOR: usize = 5;
+/// A list call makes at most this many Queries (empty months cost a Query each).
+const LIST_MAX_QUERIES: usize = 8;
+/// Items one Query is asked for at most.
+const QUERY_PAGE: usize = 1000;
+
+/// The DynamoDB adapter of `PostingStore` and `SourceStateStore`.
+#[derive(Debug)]
+pub struct DynamoStore {
+    client: Client,
+    table: String,
+    retention: Duration,
+    usage: Usage,
+    /// List months this handle already recorded in the `list_buckets` item.
+    known_buckets: Mutex<HashSet<String>>,
+}
+
+/// A client from the environment's AWS configuration (region, credentials and
+/// `AWS_ENDPOINT_URL`, which points the tests at moto). Build it once per process.
+pub async fn client_from_env() -> Client {
+    let config = aws_config::defaults(aws_config::BehaviorVersion::latest())
+        .load()
+        .await;
+    Client::new(&config)
+}
+
+/// The two kinds of posting writes, as PutItem conditions.
+enum Condition {
+    /// No item with this key yet.
+    Absent,
+    /// The stored revision is this one.
+    Revision(u64),
+}
+
+/// Where a list page ended: a month and, inside it, the last `list_sort` handed out
+/// (`None`: the month has not been read yet).
+struct Position {
+    bucket: String,
+    before: Option<String>,
+}
+
+/// A posting a list call found on the index, in order.
+struct Found {
+    bucket: String,
+    sort: String,
+    id: String,
+}
+
+/// One list Query's answer.
+#[derive(Default)]
+struct ListChunk {
+    /// Index items that passed the filter expression, newest first.
+    items: Vec<Item>,
+    /// Where the month continues, if it does.
+    last: Option<Item>,
+    /// Index items read (before the filter).
+    scanned: usize,
+}
+
+/// How a list walk stopped.
+enum Stop {
+    /// One more match than the page holds was found.
+    Full,
+    /// The oldest month (or `since`) was reached.
+    End,
+    /// The read budget ran out at `Position`.
+    Budget(Position),
+}
+
+impl DynamoStore {
+    /// A store on `table` (created by `create_table` or the SAM template). Closed postings
+    /// expire 30 days after closing.
+    pub fn new(client: Client, table: impl Into<String>) -> Self {
+        DynamoStore {
+            client,
+            table: table.into(),
+            retention: Duration::days(30),
+            usage: Usage::default(),
+            known_buckets: Mutex::new(HashSet::new()),
+        }
+    }
+
+    /// How long closed postings are kept before TTL deletes them.
+    pub fn with_retention(mut self, retention: Duration) -> Self {
+        self.retention = retention;
+        self
+    }
+
+    fn count(&self, items_read: usize, items_written: usize, capacity: Option<&ConsumedCapacity>) {
+        self.usage.record(items_read as u64, items_written as u64);
+        let units = capacity
+            .and_then(ConsumedCapacity::capacity_units)
+            .unwrap_or(0.0);
+        if items_written > 0 {
+            self.usage.record_units(0.0, units);
+        } else {
+            self.usage.record_units(units, 0.0);
+        }
+    }
+
+    /// Every item of one partition (of the table, or of `index`), following pages.
+    async fn query_partition(
+        &self,
+        index: Option<&IndexSchema>,
+        value: &str,
+    ) -> Result<Vec<Item>, StoreError> {
+        let key = index.map_or(SCHEMA.partition_key, |i| i.partition_key);
+        let mut items = Vec::new();
+        let mut start = None;
+        loop {
+            let out = self
+                .client
+                .query()
+                .table_name(&self.table)
+                .set_index_name(index.map(|i| i.name.to_owned()))
+                .key_condition_expression("#k = :k")
+                .expression_attribute_names("#k", key)
+                .expression_attribute_values(":k", s(value))
+                .set_exclusive_start_key(start)
+                .return_consumed_capacity(ReturnConsumedCapacity::Total)
+                .send()
+                .await
+                .map_err(|e| sdk_error("Query", e))?;
+            self.count(
+                out.scanned_count().max(0) as usize,
+                0,
+                out.consumed_capacity(),
+            );
+            start = out.last_evaluated_key;
+            items.extend(out.items.unwrap_or_default());
+            if start.is_none() {
+                return Ok(items);
+            }
+        }
+    }
+
+    /// The items with these keys (at most `BATCH_GET_KEYS`), retrying unprocessed keys
+    /// with exponential backoff.
+    async fn batch_get(&self, keys: Vec<Item>, consistent: bool) -> Result<Vec<Item>, StoreError> {
+        let mut pending = keys;
+        let mut found = Vec::new();
+        for attempt in 0..BATCH_GET_ATTEMPTS {
+            if attempt > 0 {
+                let backoff = std::time::Duration::from_millis(25 << attempt.min(6));
+                tokio::time::sleep(backoff).await;
+            }
+            let request = KeysAndAttributes::builder()
+                .set_keys(Some(pending))
+                .consistent_read(consistent)
+                .build()
+                .map_err(|e| StoreError::Permanent(format!("invalid BatchGetItem: {e}")))?;
+            let out = self
+                .client
+                .batch_get_item()
+                .request_items(&self.table, request)
+                .return_consumed_capacity(ReturnConsumedCapacity::Total)
+                .send()
+                .await
+                .map_err(|e| sdk_error("BatchGetItem", e))?;
+            let got = out
+                .responses
+                .and_then(|mut r| r.remove(&self.table))
+                .unwrap_or_default();
+            self.usage.record(got.len() as u64, 0);
+            let units = out
+                .consumed_capacity
+                .iter()
+                .flatten()
+                .filter_map(ConsumedCapacity::capacity_units)
+                .sum();
+            self.usage.record_units(units, 0.0);
+            found.extend(got);
+            pending = out
+                .unprocessed_keys
+                .and_then(|mut u| u.remove(&self.table))
+                .map(|k| k.keys)
+                .unwrap_or_default();
+            if pending.is_empty() {
+                return Ok(found);
+            }
+        }
+        Err(StoreError::Retryable(format!(
+            "BatchGetItem left {} keys unprocessed after {BATCH_GET_ATTEMPTS} attempts",
+            pending.len()
+        )))
+    }
+
+    /// The stored postings with these ids, any order.
+    async fn get_postings(
+        &self,
+        ids: &[String],
+        consistent: bool,
+    ) -> Result<Vec<StoredPosting>, StoreError> {
+        // BatchGetItem refuses a request that names one key twice.
+        let unique: BTreeSet<&str> = ids.iter().map(String::as_str).collect();
+        let keys: Vec<Item> = unique.into_iter().map(item::posting_key).collect();
+        let chunks: Vec<Vec<Item>> = keys.chunks(BATCH_GET_KEYS).map(<[Item]>::to_vec).collect();
+        let items: Vec<Vec<Item>> = stream::iter(chunks)
+            .map(|chunk| self.batch_get(chunk, consistent))
+            .buffer_unordered(READ_CONCURRENCY)
+            .try_collect()
+            .await?;
+        items
+            .into_iter()
+            .flatten()
+            .map(item::stored_posting)
+            .collect()
+    }
+
+    /// Records the list months of these writes in the `list_buckets` item, once per month
+    /// and store handle (adding to a string set is idempotent, so no read is needed).
+    async fn register_buckets(&self, writes: &[Write]) -> Result<(), StoreError> {
+        let new: BTreeSet<String> = {
+            let known = self.known_buckets.lock().unwrap_or_else(|e| e.into_inner());
+            writes
+                .iter()
+                .map(|w| item::list_bucket(listed_at(&posting_of(w).posting)))
+                .filter(|b| !known.contains(b))
+                .collect()
+        };
+        if new.is_empty() {
+            return Ok(());
+        }
+        let out = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .set_key(Some(item::buckets_key()))
+            .update_expression("ADD #b :b")
+            .expression_attribute_names("#b", item::BUCKETS_ATTRIBUTE)
+            .expression_attribute_values(":b", AttributeValue::Ss(new.iter().cloned().collect()))
+            .return_consumed_capacity(ReturnConsumedCapacity::Total)
+            .send()
+            .await
+            .map_err(|e| sdk_error("UpdateItem", e))?;
+        self.count(0, 1, out.consumed_capacity());
+        self.known_buckets
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .extend(new);
+        Ok(())
+    }
+
+    /// The months that hold postings, newest first.
+    async fn buckets(&self) -> Result<Vec<String>, StoreError> {
+        let out = self
+            .client
+            .get_item()
+            .table_name(&self.table)
+            .set_key(Some(item::buckets_key()))
+            .return_consumed_capacity(ReturnConsumedCapacity::Total)
+            .send()
+            .await
+            .map_err(|e| sdk_error("GetItem", e))?;
+        self.count(usize::from(out.item.is_some()), 0, out.consumed_capacity());
+        let mut buckets = match out.item.and_then(|mut i| i.remove(item::BUCKETS_ATTRIBUTE)) {
+            Some(AttributeValue::Ss(set)) => set,
+            _ => Vec::new(),
+        };
+        buckets.sort_unstable_by(|a, b| b.cmp(a));
+        Ok(buckets)
+    }
+
+    async fn put_posting(
+        &self,
+        item: Item,
+        condition: Condition,
+    ) -> Result<WriteOutcome, StoreError> {
+        let request = self
+            .client
+            .put_item()
+            .table_name(&self.table)
+            .set_item(Some(item))
+            .return_consumed_capacity(ReturnConsumedCapacity::Total);
+        let request = match condition {
+            Condition::Absent => request
+                .condition_expression("attribute_not_exists(#pk)")
+                .expression_attribute_names("#pk", SCHEMA.partition_key),
+            Condition::Revision(revision) => request
+                .condition_expression("#rev = :rev")
+                .expression_attribute_names("#rev", "revision")
+                .expression_attribute_values(":rev", AttributeValue::N(revision.to_string())),
+        };
+        match request.send().await {
+            Ok(out) => {
+                self.count(0, 1, out.consumed_capacity());
+                Ok(WriteOutcome::Applied)
+            }
+            Err(e)
+                if e.as_service_error()
+                    .is_some_and(|e| e.is_conditional_check_failed_exception()) =>
+            {
+                self.count(0, 0, None);
+                Ok(WriteOutcome::Conflict)
+            }
+            Err(e) => Err(sdk_error("PutItem", e)),
+        }
+    }
+
+    /// One list Query: up to `want` index items of `position`'s month, newest first,
+    /// filtered by what DynamoDB can check (the caller confirms with `ListQuery::matches`).
+    async fn list_query(
+        &self,
+        query: &ListQuery,
+        position: &Position,
+        want: usize,
+        start: Option<Item>,
+    ) -> Result<ListChunk, StoreError> {
+        let mut names = HashMap::from([("#b".to_owned(), BY_LISTED.partition_key.to_owned())]);
+        let mut values = HashMap::from([(":b".to_owned(), s(position.bucket.as_str()))]);
+        let since = query.since.map(item::sort_time);
+        let range = match (&since, &position.before) {
+            (None, None) => None,
+            (None, Some(before)) => {
+                values.insert(":before".into(), s(before.as_str()));
+                Some("#s < :before")
+            }
+            (Some(since), None) => {
+                values.insert(":since".into(), s(since.as_str()));
+                Some("#s >= :since")
+            }
+            // Nothing is both older than the position and not older than `since`.
+            (Some(since), Some(before)) if since > before => return Ok(ListChunk::default()),
+            (Some(since), Some(before)) => {
+                // BETWEEN includes the bound; the caller skips the item handed out already.
+                values.insert(":since".into(), s(since.as_str()));
+                values.insert(":before".into(), s(before.as_str()));
+                Some("#s BETWEEN :since AND :before")
+            }
+        };
+        let key_condition = match range {
+            Some(range) => {
+                names.insert("#s".into(), BY_LISTED.sort_key.to_owned());
+                format!("#b = :b AND {range}")
+            }
+            None => "#b = :b".to_owned(),
+        };
+        let filter = list_filter(query, &mut names, &mut values);
+        let out = self
+            .client
+            .query()
+            .table_name(&self.table)
+            .index_name(BY_LISTED.name)
+            .key_condition_expression(key_condition)
+            .set_filter_expression(filter)
+            .set_expression_attribute_names(Some(names))
+            .set_expression_attribute_values(Some(values))
+            .scan_index_forward(false)
+            .limit(i32::try_from(want.clamp(1, QUERY_PAGE)).unwrap_or(1))
+            .set_exclusive_start_key(start)
+            .return_consumed_capacity(ReturnConsumedCapacity::Total)
+            .send()
+            .await
+            .map_err(|e| sdk_error("Query", e))?;
+        let scanned = out.scanned_count().max(0) as usize;
+        self.count(scanned, 0, out.consumed_capacity());
+        Ok(ListChunk {
+            items: out.items.unwrap_or_default(),
+            last: out.last_evaluated_key,
+            scanned,
+        })
+    }
+
+    /// Walks the list index from `position` until one more match than `limit` is found,
+    /// the oldest month is passed, or the read budget runs out.
+    async fn walk(
+        &self,
+        query: &ListQuery,
+        limit: usize,
+        mut position: Position,
+        mut buckets: Option<Vec<String>>,
+    ) -> Result<(Vec<Found>, Stop), StoreError> {
+        let since_bucket = query.since.map(item::list_bucket);
+        let budget = limit.saturating_add(1).saturating_mul(LIST_READ_FACTOR);
+        let mut found = Vec::new();
+        let (mut examined, mut queries) = (0usize, 0usize);
+        let mut start: Option<Item> = None;
+        loop {
+            if since_bucket
+                .as_ref()
+                .is_some_and(|since| position.bucket < *since)
+            {
+                return Ok((found, Stop::End));
+            }
+            if examined >= budget || queries >= LIST_MAX_QUERIES {
+                let before = start
+                    .as_ref()
+                    .and_then(|k| string_attribute(k, BY_LISTED.sort_key))
+                    .or(position.before);
+                let at = Position {
+                    bucket: position.bucket,
+                    before,
+                };
+                return Ok((found, Stop::Budget(at)));
+            }
+            // The first Query asks for just a page (and one more to know there is a next);
+            // only a filter that rejects items makes the walk read further.
+            let want = if examined == 0 {
+                limit + 1
+            } else {
+                budget - examined
+            };
+            queries += 1;
+            let chunk = self
+                .list_query(query, &position, want, start.take())
+                .await?;
+            examined += chunk.scanned;
+            for candidate in chunk.items {
+                let Some(sort) = string_attribute(&candidate, BY_LISTED.sort_key) else {
+                    continue;
+                };
+                if position.before.as_deref() == Some(sort.as_str()) {
+                    continue;
+                }
+                let view = match item::list_view(candidate) {
+                    Ok(view) => view,
+                    Err(e) => {
+                        tracing::warn!(error = %e, "skipping an undecodable list index item");
+                        continue;
+                    }
+                };
+                if query.matches(&view) {
+                    found.push(Found {
+                        bucket: position.bucket.clone(),
+                        sort,
+                        id: view.id,
+                    });
+                    if found.len() > limit {
+                        return Ok((found, Stop::Full));
+                    }
+                }
+            }
+            if chunk.last.is_some() {
+                start = chunk.last;
+                continue;
+            }
+            // This month is done: on to the next older one that has postings.
+            if buckets.is_none() {
+                buckets = Some(self.buckets().await?);
+            }
+            let older = buckets
+                .iter()
+                .flatten()
+                .find(|b| **b < position.bucket)
+                .cloned();
+            match older {
+                Some(bucket) => {
+                    position = Position {
+                        bucket,
+                        before: None,
+                    }
+                }
+                None => return Ok((found, Stop::End)),
+            }
+        }
+    }
+}
+
+fn posting_of(write: &Write) -> &StoredPosting {
+    match write {
+        Write::Insert(p) | Write::Replace { posting: p, .. } => p,
+    }
+}
+
+fn string_attribute(item: &Item, name: &str) -> Option<String> {
+    match item.get(name) {
+        Some(AttributeValue::S(v)) => Some(v.clone()),
+        _ => None,
+    }
+}
+
+/// The part of `query` a filter expression can check on the list index. The rest (words,
+/// country, salary, `since` at the item level) is left to `ListQuery::matches`.
+fn list_filter(
+    query: &ListQuery,
+    names: &mut HashMap<String, String>,
+    values: &mut HashMap<String, AttributeValue>,
+) -> Option<String> {
+    let mut parts = Vec::new();
+    if !query.include_closed {
+        names.insert("#closed".into(), "closed_at".into());
+        parts.push("attribute_not_exists(#closed)".to_owned());
+    }
+    if !query.include_duplicates {
+        names.insert("#dup".into(), "duplicate_of".into());
+        parts.push("attribute_not_exists(#dup)".to_owned());
+    }
+    if let Some(company) = &query.company {
+        names.insert("#company".into(), schema::COMPANY_KEY.into());
+        values.insert(":company".into(), s(company.trim().to_ascii_lowercase()));
+        parts.push("#company = :company".to_owned());
+    }
+    let enums = [
+        ("seniority", query.seniority.map(|v| v.as_str())),
+        ("category", query.category.map(|v| v.as_str())),
+        ("workplace", query.workplace.map(|v| v.as_str())),
+        ("employment_type", query.employment_type.map(|v| v.as_str())),
+    ];
+    for (field, value) in enums {
+        if let Some(value) = value {
+            names.insert(format!("#{field}"), field.into());
+            values.insert(format!(":{field}"), s(value));
+            parts.push(format!("#{field} = :{field}"));
+        }
+    }
+    for (i, skill) in query.skills.iter().enumerate() {
+        names.insert("#skills".into(), "skills".into());
+        values.insert(format!(":skill{i}"), s(skill.as_str()));
+        parts.push(format!("contains(#skills, :skill{i})"));
+    }
+    (!parts.is_empty()).then(|| parts.join(" AND "))
+}
+
+fn decode_position(cursor: &str, query_fingerprint: &str) -> Result<Position, StoreError> {
+    let position = cursor::decode(cursor, query_fingerprint)?;
+    let bad = || StoreError::BadCursor("malformed position".into());
+    let bucket = position.get("b").and_then(Value::as_str).ok_or_else(bad)?;
+    let before = match position.get("k") {
+        None | Some(Value::Null) => None,
+        Some(Value::String(sort)) => Some(sort.clone()),
+        Some(_) => return Err(bad()),
+    };
+    Ok(Position {
+        bucket: bucket.to_owned(),
+        before,
+    })
+}
+
+fn encode_position(query_fingerprint: &str, position: &Position) -> String {
+    cursor::encode(
+        query_fingerprint,
+        json!({"b": position.bucket, "k": position.before}),
+    )
+}
+
+#[async_trait]
+impl PostingStore for DynamoStore {
+    async fn source_index(&self, source: &str) -> Result<Vec<IndexEntry>, StoreError> {
+        if source.is_empty() {
+            // An empty source is never an index key (see `item::KEY_FIELDS`).
+            return Ok(Vec::new());
+        }
+        self.query_partition(Some(&BY_SOURCE), source)
+            .await?
+            .into_iter()
+            .map(item::index_entry)
+            .collect()
+    }
+
+    async fn fingerprint_groups(
+        &self,
+        fingerprints: &[String],
+    ) -> Result<Vec<IndexEntry>, StoreError> {
+        let unique: BTreeSet<String> = fingerprints
+            .iter()
+            .filter(|f| !f.is_empty())
+            .cloned()
+            .collect();
+        let groups: Vec<Vec<Item>> = stream::iter(unique)
+            .map(|f| async move { self.query_partition(Some(&BY_FINGERPRINT), &f).await })
+            .buffer_unordered(READ_CONCURRENCY)
+            .try_collect()
+            .await?;
+        groups
+            .into_iter()
+            .flatten()
+            .map(item::index_entry)
+            .collect()
+    }
+
+    async fn get_many(&self, ids: &[String]) -> Result<Vec<StoredPosting>, StoreError> {
+        // Strongly consistent: the ingest rules read, then write conditionally on what they
+        // read, and a stale read would only come back as a conflict.
+        self.get_postings(ids, true).await
+    }
+
+    /// One conditional PutItem per posting, `WRITE_CONCURRENCY` at a time, in order.
+    ///
+    /// Why not TransactWriteItems (100 per call): a transactional write costs twice the
+    /// write units of a plain one, a single failed condition cancels the whole transaction
+    /// (everything else must be resubmitted and paid again), and concurrent ingests make
+    /// transactions fail on each other. BatchWriteItem cannot carry conditions. A
+    /// conditional PutItem is exactly one write per posting (plus its index entries) at
+    /// the plain price, and a failed condition is that posting's `Conflict` alone.
+    async fn write(&self, writes: Vec<Write>) -> Result<Vec<WriteOutcome>, StoreError> {
+        if writes.is_empty() {
+            return Ok(Vec::new());
+        }
+        self.register_buckets(&writes).await?;
+        let puts = writes
+            .iter()
+            .map(|write| {
+                let (posting, condition) = match write {
+                    Write::Insert(p) => (p, Condition::Absent),
+                    Write::Replace {
+                        posting,
+                        expected_revision,
+                    } => (posting, Condition::Revision(*expected_revision)),
+                };
+                Ok((item::posting_item(posting, self.retention)?, condition))
+            })
+            .collect::<Result<Vec<_>, StoreError>>()?;
+        stream::iter(puts)
+            .map(|(item, condition)| self.put_posting(item, condition))
+            .buffered(WRITE_CONCURRENCY)
+            .try_collect()
+            .await
+    }
+
+    /// Walks the `by_listed` index month by month, newest first, from the newest month in
+    /// `list_buckets` (one GetItem on the first page) or the cursor's position. Reads at
+    /// most `5 × (limit + 1)` index items and `LIST_MAX_QUERIES` Queries per call, then
+    /// returns what it has with a cursor; fetches the page's postings with one BatchGetItem.
+    async fn list(
+        &self,
+        query: &ListQuery,
+        limit: usize,
+        cursor: Option<&str>,
+    ) -> Result<Page, StoreError> {
+        let fingerprint = query.fingerprint();
+        let start = cursor
+            .map(|c| decode_position(c, &fingerprint))
+            .transpose()?;
+        let empty = Page {
+            items: Vec::new(),
+            next_cursor: None,
+        };
+        if limit == 0 {
+            return Ok(empty);
+        }
+        let (position, buckets) = match start {
+            Some(position) => (position, None),
+            None => {
+                let buckets = self.buckets().await?;
+                let Some(newest) = buckets.first().cloned() else {
+                    return Ok(empty);
+                };
+                (
+                    Position {
+                        bucket: newest,
+                        before: None,
+                    },
+                    Some(buckets),
+                )
+            }
+        };
+        let (mut found, stop) = self.walk(query, limit, position, buckets).await?;
+        found.truncate(limit);
+        let next_cursor = match stop {
+            Stop::End => None,
+            Stop::Budget(at) => Some(encode_position(&fingerprint, &at)),
+            Stop::Full => found.last().map(|last| {
+                encode_position(
+                    &fingerprint,
+                    &Position {
+                        bucket: last.bucket.clone(),
+                        before: Some(last.sort.clone()),
+                    },
+                )
+            }),
+        };
+        let ids: Vec<String> = found.iter().map(|f| f.id.clone()).collect();
+        let mut postings: HashMap<String, StoredPosting> = if ids.is_empty() {
+            HashMap::new()
+        } else {
+            self.get_postings(&ids, false)
+                .await?
+                .into_iter()
+                .map(|p| (p.posting.id.clone(), p))
+                .collect()
+        };
+        // A posting changed or deleted since the index was read is left out of this page.
+        let items = found
+            .iter()
+            .filter_map(|f| postings.remove(&f.id))
+            .filter(|p| query.matches(&p.posting))
+            .collect();
+        Ok(Page { items, next_cursor })
+    }
+
+    /// DynamoDB's TTL deletes closed postings after `expires_at`; nothing to do here.
+    async fn delete_expired(
+        &self,
+        _now: DateTime<Utc>,
+        _retention: Duration,
+    ) -> Result<usize, StoreError> {
+        Ok(0)
+    }
+
+    fn usage(&self) -> UsageSnapshot {
+        self.usage.snapshot()
+    }
+}
+
+#[async_trait]
+impl SourceStateStore for DynamoStore {
+    async fn source_state(&self, name: &str) -> Result<Option<SourceState>, StoreError> {
+        let out = self
+            .client
+            .get_item()
+            .table_name(&self.table)
+            .set_key(Some(item::source_key(name)))
+            .consistent_read(true)
+            .return_consumed_capacity(ReturnConsumedCapacity::Total)
+            .send()
+            .await
+            .map_err(|e| sdk_error("GetItem", e))?;
+        self.count(usize::from(out.item.is_some()), 0, out.consumed_capacity());
+        out.item.map(item::decode).transpose()
+    }
+
+    async fn put_source_state(&self, state: &SourceState) -> Result<(), StoreError> {
+        let mut document: Item = serde_dynamo::aws_sdk_dynamodb_1::to_item(state).map_err(|e| {
+            StoreError::Permanent(format!(
+                "source state {} cannot be encoded: {e}",
+                state.name
+            ))
+        })?;
+        document.extend(item::source_key(&state.name));
+        let out = self
+            .client
+            .put_item()
+            .table_name(&self.table)
+            .set_item(Some(document))
+            .return_consumed_capacity(ReturnConsumedCapacity::Total)
+            .send()
+            .await
+            .map_err(|e| sdk_error("PutItem", e))?;
+        self.count(0, 1, out.consumed_capacity());
+        Ok(())
+    }
+
+    async fn source_states(&self) -> Result<Vec<SourceState>, StoreError> {
+        // One partition, sorted by name (the sort key).
+        self.query_partition(None, item::SOURCES_PARTITION)
+            .await?
+            .into_iter()
+            .map(item::decode)
+            .collect()
+    }
+}
+
+/// Error codes worth retrying: throttling, capacity and transient server trouble.
+const RETRYABLE_CODES: &[&str] = &[
+    "ProvisionedThroughputExceededException",
+    "ThrottlingException",
+    "RequestLimitExceeded",
+    "LimitExceededException",
+    "TransactionConflictException",
+    "InternalServerError",
+    "ServiceUnavailable",
+];
+
+/// Maps an SDK error to `Retryable` (throttling, 5xx, timeouts, network) or `Permanent`
+/// (validation, missing table, anything else). The text holds the operation, the error code
+/// and DynamoDB's message: never credentials or item contents.
+fn sdk_error<E>(operation: &str, err: SdkError<E, HttpResponse>) -> StoreError
+where
+    E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+{
+    match &err {
+        SdkError::ServiceError(context) => {
+            let code = context.err().code().unwrap_or("unknown error");
+            let message = context.err().message().unwrap_or_default();
+            let text = format!("DynamoDB {operation}: {code}: {message}");
+            if context.raw().status().is_server_error() || RETRYABLE_CODES.contains(&code) {
+                StoreError::Retryable(text)
+            } else {
+                StoreError::Permanent(text)
+            }
+        }
+        SdkError::TimeoutError(_) => {
+            StoreError::Retryable(format!("DynamoDB {operation}: timed out"))
+        }
+        SdkError::DispatchFailure(_) | SdkError::ResponseError(_) => StoreError::Retryable(
+            format!("DynamoDB {operation}: {}", DisplayErrorContext(&err)),
+        ),
+        _ => StoreError::Permanent(format!(
+            "DynamoDB {operation}: {}",
+            DisplayErrorContext(&err)
+        )),
+    }
+}

@@ -1,0 +1,210 @@
+//! The DynamoDB store against moto_server (started by `scripts/test`): the conformance
+//! suite on a fresh table per test, and the cost goals of the ingest path and the list API.
+
+mod store_conformance;
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use aws_sdk_dynamodb::types::AttributeValue;
+use jobfeed::JobPosting;
+use jobfeed::ingest::{self, IngestConfig};
+use jobfeed::store::dynamodb::{DynamoStore, client_from_env, create_table};
+use jobfeed::store::{IndexEntry, ListQuery, PostingStore, StoreError};
+use store_conformance::{Capabilities, posting, t};
+
+/// A store on a new, uniquely named table. Fails (never skips) without moto: the tests
+/// must run through `scripts/test`, which starts it.
+async fn fresh_store() -> DynamoStore {
+    static TABLES: AtomicUsize = AtomicUsize::new(0);
+    assert!(
+        std::env::var_os("AWS_ENDPOINT_URL").is_some(),
+        "AWS_ENDPOINT_URL is not set: the DynamoDB tests need moto_server; run scripts/test, \
+         which starts it and points the AWS SDK at it"
+    );
+    let client = client_from_env().await;
+    let table = format!(
+        "jobfeed-test-{}-{}-{}",
+        std::process::id(),
+        chrono::Utc::now().timestamp_nanos_opt().unwrap_or_default(),
+        TABLES.fetch_add(1, Ordering::Relaxed)
+    );
+    create_table(&client, &table).await.unwrap();
+    DynamoStore::new(client, table)
+}
+
+conformance_tests!(
+    fresh_store(),
+    Capabilities {
+        deletes_expired: false
+    }
+);
+
+fn snapshot(n: usize) -> Vec<JobPosting> {
+    (0..n)
+        .map(|i| posting("gh", &i.to_string(), &format!("Backend Engineer {i}"), t(0)))
+        .collect()
+}
+
+/// DynamoDB's read units for one Query over these index entries as the `by_source` index
+/// holds them (keys plus the `IndexEntry` fields): item sizes summed, rounded up to 4 KB,
+/// half a unit per 4 KB for an eventually consistent read. An estimate: moto reports fixed
+/// placeholder units.
+fn estimated_query_units(entries: &[IndexEntry]) -> f64 {
+    fn size(value: &AttributeValue) -> usize {
+        match value {
+            AttributeValue::S(v) | AttributeValue::N(v) => v.len(),
+            _ => 1,
+        }
+    }
+    let bytes: usize = entries
+        .iter()
+        .map(|entry| {
+            let item: std::collections::HashMap<String, AttributeValue> =
+                serde_dynamo::aws_sdk_dynamodb_1::to_item(entry).unwrap();
+            let fields: usize = item
+                .iter()
+                .filter(|(_, v)| !matches!(v, AttributeValue::Null(_)))
+                .map(|(k, v)| k.len() + size(v))
+                .sum();
+            let keys =
+                "pk".len() + "posting#".len() + entry.id.len() + "sk".len() + "posting".len();
+            fields + keys
+        })
+        .sum();
+    bytes.div_ceil(4096) as f64 * 0.5
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reingesting_an_unchanged_1000_posting_snapshot_writes_nothing_and_reads_one_index() {
+    let store = fresh_store().await;
+    let postings = snapshot(1000);
+    ingest::ingest_postings(&store, postings.clone(), t(1), &IngestConfig::default())
+        .await
+        .unwrap();
+    let refetched: Vec<JobPosting> = postings
+        .into_iter()
+        .map(|p| JobPosting {
+            fetched_at: t(5),
+            ..p
+        })
+        .collect();
+    let before = store.usage();
+    let report = ingest::ingest_postings(&store, refetched, t(6), &IngestConfig::default())
+        .await
+        .unwrap();
+    let cost = store.usage().since(&before);
+    let entries = store.source_index("gh").await.unwrap();
+    let estimate = estimated_query_units(&entries);
+    println!(
+        "unchanged 1000: {cost:?}; estimated DynamoDB read units of the index Query: {estimate}"
+    );
+    assert_eq!(report.unchanged, 1000);
+    assert_eq!(cost.items_written, 0, "no writes");
+    assert_eq!(cost.requests, 1, "one Query of the source's index");
+    assert_eq!(cost.items_read, 1000);
+    assert!(estimate <= 40.0, "index items stay small: {estimate}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn inserting_1000_new_postings_is_one_conditional_put_each() {
+    let store = fresh_store().await;
+    let before = store.usage();
+    let report = ingest::ingest_postings(&store, snapshot(1000), t(1), &IngestConfig::default())
+        .await
+        .unwrap();
+    let cost = store.usage().since(&before);
+    println!("new 1000: {cost:?}");
+    assert_eq!(report.new, 1000);
+    // 1000 PutItems and one UpdateItem recording the month in `list_buckets`.
+    assert_eq!(cost.items_written, 1001);
+    // Plus one index Query of the source and one Query per new fingerprint (duplicates).
+    assert_eq!(cost.requests, 1001 + 1 + 1000);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_page_of_50_postings_costs_at_most_3_requests() {
+    let store = fresh_store().await;
+    ingest::ingest_postings(&store, snapshot(300), t(1), &IngestConfig::default())
+        .await
+        .unwrap();
+    let query = ListQuery::default();
+    let before = store.usage();
+    let first = store.list(&query, 50, None).await.unwrap();
+    let cost = store.usage().since(&before);
+    println!("first page of 50: {cost:?}");
+    assert_eq!(first.items.len(), 50);
+    assert!(
+        cost.requests <= 3,
+        "GetItem months, Query, BatchGetItem: {cost:?}"
+    );
+    let before = store.usage();
+    let second = store
+        .list(&query, 50, first.next_cursor.as_deref())
+        .await
+        .unwrap();
+    let cost = store.usage().since(&before);
+    println!("next page of 50: {cost:?}");
+    assert_eq!(second.items.len(), 50);
+    assert!(cost.requests <= 2, "Query, BatchGetItem: {cost:?}");
+    assert!(cost.items_read <= 51 + 50, "{cost:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_filter_that_matches_nothing_reads_a_bounded_amount_per_page() {
+    let store = fresh_store().await;
+    ingest::ingest_postings(&store, snapshot(200), t(1), &IngestConfig::default())
+        .await
+        .unwrap();
+    let query = ListQuery {
+        q: Some("haskell".into()),
+        ..ListQuery::default()
+    };
+    let mut cursor: Option<String> = None;
+    let mut calls = 0;
+    loop {
+        let before = store.usage();
+        let page = store.list(&query, 5, cursor.as_deref()).await.unwrap();
+        let cost = store.usage().since(&before);
+        calls += 1;
+        assert!(page.items.is_empty());
+        // 5 × (5 + 1) index items, plus the one-item months list on the first call.
+        assert!(cost.items_read <= 31, "call {calls}: {cost:?}");
+        match page.next_cursor {
+            Some(next) => cursor = Some(next),
+            None => break,
+        }
+        assert!(calls < 100);
+    }
+    assert!(calls >= 200 / 30, "the walk took short pages: {calls}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_megabyte_description_is_truncated_to_fit_the_item_limit() {
+    let store = fresh_store().await;
+    let mut big = posting("gh", "big", "Backend Engineer", t(0));
+    big.description_html = format!("<p>{}</p>", "Rust and Go. ".repeat(80_000));
+    big.description_text = "Rust and Go. ".repeat(80_000);
+    ingest::ingest_postings(&store, vec![big.clone()], t(1), &IngestConfig::default())
+        .await
+        .unwrap();
+    let stored = store.get_many(&[big.id.clone()]).await.unwrap().remove(0);
+    assert!(stored.description_truncated);
+    let kept = stored.posting.description_html.len() + stored.posting.description_text.len();
+    assert!((300_000..360_000).contains(&kept), "{kept}");
+    assert!(stored.posting.description_html.ends_with("</p>"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_missing_table_is_a_permanent_error() {
+    assert!(
+        std::env::var_os("AWS_ENDPOINT_URL").is_some(),
+        "run scripts/test"
+    );
+    let store = DynamoStore::new(client_from_env().await, "jobfeed-no-such-table");
+    let err = store.source_index("gh").await.unwrap_err();
+    assert!(matches!(err, StoreError::Permanent(_)), "{err:?}");
+    assert!(
+        err.to_string().contains("ResourceNotFoundException"),
+        "{err}"
+    );
+}
