@@ -315,19 +315,19 @@ fn validate(
             ("links", Some(&listing.links)),
             ("next", listing.next.as_ref()),
         ] {
-            if let Some(selector) = selector {
-                if let Err(e) = scraper::Selector::parse(selector) {
-                    errors.push(format!(
-                        "listing `{field}` selector `{selector}` is invalid: {e}"
-                    ));
-                }
+            if let Some(selector) = selector
+                && let Err(e) = scraper::Selector::parse(selector)
+            {
+                errors.push(format!(
+                    "listing `{field}` selector `{selector}` is invalid: {e}"
+                ));
             }
         }
     }
-    if let Some(detail) = &raw.detail {
-        if let Err(e) = detail.validate() {
-            errors.push(format!("detail recipe: {e}"));
-        }
+    if let Some(detail) = &raw.detail
+        && let Err(e) = detail.validate()
+    {
+        errors.push(format!("detail recipe: {e}"));
     }
     if raw.max_pages == Some(0) {
         errors.push("`max_pages` must be at least 1".into());

@@ -452,10 +452,9 @@ fn find_refusal<'e>(error: &'e (dyn StdError + 'static)) -> Option<&'e AddressRe
         if let Some(inner) = e
             .downcast_ref::<std::io::Error>()
             .and_then(|io| io.get_ref())
+            && let Some(refused) = find_refusal(inner)
         {
-            if let Some(refused) = find_refusal(inner) {
-                return Some(refused);
-            }
+            return Some(refused);
         }
         current = e.source();
     }

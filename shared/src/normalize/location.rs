@@ -228,14 +228,14 @@ fn add_remote_place(out: &mut ParsedPlaces, segment: &str, rest: &str) {
     let regions: Option<Vec<String>> = REGION_LIST.split(rest).map(remote_region).collect();
     match regions {
         Some(regions) if !regions.is_empty() => {
-            if let [only] = regions.as_slice() {
-                if COUNTRY_CODES.contains(only.as_str()) {
-                    out.locations.push(Location {
-                        raw: segment.to_owned(),
-                        country: Some(only.clone()),
-                        ..Location::default()
-                    });
-                }
+            if let [only] = regions.as_slice()
+                && COUNTRY_CODES.contains(only.as_str())
+            {
+                out.locations.push(Location {
+                    raw: segment.to_owned(),
+                    country: Some(only.clone()),
+                    ..Location::default()
+                });
             }
             for region in regions {
                 if !out.remote_regions.contains(&region) {
@@ -376,10 +376,10 @@ fn from_parts(
     if city.is_none() && region.is_none() && country.is_none() {
         return out;
     }
-    if out.workplace == Some(Workplace::Remote) {
-        if let Some(code) = country {
-            out.remote_regions.push(code.to_owned());
-        }
+    if out.workplace == Some(Workplace::Remote)
+        && let Some(code) = country
+    {
+        out.remote_regions.push(code.to_owned());
     }
     let raw = if text.is_empty() {
         [city.as_deref(), region.as_deref(), country]

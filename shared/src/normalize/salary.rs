@@ -57,10 +57,10 @@ pub fn from_structured(raw: &RawSalary) -> Option<Salary> {
 pub fn parse_salary_text(text: &str) -> Option<Salary> {
     let mut best: Option<(u32, Salary)> = None;
     for caps in MONEY.captures_iter(text) {
-        if let Some((score, salary)) = candidate(text, &caps) {
-            if best.as_ref().is_none_or(|(s, _)| score > *s) {
-                best = Some((score, salary));
-            }
+        if let Some((score, salary)) = candidate(text, &caps)
+            && best.as_ref().is_none_or(|(s, _)| score > *s)
+        {
+            best = Some((score, salary));
         }
     }
     best.map(|(_, salary)| salary)

@@ -211,10 +211,10 @@ impl ListQuery {
                 return false;
             }
         }
-        if let Some(company) = &self.company {
-            if !p.company.name.eq_ignore_ascii_case(company.trim()) {
-                return false;
-            }
+        if let Some(company) = &self.company
+            && !p.company.name.eq_ignore_ascii_case(company.trim())
+        {
+            return false;
         }
         if !self.skills.iter().all(|s| p.skills.contains(s)) {
             return false;
@@ -251,10 +251,10 @@ impl ListQuery {
                 return false;
             }
         }
-        if let Some(since) = self.since {
-            if listed_at(p) < since {
-                return false;
-            }
+        if let Some(since) = self.since
+            && listed_at(p) < since
+        {
+            return false;
         }
         true
     }
