@@ -2,6 +2,8 @@
 //! rules. Nothing here knows about AWS, HTTP clients or databases; adapters depend on this
 //! crate, never the other way round.
 
+#[cfg(feature = "api")]
+pub mod api;
 pub mod config;
 pub mod error;
 pub mod extract;
