@@ -2,6 +2,8 @@
 //! and, behind cargo features, its adapters (HTTP fetcher, SQLite and DynamoDB stores). The
 //! domain modules never import an adapter's crate; adapters implement the domain's ports.
 
+#[cfg(feature = "api")]
+pub mod api;
 pub mod config;
 pub mod crawl;
 pub mod error;

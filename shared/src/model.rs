@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 /// Every extractor's records end up here through the normalizer; the JSON field names are the
 /// public API's item format. The lifecycle fields belong to the store and stay `None` (and
 /// absent from the JSON) until a store sets them.
+#[cfg_attr(feature = "api", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct JobPosting {
     /// Stable id: derived from (source, external id) or, without one, the canonical URL.
@@ -76,6 +77,7 @@ pub struct JobPosting {
 }
 
 /// The hiring company.
+#[cfg_attr(feature = "api", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Company {
     /// Display name (never empty in a normalized posting: falls back to the URL's host).
@@ -87,6 +89,7 @@ pub struct Company {
 }
 
 /// One place a job is tied to.
+#[cfg_attr(feature = "api", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Location {
     /// The source's text, kept as is (trimmed).
@@ -100,6 +103,7 @@ pub struct Location {
 }
 
 /// A pay range in units of the currency (not cents).
+#[cfg_attr(feature = "api", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Salary {
     /// Lower bound; equal to `max` for a single figure. `None` for "up to X".
@@ -116,6 +120,7 @@ macro_rules! string_enum {
     ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident => $text:literal),+ $(,)? }) => {
         $(#[$meta])*
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+        #[cfg_attr(feature = "api", derive(utoipa::ToSchema))]
         pub enum $name {
             $($(#[$vmeta])* #[serde(rename = $text)] $variant),+
         }

@@ -41,6 +41,7 @@ pub struct StoredPosting {
 pub const HISTORY_LIMIT: usize = 10;
 
 /// The key fields of a posting before one of its changes.
+#[cfg_attr(feature = "api", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PostingChange {
     /// When the change was seen.
@@ -408,6 +409,7 @@ pub trait PostingStore: Send + Sync {
 }
 
 /// The outcome of a source's last crawl.
+#[cfg_attr(feature = "api", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum CrawlOutcome {
@@ -422,6 +424,7 @@ pub enum CrawlOutcome {
 }
 
 /// HTTP validators of one fetched URL.
+#[cfg_attr(feature = "api", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Validators {
     /// `ETag` response header.
@@ -431,6 +434,7 @@ pub struct Validators {
 }
 
 /// Counts of a source's last run.
+#[cfg_attr(feature = "api", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RunCounts {
     /// Open postings after the run.
@@ -444,6 +448,7 @@ pub struct RunCounts {
 }
 
 /// What is known about one source between crawls.
+#[cfg_attr(feature = "api", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct SourceState {
     /// Source name.

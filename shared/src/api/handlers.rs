@@ -1,0 +1,504 @@
+//! The endpoint handlers and their response bodies. Each handler makes a bounded number of
+//! store calls (one `list`, or up to three small reads for one posting), and answers through
+//! `cache::respond`, so every 200 carries an ETag and honours `If-None-Match`.
+
+use axum::extract::rejection::PathRejection;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, Uri, header};
+use axum::response::{IntoResponse, Response};
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use url::Url;
+use utoipa::openapi::{RefOr, schema::Schema};
+use utoipa::{PartialSchema, ToSchema};
+
+use super::Shared;
+use super::cache::{CachePolicy, respond};
+use super::feeds::{self, FEED_ITEMS, FeedFormat, FeedMeta, JsonFeed};
+use super::meter::Stores;
+use super::params::{self, Endpoint, FeedParams, JobsParams};
+use super::problem::{PROBLEM_CONTENT_TYPE, Problem};
+use crate::model::JobPosting;
+use crate::store::{PostingChange, PostingStore, SourceState, SourceStateStore};
+
+const JSON: &str = "application/json";
+/// Most duplicates listed for one posting (a fingerprint group is a handful of sources).
+const MAX_DUPLICATES: usize = 20;
+
+/// A page of postings.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct JobList {
+    /// Postings, newest first.
+    #[schema(value_type = Vec<JobListItem>)]
+    pub items: Vec<serde_json::Value>,
+    /// Pass as `cursor` (with the same filters) for the next page; `null` on the last page.
+    pub next_cursor: Option<String>,
+}
+
+/// A posting in list form: a `JobPosting` whose `description_html` is only present with
+/// `fields=full`.
+pub struct JobListItem;
+
+impl PartialSchema for JobListItem {
+    fn schema() -> RefOr<Schema> {
+        let mut schema = JobPosting::schema();
+        if let RefOr::T(Schema::Object(object)) = &mut schema {
+            object.required.retain(|field| field != "description_html");
+            object.description = Some(
+                "A job posting; `description_html` is only present with `fields=full`.".into(),
+            );
+        }
+        schema
+    }
+}
+
+impl ToSchema for JobListItem {
+    fn schemas(schemas: &mut Vec<(String, RefOr<Schema>)>) {
+        <JobPosting as ToSchema>::schemas(schemas);
+    }
+}
+
+/// One posting with its full description, lifecycle fields, history and duplicates.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct JobDetail {
+    /// The posting.
+    #[serde(flatten)]
+    pub posting: JobPosting,
+    /// Earlier versions' key fields, newest first.
+    pub history: Vec<PostingChange>,
+    /// Whether the stored description was cut to fit the store.
+    pub description_truncated: bool,
+    /// The same job as seen through other sources.
+    pub duplicates: Vec<DuplicateSummary>,
+}
+
+/// A short view of a posting of the same job from another source.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DuplicateSummary {
+    /// Its id (`/jobs/{id}`).
+    pub id: String,
+    /// Its source.
+    pub source: String,
+    /// Its title.
+    pub title: String,
+    /// Its company name.
+    pub company: String,
+    /// Its page.
+    pub url: String,
+    /// When it was first seen.
+    pub first_seen_at: Option<DateTime<Utc>>,
+    /// When it closed, if it did.
+    pub closed_at: Option<DateTime<Utc>>,
+    /// The canonical posting it duplicates; `null` for the canonical one.
+    pub duplicate_of: Option<String>,
+}
+
+/// Every source's crawl state.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SourceList {
+    /// Sources by name.
+    pub sources: Vec<SourceState>,
+}
+
+/// Liveness.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Health {
+    /// Always `ok`.
+    pub status: String,
+}
+
+/// Serializes `body` as JSON and answers it with caching.
+fn json<T: Serialize>(headers: &HeaderMap, policy: CachePolicy, body: &T) -> Response {
+    match serde_json::to_string(body) {
+        Ok(text) => respond(headers, JSON, policy, text),
+        Err(_) => Problem::new(
+            axum::http::StatusCode::INTERNAL_SERVER_ERROR,
+            "the response could not be written",
+        )
+        .into_response(),
+    }
+}
+
+/// A posting as a list item: without `description_html` unless `full`.
+fn list_item(posting: &JobPosting, full: bool) -> serde_json::Value {
+    let mut value = serde_json::to_value(posting).unwrap_or_default();
+    if !full && let Some(object) = value.as_object_mut() {
+        object.remove("description_html");
+    }
+    value
+}
+
+/// Postings, newest first, filtered and paged.
+#[utoipa::path(
+    get,
+    path = "/jobs",
+    tag = "jobs",
+    params(JobsParams),
+    responses(
+        (status = 200, description = "A page of postings", body = JobList, content_type = "application/json",
+            headers(("ETag" = String, description = "Strong tag of the body"), ("Cache-Control" = String))),
+        (status = 304, description = "Not modified: the `If-None-Match` tag is current"),
+        (status = 400, description = "A bad parameter (named in `detail` and `parameter`)", body = Problem, content_type = PROBLEM_CONTENT_TYPE),
+        (status = 500, description = "The store failed", body = Problem, content_type = PROBLEM_CONTENT_TYPE),
+        (status = 503, description = "The store is temporarily unavailable; retry", body = Problem, content_type = PROBLEM_CONTENT_TYPE),
+    )
+)]
+pub async fn list_jobs(
+    State(shared): State<Shared>,
+    stores: Stores,
+    uri: Uri,
+    headers: HeaderMap,
+) -> Result<Response, Problem> {
+    let request = params::parse(uri.query(), Endpoint::Jobs)?;
+    let page = stores
+        .postings
+        .list(&request.query, request.limit, request.cursor.as_deref())
+        .await
+        .map_err(|e| stores.meter.store_failed(e))?;
+    stores.meter.set_items(page.items.len());
+    let body = JobList {
+        items: page
+            .items
+            .iter()
+            .map(|stored| list_item(&stored.posting, request.full))
+            .collect(),
+        next_cursor: page.next_cursor,
+    };
+    Ok(json(&headers, shared.public_cache(), &body))
+}
+
+/// Whether `id` can be a posting id at all; anything else is a 404 without a store call.
+fn plausible_id(id: &str) -> bool {
+    (1..=64).contains(&id.len())
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+}
+
+/// One posting in full.
+#[utoipa::path(
+    get,
+    path = "/jobs/{id}",
+    tag = "jobs",
+    params(("id" = String, Path, description = "Posting id")),
+    responses(
+        (status = 200, description = "The posting", body = JobDetail, content_type = "application/json",
+            headers(("ETag" = String, description = "Strong tag of the body"), ("Cache-Control" = String))),
+        (status = 304, description = "Not modified: the `If-None-Match` tag is current"),
+        (status = 404, description = "No such posting", body = Problem, content_type = PROBLEM_CONTENT_TYPE),
+        (status = 500, description = "The store failed", body = Problem, content_type = PROBLEM_CONTENT_TYPE),
+        (status = 503, description = "The store is temporarily unavailable; retry", body = Problem, content_type = PROBLEM_CONTENT_TYPE),
+    )
+)]
+pub async fn get_job(
+    State(shared): State<Shared>,
+    stores: Stores,
+    headers: HeaderMap,
+    id: Result<Path<String>, PathRejection>,
+) -> Result<Response, Problem> {
+    let not_found = || Problem::not_found("no posting has this id");
+    let id = id
+        .ok()
+        .map(|Path(id)| id)
+        .filter(|id| plausible_id(id))
+        .ok_or_else(not_found)?;
+    let stored = stores
+        .postings
+        .get_many(std::slice::from_ref(&id))
+        .await
+        .map_err(|e| stores.meter.store_failed(e))?
+        .into_iter()
+        .find(|s| s.posting.id == id)
+        .ok_or_else(not_found)?;
+    let duplicates = duplicates_of(&stores, &stored.posting)
+        .await
+        .map_err(|e| stores.meter.store_failed(e))?;
+    stores.meter.set_items(1);
+    let body = JobDetail {
+        posting: stored.posting,
+        history: stored.history,
+        description_truncated: stored.description_truncated,
+        duplicates,
+    };
+    Ok(json(&headers, shared.public_cache(), &body))
+}
+
+/// The other postings of the posting's duplicate cluster (the canonical one and every
+/// posting pointing at it), sorted by source and id so the body is stable.
+async fn duplicates_of(
+    stores: &Stores,
+    posting: &JobPosting,
+) -> Result<Vec<DuplicateSummary>, crate::store::StoreError> {
+    if posting.fingerprint.is_empty() {
+        return Ok(Vec::new());
+    }
+    let canonical = posting.duplicate_of.as_deref().unwrap_or(&posting.id);
+    let group = stores
+        .postings
+        .fingerprint_groups(std::slice::from_ref(&posting.fingerprint))
+        .await?;
+    let mut ids: Vec<String> = group
+        .into_iter()
+        .filter(|e| {
+            e.id != posting.id
+                && (e.id == canonical || e.duplicate_of.as_deref() == Some(canonical))
+        })
+        .map(|e| e.id)
+        .collect();
+    ids.sort();
+    ids.truncate(MAX_DUPLICATES);
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut found = stores.postings.get_many(&ids).await?;
+    found.sort_by(|a, b| {
+        (&a.posting.source, &a.posting.id).cmp(&(&b.posting.source, &b.posting.id))
+    });
+    Ok(found
+        .into_iter()
+        .map(|s| {
+            let p = s.posting;
+            DuplicateSummary {
+                id: p.id,
+                source: p.source,
+                title: p.title,
+                company: p.company.name,
+                url: p.url,
+                first_seen_at: p.first_seen_at,
+                closed_at: p.closed_at,
+                duplicate_of: p.duplicate_of,
+            }
+        })
+        .collect())
+}
+
+/// The API's base address: the configured one, else the request's `Host` (and
+/// `X-Forwarded-Proto`, as set by API Gateway and most proxies). Always ends in `/`.
+fn base_url(shared: &Shared, headers: &HeaderMap, uri: &Uri) -> Result<Url, Problem> {
+    if let Some(base) = &shared.api.config.public_base_url {
+        let mut base = base.clone();
+        if !base.path().ends_with('/') {
+            let path = format!("{}/", base.path());
+            base.set_path(&path);
+        }
+        return Ok(base);
+    }
+    let host = headers
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .or_else(|| uri.authority().map(|a| a.as_str()))
+        .unwrap_or("localhost");
+    let scheme = headers
+        .get("x-forwarded-proto")
+        .and_then(|h| h.to_str().ok())
+        .and_then(|h| h.split(',').next())
+        .map(str::trim)
+        .filter(|s| matches!(*s, "http" | "https"))
+        .unwrap_or("http");
+    Url::parse(&format!("{scheme}://{host}/"))
+        .ok()
+        .filter(|u| u.path() == "/" && u.query().is_none())
+        .ok_or_else(|| {
+            Problem::new(
+                axum::http::StatusCode::BAD_REQUEST,
+                "the Host header is not a valid host",
+            )
+        })
+}
+
+/// `base` joined with `path`, with the request's query.
+fn address(base: &Url, path: &str, query: Option<&str>) -> Url {
+    let mut url = base.join(path).unwrap_or_else(|_| base.clone());
+    url.set_query(query);
+    url
+}
+
+async fn feed(
+    format: FeedFormat,
+    path: &str,
+    shared: Shared,
+    stores: Stores,
+    uri: Uri,
+    headers: HeaderMap,
+) -> Result<Response, Problem> {
+    let request = params::parse(uri.query(), Endpoint::Feed)?;
+    let base = base_url(&shared, &headers, &uri)?;
+    let page = stores
+        .postings
+        .list(&request.query, FEED_ITEMS, None)
+        .await
+        .map_err(|e| stores.meter.store_failed(e))?;
+    stores.meter.set_items(page.items.len());
+    let postings: Vec<JobPosting> = page.items.into_iter().map(|s| s.posting).collect();
+    let meta = FeedMeta {
+        title: shared.api.config.feed_title.clone(),
+        self_url: address(&base, path, uri.query()),
+        home_url: address(&base, "jobs", uri.query()),
+        base_url: base,
+    };
+    let body = feeds::render(format, &meta, &postings).ok_or_else(|| {
+        Problem::new(
+            axum::http::StatusCode::INTERNAL_SERVER_ERROR,
+            "the feed could not be written",
+        )
+    })?;
+    Ok(respond(
+        &headers,
+        format.content_type(),
+        shared.public_cache(),
+        body,
+    ))
+}
+
+/// The newest postings as RSS 2.0.
+#[utoipa::path(
+    get,
+    path = "/feed.rss",
+    tag = "feeds",
+    params(FeedParams),
+    responses(
+        (status = 200, description = "RSS 2.0 feed of the newest 50 postings", body = String, content_type = "application/rss+xml",
+            headers(("ETag" = String, description = "Strong tag of the body"), ("Cache-Control" = String))),
+        (status = 304, description = "Not modified: the `If-None-Match` tag is current"),
+        (status = 400, description = "A bad parameter (named in `detail` and `parameter`)", body = Problem, content_type = PROBLEM_CONTENT_TYPE),
+        (status = 500, description = "The store failed", body = Problem, content_type = PROBLEM_CONTENT_TYPE),
+        (status = 503, description = "The store is temporarily unavailable; retry", body = Problem, content_type = PROBLEM_CONTENT_TYPE),
+    )
+)]
+pub async fn feed_rss(
+    State(shared): State<Shared>,
+    stores: Stores,
+    uri: Uri,
+    headers: HeaderMap,
+) -> Result<Response, Problem> {
+    feed(FeedFormat::Rss, "feed.rss", shared, stores, uri, headers).await
+}
+
+/// The newest postings as Atom.
+#[utoipa::path(
+    get,
+    path = "/feed.atom",
+    tag = "feeds",
+    params(FeedParams),
+    responses(
+        (status = 200, description = "Atom feed of the newest 50 postings", body = String, content_type = "application/atom+xml",
+            headers(("ETag" = String, description = "Strong tag of the body"), ("Cache-Control" = String))),
+        (status = 304, description = "Not modified: the `If-None-Match` tag is current"),
+        (status = 400, description = "A bad parameter (named in `detail` and `parameter`)", body = Problem, content_type = PROBLEM_CONTENT_TYPE),
+        (status = 500, description = "The store failed", body = Problem, content_type = PROBLEM_CONTENT_TYPE),
+        (status = 503, description = "The store is temporarily unavailable; retry", body = Problem, content_type = PROBLEM_CONTENT_TYPE),
+    )
+)]
+pub async fn feed_atom(
+    State(shared): State<Shared>,
+    stores: Stores,
+    uri: Uri,
+    headers: HeaderMap,
+) -> Result<Response, Problem> {
+    feed(FeedFormat::Atom, "feed.atom", shared, stores, uri, headers).await
+}
+
+/// The newest postings as JSON Feed 1.1.
+#[utoipa::path(
+    get,
+    path = "/feed.json",
+    tag = "feeds",
+    params(FeedParams),
+    responses(
+        (status = 200, description = "JSON Feed 1.1 of the newest 50 postings", body = JsonFeed, content_type = "application/feed+json",
+            headers(("ETag" = String, description = "Strong tag of the body"), ("Cache-Control" = String))),
+        (status = 304, description = "Not modified: the `If-None-Match` tag is current"),
+        (status = 400, description = "A bad parameter (named in `detail` and `parameter`)", body = Problem, content_type = PROBLEM_CONTENT_TYPE),
+        (status = 500, description = "The store failed", body = Problem, content_type = PROBLEM_CONTENT_TYPE),
+        (status = 503, description = "The store is temporarily unavailable; retry", body = Problem, content_type = PROBLEM_CONTENT_TYPE),
+    )
+)]
+pub async fn feed_json(
+    State(shared): State<Shared>,
+    stores: Stores,
+    uri: Uri,
+    headers: HeaderMap,
+) -> Result<Response, Problem> {
+    feed(FeedFormat::Json, "feed.json", shared, stores, uri, headers).await
+}
+
+/// Every source's crawl state, for operators.
+#[utoipa::path(
+    get,
+    path = "/sources",
+    tag = "operations",
+    responses(
+        (status = 200, description = "Source states (revalidate on every use: `no-cache`)", body = SourceList, content_type = "application/json",
+            headers(("ETag" = String, description = "Strong tag of the body"), ("Cache-Control" = String))),
+        (status = 304, description = "Not modified: the `If-None-Match` tag is current"),
+        (status = 500, description = "The store failed", body = Problem, content_type = PROBLEM_CONTENT_TYPE),
+        (status = 503, description = "The store is temporarily unavailable; retry", body = Problem, content_type = PROBLEM_CONTENT_TYPE),
+    )
+)]
+pub async fn list_sources(stores: Stores, headers: HeaderMap) -> Result<Response, Problem> {
+    let mut sources = stores
+        .sources
+        .source_states()
+        .await
+        .map_err(|e| stores.meter.store_failed(e))?;
+    sources.sort_by(|a, b| a.name.cmp(&b.name));
+    stores.meter.set_items(sources.len());
+    Ok(json(
+        &headers,
+        CachePolicy::Revalidate,
+        &SourceList { sources },
+    ))
+}
+
+/// Liveness: answers without touching the store (a health probe should cost nothing).
+#[utoipa::path(
+    get,
+    path = "/health",
+    tag = "operations",
+    responses(
+        (status = 200, description = "The API is up (`no-store`)", body = Health, content_type = "application/json"),
+        (status = 304, description = "Not modified: the `If-None-Match` tag is current"),
+    )
+)]
+pub async fn health(headers: HeaderMap) -> Response {
+    json(
+        &headers,
+        CachePolicy::NoStore,
+        &Health {
+            status: "ok".to_owned(),
+        },
+    )
+}
+
+/// This API's OpenAPI 3.1 document.
+#[utoipa::path(
+    get,
+    path = "/openapi.json",
+    tag = "operations",
+    responses(
+        (status = 200, description = "The OpenAPI 3.1 document", body = Object, content_type = "application/json",
+            headers(("ETag" = String, description = "Strong tag of the body"), ("Cache-Control" = String))),
+        (status = 304, description = "Not modified: the `If-None-Match` tag is current"),
+    )
+)]
+pub async fn openapi_json(State(shared): State<Shared>, headers: HeaderMap) -> Response {
+    respond(
+        &headers,
+        JSON,
+        shared.public_cache(),
+        shared.openapi_json.to_string(),
+    )
+}
+
+/// Unknown routes.
+pub async fn not_found() -> Problem {
+    Problem::not_found("no such endpoint; see /openapi.json")
+}
+
+/// Known routes with another method than GET or HEAD (axum adds the `Allow` header).
+pub async fn method_not_allowed() -> Problem {
+    Problem::new(
+        axum::http::StatusCode::METHOD_NOT_ALLOWED,
+        "this endpoint only answers GET and HEAD",
+    )
+}

@@ -1,0 +1,165 @@
+//! The read API: one axum `Router` over the store's read side, served by `lambda_http::run` on
+//! Lambda and by `axum::serve` in `jobfeed serve`. It depends on neither runtime (no
+//! `ConnectInfo`, no server types), only on the `PostingStore` / `SourceStateStore` ports.
+//!
+//! Endpoints: `GET /jobs`, `/jobs/{id}`, `/feed.rss`, `/feed.atom`, `/feed.json`, `/sources`,
+//! `/openapi.json`, `/health` (HEAD too). Every error is an `application/problem+json` body
+//! (`problem`); unknown routes are 404 and other methods 405 problems.
+//!
+//! Caching (`cache`): a strong ETag on every 200 and 304 on `If-None-Match`. `Cache-Control` is
+//! `public, max-age=N` (`ApiConfig::cache_max_age_secs`) on `/jobs`, `/jobs/{id}`, the feeds
+//! and `/openapi.json`; `no-cache` on `/sources` (operators want the latest crawl, but a
+//! revalidation with the ETag is still cheap); `no-store` on `/health` and on every problem.
+//!
+//! Layers, outermost first: the request log (`meter`), CORS, the per-encoding ETag, and
+//! gzip/br compression.
+
+mod cache;
+mod feeds;
+mod handlers;
+mod meter;
+mod params;
+mod problem;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Router;
+use axum::http::{HeaderValue, Method, header};
+use tower_http::compression::CompressionLayer;
+use tower_http::cors::{AllowOrigin, CorsLayer};
+use utoipa::OpenApi;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+pub use feeds::FEED_ITEMS;
+pub use params::{DEFAULT_LIMIT, Endpoint, MAX_LIMIT, Param};
+pub use problem::{PROBLEM_CONTENT_TYPE, Problem};
+
+use crate::store::{PostingStore, SourceStateStore};
+
+/// How long browsers keep a CORS preflight answer.
+const PREFLIGHT_MAX_AGE: Duration = Duration::from_secs(24 * 60 * 60);
+
+/// What the router serves from.
+#[derive(Clone)]
+pub struct ApiState {
+    /// Postings (read side only: `list`, `get_many`, `fingerprint_groups`).
+    pub postings: Arc<dyn PostingStore>,
+    /// Source states (`source_states`).
+    pub sources: Arc<dyn SourceStateStore>,
+    /// Settings.
+    pub config: ApiConfig,
+}
+
+/// Settings of the read API.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ApiConfig {
+    /// `max-age` of lists, postings and feeds, in seconds.
+    pub cache_max_age_secs: u32,
+    /// Origins allowed by CORS; empty allows any (`*`). Values that are not valid header
+    /// values are skipped with a warning.
+    pub cors_origins: Vec<String>,
+    /// The public address of the API (with any stage prefix), for the links in feeds;
+    /// without it they are derived from the `Host` and `X-Forwarded-Proto` headers.
+    pub public_base_url: Option<url::Url>,
+    /// The feeds' title.
+    pub feed_title: String,
+}
+
+impl Default for ApiConfig {
+    fn default() -> Self {
+        ApiConfig {
+            cache_max_age_secs: 60,
+            cors_origins: Vec::new(),
+            public_base_url: None,
+            feed_title: "jobfeed".to_owned(),
+        }
+    }
+}
+
+/// The router's state: the caller's state plus the OpenAPI document, rendered once.
+#[derive(Clone)]
+pub(crate) struct Shared {
+    api: ApiState,
+    openapi_json: Arc<str>,
+}
+
+impl Shared {
+    fn public_cache(&self) -> cache::CachePolicy {
+        cache::CachePolicy::Public(self.api.config.cache_max_age_secs)
+    }
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "jobfeed",
+        description = "Job postings aggregated from many sources: JSON with filters and cursors, RSS, Atom and JSON Feed."
+    ),
+    tags(
+        (name = "jobs", description = "Postings as JSON"),
+        (name = "feeds", description = "The newest postings for feed readers"),
+        (name = "operations", description = "Crawl state, health and this document"),
+    ),
+    components(schemas(Problem))
+)]
+struct ApiDoc;
+
+/// Every endpoint, registered together with its OpenAPI operation so the two cannot differ.
+fn api_routes() -> OpenApiRouter<Shared> {
+    OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .routes(routes!(handlers::list_jobs))
+        .routes(routes!(handlers::get_job))
+        .routes(routes!(handlers::feed_rss))
+        .routes(routes!(handlers::feed_atom))
+        .routes(routes!(handlers::feed_json))
+        .routes(routes!(handlers::list_sources))
+        .routes(routes!(handlers::health))
+        .routes(routes!(handlers::openapi_json))
+}
+
+/// The OpenAPI 3.1 document of the router (the one `/openapi.json` serves).
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    api_routes().into_openapi()
+}
+
+/// The read API over `state`'s stores, with CORS, compression and the request log.
+pub fn router(state: ApiState) -> Router {
+    let (routes, document) = api_routes().split_for_parts();
+    // Serializing the document (maps of strings) cannot fail; an empty body would show it.
+    let openapi_json: Arc<str> = document.to_json().unwrap_or_default().into();
+    let cors = cors_layer(&state.config.cors_origins);
+    let shared = Shared {
+        api: state,
+        openapi_json,
+    };
+    routes
+        .fallback(handlers::not_found)
+        .method_not_allowed_fallback(handlers::method_not_allowed)
+        .with_state(shared)
+        .layer(CompressionLayer::new())
+        .layer(axum::middleware::map_response(cache::tag_encoding))
+        .layer(cors)
+        .layer(axum::middleware::from_fn(meter::log_request))
+}
+
+fn cors_layer(origins: &[String]) -> CorsLayer {
+    let allow_origin = if origins.is_empty() {
+        AllowOrigin::any()
+    } else {
+        AllowOrigin::list(origins.iter().filter_map(|origin| {
+            let value = HeaderValue::from_str(origin.trim()).ok();
+            if value.is_none() {
+                tracing::warn!(origin = %origin, "CORS origin is not a valid header value; skipped");
+            }
+            value
+        }))
+    };
+    CorsLayer::new()
+        .allow_origin(allow_origin)
+        .allow_methods([Method::GET, Method::HEAD, Method::OPTIONS])
+        .allow_headers([header::IF_NONE_MATCH])
+        .expose_headers([header::ETAG])
+        .max_age(PREFLIGHT_MAX_AGE)
+}
