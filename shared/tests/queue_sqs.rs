@@ -8,8 +8,8 @@ use aws_sdk_sqs::Client;
 use aws_sdk_sqs::types::{MessageSystemAttributeName, QueueAttributeName};
 use chrono::{DateTime, Utc};
 use jobfeed::JobPosting;
-use jobfeed::queue::sqs::SqsQueue;
-use jobfeed::queue::{CrawlTask, IngestMessage, Queue, SQS_MAX_MESSAGE_BYTES};
+use jobfeed::queue::sqs::{SQS_MAX_MESSAGE_BYTES, SqsQueue};
+use jobfeed::queue::{CrawlTask, IngestMessage, Queue};
 
 async fn client() -> Client {
     assert!(

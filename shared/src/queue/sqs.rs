@@ -18,8 +18,12 @@ use aws_sdk_sqs::config::http::HttpResponse;
 use aws_sdk_sqs::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
 use aws_sdk_sqs::types::SendMessageBatchRequestEntry;
 
-use super::{CrawlTask, IngestMessage, Queue, QueueError, SQS_MAX_MESSAGE_BYTES};
+use super::{CrawlTask, IngestMessage, Queue, QueueError};
 use crate::identity::hash_hex;
+
+/// SQS's limit on one message body, and on the bodies of one `SendMessageBatch` together:
+/// 256 KiB.
+pub const SQS_MAX_MESSAGE_BYTES: usize = 256 * 1024;
 
 /// SQS's limit on entries per `SendMessageBatch`.
 pub const MAX_BATCH_ENTRIES: usize = 10;
