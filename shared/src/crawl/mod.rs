@@ -1,6 +1,9 @@
-//! The crawler's side of the web: the fetch port ([`fetch`]) and, behind the `http` feature,
-//! its reqwest adapter ([`http`]).
+//! The crawler's side of the web: the fetch port ([`fetch`]), behind the `http` feature its
+//! reqwest adapter ([`http`]), and the crawl of one source over that port ([`source`], with
+//! the API paging rules in [`paging`]).
 
 pub mod fetch;
 #[cfg(feature = "http")]
 pub mod http;
+pub mod paging;
+pub mod source;

@@ -147,6 +147,60 @@ pub fn html_to_text(html: &str) -> String {
     text.out.trim().to_owned()
 }
 
+/// Shortens a posting's two descriptions by about `excess` bytes in total, each in
+/// proportion to its length, so the posting fits a size limit (a queue message, a database
+/// item): the text keeps a prefix ending in `…`, the HTML a prefix with any half tag dropped
+/// and its open elements closed again by the sanitizer. Identity fields are left alone: the
+/// content hash still describes the source's posting.
+pub fn truncate_descriptions(posting: &mut crate::model::JobPosting, excess: usize) {
+    let html_len = posting.description_html.len();
+    let total = html_len + posting.description_text.len();
+    if total == 0 || excess == 0 {
+        return;
+    }
+    // A little extra for the ellipsis and the closing tags added back.
+    let keep = total.saturating_sub(excess + 256);
+    let html_keep = (keep as u128 * html_len as u128 / total as u128) as usize;
+    let text_keep = keep.saturating_sub(html_keep);
+    posting.description_html = cut_html(&posting.description_html, html_keep);
+    posting.description_text = cut_text(&posting.description_text, text_keep);
+}
+
+fn cut_text(text: &str, max: usize) -> String {
+    if text.len() <= max {
+        return text.to_owned();
+    }
+    let end = floor_char_boundary(text, max.saturating_sub('…'.len_utf8()));
+    format!("{}…", text.get(..end).unwrap_or_default())
+}
+
+fn cut_html(html: &str, max: usize) -> String {
+    if html.len() <= max {
+        return html.to_owned();
+    }
+    let prefix = html
+        .get(..floor_char_boundary(html, max))
+        .unwrap_or_default();
+    // A tag cut in half would end up as text.
+    let prefix = match (prefix.rfind('<'), prefix.rfind('>')) {
+        (Some(open), close) if close.is_none_or(|close| close < open) => {
+            prefix.get(..open).unwrap_or_default()
+        }
+        _ => prefix,
+    };
+    sanitize_html(prefix, None)
+}
+
+fn floor_char_boundary(text: &str, mut index: usize) -> usize {
+    if index >= text.len() {
+        return text.len();
+    }
+    while !text.is_char_boundary(index) {
+        index -= 1;
+    }
+    index
+}
+
 /// Elements whose content is raw text, not markup (a `<` inside them starts no tag).
 const RAW_TEXT_ELEMENTS: &[&str] = &["script", "style", "textarea", "title", "xmp", "iframe"];
 

@@ -60,11 +60,54 @@ impl IngestMessage {
         serde_json::from_str(body).map_err(|e| QueueError::Invalid(e.to_string()))
     }
 
+    /// Splits a source's postings into `Postings` messages whose JSON stays under
+    /// `max_bytes` each. A posting too large for any message on its own has its descriptions
+    /// truncated to fit: delivered shortened, never dropped.
+    pub fn postings_batches(
+        source: &str,
+        postings: Vec<JobPosting>,
+        max_bytes: usize,
+    ) -> Vec<Self> {
+        // The envelope around the postings array, plus a comma per posting.
+        let envelope = 64 + source.len();
+        let budget = max_bytes.saturating_sub(envelope).max(1024);
+        let mut messages = Vec::new();
+        let mut batch = Vec::new();
+        let mut batch_bytes = 0;
+        for mut posting in postings {
+            let mut size = json_len(&posting);
+            if size > budget {
+                crate::normalize::sanitize::truncate_descriptions(&mut posting, size - budget);
+                size = json_len(&posting);
+            }
+            if !batch.is_empty() && batch_bytes + size + 1 > budget {
+                messages.push(IngestMessage::Postings {
+                    source: source.to_owned(),
+                    postings: std::mem::take(&mut batch),
+                });
+                batch_bytes = 0;
+            }
+            batch_bytes += size + 1;
+            batch.push(posting);
+        }
+        if !batch.is_empty() {
+            messages.push(IngestMessage::Postings {
+                source: source.to_owned(),
+                postings: batch,
+            });
+        }
+        messages
+    }
+
     /// The message as JSON.
     pub fn to_json(&self) -> String {
         // Plain data of strings, numbers and dates always serializes.
         serde_json::to_string(self).unwrap_or_default()
     }
+}
+
+fn json_len(posting: &JobPosting) -> usize {
+    serde_json::to_vec(posting).map_or(0, |json| json.len())
 }
 
 /// Queue failures, split by what the caller should do.
@@ -156,6 +199,45 @@ mod tests {
         p.external_id = Some(id.into());
         crate::identity::stamp(&mut p);
         p
+    }
+
+    #[test]
+    fn postings_are_split_into_messages_under_the_size_limit_and_none_is_dropped() {
+        let mut postings: Vec<JobPosting> =
+            (0..40).map(|i| posting("lever", &i.to_string())).collect();
+        let mut huge = posting("lever", "huge");
+        huge.description_html = format!("<p>{}</p>", "Backend work in Rust. ".repeat(40_000));
+        huge.description_text = "Backend work in Rust. ".repeat(40_000);
+        postings.push(huge);
+        let limit = 64 * 1024;
+        let messages = IngestMessage::postings_batches("lever", postings, limit);
+        assert!(messages.len() > 2);
+        let mut ids = Vec::new();
+        for message in &messages {
+            assert!(
+                message.to_json().len() <= limit,
+                "{}",
+                message.to_json().len()
+            );
+            let IngestMessage::Postings { source, postings } = message else {
+                panic!("postings messages only");
+            };
+            assert_eq!(source, "lever");
+            ids.extend(postings.iter().map(|p| p.external_id.clone().unwrap()));
+        }
+        assert_eq!(ids.len(), 41, "every posting is delivered");
+        assert!(ids.contains(&"huge".to_owned()));
+        let last = messages
+            .iter()
+            .find_map(|m| match m {
+                IngestMessage::Postings { postings, .. } => postings
+                    .iter()
+                    .find(|p| p.external_id.as_deref() == Some("huge"))
+                    .cloned(),
+                _ => None,
+            })
+            .unwrap();
+        assert!(last.description_text.ends_with('…'));
     }
 
     #[tokio::test]

@@ -1,0 +1,319 @@
+//! Paging of the API kinds that split their list over several responses (Lever, Workable,
+//! SmartRecruiters): where the next page is, read from the raw JSON of the current one. The
+//! extractors stay unaware of paging; every other kind is one document.
+
+use serde_json::{Value, json};
+use url::Url;
+
+use crate::crawl::fetch::FetchMethod;
+use crate::model::SourceKind;
+
+/// Page size asked of Lever and SmartRecruiters when the configured URL names none (the most
+/// SmartRecruiters accepts).
+pub const DEFAULT_PAGE_SIZE: u64 = 100;
+
+/// One page to fetch.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PageRequest {
+    /// The page's URL.
+    pub url: Url,
+    /// How to ask for it.
+    pub method: FetchMethod,
+}
+
+impl PageRequest {
+    fn get(url: Url) -> Self {
+        Self {
+            url,
+            method: FetchMethod::Get,
+        }
+    }
+}
+
+/// Where a source is in its list of pages.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Pager {
+    /// The whole list is one document.
+    Single,
+    /// Lever: `skip`/`limit` query parameters; a full page means there may be another.
+    Lever {
+        /// The URL the pages are built from.
+        url: Url,
+        /// `skip` of the page last asked for.
+        skip: u64,
+        /// Page size.
+        limit: u64,
+    },
+    /// SmartRecruiters: `offset`/`limit` query parameters up to `totalFound`.
+    SmartRecruiters {
+        /// The URL the pages are built from.
+        url: Url,
+        /// `offset` of the page last asked for.
+        offset: u64,
+        /// Page size.
+        limit: u64,
+    },
+    /// Workable v3: a POST per page, the previous response's `nextPage` sent as `token`.
+    Workable {
+        /// The endpoint every page is posted to.
+        url: Url,
+    },
+}
+
+impl Pager {
+    /// The pager of a source of `kind` at `url`, and its first page. A page size already in
+    /// the URL is kept; otherwise [`DEFAULT_PAGE_SIZE`] is added.
+    pub fn start(kind: SourceKind, url: &Url) -> (Self, PageRequest) {
+        match kind {
+            SourceKind::Lever => {
+                let skip = query_number(url, "skip").unwrap_or(0);
+                let limit = page_size(url);
+                let first = with_query(url, &[("limit", limit)]);
+                let pager = Pager::Lever {
+                    url: url.clone(),
+                    skip,
+                    limit,
+                };
+                (pager, PageRequest::get(first))
+            }
+            SourceKind::SmartRecruiters => {
+                let offset = query_number(url, "offset").unwrap_or(0);
+                let limit = page_size(url);
+                let first = with_query(url, &[("limit", limit)]);
+                let pager = Pager::SmartRecruiters {
+                    url: url.clone(),
+                    offset,
+                    limit,
+                };
+                (pager, PageRequest::get(first))
+            }
+            SourceKind::Workable => {
+                let first = PageRequest {
+                    url: url.clone(),
+                    method: FetchMethod::PostJson(json!({ "query": "" })),
+                };
+                (Pager::Workable { url: url.clone() }, first)
+            }
+            SourceKind::JsonLd
+            | SourceKind::Greenhouse
+            | SourceKind::Ashby
+            | SourceKind::Recruitee
+            | SourceKind::RemoteOk
+            | SourceKind::Rss
+            | SourceKind::Html => (Pager::Single, PageRequest::get(url.clone())),
+        }
+    }
+
+    /// Whether the source is one document (so its first fetch may be conditional).
+    pub fn is_single(&self) -> bool {
+        matches!(self, Pager::Single)
+    }
+
+    /// The page after the one whose body is `body`, or `None` when that was the last one (or
+    /// the body does not say: a body the pager cannot read ends the list rather than guessing).
+    pub fn next(&mut self, body: &str) -> Option<PageRequest> {
+        if self.is_single() {
+            return None;
+        }
+        // The extractor parses the body too; paging reads its own copy so that the extractors
+        // keep a single job (one document in, postings out).
+        let doc: Value = serde_json::from_str(body).ok()?;
+        match self {
+            Pager::Single => None,
+            Pager::Lever { url, skip, limit } => {
+                let count = doc.as_array()?.len() as u64;
+                if count < *limit {
+                    return None;
+                }
+                *skip = skip.saturating_add(*limit);
+                Some(PageRequest::get(with_query(
+                    url,
+                    &[("skip", *skip), ("limit", *limit)],
+                )))
+            }
+            Pager::SmartRecruiters { url, offset, limit } => {
+                let total = doc.get("totalFound")?.as_u64()?;
+                let count = doc.get("content")?.as_array()?.len();
+                // An empty page before the announced total would otherwise be asked for again
+                // and again, one offset further each time.
+                if count == 0 || offset.saturating_add(*limit) >= total {
+                    return None;
+                }
+                *offset = offset.saturating_add(*limit);
+                Some(PageRequest::get(with_query(
+                    url,
+                    &[("offset", *offset), ("limit", *limit)],
+                )))
+            }
+            Pager::Workable { url } => {
+                let token = doc.get("nextPage")?.as_str().filter(|t| !t.is_empty())?;
+                Some(PageRequest {
+                    url: url.clone(),
+                    method: FetchMethod::PostJson(json!({ "query": "", "token": token })),
+                })
+            }
+        }
+    }
+}
+
+/// The `limit` of `url` when it is a positive number, else [`DEFAULT_PAGE_SIZE`].
+fn page_size(url: &Url) -> u64 {
+    query_number(url, "limit")
+        .filter(|n| *n > 0)
+        .unwrap_or(DEFAULT_PAGE_SIZE)
+}
+
+/// The first value of query parameter `key` as a number.
+fn query_number(url: &Url, key: &str) -> Option<u64> {
+    url.query_pairs()
+        .find(|(k, _)| k == key)
+        .and_then(|(_, v)| v.trim().parse().ok())
+}
+
+/// `url` with each of `set` replacing the parameter of that name in place (every other
+/// parameter kept in order), or appended when absent.
+fn with_query(url: &Url, set: &[(&str, u64)]) -> Url {
+    let mut pairs: Vec<(String, String)> = Vec::new();
+    let mut placed: Vec<&str> = Vec::new();
+    for (key, value) in url.query_pairs() {
+        match set.iter().find(|(k, _)| *k == key) {
+            Some((k, v)) if !placed.contains(k) => {
+                placed.push(k);
+                pairs.push(((*k).to_owned(), v.to_string()));
+            }
+            // A repeat of a parameter being set would contradict the new value.
+            Some(_) => {}
+            None => pairs.push((key.into_owned(), value.into_owned())),
+        }
+    }
+    for (key, value) in set {
+        if !placed.contains(key) {
+            pairs.push(((*key).to_owned(), value.to_string()));
+        }
+    }
+    let mut out = url.clone();
+    out.query_pairs_mut().clear().extend_pairs(pairs);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn url(text: &str) -> Url {
+        Url::parse(text).unwrap()
+    }
+
+    fn lever_page(n: usize) -> String {
+        let items: Vec<Value> = (0..n).map(|i| json!({ "id": i.to_string() })).collect();
+        Value::Array(items).to_string()
+    }
+
+    #[test]
+    fn lever_asks_for_the_next_skip_while_pages_are_full() {
+        let base = url("https://api.lever.co/v0/postings/acme?mode=json&skip=0&limit=2");
+        let (mut pager, first) = Pager::start(SourceKind::Lever, &base);
+        assert_eq!(
+            first.url, base,
+            "a URL with a limit is fetched as configured"
+        );
+        let second = pager.next(&lever_page(2)).unwrap();
+        assert_eq!(
+            second.url.as_str(),
+            "https://api.lever.co/v0/postings/acme?mode=json&skip=2&limit=2"
+        );
+        let third = pager.next(&lever_page(2)).unwrap();
+        assert_eq!(
+            third.url.as_str(),
+            "https://api.lever.co/v0/postings/acme?mode=json&skip=4&limit=2"
+        );
+        assert_eq!(pager.next(&lever_page(1)), None);
+    }
+
+    #[test]
+    fn lever_without_a_limit_gets_pages_of_one_hundred() {
+        let base = url("https://api.lever.co/v0/postings/acme?mode=json");
+        let (mut pager, first) = Pager::start(SourceKind::Lever, &base);
+        assert_eq!(
+            first.url.as_str(),
+            "https://api.lever.co/v0/postings/acme?mode=json&limit=100"
+        );
+        assert_eq!(pager.next(&lever_page(99)), None);
+        let second = pager.next(&lever_page(100)).unwrap();
+        assert_eq!(
+            second.url.as_str(),
+            "https://api.lever.co/v0/postings/acme?mode=json&skip=100&limit=100"
+        );
+    }
+
+    #[test]
+    fn smartrecruiters_pages_by_offset_until_the_total_is_reached() {
+        let base = url("https://api.smartrecruiters.com/v1/companies/equinox/postings?limit=5");
+        let (mut pager, first) = Pager::start(SourceKind::SmartRecruiters, &base);
+        assert_eq!(first.url, base);
+        let page = |n: usize| {
+            let content: Vec<Value> = (0..n).map(|i| json!({ "id": i })).collect();
+            json!({ "offset": 0, "limit": 5, "totalFound": 12, "content": content }).to_string()
+        };
+        let second = pager.next(&page(5)).unwrap();
+        assert_eq!(
+            second.url.as_str(),
+            "https://api.smartrecruiters.com/v1/companies/equinox/postings?limit=5&offset=5"
+        );
+        let third = pager.next(&page(5)).unwrap();
+        assert!(third.url.as_str().ends_with("?limit=5&offset=10"));
+        assert_eq!(pager.next(&page(2)), None, "10 + 5 covers the 12 found");
+    }
+
+    #[test]
+    fn smartrecruiters_stops_on_an_empty_page_before_the_total() {
+        let base = url("https://api.smartrecruiters.com/v1/companies/x/postings");
+        let (mut pager, first) = Pager::start(SourceKind::SmartRecruiters, &base);
+        assert!(first.url.as_str().ends_with("/postings?limit=100"));
+        let empty = json!({ "totalFound": 500, "content": [] }).to_string();
+        assert_eq!(pager.next(&empty), None);
+    }
+
+    #[test]
+    fn workable_posts_the_next_page_token_until_there_is_none() {
+        let base = url("https://apply.workable.com/api/v3/accounts/blueground/jobs");
+        let (mut pager, first) = Pager::start(SourceKind::Workable, &base);
+        assert_eq!(first.method, FetchMethod::PostJson(json!({ "query": "" })));
+        let corpus = include_str!("../../testdata/corpus/workable/jobs_rsp.json");
+        let second = pager.next(corpus).unwrap();
+        assert_eq!(second.url, base);
+        assert_eq!(
+            second.method,
+            FetchMethod::PostJson(
+                json!({ "query": "", "token": "WzE3ODEwNDk2MDAwMDAsNTg0NDk1Nl0=" })
+            )
+        );
+        assert_eq!(pager.next(r#"{"total": 29, "results": []}"#), None);
+        assert_eq!(pager.next(r#"{"results": [], "nextPage": ""}"#), None);
+    }
+
+    #[test]
+    fn single_document_kinds_and_unreadable_bodies_have_no_next_page() {
+        let base = url("https://boards-api.greenhouse.io/v1/boards/x/jobs");
+        let (mut pager, first) = Pager::start(SourceKind::Greenhouse, &base);
+        assert!(pager.is_single());
+        assert_eq!(first, PageRequest::get(base.clone()));
+        assert_eq!(pager.next("[]"), None);
+        let (mut lever, _) = Pager::start(SourceKind::Lever, &base);
+        assert!(!lever.is_single());
+        assert_eq!(lever.next("<html>not json</html>"), None);
+        assert_eq!(lever.next(r#"{"not": "an array"}"#), None);
+    }
+
+    #[test]
+    fn a_zero_or_junk_limit_falls_back_to_the_default_page_size() {
+        let zero = url("https://api.lever.co/v0/postings/a?limit=0&limit=7");
+        assert_eq!(page_size(&zero), DEFAULT_PAGE_SIZE);
+        assert_eq!(
+            with_query(&zero, &[("limit", 3)]).as_str(),
+            "https://api.lever.co/v0/postings/a?limit=3"
+        );
+        let junk = url("https://api.lever.co/v0/postings/a?limit=lots");
+        assert_eq!(page_size(&junk), DEFAULT_PAGE_SIZE);
+    }
+}

@@ -1,0 +1,655 @@
+//! The crawl of one source (`crawl::source`) through the real HTTP fetcher against a local
+//! server that serves the recorded corpus at its original paths: paging of every API kind,
+//! conditional GET, the page cap, `html` listings with posting pages, robots.txt, and what
+//! the server was (and was not) asked for.
+#![cfg(feature = "http")]
+
+use std::collections::{BTreeMap, HashSet};
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use axum::Router;
+use axum::extract::{Request, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use chrono::{DateTime, Utc};
+use jobfeed::config::SourceConfig;
+use jobfeed::crawl::fetch::{DisallowReason, FetchConfig};
+use jobfeed::crawl::http::HttpFetcher;
+use jobfeed::crawl::source::{CrawlError, CrawlOutput, crawl_source};
+use jobfeed::model::SourceKind;
+use jobfeed::store::Validators;
+use serde_json::{Value, json};
+
+const ROBOTS: &str = "User-agent: *\nDisallow: /private/\n";
+const GREENHOUSE_ETAG: &str = "\"gh-safariai-1\"";
+const WWR_LAST_MODIFIED: &str = "Mon, 13 Jul 2026 08:00:00 GMT";
+const WORKABLE_TOKEN: &str = "WzE3ODEwNDk2MDAwMDAsNTg0NDk1Nl0=";
+
+const GREENHOUSE: &str = include_str!("../testdata/corpus/greenhouse/jobs_rsp.json");
+const LEVER: &str = include_str!("../testdata/corpus/lever/postings_rsp.json");
+const WORKABLE: &str = include_str!("../testdata/corpus/workable/jobs_rsp.json");
+const SMARTRECRUITERS: &str = include_str!("../testdata/corpus/smartrecruiters/postings_rsp.json");
+const WWR: &str = include_str!("../testdata/corpus/weworkremotely/back_end_rsp.xml");
+const NODESK: &str = include_str!("../testdata/corpus/nodesk/job_detail_rsp.html");
+const NODESK_GONE: &str = include_str!("../testdata/corpus/nodesk/job_detail_notfound_rsp.html");
+const JOIN: &str = include_str!("../testdata/corpus/join/job_detail_rsp.html");
+const ENGAGE: &str = include_str!("../testdata/corpus/engage/job_detail_no_jsonld_rsp.html");
+const PAGE_1: &str = include_str!("../testdata/synthetic/crawl/page-1.html");
+const PAGE_2: &str = include_str!("../testdata/synthetic/crawl/page-2.html");
+const BROKEN: &str = include_str!("../testdata/synthetic/crawl/broken.html");
+
+/// One request as the server saw it.
+#[derive(Debug, Clone)]
+struct Seen {
+    host: String,
+    path: String,
+    query: Option<String>,
+    method: String,
+    headers: HeaderMap,
+    body: String,
+}
+
+struct TestServer {
+    addr: SocketAddr,
+    log: Arc<Mutex<Vec<Seen>>>,
+}
+
+impl TestServer {
+    async fn start() -> Self {
+        let log = Arc::new(Mutex::new(Vec::new()));
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let app = Router::new().fallback(handle).with_state(ServerState {
+            log: Arc::clone(&log),
+            port: addr.port(),
+        });
+        tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+        Self { addr, log }
+    }
+
+    /// A source from TOML lines (`name`, `kind` and the rest), fetched from this server by IP
+    /// with private addresses allowed; `{base}` in the lines is the server's address.
+    fn source(&self, lines: &str) -> SourceConfig {
+        let base = format!("http://{}", self.addr);
+        let text = format!(
+            "[[source]]\nallow_private = true\n{}\n",
+            lines.replace("{base}", &base)
+        );
+        let mut config = jobfeed::config::parse(&text, "test.toml").unwrap();
+        config.sources.remove(0)
+    }
+
+    fn log(&self) -> Vec<Seen> {
+        self.log.lock().unwrap().clone()
+    }
+
+    /// Requests for `path` (robots.txt aside), in order.
+    fn hits(&self, path: &str) -> Vec<Seen> {
+        self.log().into_iter().filter(|s| s.path == path).collect()
+    }
+}
+
+#[derive(Clone)]
+struct ServerState {
+    log: Arc<Mutex<Vec<Seen>>>,
+    port: u16,
+}
+
+async fn handle(State(state): State<ServerState>, request: Request) -> Response {
+    let headers = request.headers().clone();
+    let host = headers
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .and_then(|h| h.rsplit_once(':'))
+        .map(|(name, _)| name.to_owned())
+        .unwrap_or_default();
+    let path = request.uri().path().to_owned();
+    let query = request.uri().query().map(str::to_owned);
+    let method = request.method().to_string();
+    let body = axum::body::to_bytes(request.into_body(), 1 << 20)
+        .await
+        .unwrap();
+    let seen = Seen {
+        host,
+        path,
+        query,
+        method,
+        headers,
+        body: String::from_utf8_lossy(&body).into_owned(),
+    };
+    state.log.lock().unwrap().push(seen.clone());
+    respond(&seen, state.port)
+}
+
+/// The corpus at its original paths, plus the synthetic pages each test needs.
+fn respond(seen: &Seen, port: u16) -> Response {
+    let html = |body: &str| {
+        (
+            [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
+            body.to_owned(),
+        )
+    };
+    let json = |value: Value| {
+        (
+            [(header::CONTENT_TYPE, "application/json")],
+            value.to_string(),
+        )
+    };
+    let param = |key: &str| -> Option<usize> {
+        let query = seen.query.as_deref()?;
+        url::form_urlencoded::parse(query.as_bytes())
+            .find(|(k, _)| k == key)
+            .and_then(|(_, v)| v.parse().ok())
+    };
+    match seen.path.as_str() {
+        "/robots.txt" => ROBOTS.into_response(),
+        "/v1/boards/safariai/jobs" => {
+            let sent = seen.headers.get(header::IF_NONE_MATCH);
+            if sent.is_some_and(|etag| etag == GREENHOUSE_ETAG) {
+                return StatusCode::NOT_MODIFIED.into_response();
+            }
+            let headers = [
+                (header::CONTENT_TYPE, "application/json"),
+                (header::ETAG, GREENHOUSE_ETAG),
+            ];
+            (headers, GREENHOUSE).into_response()
+        }
+        // Lever pages are slices of the recorded array (3 postings).
+        "/v0/postings/leverdemo" => {
+            let all: Vec<Value> = serde_json::from_str(LEVER).unwrap();
+            let skip = param("skip").unwrap_or(0).min(all.len());
+            let limit = param("limit").unwrap_or(all.len());
+            let end = skip.saturating_add(limit).min(all.len());
+            json(Value::Array(all[skip..end].to_vec())).into_response()
+        }
+        // Workable: the recorded first page (10 results and a `nextPage`), then a last page.
+        "/api/v3/accounts/blueground/jobs" if seen.method == "POST" => {
+            let body: Value = serde_json::from_str(&seen.body).unwrap_or(Value::Null);
+            match body.get("token").and_then(Value::as_str) {
+                None => (
+                    [(header::CONTENT_TYPE, "application/json")],
+                    WORKABLE.to_owned(),
+                )
+                    .into_response(),
+                Some(WORKABLE_TOKEN) => json(workable_last_page()).into_response(),
+                Some(_) => StatusCode::BAD_REQUEST.into_response(),
+            }
+        }
+        // SmartRecruiters: the recorded page of 5 with a total of 7, then 2 more at offset 5.
+        "/v1/companies/equinox/postings" => match param("offset").unwrap_or(0) {
+            0 => {
+                let mut page: Value = serde_json::from_str(SMARTRECRUITERS).unwrap();
+                page["totalFound"] = json!(7);
+                json(page).into_response()
+            }
+            5 => json(smartrecruiters_second_page()).into_response(),
+            _ => StatusCode::BAD_REQUEST.into_response(),
+        },
+        "/categories/remote-back-end-programming-jobs.rss" => {
+            let headers = [
+                (header::CONTENT_TYPE, "application/rss+xml"),
+                (header::LAST_MODIFIED, WWR_LAST_MODIFIED),
+            ];
+            (headers, WWR).into_response()
+        }
+        "/careers/page-1.html" | "/private/page-1.html" => {
+            html(&PAGE_1.replace("{{PORT}}", &port.to_string())).into_response()
+        }
+        "/careers/page-2.html" => html(PAGE_2).into_response(),
+        "/careers/broken.html" => html(BROKEN).into_response(),
+        "/remote-jobs/sticker-mule-software-engineer/" => html(NODESK).into_response(),
+        "/remote-jobs/no-such-job-slug/" => {
+            (StatusCode::NOT_FOUND, html(NODESK_GONE)).into_response()
+        }
+        "/companies/routinelabs/16397229-senior-software-engineer-backend-llm-infrastructure" => {
+            html(JOIN).into_response()
+        }
+        "/aspark-tokyo/work_17068421/" => html(ENGAGE).into_response(),
+        "/offhost/job" | "/private/job-1" => html(NODESK).into_response(),
+        _ => StatusCode::NOT_FOUND.into_response(),
+    }
+}
+
+/// Two recorded Workable results under new ids: the last page has no `nextPage`.
+fn workable_last_page() -> Value {
+    let first: Value = serde_json::from_str(WORKABLE).unwrap();
+    let results: Vec<Value> = first["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .take(2)
+        .enumerate()
+        .map(|(i, r)| {
+            let mut r = r.clone();
+            r["id"] = json!(9_000_000 + i);
+            r["shortcode"] = json!(format!("SYNTH0000{i}"));
+            r
+        })
+        .collect();
+    json!({ "total": 12, "results": results })
+}
+
+/// Two recorded SmartRecruiters postings under new ids, as the page at offset 5.
+fn smartrecruiters_second_page() -> Value {
+    let first: Value = serde_json::from_str(SMARTRECRUITERS).unwrap();
+    let content: Vec<Value> = first["content"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .take(2)
+        .enumerate()
+        .map(|(i, p)| {
+            let mut p = p.clone();
+            p["id"] = json!(format!("90000000000000{i}"));
+            p
+        })
+        .collect();
+    json!({ "offset": 5, "limit": 5, "totalFound": 7, "content": content })
+}
+
+fn fetcher() -> HttpFetcher {
+    HttpFetcher::new(FetchConfig {
+        user_agent: "jobfeed-test/1.0".into(),
+        min_delay_per_host: Duration::from_millis(5),
+        max_retries: 0,
+        ..FetchConfig::default()
+    })
+    .unwrap()
+}
+
+fn now() -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339("2026-07-15T12:00:00Z")
+        .unwrap()
+        .with_timezone(&Utc)
+}
+
+async fn crawl(source: &SourceConfig) -> Result<CrawlOutput, CrawlError> {
+    crawl_source(&fetcher(), source, &BTreeMap::new(), now()).await
+}
+
+/// Every posting is of `source`, fetched now, and no id repeats.
+fn assert_postings_belong_to(output: &CrawlOutput, source: &str) {
+    let ids: HashSet<&str> = output.postings.iter().map(|p| p.id.as_str()).collect();
+    assert_eq!(ids.len(), output.postings.len(), "ids are unique");
+    for posting in &output.postings {
+        assert_eq!(posting.source, source, "{}", posting.title);
+        assert_eq!(posting.fetched_at, now());
+    }
+    assert_eq!(output.report.postings_found as usize, output.postings.len());
+}
+
+#[tokio::test]
+async fn a_greenhouse_board_is_one_document_and_its_etag_is_kept() {
+    let server = TestServer::start().await;
+    let source = server.source(
+        "name = \"safari\"\nkind = \"greenhouse\"\nurl = \"{base}/v1/boards/safariai/jobs?content=false\"",
+    );
+    let output = crawl(&source).await.unwrap();
+    assert_eq!(output.postings.len(), 7);
+    assert!(output.complete);
+    assert!(!output.unchanged);
+    assert_postings_belong_to(&output, "safari");
+    assert_eq!(output.postings[0].title, "GTM and Business Operations Lead");
+    assert_eq!(output.postings[0].company.name, "Safari AI");
+    assert_eq!(output.report.pages_fetched, 1);
+    assert!(output.report.errors.is_empty());
+    let expected = Validators {
+        etag: Some(GREENHOUSE_ETAG.into()),
+        last_modified: None,
+    };
+    assert_eq!(
+        output.validators,
+        BTreeMap::from([(source.url.to_string(), expected)])
+    );
+    let hits = server.hits("/v1/boards/safariai/jobs");
+    assert_eq!(hits.len(), 1);
+    assert_eq!(hits[0].query.as_deref(), Some("content=false"));
+    assert!(hits[0].headers.get(header::IF_NONE_MATCH).is_none());
+}
+
+#[tokio::test]
+async fn a_304_to_the_stored_validators_is_unchanged_and_parses_nothing() {
+    let server = TestServer::start().await;
+    let source = server.source(
+        "name = \"safari\"\nkind = \"greenhouse\"\nurl = \"{base}/v1/boards/safariai/jobs?content=false\"",
+    );
+    let first = crawl(&source).await.unwrap();
+    let second = crawl_source(&fetcher(), &source, &first.validators, now())
+        .await
+        .unwrap();
+    assert!(second.unchanged);
+    assert!(
+        !second.complete,
+        "an unchanged crawl must not close anything"
+    );
+    assert!(second.postings.is_empty());
+    assert_eq!(second.report.not_modified, 1);
+    assert_eq!(second.report.pages_fetched, 0);
+    assert_eq!(
+        second.validators, first.validators,
+        "the validators sent stay valid"
+    );
+    let hits = server.hits("/v1/boards/safariai/jobs");
+    assert_eq!(hits.len(), 2);
+    assert_eq!(
+        hits[1].headers.get(header::IF_NONE_MATCH).unwrap(),
+        GREENHOUSE_ETAG
+    );
+}
+
+#[tokio::test]
+async fn the_company_override_replaces_every_postings_company() {
+    let server = TestServer::start().await;
+    let source = server.source(
+        "name = \"safari\"\nkind = \"greenhouse\"\ncompany = \"Acme Robotics\"\nurl = \"{base}/v1/boards/safariai/jobs\"",
+    );
+    let output = crawl(&source).await.unwrap();
+    assert_eq!(output.postings.len(), 7);
+    assert!(
+        output
+            .postings
+            .iter()
+            .all(|p| p.company.name == "Acme Robotics")
+    );
+}
+
+#[tokio::test]
+async fn lever_is_followed_by_skip_and_limit_to_the_last_short_page() {
+    let server = TestServer::start().await;
+    let source = server.source(
+        "name = \"lever\"\nkind = \"lever\"\nurl = \"{base}/v0/postings/leverdemo?mode=json&skip=0&limit=2\"",
+    );
+    let output = crawl(&source).await.unwrap();
+    assert_eq!(output.postings.len(), 3);
+    assert!(output.complete);
+    assert_postings_belong_to(&output, "lever");
+    assert_eq!(output.postings[0].title, "AbelsonTaylor Writer");
+    let queries: Vec<Option<String>> = server
+        .hits("/v0/postings/leverdemo")
+        .into_iter()
+        .map(|s| s.query)
+        .collect();
+    assert_eq!(
+        queries,
+        [
+            Some("mode=json&skip=0&limit=2".to_owned()),
+            Some("mode=json&skip=2&limit=2".to_owned())
+        ]
+    );
+    assert_eq!(output.report.pages_fetched, 2);
+    assert!(
+        output.validators.is_empty(),
+        "a paged source is never fetched conditionally"
+    );
+}
+
+#[tokio::test]
+async fn the_page_cap_stops_a_paged_source_and_leaves_it_incomplete() {
+    let server = TestServer::start().await;
+    let source = server.source(
+        "name = \"lever\"\nkind = \"lever\"\nmax_pages = 1\nurl = \"{base}/v0/postings/leverdemo?mode=json&limit=2\"",
+    );
+    let output = crawl(&source).await.unwrap();
+    assert_eq!(output.postings.len(), 2);
+    assert!(!output.complete);
+    assert!(output.report.errors.is_empty(), "a cap is not an error");
+    assert_eq!(server.hits("/v0/postings/leverdemo").len(), 1);
+}
+
+#[tokio::test]
+async fn workable_posts_the_next_page_token_until_the_last_page() {
+    let server = TestServer::start().await;
+    let source = server.source(
+        "name = \"blueground\"\nkind = \"workable\"\nurl = \"{base}/api/v3/accounts/blueground/jobs\"",
+    );
+    let output = crawl(&source).await.unwrap();
+    assert_eq!(output.postings.len(), 12);
+    assert!(output.complete);
+    assert_postings_belong_to(&output, "blueground");
+    let last = output.postings.last().unwrap();
+    assert_eq!(
+        last.url,
+        "https://apply.workable.com/blueground/j/SYNTH00001"
+    );
+    assert_eq!(last.external_id.as_deref(), Some("SYNTH00001"));
+    let bodies: Vec<Value> = server
+        .hits("/api/v3/accounts/blueground/jobs")
+        .into_iter()
+        .map(|s| {
+            assert_eq!(s.method, "POST");
+            serde_json::from_str(&s.body).unwrap()
+        })
+        .collect();
+    assert_eq!(
+        bodies,
+        [
+            json!({ "query": "" }),
+            json!({ "query": "", "token": WORKABLE_TOKEN })
+        ]
+    );
+}
+
+#[tokio::test]
+async fn smartrecruiters_is_followed_by_offset_up_to_the_total_found() {
+    let server = TestServer::start().await;
+    let source = server.source(
+        "name = \"equinox\"\nkind = \"smartrecruiters\"\nurl = \"{base}/v1/companies/equinox/postings?limit=5\"",
+    );
+    let output = crawl(&source).await.unwrap();
+    assert_eq!(output.postings.len(), 7);
+    assert!(output.complete);
+    assert_postings_belong_to(&output, "equinox");
+    let queries: Vec<Option<String>> = server
+        .hits("/v1/companies/equinox/postings")
+        .into_iter()
+        .map(|s| s.query)
+        .collect();
+    assert_eq!(
+        queries,
+        [
+            Some("limit=5".to_owned()),
+            Some("limit=5&offset=5".to_owned())
+        ]
+    );
+}
+
+#[tokio::test]
+async fn an_rss_feed_is_one_document_and_its_last_modified_is_kept() {
+    let server = TestServer::start().await;
+    let source = server.source(
+        "name = \"wwr\"\nkind = \"rss\"\nurl = \"{base}/categories/remote-back-end-programming-jobs.rss\"",
+    );
+    let output = crawl(&source).await.unwrap();
+    assert_eq!(output.postings.len(), 7);
+    assert!(output.complete);
+    assert_postings_belong_to(&output, "wwr");
+    assert!(
+        output
+            .postings
+            .iter()
+            .all(|p| p.source_kind == SourceKind::Rss)
+    );
+    let kept = output.validators.get(source.url.as_str()).unwrap();
+    assert_eq!(kept.last_modified.as_deref(), Some(WWR_LAST_MODIFIED));
+    assert_eq!(kept.etag, None);
+}
+
+fn listing_source(server: &TestServer, page: &str) -> SourceConfig {
+    server.source(&format!(
+        "name = \"careers\"\nkind = \"html\"\nurl = \"{{base}}{page}\"\n\
+         [source.listing]\nlinks = \"a.job\"\nnext = \"a.next\"\n\
+         [source.detail]\ntitle = \"h1\"\n"
+    ))
+}
+
+#[tokio::test]
+async fn an_html_listing_is_walked_and_each_posting_page_read_on_the_allowed_host_only() {
+    let server = TestServer::start().await;
+    let source = listing_source(&server, "/careers/page-1.html");
+    let output = crawl(&source).await.unwrap();
+    assert!(output.complete, "{:?}", output.report);
+    assert_postings_belong_to(&output, "careers");
+    let titles: Vec<&str> = output.postings.iter().map(|p| p.title.as_str()).collect();
+    assert_eq!(titles.len(), 3, "{titles:?}");
+    assert_eq!(titles[0], "Software engineer");
+    assert_eq!(
+        titles[1],
+        "Senior Software Engineer (Backend/LLM Infrastructure)"
+    );
+    // The engage page has no JSON-LD: the detail recipe's `h1` gives its title.
+    assert!(titles[2].contains("株式会社アスパーク"), "{}", titles[2]);
+    assert_eq!(output.postings[0].source_kind, SourceKind::JsonLd);
+    assert_eq!(output.postings[2].source_kind, SourceKind::Html);
+    // 2 listing pages + 3 posting pages; page 2's link back to page 1 ends the walk.
+    assert_eq!(output.report.pages_fetched, 5);
+    assert_eq!(server.hits("/careers/page-1.html").len(), 1);
+    assert_eq!(server.hits("/careers/page-2.html").len(), 1);
+    assert_eq!(
+        server
+            .hits("/remote-jobs/sticker-mule-software-engineer/")
+            .len(),
+        1,
+        "a link repeated with a fragment is fetched once"
+    );
+    let log = server.log();
+    assert!(log.iter().all(|s| s.path != "/offhost/job"), "{log:?}");
+    assert!(log.iter().all(|s| s.host == "127.0.0.1"));
+    assert!(log.iter().all(|s| s.method == "GET"));
+}
+
+#[tokio::test]
+async fn a_failed_or_forbidden_posting_page_is_reported_and_makes_the_crawl_incomplete() {
+    let server = TestServer::start().await;
+    let source = listing_source(&server, "/careers/broken.html");
+    let output = crawl(&source).await.unwrap();
+    assert!(!output.complete);
+    assert_eq!(output.postings.len(), 1, "the good posting is kept");
+    assert_eq!(output.postings[0].title, "Software engineer");
+    assert_eq!(output.report.errors.len(), 1, "{:?}", output.report.errors);
+    assert!(
+        output.report.errors[0].contains("HTTP 404")
+            && output.report.errors[0].contains("/remote-jobs/no-such-job-slug/"),
+        "{}",
+        output.report.errors[0]
+    );
+    let forbidden = format!("http://{}/private/job-1", server.addr);
+    assert_eq!(output.report.disallowed, [forbidden]);
+    assert!(server.hits("/private/job-1").is_empty());
+}
+
+#[tokio::test]
+async fn a_listing_robots_txt_disallows_fails_the_crawl_without_fetching_it() {
+    let server = TestServer::start().await;
+    let source = listing_source(&server, "/private/page-1.html");
+    let error = crawl(&source).await.unwrap_err();
+    match &error {
+        CrawlError::Disallowed { url, reason } => {
+            assert_eq!(url, source.url.as_str());
+            assert_eq!(reason, &DisallowReason::RobotsTxt);
+        }
+        other => panic!("expected Disallowed, got {other:?}"),
+    }
+    assert!(!error.is_retryable());
+    assert!(server.hits("/private/page-1.html").is_empty());
+    assert_eq!(server.hits("/robots.txt").len(), 1);
+}
+
+#[tokio::test]
+async fn a_first_document_of_another_kind_is_a_permanent_parse_error() {
+    let server = TestServer::start().await;
+    let source = server.source(
+        "name = \"wrong\"\nkind = \"lever\"\nurl = \"{base}/categories/remote-back-end-programming-jobs.rss\"",
+    );
+    let error = crawl(&source).await.unwrap_err();
+    assert!(matches!(error, CrawlError::Parse { .. }), "{error:?}");
+    assert!(!error.is_retryable());
+}
+
+#[tokio::test]
+async fn a_missing_first_document_is_a_permanent_fetch_error() {
+    let server = TestServer::start().await;
+    let source = server
+        .source("name = \"gone\"\nkind = \"greenhouse\"\nurl = \"{base}/v1/boards/nobody/jobs\"");
+    let error = crawl(&source).await.unwrap_err();
+    assert!(matches!(error, CrawlError::Fetch(_)), "{error:?}");
+    assert!(!error.is_retryable());
+}
+
+#[test]
+fn the_crawl_future_can_be_spawned() {
+    fn assert_send<T: Send>(_: &T) {}
+    let source = jobfeed::config::parse(
+        "[[source]]\nname = \"a\"\nkind = \"rss\"\nurl = \"https://a.example/feed\"\n",
+        "test.toml",
+    )
+    .unwrap()
+    .sources
+    .remove(0);
+    let fetcher = fetcher();
+    let validators = BTreeMap::new();
+    let future = crawl_source(&fetcher, &source, &validators, now());
+    assert_send(&future);
+}
+
+#[tokio::test]
+async fn a_later_page_that_fails_keeps_the_earlier_postings_and_leaves_the_crawl_incomplete() {
+    let server = TestServer::start().await;
+    // A page size of 4 asks for offset 4, which the server refuses with a 400.
+    let source = server.source(
+        "name = \"equinox\"\nkind = \"smartrecruiters\"\nurl = \"{base}/v1/companies/equinox/postings?limit=4\"",
+    );
+    let output = crawl(&source).await.unwrap();
+    assert!(!output.complete);
+    assert_eq!(
+        output.postings.len(),
+        5,
+        "the first page's postings are kept"
+    );
+    assert_eq!(output.report.errors.len(), 1);
+    assert!(
+        output.report.errors[0].starts_with("HTTP 400 from "),
+        "{}",
+        output.report.errors[0]
+    );
+    assert_eq!(server.hits("/v1/companies/equinox/postings").len(), 2);
+}
+
+#[tokio::test]
+async fn a_jsonld_source_is_one_job_page() {
+    let server = TestServer::start().await;
+    let source = server.source(
+        "name = \"nodesk\"\nkind = \"jsonld\"\nurl = \"{base}/remote-jobs/sticker-mule-software-engineer/\"",
+    );
+    let output = crawl(&source).await.unwrap();
+    assert!(output.complete);
+    assert_eq!(output.postings.len(), 1);
+    assert_postings_belong_to(&output, "nodesk");
+    let job = &output.postings[0];
+    assert_eq!(job.title, "Software engineer");
+    assert_eq!(job.company.name, "Sticker Mule");
+    // The JSON-LD names no URL, so the posting is the page it was fetched from.
+    assert_eq!(
+        job.url,
+        format!(
+            "http://{}/remote-jobs/sticker-mule-software-engineer",
+            server.addr
+        )
+    );
+}
+
+#[tokio::test]
+async fn an_html_source_without_a_listing_reads_its_one_page_with_the_recipe() {
+    let server = TestServer::start().await;
+    let source = server.source(
+        "name = \"aspark\"\nkind = \"html\"\nurl = \"{base}/aspark-tokyo/work_17068421/\"\n\
+         [source.detail]\ntitle = \"h1\"\n",
+    );
+    let output = crawl(&source).await.unwrap();
+    assert!(output.complete);
+    assert_eq!(output.postings.len(), 1);
+    assert_eq!(output.postings[0].source_kind, SourceKind::Html);
+    assert!(output.postings[0].title.contains("株式会社アスパーク"));
+    assert_eq!(output.report.pages_fetched, 1);
+}
