@@ -1,1 +1,80 @@
-//! placeholder
+//! The `ingest` function: a batch of the postings queue → the store's snapshot ingest
+//! (`queue::handle_ingest_message`: dedup, change detection, closing, duplicates), one
+//! message at a time. Answers with the messages to deliver again (`batchItemFailures`), so
+//! one bad message never fails or repeats the batch: a malformed message is permanent and
+//! ends in the DLQ after `maxReceiveCount`; throttling is retried by SQS.
+
+use aws_lambda_events::event::sqs::{SqsBatchResponse, SqsEvent};
+use chrono::Utc;
+use jobfeed::crawl::run::record_ingest;
+use jobfeed::ingest::IngestConfig;
+use jobfeed::queue::{Handled, IngestMessage, handle_ingest_message};
+use jobfeed::store::{PostingStore, SourceStateStore, StoreError};
+use jobfeed_fn::metrics::{MetricLine, Unit};
+use jobfeed_fn::sqs::{RecordError, each_record};
+
+/// What the handler works on: built once per Lambda instance.
+pub struct Ingest<'a> {
+    /// Where postings go.
+    pub postings: &'a dyn PostingStore,
+    /// Where each source's counts are recorded.
+    pub states: &'a dyn SourceStateStore,
+    /// The ingest rules' tunables.
+    pub config: &'a IngestConfig,
+}
+
+/// Handles one SQS batch of `IngestMessage` bodies and prints its EMF metric line
+/// (postings new/changed/closed, batch item failures, DynamoDB capacity consumed).
+pub async fn handle(ingest: &Ingest<'_>, event: SqsEvent) -> SqsBatchResponse {
+    let before = ingest.postings.usage();
+    let outcome = each_record(event, |message| async move {
+        let body = message.body.unwrap_or_default();
+        let message = IngestMessage::from_json(&body)
+            .map_err(|e| RecordError::Permanent(e.to_string()))?;
+        let source = message.source().to_owned();
+        let handled = handle_ingest_message(ingest.postings, message, Utc::now(), ingest.config)
+            .await
+            .map_err(record_error)?;
+        tracing::info!(source, result = ?handled, "ingested");
+        // The counts are bookkeeping for `/sources`: a failure to record them is logged,
+        // never a reason to ingest the postings again.
+        if let Err(e) = record_ingest(ingest.states, &source, &handled).await {
+            tracing::warn!(source, error = %e, "could not record the ingest counts");
+        }
+        Ok(handled)
+    })
+    .await;
+
+    let (mut new, mut changed, mut closed) = (0, 0, 0);
+    for handled in &outcome.handled {
+        match handled {
+            Handled::Postings(report) => {
+                new += report.new;
+                changed += report.changed + report.reopened;
+                closed += report.expired;
+            }
+            Handled::CrawlComplete(report) => closed += report.closed,
+        }
+    }
+    let used = ingest.postings.usage().since(&before);
+    MetricLine::new("ingest")
+        .count("PostingsNew", new)
+        .count("PostingsChanged", changed)
+        .count("PostingsClosed", closed)
+        .count(
+            "BatchItemFailures",
+            outcome.response.batch_item_failures.len() as u64,
+        )
+        .value("DynamoDBReadCapacity", used.read_units, Unit::None)
+        .value("DynamoDBWriteCapacity", used.write_units, Unit::None)
+        .emit();
+    outcome.response
+}
+
+fn record_error(error: StoreError) -> RecordError {
+    if error.is_retryable() {
+        RecordError::Retryable(error.to_string())
+    } else {
+        RecordError::Permanent(error.to_string())
+    }
+}
