@@ -112,7 +112,7 @@ fn crawl(dir: &Path) -> Run {
 fn stored(dir: &Path) -> Vec<StoredPosting> {
     let runtime = tokio::runtime::Runtime::new().unwrap();
     runtime.block_on(async {
-        let store = SqliteStore::open(&dir.join("jobfeed.db")).unwrap();
+        let store = SqliteStore::open(dir.join("jobfeed.db")).unwrap();
         let query = ListQuery {
             include_closed: true,
             include_duplicates: true,
