@@ -1,7 +1,9 @@
-//! The `jobfeed` command: `jobfeed parse` turns recorded job-source responses into normalized
-//! postings (JSON Lines). Later issues add `crawl`, `serve` and `sources`.
+//! The `jobfeed` command: `parse` (recorded responses to normalized postings), `crawl` (the
+//! due sources into the SQLite store), `serve` (the read API plus an in-process schedule) and
+//! `sources` (their state).
 
 mod parse;
+mod pipeline;
 
 use std::process::ExitCode;
 
@@ -20,11 +22,60 @@ enum Command {
     /// Parse job-source responses (API JSON, RSS/Atom, job pages) into normalized postings,
     /// one JSON object per line on stdout, a summary per file on stderr.
     Parse(parse::ParseArgs),
+    /// Crawl the due (or named) sources once into the database and print a report per
+    /// source; `--dry-run` prints the postings instead of storing them.
+    Crawl(pipeline::CrawlArgs),
+    /// Serve the read API and crawl due sources on a schedule, until Ctrl-C.
+    Serve(pipeline::ServeArgs),
+    /// List the configured sources with their state.
+    Sources(pipeline::SourcesArgs),
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    match cli.command {
-        Command::Parse(args) => parse::run(&args),
+    let async_command = match cli.command {
+        Command::Parse(args) => return parse::run(&args),
+        other => other,
+    };
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("JOBFEED_LOG")
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
+        )
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+        .init();
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(error) => {
+            eprintln!("jobfeed: error: cannot start the async runtime: {error}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let result = runtime.block_on(async move {
+        match async_command {
+            Command::Crawl(args) => pipeline::crawl(args).await,
+            Command::Serve(args) => pipeline::serve(args).await,
+            Command::Sources(args) => pipeline::sources(args).await,
+            Command::Parse(_) => Ok(()),
+        }
+    });
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        // `jobfeed sources | head` closing the pipe early is not an error.
+        Err(error)
+            if error
+                .downcast_ref::<std::io::Error>()
+                .is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe) =>
+        {
+            ExitCode::SUCCESS
+        }
+        Err(error) => {
+            eprintln!("jobfeed: error: {error:#}");
+            ExitCode::FAILURE
+        }
     }
 }

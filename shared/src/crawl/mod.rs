@@ -6,4 +6,5 @@ pub mod fetch;
 #[cfg(feature = "http")]
 pub mod http;
 pub mod paging;
+pub mod run;
 pub mod source;
