@@ -1,11 +1,13 @@
 //! What jobfeed's four Lambda functions share, so each `main.rs` stays a few lines: tracing
 //! set up the way Lambda expects ([`init_tracing`]), configuration from the environment that
 //! fails fast naming the missing variable ([`env`]), one shared AWS configuration
-//! ([`aws_config`]), SQS batches with partial failures and caught panics ([`sqs`]) and
-//! CloudWatch Embedded Metric Format lines ([`metrics`]).
+//! ([`aws_config`]), the sources configuration ([`sources`]), SQS batches with partial
+//! failures and caught panics ([`sqs`]) and CloudWatch Embedded Metric Format lines
+//! ([`metrics`]).
 
 pub mod env;
 pub mod metrics;
+pub mod sources;
 pub mod sqs;
 
 use tracing_subscriber::EnvFilter;
