@@ -9,6 +9,8 @@ pub mod env;
 pub mod metrics;
 pub mod sources;
 pub mod sqs;
+#[cfg(feature = "testing")]
+pub mod testing;
 
 use tracing_subscriber::EnvFilter;
 

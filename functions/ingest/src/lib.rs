@@ -5,7 +5,7 @@
 //! ends in the DLQ after `maxReceiveCount`; throttling is retried by SQS.
 
 use aws_lambda_events::event::sqs::{SqsBatchResponse, SqsEvent};
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use jobfeed::crawl::run::record_ingest;
 use jobfeed::ingest::IngestConfig;
 use jobfeed::queue::{Handled, IngestMessage, handle_ingest_message};
@@ -23,16 +23,17 @@ pub struct Ingest<'a> {
     pub config: &'a IngestConfig,
 }
 
-/// Handles one SQS batch of `IngestMessage` bodies and prints its EMF metric line
-/// (postings new/changed/closed, batch item failures, DynamoDB capacity consumed).
-pub async fn handle(ingest: &Ingest<'_>, event: SqsEvent) -> SqsBatchResponse {
+/// Handles one SQS batch of `IngestMessage` bodies at `now` (the time stamped on what it
+/// writes) and prints its EMF metric line (postings new/changed/closed, batch item
+/// failures, DynamoDB capacity consumed).
+pub async fn handle(ingest: &Ingest<'_>, event: SqsEvent, now: DateTime<Utc>) -> SqsBatchResponse {
     let before = ingest.postings.usage();
     let outcome = each_record(event, |message| async move {
         let body = message.body.unwrap_or_default();
         let message = IngestMessage::from_json(&body)
             .map_err(|e| RecordError::Permanent(e.to_string()))?;
         let source = message.source().to_owned();
-        let handled = handle_ingest_message(ingest.postings, message, Utc::now(), ingest.config)
+        let handled = handle_ingest_message(ingest.postings, message, now, ingest.config)
             .await
             .map_err(record_error)?;
         tracing::info!(source, result = ?handled, "ingested");

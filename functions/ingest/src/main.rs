@@ -26,7 +26,7 @@ async fn main() -> Result<(), Error> {
     };
     let ingest = &ingest;
     lambda_runtime::run(service_fn(move |event: LambdaEvent<SqsEvent>| async move {
-        Ok::<_, Error>(handle(ingest, event.payload).await)
+        Ok::<_, Error>(handle(ingest, event.payload, chrono::Utc::now()).await)
     }))
     .await
 }
