@@ -1,0 +1,97 @@
+//! Every `events/scheduler-*.json` through the scheduler handler, against a moto table and
+//! the crawl queue made from `template.yaml` (FIFO, content-based deduplication).
+
+use std::collections::BTreeMap;
+
+use aws_lambda_events::event::eventbridge::EventBridgeEvent;
+use chrono::{DateTime, Duration, Utc};
+use jobfeed::config;
+use jobfeed::store::dynamodb::DynamoStore;
+use jobfeed::store::{SourceState, SourceStateStore};
+use jobfeed_fn::testing::{create_queues, events, fresh_table, moto, poll, settle};
+use jobfeed_fn_scheduler::{crawl_queue, handle};
+
+const SOURCES: &str = r#"
+[[source]]
+name = "gitlab"
+kind = "greenhouse"
+url = "https://boards-api.greenhouse.io/v1/boards/gitlab/jobs?content=true"
+
+[[source]]
+name = "datadog"
+kind = "greenhouse"
+url = "https://boards-api.greenhouse.io/v1/boards/datadog/jobs?content=true"
+
+[[source]]
+name = "plaid"
+kind = "lever"
+url = "https://api.lever.co/v0/postings/plaid?mode=json"
+
+[[source]]
+name = "ramp"
+kind = "ashby"
+url = "https://api.ashbyhq.com/posting-api/job-board/ramp"
+"#;
+
+#[tokio::test]
+async fn the_scheduled_event_enqueues_each_due_source_grouped_by_host() {
+    let aws = moto().await;
+    let dynamo = aws_sdk_dynamodb::Client::new(&aws);
+    let sqs = aws_sdk_sqs::Client::new(&aws);
+    let config = config::parse(SOURCES, "test sources").unwrap();
+    for (file, json) in events("scheduler") {
+        assert_eq!(file, "scheduler-scheduled.json", "add an expectation for {file}");
+        let event: EventBridgeEvent<serde_json::Value> = serde_json::from_str(&json).unwrap();
+        let now: DateTime<Utc> = event.time.unwrap();
+        let store = DynamoStore::new(dynamo.clone(), fresh_table(&dynamo).await);
+        // `ramp` was crawled a minute ago and is not due; the others never were.
+        store
+            .put_source_state(&SourceState {
+                name: "ramp".into(),
+                next_due_at: Some(now + Duration::minutes(59)),
+                ..SourceState::default()
+            })
+            .await
+            .unwrap();
+        let queues = create_queues(&sqs).await;
+        let url = queues.url("CrawlQueue");
+        let queue = crawl_queue(sqs.clone(), url, &config);
+
+        let report = handle(&config, &store, &queue, event.clone(), now)
+            .await
+            .unwrap();
+        assert_eq!(report.enqueued, ["gitlab", "datadog", "plaid"]);
+        assert_eq!(report.sources, 4);
+        // The same event again (EventBridge delivers at least once) adds no task: SQS
+        // drops a FIFO message whose deduplication id it saw in the last five minutes.
+        handle(&config, &store, &queue, event, now).await.unwrap();
+
+        let mut groups: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        loop {
+            let batch = poll(&sqs, url).await;
+            if batch.records.is_empty() {
+                break;
+            }
+            for record in &batch.records {
+                let task: serde_json::Value =
+                    serde_json::from_str(record.body.as_deref().unwrap()).unwrap();
+                groups
+                    .entry(record.attributes["MessageGroupId"].clone())
+                    .or_default()
+                    .push(task["source"].as_str().unwrap().to_owned());
+            }
+            settle(&sqs, url, &batch, &Default::default()).await;
+        }
+        let expected = BTreeMap::from([
+            (
+                "api.lever.co".to_owned(),
+                vec!["plaid".to_owned()],
+            ),
+            (
+                "boards-api.greenhouse.io".to_owned(),
+                vec!["gitlab".to_owned(), "datadog".to_owned()],
+            ),
+        ]);
+        assert_eq!(groups, expected);
+    }
+}
