@@ -1,1 +1,1 @@
-//! Test-only crate: see `tests/`.
+//! Test-only crate: `tests/full_run.rs` runs the whole serverless stack locally.

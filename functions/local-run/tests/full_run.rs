@@ -1,0 +1,374 @@
+//! The proof that the serverless path works: the stack's queues (from `template.yaml`) and
+//! table (from `store::dynamodb::schema`, which the template must match) on moto_server, the
+//! sources on a local server playing their boards with the recorded responses, and the four
+//! handlers driven the way Lambda drives them: `scheduler` on a scheduled event → the crawl
+//! queue drained through `crawler` → the postings queue drained through `ingest` → `api` on
+//! HTTP API events.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+
+use aws_lambda_events::event::eventbridge::EventBridgeEvent;
+use aws_lambda_events::event::sqs::{SqsBatchResponse, SqsEvent};
+use axum::Router;
+use axum::extract::{Path, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use chrono::{DateTime, Duration, Utc};
+use http_body_util::BodyExt;
+use jobfeed::JobPosting;
+use jobfeed::api::ApiConfig;
+use jobfeed::config::{self, Config};
+use jobfeed::crawl::http::HttpFetcher;
+use jobfeed::ingest::IngestConfig;
+use jobfeed::queue::sqs::SqsQueue;
+use jobfeed::queue::{CrawlTask, IngestMessage};
+use jobfeed::store::PostingStore;
+use jobfeed::store::dynamodb::DynamoStore;
+use jobfeed_fn::testing::{Queues, create_queues, depth, events, fresh_table, moto, poll, settle};
+use serde_json::{Value, json};
+use tower::ServiceExt;
+
+const GREENHOUSE: &str = include_str!("../../../shared/testdata/corpus/greenhouse/jobs_rsp.json");
+const LEVER: &str = include_str!("../../../shared/testdata/corpus/lever/postings_rsp.json");
+
+/// What the local server serves now, by board.
+type Boards = Arc<Mutex<BTreeMap<String, String>>>;
+
+async fn board(State(boards): State<Boards>, Path(name): Path<String>) -> Response {
+    match boards.lock().unwrap().get(&name) {
+        Some(body) => ([(header::CONTENT_TYPE, "application/json")], body.clone()).into_response(),
+        None => StatusCode::NOT_FOUND.into_response(),
+    }
+}
+
+/// The boards on 127.0.0.1: `/boards/{name}`; robots.txt is a 404 (everything allowed).
+async fn serve(boards: Boards) -> SocketAddr {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let app = Router::new()
+        .route("/boards/{name}", get(board))
+        .with_state(boards);
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    addr
+}
+
+/// Three sources: a Greenhouse board, the same board through a mirror on another host name
+/// (so its postings are cross-source duplicates), and a Lever board.
+fn sources(addr: SocketAddr) -> Config {
+    let port = addr.port();
+    let text = format!(
+        r#"
+[crawl]
+min_delay_ms = 0
+
+[[source]]
+name = "safariai"
+kind = "greenhouse"
+url = "http://127.0.0.1:{port}/boards/safariai"
+allow_private = true
+
+[[source]]
+name = "safariai-mirror"
+kind = "greenhouse"
+url = "http://localhost:{port}/boards/safariai-mirror"
+allow_private = true
+
+[[source]]
+name = "plaid"
+kind = "lever"
+url = "http://127.0.0.1:{port}/boards/plaid?mode=json"
+allow_private = true
+"#
+    );
+    config::parse(&text, "local run").unwrap()
+}
+
+/// The postings a source's board yields, parsed the way the crawler does.
+fn expected(source: &str, body: &str) -> Vec<JobPosting> {
+    let options = jobfeed::parse::ParseOptions {
+        kind: jobfeed::extract::ExtractKind::Auto,
+        url: None,
+        source: Some(source),
+        company_override: None,
+        fetched_at: Utc::now(),
+        max_bytes: jobfeed::parse::DEFAULT_MAX_DOCUMENT_BYTES,
+    };
+    jobfeed::parse::parse_document(body.as_bytes(), &options)
+        .unwrap()
+        .postings
+}
+
+/// The deployed stack, locally.
+struct Stack {
+    sqs: aws_sdk_sqs::Client,
+    queues: Queues,
+    config: Config,
+    /// The store the ingest function writes postings through (its counters are the
+    /// posting writes).
+    postings: Arc<DynamoStore>,
+    /// Everything else (source states, the API).
+    store: Arc<DynamoStore>,
+    fetcher: HttpFetcher,
+    boards: Boards,
+}
+
+impl Stack {
+    async fn new() -> Stack {
+        let aws = moto().await;
+        let dynamo = aws_sdk_dynamodb::Client::new(&aws);
+        let sqs = aws_sdk_sqs::Client::new(&aws);
+        let table = fresh_table(&dynamo).await;
+        let boards: Boards = Arc::new(Mutex::new(BTreeMap::from([
+            ("safariai".to_owned(), GREENHOUSE.to_owned()),
+            ("safariai-mirror".to_owned(), GREENHOUSE.to_owned()),
+            ("plaid".to_owned(), LEVER.to_owned()),
+        ])));
+        let config = sources(serve(boards.clone()).await);
+        let fetcher = HttpFetcher::new(jobfeed_fn::sources::fetch_config(&config)).unwrap();
+        Stack {
+            queues: create_queues(&sqs).await,
+            sqs,
+            postings: Arc::new(DynamoStore::new(dynamo.clone(), table.clone())),
+            store: Arc::new(DynamoStore::new(dynamo, table)),
+            config,
+            fetcher,
+            boards,
+        }
+    }
+
+    /// One scheduled run at `now`: returns the sources the scheduler enqueued.
+    async fn schedule(&self, now: DateTime<Utc>) -> Vec<String> {
+        let (_, json) = events("scheduler").remove(0);
+        let event: EventBridgeEvent<Value> = serde_json::from_str(&json).unwrap();
+        let queue: SqsQueue<CrawlTask> = jobfeed_fn_scheduler::crawl_queue(
+            self.sqs.clone(),
+            self.queues.url("CrawlQueue"),
+            &self.config,
+        );
+        jobfeed_fn_scheduler::handle(&self.config, self.store.as_ref(), &queue, event, now)
+            .await
+            .unwrap()
+            .enqueued
+    }
+
+    /// Hands the queue's messages to `handler` batch by batch, as Lambda's poller does,
+    /// until the queue is empty (or `rounds` batches ran). Returns the failures reported.
+    async fn drain<F, Fut>(&self, queue: &str, rounds: usize, mut handler: F) -> usize
+    where
+        F: FnMut(SqsEvent) -> Fut,
+        Fut: Future<Output = SqsBatchResponse>,
+    {
+        let url = self.queues.url(queue);
+        let mut failures = 0;
+        for _ in 0..rounds {
+            let event = poll(&self.sqs, url).await;
+            if event.records.is_empty() {
+                return failures;
+            }
+            let response = handler(event.clone()).await;
+            failures += response.batch_item_failures.len();
+            settle(&self.sqs, url, &event, &response).await;
+        }
+        failures
+    }
+
+    async fn crawl(&self) {
+        let postings = SqsQueue::standard(self.sqs.clone(), self.queues.url("PostingsQueue"));
+        let crawler = jobfeed_fn_crawler::Crawler {
+            config: &self.config,
+            fetcher: &self.fetcher,
+            postings: &postings,
+            states: self.store.as_ref(),
+        };
+        let failures = self
+            .drain("CrawlQueue", 20, |event| jobfeed_fn_crawler::handle(&crawler, event))
+            .await;
+        assert_eq!(failures, 0, "every crawl task succeeds");
+    }
+
+    /// Drains the postings queue through ingest; returns the failures reported.
+    async fn ingest(&self, now: DateTime<Utc>, rounds: usize) -> usize {
+        let config = IngestConfig::default();
+        let ingest = jobfeed_fn_ingest::Ingest {
+            postings: self.postings.as_ref(),
+            states: self.store.as_ref(),
+            config: &config,
+        };
+        self.drain("PostingsQueue", rounds, |event| {
+            jobfeed_fn_ingest::handle(&ingest, event, now)
+        })
+        .await
+    }
+
+    /// The whole pipeline once: schedule, crawl, ingest.
+    async fn run(&self, now: DateTime<Utc>) -> Vec<String> {
+        let scheduled = self.schedule(now).await;
+        self.crawl().await;
+        assert_eq!(self.ingest(now, 50).await, 0, "every ingest message succeeds");
+        scheduled
+    }
+
+    /// `GET path?query` through the api function, from the HTTP API event in `events/`.
+    async fn get(&self, path: &str, query: &str) -> (StatusCode, Value) {
+        let (_, template) = events("api")
+            .into_iter()
+            .find(|(name, _)| name == "api-jobs.json")
+            .unwrap();
+        let mut event: Value = serde_json::from_str(&template).unwrap();
+        event["rawPath"] = json!(path);
+        event["routeKey"] = json!(format!("GET {path}"));
+        event["requestContext"]["http"]["path"] = json!(path);
+        event["rawQueryString"] = json!(query);
+        let parameters: serde_json::Map<String, Value> = query
+            .split('&')
+            .filter(|p| !p.is_empty())
+            .filter_map(|p| p.split_once('='))
+            .map(|(k, v)| (k.to_owned(), json!(v)))
+            .collect();
+        event["queryStringParameters"] = Value::Object(parameters);
+        let request = lambda_http::request::from_str(&event.to_string()).unwrap();
+        let app = jobfeed_fn_api::app(self.store.clone(), ApiConfig::default());
+        let response = app.oneshot(request).await.unwrap();
+        let status = response.status();
+        let bytes = response.into_body().collect().await.unwrap().to_bytes();
+        let body = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
+        (status, body)
+    }
+
+    /// Every listed posting id (default filters: open, not duplicates).
+    async fn listed(&self, query: &str) -> Vec<Value> {
+        let (status, body) = self.get("/jobs", &format!("limit=100&{query}")).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        assert!(body["next_cursor"].is_null());
+        body["items"].as_array().unwrap().clone()
+    }
+}
+
+fn ids(items: &[Value]) -> Vec<String> {
+    let mut ids: Vec<String> = items
+        .iter()
+        .map(|p| p["id"].as_str().unwrap().to_owned())
+        .collect();
+    ids.sort();
+    ids
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_serverless_stack_crawls_ingests_serves_closes_and_dead_letters() {
+    let stack = Stack::new().await;
+    let safariai = expected("safariai", GREENHOUSE);
+    let mirror = expected("safariai-mirror", GREENHOUSE);
+    let plaid = expected("plaid", LEVER);
+    let start = Utc::now();
+
+    // First run: every source is due; every posting is listed once, the mirror's copies
+    // are merged into the board's (one listed posting per job).
+    let scheduled = stack.run(start).await;
+    assert_eq!(scheduled, ["safariai", "safariai-mirror", "plaid"]);
+    let listed = stack.listed("").await;
+    let jobs: BTreeSet<&str> = safariai
+        .iter()
+        .chain(&plaid)
+        .map(|p| p.fingerprint.as_str())
+        .collect();
+    let listed_fingerprints: Vec<&str> = listed
+        .iter()
+        .map(|p| p["fingerprint"].as_str().unwrap())
+        .collect();
+    assert_eq!(listed.len(), jobs.len(), "one listed posting per job");
+    assert_eq!(
+        listed_fingerprints.iter().copied().collect::<BTreeSet<_>>(),
+        jobs
+    );
+    let everything = stack.listed("include_duplicates=true").await;
+    let mut all: Vec<String> = safariai
+        .iter()
+        .chain(&mirror)
+        .chain(&plaid)
+        .map(|p| p.id.clone())
+        .collect();
+    all.sort();
+    assert_eq!(ids(&everything), all, "every posting of every source, once");
+    let duplicates = everything
+        .iter()
+        .filter(|p| p["duplicate_of"].is_string())
+        .count();
+    assert_eq!(duplicates, mirror.len(), "each mirrored job is one duplicate");
+
+    // Nothing is due an hour early; two hours on, everything is, and an unchanged
+    // re-crawl writes no posting.
+    assert!(stack.schedule(Utc::now() + Duration::minutes(30)).await.is_empty());
+    let writes = stack.postings.usage().items_written;
+    let later = Utc::now() + Duration::hours(2);
+    assert_eq!(stack.run(later).await.len(), 3);
+    assert_eq!(
+        stack.postings.usage().items_written,
+        writes,
+        "a second run writes nothing"
+    );
+    assert_eq!(ids(&stack.listed("include_duplicates=true").await), all);
+
+    // A posting removed from its board closes at the next complete crawl.
+    let removed = plaid[0].id.clone();
+    let mut board: Vec<Value> = serde_json::from_str(LEVER).unwrap();
+    board.remove(0);
+    stack
+        .boards
+        .lock()
+        .unwrap()
+        .insert("plaid".into(), serde_json::to_string(&board).unwrap());
+    stack.run(later + Duration::hours(2)).await;
+    let listed_now = ids(&stack.listed("").await);
+    assert!(!listed_now.contains(&removed));
+    assert_eq!(listed_now.len(), jobs.len() - 1);
+    let (status, detail) = stack.get(&format!("/jobs/{removed}"), "").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(detail["closed_at"].is_string(), "{detail}");
+
+    // A poison message: its batch's good messages are stored at once; it is delivered
+    // again until maxReceiveCount, then SQS moves it to the dead-letter queue.
+    let (_, batch) = events("ingest")
+        .into_iter()
+        .find(|(name, _)| name == "ingest-postings-batch-one-malformed.json")
+        .unwrap();
+    let batch: SqsEvent = serde_json::from_str(&batch).unwrap();
+    let bodies: Vec<String> = batch.records.iter().map(|r| r.body.clone().unwrap()).collect();
+    let url = stack.queues.url("PostingsQueue");
+    for body in &bodies {
+        stack
+            .sqs
+            .send_message()
+            .queue_url(url)
+            .message_body(body)
+            .send()
+            .await
+            .unwrap();
+    }
+    let max_receive = stack.queues.max_receive["PostingsQueue"] as usize;
+    let failures = stack.ingest(Utc::now(), 50).await;
+    assert_eq!(failures, max_receive, "reported failed on every delivery");
+    assert_eq!(depth(&stack.sqs, url).await, 0);
+    let dead_letters = poll(&stack.sqs, stack.queues.url("PostingsDeadLetterQueue")).await;
+    let dead: Vec<&str> = dead_letters
+        .records
+        .iter()
+        .map(|r| r.body.as_deref().unwrap())
+        .collect();
+    assert_eq!(dead, [bodies[1].as_str()]);
+    assert!(IngestMessage::from_json(dead[0]).is_err());
+    let stored: Vec<String> = bodies
+        .iter()
+        .filter_map(|b| IngestMessage::from_json(b).ok())
+        .flat_map(|m| match m {
+            IngestMessage::Postings { postings, .. } => postings,
+            IngestMessage::CrawlComplete { .. } => Vec::new(),
+        })
+        .map(|p| p.id)
+        .collect();
+    assert_eq!(stored.len(), 7);
+    let found = stack.store.get_many(&stored).await.unwrap();
+    assert_eq!(found.len(), 7, "the rest of the poison message's batch is stored");
+}
