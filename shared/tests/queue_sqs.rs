@@ -103,7 +103,10 @@ async fn a_crawl_larger_than_one_message_arrives_whole_in_messages_within_the_li
         .iter()
         .map(|p| serde_json::to_vec(p).unwrap().len())
         .sum();
-    assert!(sent_bytes > 12 * SQS_MAX_MESSAGE_BYTES, "{sent_bytes} bytes");
+    assert!(
+        sent_bytes > 12 * SQS_MAX_MESSAGE_BYTES,
+        "{sent_bytes} bytes"
+    );
     let ids: Vec<String> = postings.iter().map(|p| p.id.clone()).collect();
     let marker = IngestMessage::CrawlComplete {
         source: "gh".into(),

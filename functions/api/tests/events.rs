@@ -108,7 +108,10 @@ fn check(file: &str, answer: &Answer) {
             assert_eq!(body["first_seen_at"], "2026-11-28T06:01:00Z");
         }
         "api-job-if-none-match.json" => {
-            assert_eq!(status, 304, "is the event's If-None-Match still the posting's ETag?");
+            assert_eq!(
+                status, 304,
+                "is the event's If-None-Match still the posting's ETag?"
+            );
             assert!(answer.body.is_empty());
         }
         "api-job-unknown.json" => {

@@ -8,7 +8,9 @@ use std::str::FromStr;
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum EnvError {
     /// A required variable is unset or empty.
-    #[error("environment variable {0} is not set (template.yaml sets it on every function that needs it)")]
+    #[error(
+        "environment variable {0} is not set (template.yaml sets it on every function that needs it)"
+    )]
     Missing(String),
     /// A variable is set but not a valid value.
     #[error("environment variable {name}={value:?} is invalid: {reason}")]
@@ -59,7 +61,11 @@ mod tests {
     fn a_missing_variable_is_named_in_the_error() {
         let error = required("JOBFEED_TEST_SURELY_UNSET").unwrap_err();
         assert_eq!(error, EnvError::Missing("JOBFEED_TEST_SURELY_UNSET".into()));
-        assert!(error.to_string().contains("JOBFEED_TEST_SURELY_UNSET is not set"));
+        assert!(
+            error
+                .to_string()
+                .contains("JOBFEED_TEST_SURELY_UNSET is not set")
+        );
         assert_eq!(parsed("JOBFEED_TEST_SURELY_UNSET", 7_u32), Ok(7));
     }
 

@@ -59,7 +59,8 @@ where
             .get("ApproximateReceiveCount")
             .cloned()
             .unwrap_or_default();
-        let span = tracing::info_span!("sqs_message", message_id = %id, receive_count = %receive_count);
+        let span =
+            tracing::info_span!("sqs_message", message_id = %id, receive_count = %receive_count);
         let result = AssertUnwindSafe(handle(record).instrument(span.clone()))
             .catch_unwind()
             .await;

@@ -93,7 +93,10 @@ pub async fn create_queues(client: &aws_sdk_sqs::Client) -> Queues {
         }
         for (key, attribute) in [
             ("VisibilityTimeout", QueueAttributeName::VisibilityTimeout),
-            ("MessageRetentionPeriod", QueueAttributeName::MessageRetentionPeriod),
+            (
+                "MessageRetentionPeriod",
+                QueueAttributeName::MessageRetentionPeriod,
+            ),
         ] {
             if let Some(value) = properties[key].as_i64() {
                 attributes.insert(attribute, value.to_string());

@@ -48,7 +48,10 @@ async fn a_crawl_task_sends_the_sources_postings_then_its_marker_and_records_the
     .unwrap();
     let fetcher = HttpFetcher::new(fetch_config(&config)).unwrap();
     for (file, json) in events("crawler") {
-        assert_eq!(file, "crawler-crawl-task.json", "add an expectation for {file}");
+        assert_eq!(
+            file, "crawler-crawl-task.json",
+            "add an expectation for {file}"
+        );
         let store = DynamoStore::new(dynamo.clone(), fresh_table(&dynamo).await);
         let queues = create_queues(&sqs).await;
         let url = queues.url("PostingsQueue");

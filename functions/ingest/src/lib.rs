@@ -30,8 +30,8 @@ pub async fn handle(ingest: &Ingest<'_>, event: SqsEvent, now: DateTime<Utc>) ->
     let before = ingest.postings.usage();
     let outcome = each_record(event, |message| async move {
         let body = message.body.unwrap_or_default();
-        let message = IngestMessage::from_json(&body)
-            .map_err(|e| RecordError::Permanent(e.to_string()))?;
+        let message =
+            IngestMessage::from_json(&body).map_err(|e| RecordError::Permanent(e.to_string()))?;
         let source = message.source().to_owned();
         let handled = handle_ingest_message(ingest.postings, message, now, ingest.config)
             .await

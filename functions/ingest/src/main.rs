@@ -18,7 +18,8 @@ async fn main() -> Result<(), Error> {
         ..IngestConfig::default()
     };
     let aws = jobfeed_fn::aws_config().await;
-    let store = DynamoStore::new(aws_sdk_dynamodb::Client::new(&aws), table).with_retention(retention);
+    let store =
+        DynamoStore::new(aws_sdk_dynamodb::Client::new(&aws), table).with_retention(retention);
     let ingest = Ingest {
         postings: &store,
         states: &store,

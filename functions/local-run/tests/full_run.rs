@@ -184,7 +184,9 @@ impl Stack {
             states: self.store.as_ref(),
         };
         let failures = self
-            .drain("CrawlQueue", 20, |event| jobfeed_fn_crawler::handle(&crawler, event))
+            .drain("CrawlQueue", 20, |event| {
+                jobfeed_fn_crawler::handle(&crawler, event)
+            })
             .await;
         assert_eq!(failures, 0, "every crawl task succeeds");
     }
@@ -207,7 +209,11 @@ impl Stack {
     async fn run(&self, now: DateTime<Utc>) -> Vec<String> {
         let scheduled = self.schedule(now).await;
         self.crawl().await;
-        assert_eq!(self.ingest(now, 50).await, 0, "every ingest message succeeds");
+        assert_eq!(
+            self.ingest(now, 50).await,
+            0,
+            "every ingest message succeeds"
+        );
         scheduled
     }
 
@@ -296,11 +302,20 @@ async fn the_serverless_stack_crawls_ingests_serves_closes_and_dead_letters() {
         .iter()
         .filter(|p| p["duplicate_of"].is_string())
         .count();
-    assert_eq!(duplicates, mirror.len(), "each mirrored job is one duplicate");
+    assert_eq!(
+        duplicates,
+        mirror.len(),
+        "each mirrored job is one duplicate"
+    );
 
     // Nothing is due an hour early; two hours on, everything is, and an unchanged
     // re-crawl writes no posting.
-    assert!(stack.schedule(Utc::now() + Duration::minutes(30)).await.is_empty());
+    assert!(
+        stack
+            .schedule(Utc::now() + Duration::minutes(30))
+            .await
+            .is_empty()
+    );
     let writes = stack.postings.usage().items_written;
     let later = Utc::now() + Duration::hours(2);
     assert_eq!(stack.run(later).await.len(), 3);
@@ -335,7 +350,11 @@ async fn the_serverless_stack_crawls_ingests_serves_closes_and_dead_letters() {
         .find(|(name, _)| name == "ingest-postings-batch-one-malformed.json")
         .unwrap();
     let batch: SqsEvent = serde_json::from_str(&batch).unwrap();
-    let bodies: Vec<String> = batch.records.iter().map(|r| r.body.clone().unwrap()).collect();
+    let bodies: Vec<String> = batch
+        .records
+        .iter()
+        .map(|r| r.body.clone().unwrap())
+        .collect();
     let url = stack.queues.url("PostingsQueue");
     for body in &bodies {
         stack
@@ -370,5 +389,9 @@ async fn the_serverless_stack_crawls_ingests_serves_closes_and_dead_letters() {
         .collect();
     assert_eq!(stored.len(), 7);
     let found = stack.store.get_many(&stored).await.unwrap();
-    assert_eq!(found.len(), 7, "the rest of the poison message's batch is stored");
+    assert_eq!(
+        found.len(),
+        7,
+        "the rest of the poison message's batch is stored"
+    );
 }

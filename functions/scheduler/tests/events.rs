@@ -40,7 +40,10 @@ async fn the_scheduled_event_enqueues_each_due_source_grouped_by_host() {
     let sqs = aws_sdk_sqs::Client::new(&aws);
     let config = config::parse(SOURCES, "test sources").unwrap();
     for (file, json) in events("scheduler") {
-        assert_eq!(file, "scheduler-scheduled.json", "add an expectation for {file}");
+        assert_eq!(
+            file, "scheduler-scheduled.json",
+            "add an expectation for {file}"
+        );
         let event: EventBridgeEvent<serde_json::Value> = serde_json::from_str(&json).unwrap();
         let now: DateTime<Utc> = event.time.unwrap();
         let store = DynamoStore::new(dynamo.clone(), fresh_table(&dynamo).await);
@@ -83,10 +86,7 @@ async fn the_scheduled_event_enqueues_each_due_source_grouped_by_host() {
             settle(&sqs, url, &batch, &Default::default()).await;
         }
         let expected = BTreeMap::from([
-            (
-                "api.lever.co".to_owned(),
-                vec!["plaid".to_owned()],
-            ),
+            ("api.lever.co".to_owned(), vec!["plaid".to_owned()]),
             (
                 "boards-api.greenhouse.io".to_owned(),
                 vec!["gitlab".to_owned(), "datadog".to_owned()],

@@ -40,12 +40,12 @@ impl SqsBody for IngestMessage {
     /// be split: it must list every id at once).
     fn into_bodies(self, max_bytes: usize) -> Result<Vec<String>, QueueError> {
         match self {
-            IngestMessage::Postings { source, postings } => {
-                Ok(IngestMessage::postings_batches(&source, postings, max_bytes)
-                    .iter()
-                    .map(IngestMessage::to_json)
-                    .collect())
-            }
+            IngestMessage::Postings { source, postings } => Ok(IngestMessage::postings_batches(
+                &source, postings, max_bytes,
+            )
+            .iter()
+            .map(IngestMessage::to_json)
+            .collect()),
             complete @ IngestMessage::CrawlComplete { .. } => Ok(vec![complete.to_json()]),
         }
     }
@@ -463,6 +463,9 @@ mod tests {
             started_at: chrono::DateTime::UNIX_EPOCH,
             ids: vec!["a".repeat(32); 3],
         };
-        assert_eq!(marker.clone().into_bodies(10).unwrap(), vec![marker.to_json()]);
+        assert_eq!(
+            marker.clone().into_bodies(10).unwrap(),
+            vec![marker.to_json()]
+        );
     }
 }
