@@ -244,3 +244,23 @@ pub async fn depth(client: &aws_sdk_sqs::Client, queue_url: &str) -> usize {
         .map(|v| v.parse::<usize>().unwrap())
         .sum()
 }
+
+/// Every HTTP API route `template.yaml` declares on a function, as `METHOD /path`.
+pub fn http_routes() -> std::collections::BTreeSet<String> {
+    let docs = YamlLoader::load_from_str(TEMPLATE).unwrap();
+    let resources = docs[0]["Resources"].as_hash().unwrap();
+    resources
+        .values()
+        .filter_map(|r| r["Properties"]["Events"].as_hash())
+        .flat_map(|events| events.values())
+        .filter(|e| e["Type"].as_str() == Some("HttpApi"))
+        .map(|e| {
+            let p = &e["Properties"];
+            format!(
+                "{} {}",
+                p["Method"].as_str().unwrap().to_ascii_uppercase(),
+                p["Path"].as_str().unwrap()
+            )
+        })
+        .collect()
+}
