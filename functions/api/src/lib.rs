@@ -9,9 +9,9 @@ use jobfeed::api::{ApiConfig, ApiState, router};
 use jobfeed::store::{PostingStore, SourceStateStore};
 use jobfeed_fn::env::{self, EnvError};
 
-/// The read API's settings from the environment: `CORS_ORIGINS` (comma-separated; unset
-/// allows any origin), `PUBLIC_BASE_URL` (the address feed links use), `CACHE_MAX_AGE_SECS`
-/// (default 60) and `FEED_TITLE` (default `jobfeed`).
+/// The read API's settings from the environment: `CORS_ORIGINS` (see [`cors_origins`]),
+/// `PUBLIC_BASE_URL` (the address feed links use), `CACHE_MAX_AGE_SECS` (default 60) and
+/// `FEED_TITLE` (default `jobfeed`).
 pub fn config_from_env() -> Result<ApiConfig, EnvError> {
     let defaults = ApiConfig::default();
     let public_base_url = match env::optional("PUBLIC_BASE_URL") {
@@ -24,19 +24,27 @@ pub fn config_from_env() -> Result<ApiConfig, EnvError> {
     };
     Ok(ApiConfig {
         cache_max_age_secs: env::parsed("CACHE_MAX_AGE_SECS", defaults.cache_max_age_secs)?,
-        cors_origins: env::optional("CORS_ORIGINS")
-            .map(|origins| {
-                origins
-                    .split(',')
-                    .map(str::trim)
-                    .filter(|o| !o.is_empty())
-                    .map(str::to_owned)
-                    .collect()
-            })
-            .unwrap_or_default(),
+        cors_origins: cors_origins(env::optional("CORS_ORIGINS").as_deref()),
         public_base_url,
         feed_title: env::optional("FEED_TITLE").unwrap_or(defaults.feed_title),
     })
+}
+
+/// The allowed origins of a comma-separated list. Unset, empty or containing `*` (the
+/// template's default) allows any origin, which the router spells as an empty list.
+pub fn cors_origins(value: Option<&str>) -> Vec<String> {
+    let origins: Vec<String> = value
+        .unwrap_or_default()
+        .split(',')
+        .map(str::trim)
+        .filter(|o| !o.is_empty())
+        .map(str::to_owned)
+        .collect();
+    if origins.iter().any(|o| o == "*") {
+        Vec::new()
+    } else {
+        origins
+    }
 }
 
 /// The router over one store that holds both postings and source states.
@@ -49,4 +57,20 @@ where
         sources: store,
         config,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_wildcard_or_nothing_allows_any_origin_and_lists_are_split() {
+        assert!(cors_origins(None).is_empty());
+        assert!(cors_origins(Some("*")).is_empty());
+        assert!(cors_origins(Some("https://a.example, *")).is_empty());
+        assert_eq!(
+            cors_origins(Some(" https://a.example ,https://b.example,")),
+            ["https://a.example", "https://b.example"]
+        );
+    }
 }
