@@ -36,8 +36,9 @@
 //! price again, and transactions of concurrent ingests cancel each other). Skipping the
 //! Query for a fingerprint "seen for the first time" needs the same kind of marker item and
 //! a conditional write to learn it. So the Queries stay: half a read unit each (~500 for
-//! 1,000 new postings, against ~4,000 write units for the postings and their index
-//! entries), run concurrently so they add little time.
+//! 1,000 new postings, against at least 4 write units a posting for the item and its three
+//! index entries: 8,000 for the benchmark's ~4 KB postings), 16 in flight so they add
+//! little time.
 //!
 //! Consistency: index Queries are eventually consistent. A posting another process wrote a
 //! moment before may be missing from a fingerprint group, so a cross-source duplicate
