@@ -16,7 +16,6 @@ use super::schema::{
     ENTRY_VALID_THROUGH, LIST_SORT, SCHEMA,
 };
 use crate::model::JobPosting;
-use crate::normalize::sanitize::sanitize_html;
 use crate::store::{IndexEntry, StoreError, StoredPosting, listed_at};
 
 /// One DynamoDB item.
@@ -105,7 +104,7 @@ pub(super) fn posting_item(
         if p.description_html.is_empty() && p.description_text.is_empty() {
             break;
         }
-        truncate_descriptions(p, excess);
+        crate::normalize::sanitize::truncate_descriptions(p, excess);
         let item = unchecked_posting_item(&cut, retention)?;
         size = item_size(&item);
         if size <= ITEM_LIMIT {
@@ -141,58 +140,6 @@ fn unchecked_posting_item(stored: &StoredPosting, retention: Duration) -> Result
         );
     }
     Ok(item)
-}
-
-/// Shortens the two descriptions by about `excess` bytes in total, each in proportion to
-/// its length: the text keeps a prefix ending in `…`, the HTML a prefix with any half tag
-/// dropped and its open elements closed again by the sanitizer.
-fn truncate_descriptions(p: &mut JobPosting, excess: usize) {
-    let html_len = p.description_html.len();
-    let total = html_len + p.description_text.len();
-    if total == 0 {
-        return;
-    }
-    // A little extra for the ellipsis and the closing tags added back.
-    let keep = total.saturating_sub(excess + 256);
-    let html_keep = (keep as u128 * html_len as u128 / total as u128) as usize;
-    let text_keep = keep.saturating_sub(html_keep);
-    p.description_html = cut_html(&p.description_html, html_keep);
-    p.description_text = cut_text(&p.description_text, text_keep);
-}
-
-fn cut_text(text: &str, max: usize) -> String {
-    if text.len() <= max {
-        return text.to_owned();
-    }
-    let end = floor_char_boundary(text, max.saturating_sub('…'.len_utf8()));
-    format!("{}…", text.get(..end).unwrap_or_default())
-}
-
-fn cut_html(html: &str, max: usize) -> String {
-    if html.len() <= max {
-        return html.to_owned();
-    }
-    let prefix = html
-        .get(..floor_char_boundary(html, max))
-        .unwrap_or_default();
-    // A tag cut in half would end up as text.
-    let prefix = match (prefix.rfind('<'), prefix.rfind('>')) {
-        (Some(open), close) if close.is_none_or(|close| close < open) => {
-            prefix.get(..open).unwrap_or_default()
-        }
-        _ => prefix,
-    };
-    sanitize_html(prefix, None)
-}
-
-fn floor_char_boundary(text: &str, mut index: usize) -> usize {
-    if index >= text.len() {
-        return text.len();
-    }
-    while !text.is_char_boundary(index) {
-        index -= 1;
-    }
-    index
 }
 
 /// The stored posting in an item.
@@ -523,14 +470,6 @@ mod tests {
         let kept = back.posting.description_text.strip_suffix('…').unwrap();
         assert!(text.starts_with(kept));
         assert_eq!(back.posting.content_hash, "h", "the hash is the source's");
-    }
-
-    #[test]
-    fn cuts_never_split_a_character_or_a_tag() {
-        assert_eq!(cut_text("héllo", 4), "h…");
-        assert_eq!(cut_text("short", 10), "short");
-        assert_eq!(cut_html("<p>ab</p><p>cd</p>", 11), "<p>ab</p>");
-        assert_eq!(cut_html("<p>abcdef</p>", 7), "<p>abcd</p>");
     }
 
     #[test]
