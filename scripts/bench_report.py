@@ -1,5 +1,6 @@
 """Writes BENCHMARKS.md from one `scripts/bench` run: criterion estimates for jobfeed and
-extruct timings for the same HTML pages, side by side.
+extruct timings for the same HTML pages, side by side, then the store costs section the
+`store_costs` example printed (RUN_DIR/store_costs.md).
 
 Usage: bench_report.py RUN_DIR CRITERION_DIR VENV_PYTHON
 """
@@ -110,6 +111,11 @@ def main():
       "into text. Skills, category, salary and identity hashing follow.")
     w("- Regexes that scan whole descriptions use ASCII word boundaries: a Unicode `\\b` makes the "
       "regex crate leave its DFA for the much slower PikeVM on non-ASCII text.")
+    w("")
+    moto_version = shell(f"{venv_python} -c 'import moto; print(moto.__version__)'")
+    with open(f"{run_dir}/store_costs.md") as f:
+        w(f.read().rstrip("\n"))
+    w(f"- moto_server {moto_version or '?'} (pinned in `scripts/bench` and `scripts/test`).")
     w("")
     print("\n".join(lines))
 

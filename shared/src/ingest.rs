@@ -40,6 +40,9 @@ pub struct IngestConfig {
     pub retention: Duration,
     /// How many times a conflicting write is re-planned before giving up (retryable).
     pub max_conflict_retries: usize,
+    /// How long after first being seen a posting's duplicate status is re-checked at each
+    /// complete crawl of its source.
+    pub recheck_duplicates_for: Duration,
 }
 
 impl Default for IngestConfig {
@@ -48,6 +51,7 @@ impl Default for IngestConfig {
             min_complete_ratio: 0.5,
             retention: Duration::days(30),
             max_conflict_retries: 5,
+            recheck_duplicates_for: Duration::days(2),
         }
     }
 }
@@ -217,6 +221,17 @@ pub async fn complete_crawl(
         }
         // Some postings changed under us: re-read and decide again for those.
     }
+    // Fingerprint groups are read from an eventually consistent index: two sources ingesting
+    // one job at the same moment can each miss the other. Re-checking the recently first-seen
+    // postings at the end of every complete crawl settles such pairs within a crawl or two.
+    let recent = now - config.recheck_duplicates_for;
+    let recheck = store
+        .source_index(source)
+        .await?
+        .into_iter()
+        .filter(|e| e.closed_at.is_none() && e.first_seen_at >= recent)
+        .map(|e| e.fingerprint);
+    closed_fingerprints.extend(recheck);
     resolve_duplicates(store, closed_fingerprints, config).await?;
     Ok(report)
 }

@@ -610,6 +610,14 @@ mod tests {
     }
 
     #[test]
+    fn cuts_never_split_a_character_or_a_tag() {
+        assert_eq!(cut_text("héllo", 4), "h…");
+        assert_eq!(cut_text("short", 10), "short");
+        assert_eq!(cut_html("<p>ab</p><p>cd</p>", 11), "<p>ab</p>");
+        assert_eq!(cut_html("<p>abcdef</p>", 7), "<p>abcd</p>");
+    }
+
+    #[test]
     fn html_to_text_keeps_preformatted_text() {
         assert_eq!(
             html_to_text("<p>Run:</p><pre>cargo  test\n  --lib</pre><p>done</p>"),

@@ -52,6 +52,7 @@ macro_rules! conformance_tests {
             conditional_writes_report_conflicts_instead_of_overwriting,
             source_states_round_trip,
             oversized_postings_are_stored_and_listed_never_dropped,
+            a_duplicate_missed_by_a_race_is_settled_at_the_next_complete_crawl,
         );
     };
     (@tests $make:expr, $caps:expr; $($name:ident),* $(,)?) => {
@@ -1198,4 +1199,53 @@ pub async fn oversized_postings_are_stored_and_listed_never_dropped(
     assert_eq!(again.unchanged, 1);
     let listed = all_pages(store, &ListQuery::default(), 10).await;
     assert_eq!(ids(&listed), vec![huge.id.clone()]);
+}
+
+pub async fn a_duplicate_missed_by_a_race_is_settled_at_the_next_complete_crawl(
+    store: &dyn TestStore,
+    _: Capabilities,
+) {
+    let board = posting("gh", "1", "Senior Backend Engineer", t(0));
+    let aggregator = posting("wwr", "x-1", "Senior Backend Engineer", t(0));
+    ingest::ingest_postings(store, vec![board.clone()], t(1), &config())
+        .await
+        .unwrap();
+    // The aggregator's copy lands as if its ingest had not yet seen the board's posting in
+    // the fingerprint index: stored without `duplicate_of`.
+    let mut missed = StoredPosting {
+        posting: aggregator.clone(),
+        history: vec![],
+        description_truncated: false,
+        revision: 1,
+    };
+    missed.posting.first_seen_at = Some(t(2));
+    missed.posting.last_seen_at = Some(t(2));
+    let outcomes = store.write(vec![Write::Insert(missed)]).await.unwrap();
+    assert_eq!(outcomes, vec![WriteOutcome::Applied]);
+    assert_eq!(
+        get(store, &aggregator.id)
+            .await
+            .unwrap()
+            .posting
+            .duplicate_of,
+        None
+    );
+    ingest::complete_crawl(
+        store,
+        "wwr",
+        std::slice::from_ref(&aggregator.id),
+        t(3),
+        &config(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        get(store, &aggregator.id)
+            .await
+            .unwrap()
+            .posting
+            .duplicate_of
+            .as_deref(),
+        Some(board.id.as_str())
+    );
 }

@@ -1,23 +1,29 @@
 //! Postings, index entries and source states as DynamoDB items: the posting document
-//! (serde_dynamo) plus the key and filter attributes the indexes need, fitted under
-//! DynamoDB's 400 KB item limit.
+//! (serde_dynamo) plus the key and filter attributes the indexes need (among them the
+//! compact index-entry copy, `schema::ENTRY_*`), fitted under DynamoDB's 400 KB item limit.
 
 use std::collections::HashMap;
 
+use aws_sdk_dynamodb::primitives::Blob;
 use aws_sdk_dynamodb::types::AttributeValue;
-use chrono::{DateTime, Duration, Utc};
-use serde::Deserialize;
+use chrono::{DateTime, Duration, SecondsFormat, Utc};
 use serde::de::DeserializeOwned;
 
-use super::schema::{BY_LISTED, COMPANY_KEY, SCHEMA};
+use super::capacity::item_size;
+use super::schema::{
+    BY_LISTED, COMPANY_KEY, ENTRY_CLOSED_AT, ENTRY_CONTENT_HASH, ENTRY_DUPLICATE_OF,
+    ENTRY_FETCHED_AT, ENTRY_FINGERPRINT, ENTRY_FIRST_SEEN_AT, ENTRY_REVISION, ENTRY_SOURCE,
+    ENTRY_VALID_THROUGH, LIST_SORT, SCHEMA,
+};
 use crate::model::JobPosting;
-use crate::normalize::sanitize::sanitize_html;
 use crate::store::{IndexEntry, StoreError, StoredPosting, listed_at};
 
 /// One DynamoDB item.
 pub(super) type Item = HashMap<String, AttributeValue>;
 
-/// Sort key of a posting item (its partition key is `posting#{id}`).
+/// Partition key prefix of a posting item: `posting#{id}`.
+const POSTING_PREFIX: &str = "posting#";
+/// Sort key of a posting item.
 const POSTING_SORT: &str = "posting";
 /// Partition of the source-state items (sort key: the source name), read by one Query.
 pub(super) const SOURCES_PARTITION: &str = "sources";
@@ -33,11 +39,6 @@ const ITEM_LIMIT: usize = 400 * 1024;
 /// and the HTML re-balanced after the cut.
 pub(super) const ITEM_TARGET: usize = 350 * 1024;
 
-/// Posting fields that are also index keys. DynamoDB refuses an empty string in a key, so
-/// an empty value is left out of the item (the posting is then in no such index) and
-/// restored as empty when read.
-const KEY_FIELDS: &[&str] = &["id", "source", "fingerprint"];
-
 /// A string attribute.
 pub(super) fn s(value: impl Into<String>) -> AttributeValue {
     AttributeValue::S(value.into())
@@ -45,7 +46,7 @@ pub(super) fn s(value: impl Into<String>) -> AttributeValue {
 
 /// The primary key of a posting.
 pub(super) fn posting_key(id: &str) -> Item {
-    key(format!("posting#{id}"), POSTING_SORT)
+    key(format!("{POSTING_PREFIX}{id}"), POSTING_SORT)
 }
 
 /// The primary key of a source's state.
@@ -103,7 +104,7 @@ pub(super) fn posting_item(
         if p.description_html.is_empty() && p.description_text.is_empty() {
             break;
         }
-        truncate_descriptions(p, excess);
+        crate::normalize::sanitize::truncate_descriptions(p, excess);
         let item = unchecked_posting_item(&cut, retention)?;
         size = item_size(&item);
         if size <= ITEM_LIMIT {
@@ -120,15 +121,11 @@ fn unchecked_posting_item(stored: &StoredPosting, retention: Duration) -> Result
     let p = &stored.posting;
     let mut item: Item = serde_dynamo::aws_sdk_dynamodb_1::to_item(stored)
         .map_err(|e| StoreError::Permanent(format!("posting {} cannot be encoded: {e}", p.id)))?;
-    for field in KEY_FIELDS {
-        if matches!(item.get(*field), Some(AttributeValue::S(v)) if v.is_empty()) {
-            item.remove(*field);
-        }
-    }
     item.extend(posting_key(&p.id));
+    item.extend(entry_attributes(&IndexEntry::of(stored)));
     let at = listed_at(p);
     item.insert(BY_LISTED.partition_key.to_owned(), s(list_bucket(at)));
-    item.insert(BY_LISTED.sort_key.to_owned(), s(list_sort(at, &p.id)));
+    item.insert(LIST_SORT.to_owned(), s(list_sort(at, &p.id)));
     // `ListQuery::company` is matched ignoring ASCII case, which a filter expression can
     // only do against a lower-cased copy.
     item.insert(
@@ -145,86 +142,9 @@ fn unchecked_posting_item(stored: &StoredPosting, retention: Duration) -> Result
     Ok(item)
 }
 
-/// Shortens the two descriptions by about `excess` bytes in total, each in proportion to
-/// its length: the text keeps a prefix ending in `…`, the HTML a prefix with any half tag
-/// dropped and its open elements closed again by the sanitizer.
-fn truncate_descriptions(p: &mut JobPosting, excess: usize) {
-    let html_len = p.description_html.len();
-    let total = html_len + p.description_text.len();
-    if total == 0 {
-        return;
-    }
-    // A little extra for the ellipsis and the closing tags added back.
-    let keep = total.saturating_sub(excess + 256);
-    let html_keep = (keep as u128 * html_len as u128 / total as u128) as usize;
-    let text_keep = keep.saturating_sub(html_keep);
-    p.description_html = cut_html(&p.description_html, html_keep);
-    p.description_text = cut_text(&p.description_text, text_keep);
-}
-
-fn cut_text(text: &str, max: usize) -> String {
-    if text.len() <= max {
-        return text.to_owned();
-    }
-    let end = floor_char_boundary(text, max.saturating_sub('…'.len_utf8()));
-    format!("{}…", text.get(..end).unwrap_or_default())
-}
-
-fn cut_html(html: &str, max: usize) -> String {
-    if html.len() <= max {
-        return html.to_owned();
-    }
-    let prefix = html
-        .get(..floor_char_boundary(html, max))
-        .unwrap_or_default();
-    // A tag cut in half would end up as text.
-    let prefix = match (prefix.rfind('<'), prefix.rfind('>')) {
-        (Some(open), close) if close.is_none_or(|close| close < open) => {
-            prefix.get(..open).unwrap_or_default()
-        }
-        _ => prefix,
-    };
-    sanitize_html(prefix, None)
-}
-
-fn floor_char_boundary(text: &str, mut index: usize) -> usize {
-    if index >= text.len() {
-        return text.len();
-    }
-    while !text.is_char_boundary(index) {
-        index -= 1;
-    }
-    index
-}
-
-/// An upper bound of an item's size as DynamoDB counts it (attribute names plus values;
-/// numbers are counted as their text, which is never less than their stored size).
-pub(super) fn item_size(item: &Item) -> usize {
-    item.iter()
-        .map(|(name, value)| name.len() + value_size(value))
-        .sum()
-}
-
-fn value_size(value: &AttributeValue) -> usize {
-    match value {
-        AttributeValue::S(v) | AttributeValue::N(v) => v.len(),
-        AttributeValue::B(v) => v.as_ref().len(),
-        AttributeValue::Ss(v) | AttributeValue::Ns(v) => v.iter().map(String::len).sum(),
-        AttributeValue::Bs(v) => v.iter().map(|b| b.as_ref().len()).sum(),
-        AttributeValue::L(v) => 3 + v.iter().map(|e| 1 + value_size(e)).sum::<usize>(),
-        AttributeValue::M(v) => {
-            3 + v
-                .iter()
-                .map(|(k, e)| 1 + k.len() + value_size(e))
-                .sum::<usize>()
-        }
-        _ => 1,
-    }
-}
-
 /// The stored posting in an item.
 pub(super) fn stored_posting(item: Item) -> Result<StoredPosting, StoreError> {
-    decode(restore_key_fields(item))
+    decode(item)
 }
 
 /// The posting fields the list index holds, as a posting with empty descriptions: enough
@@ -232,46 +152,149 @@ pub(super) fn stored_posting(item: Item) -> Result<StoredPosting, StoreError> {
 pub(super) fn list_view(mut item: Item) -> Result<JobPosting, StoreError> {
     item.insert("description_html".to_owned(), s(""));
     item.insert("description_text".to_owned(), s(""));
-    decode(restore_key_fields(item))
+    decode(item)
 }
 
-/// The index entry in an index-entry index item.
-pub(super) fn index_entry(item: Item) -> Result<IndexEntry, StoreError> {
-    /// `IndexEntry` as projected: lifecycle fields absent until set.
-    #[derive(Deserialize)]
-    struct Projected {
-        id: String,
-        source: String,
-        content_hash: String,
-        fingerprint: String,
-        fetched_at: DateTime<Utc>,
-        first_seen_at: Option<DateTime<Utc>>,
-        closed_at: Option<DateTime<Utc>>,
-        duplicate_of: Option<String>,
-        valid_through: Option<DateTime<Utc>>,
-        #[serde(default)]
-        revision: u64,
+/// The compact index-entry copy of a posting (`schema::ENTRY_*`); the id is the table key.
+fn entry_attributes(entry: &IndexEntry) -> Item {
+    let mut item = Item::new();
+    // DynamoDB refuses an empty string as an index key: such a posting is in no such index.
+    if !entry.source.is_empty() {
+        item.insert(ENTRY_SOURCE.to_owned(), s(entry.source.as_str()));
     }
-    let p: Projected = decode(restore_key_fields(item))?;
+    if !entry.fingerprint.is_empty() {
+        item.insert(ENTRY_FINGERPRINT.to_owned(), s(entry.fingerprint.as_str()));
+    }
+    item.insert(
+        ENTRY_CONTENT_HASH.to_owned(),
+        hash_value(&entry.content_hash),
+    );
+    item.insert(ENTRY_FETCHED_AT.to_owned(), time_value(entry.fetched_at));
+    if entry.first_seen_at != entry.fetched_at {
+        item.insert(
+            ENTRY_FIRST_SEEN_AT.to_owned(),
+            time_value(entry.first_seen_at),
+        );
+    }
+    if let Some(closed) = entry.closed_at {
+        item.insert(ENTRY_CLOSED_AT.to_owned(), time_value(closed));
+    }
+    if let Some(canonical) = &entry.duplicate_of {
+        item.insert(ENTRY_DUPLICATE_OF.to_owned(), hash_value(canonical));
+    }
+    if let Some(until) = entry.valid_through {
+        item.insert(ENTRY_VALID_THROUGH.to_owned(), time_value(until));
+    }
+    item.insert(
+        ENTRY_REVISION.to_owned(),
+        AttributeValue::N(entry.revision.to_string()),
+    );
+    item
+}
+
+/// The index entry in an item of `by_source` or `by_fingerprint` (or a whole posting item).
+pub(super) fn index_entry(item: &Item) -> Result<IndexEntry, StoreError> {
+    let pk = match item.get(SCHEMA.partition_key) {
+        Some(AttributeValue::S(pk)) => pk.as_str(),
+        _ => "(no key)",
+    };
+    let bad = |what: &str| StoreError::Permanent(format!("index item {pk} has no valid {what}"));
+    let id = pk.strip_prefix(POSTING_PREFIX).ok_or_else(|| bad("key"))?;
+    let text = |name: &str| match item.get(name) {
+        None => Ok(String::new()),
+        Some(AttributeValue::S(v)) => Ok(v.clone()),
+        Some(_) => Err(bad(name)),
+    };
+    let hash = |name: &str| {
+        item.get(name)
+            .map(hash_text)
+            .transpose()
+            .map_err(|()| bad(name))
+    };
+    let time = |name: &str| {
+        item.get(name)
+            .map(time_of)
+            .transpose()
+            .map_err(|()| bad(name))
+    };
+    let fetched_at = time(ENTRY_FETCHED_AT)?.ok_or_else(|| bad(ENTRY_FETCHED_AT))?;
+    let revision = match item.get(ENTRY_REVISION) {
+        Some(AttributeValue::N(n)) => n.parse().map_err(|_| bad(ENTRY_REVISION))?,
+        _ => return Err(bad(ENTRY_REVISION)),
+    };
     Ok(IndexEntry {
-        id: p.id,
-        source: p.source,
-        content_hash: p.content_hash,
-        fingerprint: p.fingerprint,
-        fetched_at: p.fetched_at,
-        first_seen_at: p.first_seen_at.unwrap_or(p.fetched_at),
-        closed_at: p.closed_at,
-        duplicate_of: p.duplicate_of,
-        valid_through: p.valid_through,
-        revision: p.revision,
+        id: id.to_owned(),
+        source: text(ENTRY_SOURCE)?,
+        content_hash: hash(ENTRY_CONTENT_HASH)?.ok_or_else(|| bad(ENTRY_CONTENT_HASH))?,
+        fingerprint: text(ENTRY_FINGERPRINT)?,
+        fetched_at,
+        first_seen_at: time(ENTRY_FIRST_SEEN_AT)?.unwrap_or(fetched_at),
+        closed_at: time(ENTRY_CLOSED_AT)?,
+        duplicate_of: hash(ENTRY_DUPLICATE_OF)?,
+        valid_through: time(ENTRY_VALID_THROUGH)?,
+        revision,
     })
 }
 
-fn restore_key_fields(mut item: Item) -> Item {
-    for field in KEY_FIELDS {
-        item.entry((*field).to_owned()).or_insert_with(|| s(""));
+/// A hash or id: 16 bytes when it is 32 lower-case hex characters (as `identity` makes
+/// them), else the string as it is, so every value reads back exactly.
+fn hash_value(text: &str) -> AttributeValue {
+    match hex_bytes(text) {
+        Some(bytes) => AttributeValue::B(Blob::new(bytes)),
+        None => s(text),
     }
-    item
+}
+
+fn hash_text(value: &AttributeValue) -> Result<String, ()> {
+    match value {
+        AttributeValue::S(text) => Ok(text.clone()),
+        AttributeValue::B(bytes) if bytes.as_ref().len() == 16 => {
+            Ok(bytes.as_ref().iter().map(|b| format!("{b:02x}")).collect())
+        }
+        _ => Err(()),
+    }
+}
+
+fn hex_bytes(text: &str) -> Option<Vec<u8>> {
+    fn nibble(c: u8) -> Option<u8> {
+        match c {
+            b'0'..=b'9' => Some(c - b'0'),
+            b'a'..=b'f' => Some(c - b'a' + 10),
+            _ => None,
+        }
+    }
+    if text.len() != 32 {
+        return None;
+    }
+    text.as_bytes()
+        .chunks(2)
+        .map(|pair| match pair {
+            [hi, lo] => Some(nibble(*hi)? << 4 | nibble(*lo)?),
+            _ => None,
+        })
+        .collect()
+}
+
+/// A time as epoch nanoseconds (exact, and a whole second costs only its significant
+/// digits); outside the 1677–2262 range nanoseconds fit in, an RFC 3339 string.
+fn time_value(at: DateTime<Utc>) -> AttributeValue {
+    match at.timestamp_nanos_opt() {
+        Some(nanos) => AttributeValue::N(nanos.to_string()),
+        None => s(at.to_rfc3339_opts(SecondsFormat::AutoSi, true)),
+    }
+}
+
+fn time_of(value: &AttributeValue) -> Result<DateTime<Utc>, ()> {
+    match value {
+        AttributeValue::N(nanos) => nanos
+            .parse()
+            .map(DateTime::from_timestamp_nanos)
+            .map_err(|_| ()),
+        AttributeValue::S(text) => DateTime::parse_from_rfc3339(text)
+            .map(|at| at.with_timezone(&Utc))
+            .map_err(|_| ()),
+        _ => Err(()),
+    }
 }
 
 /// Decodes an item written by this adapter; anything else is a `Permanent` error naming the
@@ -289,6 +312,7 @@ pub(super) fn decode<T: DeserializeOwned>(item: Item) -> Result<T, StoreError> {
 mod tests {
     use super::*;
     use crate::model::{Company, SourceKind};
+    use crate::store::dynamodb::schema::BY_SOURCE;
     use chrono::TimeZone;
 
     fn stored(html: String, text: String) -> StoredPosting {
@@ -343,10 +367,78 @@ mod tests {
         assert_eq!(item["company_key"], s("acme corp"));
         // closed 2026-07-01T12:00Z + 30 days = 2026-07-31T12:00Z.
         assert_eq!(item["expires_at"], AttributeValue::N("1785499200".into()));
-        assert!(!item.contains_key("fingerprint"), "empty keys are left out");
+        assert!(!item.contains_key("f"), "an empty key is left out");
+        assert_eq!(item["fingerprint"], s(""), "the document keeps it");
         assert_eq!(stored_posting(item.clone()).unwrap(), original);
-        let entry = index_entry(item).unwrap();
+        let entry = index_entry(&item).unwrap();
         assert_eq!(entry, IndexEntry::of(&original));
+    }
+
+    #[test]
+    fn the_index_entry_copy_is_compact_and_reads_back_exactly() {
+        let mut p = stored("<p>Hi</p>".into(), "Hi".into());
+        p.posting.id = "0123456789abcdef0123456789abcdef".into();
+        p.posting.fingerprint = "fedcba9876543210fedcba9876543210".into();
+        p.posting.content_hash = "00ff00ff00ff00ff00ff00ff00ff00ff".into();
+        p.posting.duplicate_of = Some("not-a-hex-id".into());
+        p.posting.fetched_at += Duration::nanoseconds(123_456_789);
+        p.posting.valid_through = Some(Utc.with_ymd_and_hms(2300, 1, 1, 0, 0, 0).unwrap());
+        let item = posting_item(&p, Duration::days(30)).unwrap();
+        assert_eq!(item["s"], s("gh"));
+        assert_eq!(item["f"], s("fedcba9876543210fedcba9876543210"));
+        assert_eq!(item["h"], AttributeValue::B(Blob::new([0, 255].repeat(8))));
+        assert_eq!(item["d"], s("not-a-hex-id"), "a non-hex id stays a string");
+        // 2026-07-01T12:00:00.123456789Z, and `first_seen_at` one fetch earlier.
+        assert_eq!(item["t"], AttributeValue::N("1782907200123456789".into()));
+        assert_eq!(item["a"], AttributeValue::N("1782907200000000000".into()));
+        assert_eq!(item["c"], AttributeValue::N("1782907200000000000".into()));
+        assert_eq!(item["v"], s("2300-01-01T00:00:00Z"), "past 2262: a string");
+        assert_eq!(item["r"], AttributeValue::N("3".into()));
+        assert_eq!(index_entry(&item).unwrap(), IndexEntry::of(&p));
+    }
+
+    #[test]
+    fn first_seen_at_equal_to_fetched_at_is_not_stored_twice() {
+        let mut p = stored("<p>Hi</p>".into(), "Hi".into());
+        p.posting.closed_at = None;
+        let item = posting_item(&p, Duration::days(30)).unwrap();
+        assert!(!item.contains_key("a"));
+        assert!(!item.contains_key("c"));
+        assert_eq!(index_entry(&item).unwrap(), IndexEntry::of(&p));
+    }
+
+    #[test]
+    fn a_by_source_entry_of_an_identity_stamped_posting_is_138_bytes() {
+        let mut p = stored("<p>Hi</p>".into(), "Hi".into());
+        p.posting.closed_at = None;
+        p.posting.source = "greenhouse:acme".into();
+        crate::identity::stamp(&mut p.posting);
+        p.posting.fetched_at += Duration::nanoseconds(123_456_789);
+        let item = posting_item(&p, Duration::days(30)).unwrap();
+        // pk 2+40, sk 2+7, s 1+15, f 1+32, h 1+16, t 1+11 (19 digits), a 1+5, r 1+2.
+        let size = super::super::capacity::index_entry_size(&item, &BY_SOURCE);
+        assert_eq!(size, Some(42 + 9 + 16 + 33 + 17 + 12 + 6 + 3));
+    }
+
+    #[test]
+    fn malformed_index_items_are_permanent_errors_naming_the_key() {
+        let item = posting_item(&stored("".into(), "".into()), Duration::days(30)).unwrap();
+        for (attribute, value) in [
+            ("t", s("yesterday")),
+            ("h", AttributeValue::B(Blob::new(vec![1, 2]))),
+            ("r", s("3")),
+        ] {
+            let mut broken = item.clone();
+            broken.insert(attribute.into(), value);
+            let err = index_entry(&broken).unwrap_err();
+            assert_eq!(
+                err,
+                StoreError::Permanent(format!("index item posting#abc has no valid {attribute}"))
+            );
+        }
+        let mut keyless = item;
+        keyless.insert("pk".into(), s("sources"));
+        assert!(index_entry(&keyless).is_err());
     }
 
     #[test]
@@ -378,14 +470,6 @@ mod tests {
         let kept = back.posting.description_text.strip_suffix('…').unwrap();
         assert!(text.starts_with(kept));
         assert_eq!(back.posting.content_hash, "h", "the hash is the source's");
-    }
-
-    #[test]
-    fn cuts_never_split_a_character_or_a_tag() {
-        assert_eq!(cut_text("héllo", 4), "h…");
-        assert_eq!(cut_text("short", 10), "short");
-        assert_eq!(cut_html("<p>ab</p><p>cd</p>", 11), "<p>ab</p>");
-        assert_eq!(cut_html("<p>abcdef</p>", 7), "<p>abcd</p>");
     }
 
     #[test]

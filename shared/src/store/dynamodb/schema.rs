@@ -15,16 +15,17 @@ use aws_sdk_dynamodb::types::{
 use super::sdk_error;
 use crate::store::StoreError;
 
-/// A global secondary index: string partition and sort keys, and the non-key attributes it
-/// copies (`INCLUDE` projection; the table's and the index's keys are always projected).
+/// A global secondary index: a string partition key, an optional string sort key, and the
+/// non-key attributes it copies (`INCLUDE` projection; the table's and the index's keys are
+/// always projected).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct IndexSchema {
     /// Index name.
     pub name: &'static str,
     /// Partition key attribute (a string).
     pub partition_key: &'static str,
-    /// Sort key attribute (a string).
-    pub sort_key: &'static str,
+    /// Sort key attribute (a string), if the index has one.
+    pub sort_key: Option<&'static str>,
     /// Non-key attributes copied into the index.
     pub projected: &'static [&'static str],
 }
@@ -42,21 +43,60 @@ pub struct TableSchema {
     pub ttl_attribute: &'static str,
 }
 
+/// The list index's sort key, `{listed_at}#{id}`.
+pub const LIST_SORT: &str = "list_sort";
+
 /// Lower-cased company name, for the case-insensitive company filter.
 pub const COMPANY_KEY: &str = "company_key";
 
-/// The fields of `IndexEntry`, copied into the two index-entry indexes so a source's or a
-/// fingerprint group's entries are read without their postings.
-const INDEX_ENTRY_FIELDS: &[&str] = &[
-    "source",
-    "content_hash",
-    "fingerprint",
-    "fetched_at",
-    "first_seen_at",
-    "closed_at",
-    "duplicate_of",
-    "valid_through",
-    "revision",
+/// The index-entry copy of a posting: the `IndexEntry` fields under one-letter names, next
+/// to the posting document (which keeps its own full-named fields for every other reader).
+/// Only this copy goes into `by_source` and `by_fingerprint`, because a re-crawl reads a
+/// source's whole index and DynamoDB bills that read by the bytes of attribute names and
+/// values (`capacity`). The id is not copied: it is the table key `posting#{id}`, which
+/// every index item holds anyway.
+///
+/// Source (the `by_source` key; absent when empty, as DynamoDB refuses empty keys).
+pub const ENTRY_SOURCE: &str = "s";
+/// Fingerprint, 32 hex characters as computed (the `by_fingerprint` key; absent when empty).
+pub const ENTRY_FINGERPRINT: &str = "f";
+/// Content hash: 16 bytes (binary) when it is 32 lower-case hex characters, else the string.
+pub const ENTRY_CONTENT_HASH: &str = "h";
+/// `fetched_at`, as epoch nanoseconds (a number; an RFC 3339 string outside 1677–2262).
+pub const ENTRY_FETCHED_AT: &str = "t";
+/// `first_seen_at` like `fetched_at`, absent when equal to it.
+pub const ENTRY_FIRST_SEEN_AT: &str = "a";
+/// `closed_at` like `fetched_at`, absent while open.
+pub const ENTRY_CLOSED_AT: &str = "c";
+/// `duplicate_of`, encoded like the content hash, absent for a canonical posting.
+pub const ENTRY_DUPLICATE_OF: &str = "d";
+/// `valid_through` like `fetched_at`, absent when unknown.
+pub const ENTRY_VALID_THROUGH: &str = "v";
+/// Revision (a number).
+pub const ENTRY_REVISION: &str = "r";
+
+/// What `by_source` copies besides its key: the rest of the index entry.
+const BY_SOURCE_FIELDS: &[&str] = &[
+    ENTRY_FINGERPRINT,
+    ENTRY_CONTENT_HASH,
+    ENTRY_FETCHED_AT,
+    ENTRY_FIRST_SEEN_AT,
+    ENTRY_CLOSED_AT,
+    ENTRY_DUPLICATE_OF,
+    ENTRY_VALID_THROUGH,
+    ENTRY_REVISION,
+];
+
+/// What `by_fingerprint` copies besides its key: the rest of the index entry.
+const BY_FINGERPRINT_FIELDS: &[&str] = &[
+    ENTRY_SOURCE,
+    ENTRY_CONTENT_HASH,
+    ENTRY_FETCHED_AT,
+    ENTRY_FIRST_SEEN_AT,
+    ENTRY_CLOSED_AT,
+    ENTRY_DUPLICATE_OF,
+    ENTRY_VALID_THROUGH,
+    ENTRY_REVISION,
 ];
 
 /// Every posting field `ListQuery::matches` reads, plus the required fields a `JobPosting`
@@ -86,27 +126,29 @@ const LIST_FIELDS: &[&str] = &[
     "duplicate_of",
 ];
 
-/// Index of every posting by source (`source_index`).
+/// Index of every posting by source (`source_index`). No sort key: the source is read
+/// whole, and the id is in the table key already.
 pub const BY_SOURCE: IndexSchema = IndexSchema {
     name: "by_source",
-    partition_key: "source",
-    sort_key: "id",
-    projected: INDEX_ENTRY_FIELDS,
+    partition_key: ENTRY_SOURCE,
+    sort_key: None,
+    projected: BY_SOURCE_FIELDS,
 };
 
-/// Index of every posting by cross-source fingerprint (`fingerprint_groups`).
+/// Index of every posting by cross-source fingerprint (`fingerprint_groups`), read whole
+/// per fingerprint like `by_source`.
 pub const BY_FINGERPRINT: IndexSchema = IndexSchema {
     name: "by_fingerprint",
-    partition_key: "fingerprint",
-    sort_key: "id",
-    projected: INDEX_ENTRY_FIELDS,
+    partition_key: ENTRY_FINGERPRINT,
+    sort_key: None,
+    projected: BY_FINGERPRINT_FIELDS,
 };
 
 /// Index of every posting by the month it was listed, newest last in each month (`list`).
 pub const BY_LISTED: IndexSchema = IndexSchema {
     name: "by_listed",
     partition_key: "list_bucket",
-    sort_key: "list_sort",
+    sort_key: Some(LIST_SORT),
     projected: LIST_FIELDS,
 };
 
@@ -132,7 +174,7 @@ pub async fn create_table(client: &Client, table_name: &str) -> Result<(), Store
             schema
                 .indexes
                 .iter()
-                .flat_map(|i| [i.partition_key, i.sort_key]),
+                .flat_map(|i| std::iter::once(i.partition_key).chain(i.sort_key)),
         )
         .collect();
     let definitions = key_attributes
@@ -169,7 +211,10 @@ pub async fn create_table(client: &Client, table_name: &str) -> Result<(), Store
         .table_name(table_name)
         .billing_mode(BillingMode::PayPerRequest)
         .set_attribute_definitions(Some(definitions))
-        .set_key_schema(Some(key_schema(schema.partition_key, schema.sort_key)?))
+        .set_key_schema(Some(key_schema(
+            schema.partition_key,
+            Some(schema.sort_key),
+        )?))
         .set_global_secondary_indexes(Some(indexes))
         .send()
         .await
@@ -196,9 +241,9 @@ pub async fn create_table(client: &Client, table_name: &str) -> Result<(), Store
     Ok(())
 }
 
-fn key_schema(partition: &str, sort: &str) -> Result<Vec<KeySchemaElement>, StoreError> {
-    [(partition, KeyType::Hash), (sort, KeyType::Range)]
-        .into_iter()
+fn key_schema(partition: &str, sort: Option<&str>) -> Result<Vec<KeySchemaElement>, StoreError> {
+    std::iter::once((partition, KeyType::Hash))
+        .chain(sort.map(|sort| (sort, KeyType::Range)))
         .map(|(name, kind)| {
             KeySchemaElement::builder()
                 .attribute_name(name)
@@ -219,9 +264,17 @@ mod tests {
 
     #[test]
     fn every_index_projects_what_its_reader_decodes() {
-        for field in ["source", "content_hash", "revision", "closed_at"] {
-            assert!(BY_SOURCE.projected.contains(&field), "{field}");
-            assert!(BY_FINGERPRINT.projected.contains(&field), "{field}");
+        // Each index-entry index holds the whole entry: its own key plus the others.
+        for index in [BY_SOURCE, BY_FINGERPRINT] {
+            let mut held: Vec<&str> = index.projected.to_vec();
+            held.push(index.partition_key);
+            held.sort_unstable();
+            assert_eq!(
+                held,
+                ["a", "c", "d", "f", "h", "r", "s", "t", "v"],
+                "{}",
+                index.name
+            );
         }
         // The list index must hold every field `ListQuery::matches` reads.
         for field in [
