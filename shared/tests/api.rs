@@ -1094,6 +1094,49 @@ async fn the_openapi_document_is_3_1_and_names_every_route_and_parameter(kind: K
     assert!(item_required.as_array().unwrap().contains(&"title".into()));
 }
 
+async fn served_enum_values_are_ones_the_openapi_document_allows(kind: Kind) {
+    let api = Api::new(kind).await;
+    let document = api.get("/openapi.json").await.json();
+    let allowed = |schema: &str| -> Vec<Value> {
+        document["components"]["schemas"][schema]["enum"]
+            .as_array()
+            .unwrap_or_else(|| panic!("{schema} is an enum"))
+            .clone()
+    };
+    let items = api
+        .get("/jobs?limit=100&include_closed=true&include_duplicates=true")
+        .await
+        .json()["items"]
+        .as_array()
+        .unwrap()
+        .clone();
+    let mut checked = 0;
+    for item in &items {
+        for (field, schema) in [
+            ("source_kind", "SourceKind"),
+            ("workplace", "Workplace"),
+            ("employment_type", "EmploymentType"),
+            ("seniority", "Seniority"),
+            ("category", "Category"),
+        ] {
+            if !item[field].is_null() {
+                assert!(
+                    allowed(schema).contains(&item[field]),
+                    "{field}: {}",
+                    item[field]
+                );
+                checked += 1;
+            }
+        }
+        if let Some(period) = item["salary"].get("period").filter(|p| !p.is_null()) {
+            assert!(allowed("SalaryPeriod").contains(period), "{period}");
+            checked += 1;
+        }
+    }
+    // 30 postings, each with a source kind, and most with some of the others.
+    assert!(checked > 2 * items.len(), "{checked}");
+}
+
 async fn every_documented_parameter_is_accepted_with_its_example_value(kind: Kind) {
     let api = Api::new(kind).await;
     let example = |param: Param| match param {
@@ -1230,6 +1273,7 @@ macro_rules! all_scenarios {
             a_cors_preflight_allows_any_origin_by_default_and_only_configured_ones_otherwise,
             responses_are_gzipped_for_clients_that_accept_it_with_their_own_etag,
             the_openapi_document_is_3_1_and_names_every_route_and_parameter,
+            served_enum_values_are_ones_the_openapi_document_allows,
             every_documented_parameter_is_accepted_with_its_example_value,
             each_request_logs_one_line_with_route_status_items_and_store_requests,
         );
