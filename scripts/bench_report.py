@@ -117,6 +117,19 @@ def main():
         w(f.read().rstrip("\n"))
     w(f"- moto_server {moto_version or '?'} (pinned in `scripts/bench` and `scripts/test`).")
     w("")
+    # Sections written by other scripts (scripts/build-lambda --record, scripts/bench-api)
+    # are kept as they are; those scripts refresh them.
+    try:
+        with open("BENCHMARKS.md") as f:
+            old = f.read()
+    except OSError:
+        old = ""
+    for start, end in [("<!-- build-lambda -->", "<!-- /build-lambda -->"),
+                       ("<!-- api-bench:start -->", "<!-- api-bench:end -->")]:
+        i, j = old.find(start), old.find(end)
+        if i >= 0 and j > i:
+            lines.append(old[i:j + len(end)])
+            lines.append("")
     print("\n".join(lines))
 
 

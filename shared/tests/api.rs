@@ -1,7 +1,9 @@
-//! The read API end to end: requests through the router (`tower::ServiceExt::oneshot`) over an
-//! in-memory store filled by the ingest rules with postings parsed from the recorded corpus,
-//! plus a few synthetic ones (a cross-source duplicate, a changed posting, a closed posting and
-//! a salary in euros).
+//! The read API end to end: requests through the router (`tower::ServiceExt::oneshot`) over a
+//! store filled by the ingest rules with postings parsed from the recorded corpus, plus a few
+//! synthetic ones (a cross-source duplicate, a changed posting, a closed posting and a salary
+//! in euros). Every scenario runs over each store adapter (`api_tests!`): in memory, SQLite on
+//! a temporary file, and DynamoDB on moto_server (with the `dynamodb` feature; those fail
+//! without `AWS_ENDPOINT_URL`, see `scripts/test`).
 //!
 //! The fixture, read by hand from the corpus files: Ashby 5 (3 software engineers, skills `go`
 //! on two), Workable 10 (4 senior, 4 hybrid, 2 contract, 6 located in GR), We Work Remotely 7
@@ -27,8 +29,8 @@ use jobfeed::model::Salary;
 use jobfeed::parse::{DEFAULT_MAX_DOCUMENT_BYTES, ParseOptions, parse_document};
 use jobfeed::store::memory::MemoryStore;
 use jobfeed::store::{
-    IndexEntry, ListQuery, Page, PostingStore, StoreError, StoredPosting, UsageSnapshot, Write,
-    WriteOutcome,
+    IndexEntry, ListQuery, Page, PostingStore, SourceStateStore, StoreError, StoredPosting,
+    UsageSnapshot, Write, WriteOutcome,
 };
 use serde_json::Value;
 use tower::ServiceExt;
@@ -84,9 +86,72 @@ fn titled<'a>(postings: &'a [JobPosting], title: &str) -> &'a JobPosting {
         .unwrap_or_else(|| panic!("a posting titled {title:?}"))
 }
 
+/// The store interface the router reads through.
+trait ApiStore: PostingStore + SourceStateStore {}
+impl<T: PostingStore + SourceStateStore> ApiStore for T {}
+
+/// The store adapter a scenario runs over (`api_tests!` runs each scenario on every one).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    /// The in-memory reference store.
+    Memory,
+    /// SQLite on a fresh file (WAL mode, as `jobfeed serve` runs it).
+    #[cfg(feature = "sqlite")]
+    Sqlite,
+    /// DynamoDB on moto_server (started by `scripts/test`), on a fresh table.
+    #[cfg(feature = "dynamodb")]
+    DynamoDb,
+}
+
+impl Kind {
+    /// A new, empty store of this kind.
+    async fn empty_store(self) -> Arc<dyn ApiStore> {
+        match self {
+            Kind::Memory => Arc::new(MemoryStore::new()),
+            #[cfg(feature = "sqlite")]
+            Kind::Sqlite => sqlite_store(),
+            #[cfg(feature = "dynamodb")]
+            Kind::DynamoDb => dynamodb_store().await,
+        }
+    }
+}
+
+/// A store on a new database file, kept under cargo's scratch directory for integration
+/// tests (the store outlives any guard a helper could hold).
+#[cfg(feature = "sqlite")]
+fn sqlite_store() -> Arc<dyn ApiStore> {
+    let dir = tempfile::tempdir_in(env!("CARGO_TARGET_TMPDIR"))
+        .unwrap()
+        .keep();
+    Arc::new(jobfeed::store::sqlite::SqliteStore::open(dir.join("jobfeed.db")).unwrap())
+}
+
+/// A store on a new, uniquely named table. Fails (never skips) without moto: the tests
+/// must run through `scripts/test`, which starts it.
+#[cfg(feature = "dynamodb")]
+async fn dynamodb_store() -> Arc<dyn ApiStore> {
+    use jobfeed::store::dynamodb::{DynamoStore, client_from_env, create_table};
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    static TABLES: AtomicUsize = AtomicUsize::new(0);
+    assert!(
+        std::env::var_os("AWS_ENDPOINT_URL").is_some(),
+        "AWS_ENDPOINT_URL is not set: the DynamoDB API tests need moto_server; run scripts/test, \
+         which starts it and points the AWS SDK at it"
+    );
+    let client = client_from_env().await;
+    let table = format!(
+        "jobfeed-api-test-{}-{}-{}",
+        std::process::id(),
+        Utc::now().timestamp_nanos_opt().unwrap_or_default(),
+        TABLES.fetch_add(1, Ordering::Relaxed)
+    );
+    create_table(&client, &table).await.unwrap();
+    Arc::new(DynamoStore::new(client, table))
+}
+
 /// A store with the corpus and the synthetic postings, ingested the way the crawler would.
-async fn filled_store() -> Arc<MemoryStore> {
-    let store = Arc::new(MemoryStore::new());
+async fn filled_store(kind: Kind) -> Arc<dyn ApiStore> {
+    let store = kind.empty_store().await;
     let config = IngestConfig::default();
     let mut postings = corpus();
     // A salary in euros on the Workable iOS posting (before its first ingest).
@@ -145,7 +210,7 @@ async fn filled_store() -> Arc<MemoryStore> {
 
 struct Api {
     router: Router,
-    store: Arc<MemoryStore>,
+    store: Arc<dyn ApiStore>,
 }
 
 struct Reply {
@@ -193,12 +258,12 @@ impl Reply {
 }
 
 impl Api {
-    async fn new() -> Api {
-        Api::with_config(ApiConfig::default()).await
+    async fn new(kind: Kind) -> Api {
+        Api::with_config(kind, ApiConfig::default()).await
     }
 
-    async fn with_config(config: ApiConfig) -> Api {
-        let store = filled_store().await;
+    async fn with_config(kind: Kind, config: ApiConfig) -> Api {
+        let store = filled_store(kind).await;
         let router = router(ApiState {
             postings: store.clone(),
             sources: store.clone(),
@@ -276,9 +341,8 @@ impl Api {
     }
 }
 
-#[tokio::test]
-async fn jobs_lists_open_canonical_postings_newest_first_with_the_default_limit() {
-    let api = Api::new().await;
+async fn jobs_lists_open_canonical_postings_newest_first_with_the_default_limit(kind: Kind) {
+    let api = Api::new(kind).await;
     let reply = api.get("/jobs").await;
     assert_eq!(reply.status, StatusCode::OK);
     assert_eq!(reply.header(header::CONTENT_TYPE), "application/json");
@@ -295,9 +359,8 @@ async fn jobs_lists_open_canonical_postings_newest_first_with_the_default_limit(
     assert_eq!(api.count("").await, OPEN_CANONICAL);
 }
 
-#[tokio::test]
-async fn list_items_omit_the_html_description_unless_fields_is_full() {
-    let api = Api::new().await;
+async fn list_items_omit_the_html_description_unless_fields_is_full(kind: Kind) {
+    let api = Api::new(kind).await;
     let summary = api.get("/jobs?limit=1").await.json();
     let item = &summary["items"][0];
     assert!(item.get("description_html").is_none());
@@ -311,9 +374,8 @@ async fn list_items_omit_the_html_description_unless_fields_is_full() {
     );
 }
 
-#[tokio::test]
-async fn each_filter_narrows_the_list_to_what_the_corpus_says() {
-    let api = Api::new().await;
+async fn each_filter_narrows_the_list_to_what_the_corpus_says(kind: Kind) {
+    let api = Api::new(kind).await;
     for (query, expected) in [
         ("seniority=senior", 8),
         ("category=backend", 3),
@@ -364,9 +426,8 @@ async fn each_filter_narrows_the_list_to_what_the_corpus_says() {
     assert_eq!(closed["items"][0]["closed_at"], "2026-07-20T12:00:00Z");
 }
 
-#[tokio::test]
-async fn a_cursor_walk_returns_every_matching_posting_exactly_once() {
-    let api = Api::new().await;
+async fn a_cursor_walk_returns_every_matching_posting_exactly_once(kind: Kind) {
+    let api = Api::new(kind).await;
     for (query, expected) in [
         ("", OPEN_CANONICAL),
         ("workplace=remote", 14),
@@ -385,19 +446,30 @@ async fn a_cursor_walk_returns_every_matching_posting_exactly_once() {
     }
 }
 
-#[tokio::test]
-async fn each_list_request_makes_one_bounded_store_call() {
-    let api = Api::new().await;
+async fn each_list_request_makes_a_bounded_read_of_the_store(kind: Kind) {
+    let api = Api::new(kind).await;
     let before = api.store.usage();
-    api.get("/jobs?limit=5&seniority=senior").await;
+    let reply = api.get("/jobs?limit=5&seniority=senior").await;
+    assert_eq!(reply.titles().len(), 5);
     let used = api.store.usage().since(&before);
-    assert_eq!(used.requests, 1);
-    assert_eq!(used.items_read, 5);
+    match kind {
+        // One call reading exactly the page.
+        Kind::Memory => assert_eq!((used.requests, used.items_read), (1, 5)),
+        // One query reading one row more than the page, to know that a next page exists.
+        #[cfg(feature = "sqlite")]
+        Kind::Sqlite => assert_eq!((used.requests, used.items_read), (1, 6)),
+        #[cfg(feature = "dynamodb")]
+        // The months list (one item), index Queries until 6 matches (at most 8 Queries and
+        // 5 × 6 index items), then one BatchGetItem of the 5 postings.
+        Kind::DynamoDb => {
+            assert!(used.requests <= 1 + 8 + 1, "{used:?}");
+            assert!(used.items_read <= 1 + 5 * 6 + 5, "{used:?}");
+        }
+    }
 }
 
-#[tokio::test]
-async fn a_matching_if_none_match_gives_304_and_other_tags_give_200() {
-    let api = Api::new().await;
+async fn a_matching_if_none_match_gives_304_and_other_tags_give_200(kind: Kind) {
+    let api = Api::new(kind).await;
     for uri in [
         "/jobs?skill=go",
         "/feed.rss",
@@ -425,9 +497,8 @@ async fn a_matching_if_none_match_gives_304_and_other_tags_give_200() {
     }
 }
 
-#[tokio::test]
-async fn the_etag_changes_when_the_data_changes() {
-    let api = Api::new().await;
+async fn the_etag_changes_when_the_data_changes(kind: Kind) {
+    let api = Api::new(kind).await;
     let before = api.get("/jobs?skill=go").await;
     let etag = before.header(header::ETAG).to_owned();
     let feed_etag = api
@@ -459,12 +530,14 @@ async fn the_etag_changes_when_the_data_changes() {
     assert_ne!(feed.header(header::ETAG), feed_etag);
 }
 
-#[tokio::test]
-async fn lists_feeds_and_postings_are_publicly_cacheable_and_operations_are_not() {
-    let api = Api::with_config(ApiConfig {
-        cache_max_age_secs: 120,
-        ..ApiConfig::default()
-    })
+async fn lists_feeds_and_postings_are_publicly_cacheable_and_operations_are_not(kind: Kind) {
+    let api = Api::with_config(
+        kind,
+        ApiConfig {
+            cache_max_age_secs: 120,
+            ..ApiConfig::default()
+        },
+    )
     .await;
     let id = api.id_of("Voice Actor").await;
     for uri in [
@@ -496,9 +569,8 @@ async fn lists_feeds_and_postings_are_publicly_cacheable_and_operations_are_not(
     );
 }
 
-#[tokio::test]
-async fn every_bad_parameter_is_a_400_problem_naming_it() {
-    let api = Api::new().await;
+async fn every_bad_parameter_is_a_400_problem_naming_it(kind: Kind) {
+    let api = Api::new(kind).await;
     for (query, parameter) in [
         ("seniority=guru", "seniority"),
         ("category=sales", "category"),
@@ -533,9 +605,8 @@ async fn every_bad_parameter_is_a_400_problem_naming_it() {
     }
 }
 
-#[tokio::test]
-async fn a_cursor_from_another_query_is_a_400_naming_cursor() {
-    let api = Api::new().await;
+async fn a_cursor_from_another_query_is_a_400_naming_cursor(kind: Kind) {
+    let api = Api::new(kind).await;
     let page = api.get("/jobs?seniority=senior&limit=2").await.json();
     let cursor = page["next_cursor"].as_str().unwrap();
     let same = api
@@ -551,9 +622,8 @@ async fn a_cursor_from_another_query_is_a_400_naming_cursor() {
         .assert_bad("cursor");
 }
 
-#[tokio::test]
-async fn unknown_postings_and_routes_are_404_problems_and_other_methods_405() {
-    let api = Api::new().await;
+async fn unknown_postings_and_routes_are_404_problems_and_other_methods_405(kind: Kind) {
+    let api = Api::new(kind).await;
     for uri in [
         "/jobs/ffffffffffffffffffffffffffffffff",
         "/jobs/not%20an%20id",
@@ -580,9 +650,8 @@ async fn unknown_postings_and_routes_are_404_problems_and_other_methods_405() {
     assert!(post.header(header::ALLOW).contains("GET"));
 }
 
-#[tokio::test]
-async fn head_answers_like_get_without_a_body() {
-    let api = Api::new().await;
+async fn head_answers_like_get_without_a_body(kind: Kind) {
+    let api = Api::new(kind).await;
     let get = api.get("/jobs").await;
     let head = api
         .send(
@@ -597,9 +666,8 @@ async fn head_answers_like_get_without_a_body() {
     assert_eq!(head.header(header::ETAG), get.header(header::ETAG));
 }
 
-#[tokio::test]
-async fn a_posting_comes_with_its_full_description_history_and_lifecycle() {
-    let api = Api::new().await;
+async fn a_posting_comes_with_its_full_description_history_and_lifecycle(kind: Kind) {
+    let api = Api::new(kind).await;
     let id = api.id_of("Software Engineer (Dashboard & Billing)").await;
     let reply = api.get(&format!("/jobs/{id}")).await;
     assert_eq!(reply.status, StatusCode::OK);
@@ -618,9 +686,8 @@ async fn a_posting_comes_with_its_full_description_history_and_lifecycle() {
     assert!(job.get("revision").is_none());
 }
 
-#[tokio::test]
-async fn a_posting_lists_its_duplicates_from_other_sources_both_ways() {
-    let api = Api::new().await;
+async fn a_posting_lists_its_duplicates_from_other_sources_both_ways(kind: Kind) {
+    let api = Api::new(kind).await;
     let canonical = api.id_of("Senior Java Backend Developer").await;
     let before = api.store.usage();
     let job = api.get(&format!("/jobs/{canonical}")).await.json();
@@ -646,9 +713,8 @@ async fn a_posting_lists_its_duplicates_from_other_sources_both_ways() {
     assert!(copy["duplicates"][0]["duplicate_of"].is_null());
 }
 
-#[tokio::test]
-async fn feeds_parse_back_with_titles_links_and_dates_intact() {
-    let api = Api::new().await;
+async fn feeds_parse_back_with_titles_links_and_dates_intact(kind: Kind) {
+    let api = Api::new(kind).await;
     for (uri, content_type, kind) in [
         (
             "/feed.rss",
@@ -713,9 +779,8 @@ async fn feeds_parse_back_with_titles_links_and_dates_intact() {
     }
 }
 
-#[tokio::test]
-async fn feeds_take_the_list_filters_and_link_to_themselves() {
-    let api = Api::new().await;
+async fn feeds_take_the_list_filters_and_link_to_themselves(kind: Kind) {
+    let api = Api::new(kind).await;
     let reply = api
         .get_with(
             "/feed.atom?category=backend",
@@ -737,11 +802,14 @@ async fn feeds_take_the_list_filters_and_link_to_themselves() {
         "{links:?}"
     );
 
-    let configured = Api::with_config(ApiConfig {
-        public_base_url: Some(url::Url::parse("https://jobs.example/prod").unwrap()),
-        feed_title: "Back-end jobs".into(),
-        ..ApiConfig::default()
-    })
+    let configured = Api::with_config(
+        kind,
+        ApiConfig {
+            public_base_url: Some(url::Url::parse("https://jobs.example/prod").unwrap()),
+            feed_title: "Back-end jobs".into(),
+            ..ApiConfig::default()
+        },
+    )
     .await;
     let json = configured.get("/feed.json?skill=go").await.json();
     assert_eq!(json["version"], "https://jsonfeed.org/version/1.1");
@@ -763,10 +831,9 @@ async fn feeds_take_the_list_filters_and_link_to_themselves() {
     assert_eq!(json["items"].as_array().unwrap().len(), 2);
 }
 
-#[tokio::test]
-async fn sources_lists_every_source_state() {
-    let api = Api::new().await;
-    use jobfeed::store::{SourceState, SourceStateStore};
+async fn sources_lists_every_source_state(kind: Kind) {
+    let api = Api::new(kind).await;
+    use jobfeed::store::SourceState;
     for name in ["wwr-backend", "remoteok"] {
         api.store
             .put_source_state(&SourceState {
@@ -787,9 +854,8 @@ async fn sources_lists_every_source_state() {
     assert_eq!(list[1]["name"], "wwr-backend");
 }
 
-#[tokio::test]
-async fn health_answers_ok_without_a_store_call() {
-    let api = Api::new().await;
+async fn health_answers_ok_without_a_store_call(kind: Kind) {
+    let api = Api::new(kind).await;
     let before = api.store.usage();
     let reply = api.get("/health").await;
     assert_eq!(reply.status, StatusCode::OK);
@@ -797,8 +863,9 @@ async fn health_answers_ok_without_a_store_call() {
     assert_eq!(api.store.usage().since(&before).requests, 0);
 }
 
-#[tokio::test]
-async fn a_cors_preflight_allows_any_origin_by_default_and_only_configured_ones_otherwise() {
+async fn a_cors_preflight_allows_any_origin_by_default_and_only_configured_ones_otherwise(
+    kind: Kind,
+) {
     let preflight = |origin: &str| {
         Request::builder()
             .method(Method::OPTIONS)
@@ -810,7 +877,7 @@ async fn a_cors_preflight_allows_any_origin_by_default_and_only_configured_ones_
             .body(Body::empty())
             .unwrap()
     };
-    let api = Api::new().await;
+    let api = Api::new(kind).await;
     let reply = api.send(preflight("https://reader.example")).await;
     assert_eq!(reply.status, StatusCode::OK);
     assert_eq!(reply.header(header::ACCESS_CONTROL_ALLOW_ORIGIN), "*");
@@ -833,10 +900,13 @@ async fn a_cors_preflight_allows_any_origin_by_default_and_only_configured_ones_
             .contains("etag")
     );
 
-    let strict = Api::with_config(ApiConfig {
-        cors_origins: vec!["https://jobs.example".into()],
-        ..ApiConfig::default()
-    })
+    let strict = Api::with_config(
+        kind,
+        ApiConfig {
+            cors_origins: vec!["https://jobs.example".into()],
+            ..ApiConfig::default()
+        },
+    )
     .await;
     let allowed = strict.send(preflight("https://jobs.example")).await;
     assert_eq!(
@@ -852,9 +922,8 @@ async fn a_cors_preflight_allows_any_origin_by_default_and_only_configured_ones_
     );
 }
 
-#[tokio::test]
-async fn responses_are_gzipped_for_clients_that_accept_it_with_their_own_etag() {
-    let api = Api::new().await;
+async fn responses_are_gzipped_for_clients_that_accept_it_with_their_own_etag(kind: Kind) {
+    let api = Api::new(kind).await;
     let plain = api.get("/jobs").await;
     let gzipped = api
         .get_with("/jobs", &[(header::ACCEPT_ENCODING, "gzip")])
@@ -952,9 +1021,8 @@ async fn store_failures_are_503_or_500_problems_without_internals() {
     }
 }
 
-#[tokio::test]
-async fn the_openapi_document_is_3_1_and_names_every_route_and_parameter() {
-    let api = Api::new().await;
+async fn the_openapi_document_is_3_1_and_names_every_route_and_parameter(kind: Kind) {
+    let api = Api::new(kind).await;
     let reply = api.get("/openapi.json").await;
     assert_eq!(reply.status, StatusCode::OK);
     let document = reply.json();
@@ -1026,9 +1094,51 @@ async fn the_openapi_document_is_3_1_and_names_every_route_and_parameter() {
     assert!(item_required.as_array().unwrap().contains(&"title".into()));
 }
 
-#[tokio::test]
-async fn every_documented_parameter_is_accepted_with_its_example_value() {
-    let api = Api::new().await;
+async fn served_enum_values_are_ones_the_openapi_document_allows(kind: Kind) {
+    let api = Api::new(kind).await;
+    let document = api.get("/openapi.json").await.json();
+    let allowed = |schema: &str| -> Vec<Value> {
+        document["components"]["schemas"][schema]["enum"]
+            .as_array()
+            .unwrap_or_else(|| panic!("{schema} is an enum"))
+            .clone()
+    };
+    let items = api
+        .get("/jobs?limit=100&include_closed=true&include_duplicates=true")
+        .await
+        .json()["items"]
+        .as_array()
+        .unwrap()
+        .clone();
+    let mut checked = 0;
+    for item in &items {
+        for (field, schema) in [
+            ("source_kind", "SourceKind"),
+            ("workplace", "Workplace"),
+            ("employment_type", "EmploymentType"),
+            ("seniority", "Seniority"),
+            ("category", "Category"),
+        ] {
+            if !item[field].is_null() {
+                assert!(
+                    allowed(schema).contains(&item[field]),
+                    "{field}: {}",
+                    item[field]
+                );
+                checked += 1;
+            }
+        }
+        if let Some(period) = item["salary"].get("period").filter(|p| !p.is_null()) {
+            assert!(allowed("SalaryPeriod").contains(period), "{period}");
+            checked += 1;
+        }
+    }
+    // 30 postings, each with a source kind, and most with some of the others.
+    assert!(checked > 2 * items.len(), "{checked}");
+}
+
+async fn every_documented_parameter_is_accepted_with_its_example_value(kind: Kind) {
+    let api = Api::new(kind).await;
     let example = |param: Param| match param {
         Param::Q => "engineer",
         Param::Company => "Proxify%20AB",
@@ -1100,9 +1210,8 @@ impl tracing::Subscriber for CapturedLines {
     fn exit(&self, _: &tracing::span::Id) {}
 }
 
-#[tokio::test]
-async fn each_request_logs_one_line_with_route_status_items_and_store_requests() {
-    let api = Api::new().await;
+async fn each_request_logs_one_line_with_route_status_items_and_store_requests(kind: Kind) {
+    let api = Api::new(kind).await;
     let canonical = api.id_of("Senior Java Backend Developer").await;
     let lines = CapturedLines::default();
     let _guard = tracing::subscriber::set_default(lines.clone());
@@ -1125,4 +1234,62 @@ async fn each_request_logs_one_line_with_route_status_items_and_store_requests()
     assert_eq!(field(2, "status"), "404");
     assert_eq!(field(2, "store_requests"), "0");
     assert!(lines.iter().all(|l| !l.contains_key("body")));
+}
+
+/// Instantiates every scenario above as a test over the store `$kind`.
+macro_rules! api_tests {
+    ($kind:expr; $($name:ident),* $(,)?) => {
+        $(
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn $name() {
+                super::$name($kind).await;
+            }
+        )*
+    };
+}
+
+/// Instantiates every scenario over `$kind` (one list, so no store misses one).
+macro_rules! all_scenarios {
+    ($kind:expr) => {
+        api_tests!($kind;
+            jobs_lists_open_canonical_postings_newest_first_with_the_default_limit,
+            list_items_omit_the_html_description_unless_fields_is_full,
+            each_filter_narrows_the_list_to_what_the_corpus_says,
+            a_cursor_walk_returns_every_matching_posting_exactly_once,
+            each_list_request_makes_a_bounded_read_of_the_store,
+            a_matching_if_none_match_gives_304_and_other_tags_give_200,
+            the_etag_changes_when_the_data_changes,
+            lists_feeds_and_postings_are_publicly_cacheable_and_operations_are_not,
+            every_bad_parameter_is_a_400_problem_naming_it,
+            a_cursor_from_another_query_is_a_400_naming_cursor,
+            unknown_postings_and_routes_are_404_problems_and_other_methods_405,
+            head_answers_like_get_without_a_body,
+            a_posting_comes_with_its_full_description_history_and_lifecycle,
+            a_posting_lists_its_duplicates_from_other_sources_both_ways,
+            feeds_parse_back_with_titles_links_and_dates_intact,
+            feeds_take_the_list_filters_and_link_to_themselves,
+            sources_lists_every_source_state,
+            health_answers_ok_without_a_store_call,
+            a_cors_preflight_allows_any_origin_by_default_and_only_configured_ones_otherwise,
+            responses_are_gzipped_for_clients_that_accept_it_with_their_own_etag,
+            the_openapi_document_is_3_1_and_names_every_route_and_parameter,
+            served_enum_values_are_ones_the_openapi_document_allows,
+            every_documented_parameter_is_accepted_with_its_example_value,
+            each_request_logs_one_line_with_route_status_items_and_store_requests,
+        );
+    };
+}
+
+mod memory {
+    all_scenarios!(super::Kind::Memory);
+}
+
+#[cfg(feature = "sqlite")]
+mod sqlite {
+    all_scenarios!(super::Kind::Sqlite);
+}
+
+#[cfg(feature = "dynamodb")]
+mod dynamodb {
+    all_scenarios!(super::Kind::DynamoDb);
 }

@@ -29,6 +29,8 @@ use axum::http::{HeaderValue, Method, header};
 use tower_http::compression::CompressionLayer;
 use tower_http::cors::{AllowOrigin, CorsLayer};
 use utoipa::OpenApi;
+use utoipa::openapi::RefOr;
+use utoipa::openapi::schema::Schema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
@@ -36,6 +38,7 @@ pub use feeds::FEED_ITEMS;
 pub use params::{DEFAULT_LIMIT, Endpoint, MAX_LIMIT, Param};
 pub use problem::{PROBLEM_CONTENT_TYPE, Problem};
 
+use crate::model::{Category, EmploymentType, SalaryPeriod, Seniority, SourceKind, Workplace};
 use crate::store::{PostingStore, SourceStateStore};
 
 /// How long browsers keep a CORS preflight answer.
@@ -121,12 +124,39 @@ fn api_routes() -> OpenApiRouter<Shared> {
 
 /// The OpenAPI 3.1 document of the router (the one `/openapi.json` serves).
 pub fn openapi() -> utoipa::openapi::OpenApi {
-    api_routes().into_openapi()
+    with_wire_enums(api_routes().into_openapi())
+}
+
+/// The document with the model's string enums spelled as they are serialized. The derived
+/// schemas of `model`'s `string_enum!` types list the Rust variant names (`JsonLd`, `FullTime`)
+/// because the derive does not see the macro's `serde(rename)` values; the JSON carries the
+/// wire spellings (`jsonld`, `full_time`), so those are what the schema must allow.
+fn with_wire_enums(mut document: utoipa::openapi::OpenApi) -> utoipa::openapi::OpenApi {
+    fn spellings<T: Copy + std::fmt::Display>(all: &[T]) -> Vec<serde_json::Value> {
+        all.iter().map(|v| v.to_string().into()).collect()
+    }
+    let wire = [
+        ("SourceKind", spellings(SourceKind::ALL)),
+        ("Workplace", spellings(Workplace::ALL)),
+        ("EmploymentType", spellings(EmploymentType::ALL)),
+        ("Seniority", spellings(Seniority::ALL)),
+        ("Category", spellings(Category::ALL)),
+        ("SalaryPeriod", spellings(SalaryPeriod::ALL)),
+    ];
+    if let Some(components) = document.components.as_mut() {
+        for (name, values) in wire {
+            if let Some(RefOr::T(Schema::Object(schema))) = components.schemas.get_mut(name) {
+                schema.enum_values = Some(values);
+            }
+        }
+    }
+    document
 }
 
 /// The read API over `state`'s stores, with CORS, compression and the request log.
 pub fn router(state: ApiState) -> Router {
     let (routes, document) = api_routes().split_for_parts();
+    let document = with_wire_enums(document);
     // Serializing the document (maps of strings) cannot fail; an empty body would show it.
     let openapi_json: Arc<str> = document.to_json().unwrap_or_default().into();
     let cors = cors_layer(&state.config.cors_origins);
@@ -162,4 +192,41 @@ fn cors_layer(origins: &[String]) -> CorsLayer {
         .allow_headers([header::IF_NONE_MATCH])
         .expose_headers([header::ETAG])
         .max_age(PREFLIGHT_MAX_AGE)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn documented_enum(name: &str) -> Vec<String> {
+        let document = serde_json::to_value(openapi()).unwrap();
+        document["components"]["schemas"][name]["enum"]
+            .as_array()
+            .unwrap_or_else(|| panic!("{name} has an enum"))
+            .iter()
+            .map(|v| v.as_str().unwrap().to_owned())
+            .collect()
+    }
+
+    #[test]
+    fn model_enums_are_documented_with_their_serialized_spellings() {
+        assert_eq!(documented_enum("Workplace"), ["remote", "hybrid", "onsite"]);
+        assert_eq!(documented_enum("SourceKind")[0], "jsonld");
+        assert!(documented_enum("EmploymentType").contains(&"full_time".to_owned()));
+        assert!(documented_enum("SalaryPeriod").contains(&"year".to_owned()));
+        for (name, serialized) in [
+            ("Seniority", serde_json::to_value(Seniority::ALL).unwrap()),
+            ("Category", serde_json::to_value(Category::ALL).unwrap()),
+            ("SourceKind", serde_json::to_value(SourceKind::ALL).unwrap()),
+            (
+                "SalaryPeriod",
+                serde_json::to_value(SalaryPeriod::ALL).unwrap(),
+            ),
+        ] {
+            assert_eq!(
+                serde_json::to_value(documented_enum(name)).unwrap(),
+                serialized
+            );
+        }
+    }
 }
