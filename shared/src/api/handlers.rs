@@ -139,6 +139,7 @@ fn list_item(posting: &JobPosting, full: bool) -> serde_json::Value {
             headers(("ETag" = String, description = "Strong tag of the body"), ("Cache-Control" = String))),
         (status = 304, description = "Not modified: the `If-None-Match` tag is current"),
         (status = 400, description = "A bad parameter (named in `detail` and `parameter`)", body = Problem, content_type = PROBLEM_CONTENT_TYPE),
+        (status = 414, description = "The query string is longer than `MAX_QUERY_BYTES` (8 KiB)", body = Problem, content_type = PROBLEM_CONTENT_TYPE),
         (status = 500, description = "The store failed", body = Problem, content_type = PROBLEM_CONTENT_TYPE),
         (status = 503, description = "The store is temporarily unavailable; retry", body = Problem, content_type = PROBLEM_CONTENT_TYPE),
     )
@@ -361,6 +362,7 @@ async fn feed(
             headers(("ETag" = String, description = "Strong tag of the body"), ("Cache-Control" = String))),
         (status = 304, description = "Not modified: the `If-None-Match` tag is current"),
         (status = 400, description = "A bad parameter (named in `detail` and `parameter`)", body = Problem, content_type = PROBLEM_CONTENT_TYPE),
+        (status = 414, description = "The query string is longer than `MAX_QUERY_BYTES` (8 KiB)", body = Problem, content_type = PROBLEM_CONTENT_TYPE),
         (status = 500, description = "The store failed", body = Problem, content_type = PROBLEM_CONTENT_TYPE),
         (status = 503, description = "The store is temporarily unavailable; retry", body = Problem, content_type = PROBLEM_CONTENT_TYPE),
     )
@@ -385,6 +387,7 @@ pub async fn feed_rss(
             headers(("ETag" = String, description = "Strong tag of the body"), ("Cache-Control" = String))),
         (status = 304, description = "Not modified: the `If-None-Match` tag is current"),
         (status = 400, description = "A bad parameter (named in `detail` and `parameter`)", body = Problem, content_type = PROBLEM_CONTENT_TYPE),
+        (status = 414, description = "The query string is longer than `MAX_QUERY_BYTES` (8 KiB)", body = Problem, content_type = PROBLEM_CONTENT_TYPE),
         (status = 500, description = "The store failed", body = Problem, content_type = PROBLEM_CONTENT_TYPE),
         (status = 503, description = "The store is temporarily unavailable; retry", body = Problem, content_type = PROBLEM_CONTENT_TYPE),
     )
@@ -409,6 +412,7 @@ pub async fn feed_atom(
             headers(("ETag" = String, description = "Strong tag of the body"), ("Cache-Control" = String))),
         (status = 304, description = "Not modified: the `If-None-Match` tag is current"),
         (status = 400, description = "A bad parameter (named in `detail` and `parameter`)", body = Problem, content_type = PROBLEM_CONTENT_TYPE),
+        (status = 414, description = "The query string is longer than `MAX_QUERY_BYTES` (8 KiB)", body = Problem, content_type = PROBLEM_CONTENT_TYPE),
         (status = 500, description = "The store failed", body = Problem, content_type = PROBLEM_CONTENT_TYPE),
         (status = 503, description = "The store is temporarily unavailable; retry", body = Problem, content_type = PROBLEM_CONTENT_TYPE),
     )

@@ -35,7 +35,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 pub use feeds::FEED_ITEMS;
-pub use params::{DEFAULT_LIMIT, Endpoint, MAX_LIMIT, Param};
+pub use params::{DEFAULT_LIMIT, Endpoint, MAX_LIMIT, MAX_QUERY_BYTES, Param};
 pub use problem::{PROBLEM_CONTENT_TYPE, Problem};
 
 use crate::model::{Category, EmploymentType, SalaryPeriod, Seniority, SourceKind, Workplace};

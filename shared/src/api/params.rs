@@ -4,8 +4,11 @@
 //!
 //! Rules: an unknown parameter name, a parameter repeated that is not repeatable, or any bad
 //! value is a 400 problem naming the parameter. An empty value counts as absent (HTML forms
-//! send empty fields).
+//! send empty fields). A query string longer than `MAX_QUERY_BYTES` is a 414 problem before
+//! any parsing, and a percent-encoding that does not decode to UTF-8 is a 400 naming its
+//! parameter (the lossy decoder would otherwise turn it into U+FFFD and search for that).
 
+use axum::http::StatusCode;
 use chrono::{DateTime, NaiveDate, Utc};
 use utoipa::openapi::RefOr;
 use utoipa::openapi::path::{Parameter, ParameterBuilder, ParameterIn, ParameterStyle};
@@ -25,6 +28,11 @@ pub const MAX_LIMIT: usize = 100;
 const MAX_TEXT_CHARS: usize = 200;
 /// Most `skill` values in one request.
 const MAX_SKILLS: usize = 20;
+/// Longest accepted raw query string. Every legitimate request fits easily (free text is
+/// capped at `MAX_TEXT_CHARS`); API Gateway's HTTP API refuses request lines over 10 KiB
+/// anyway, so this keeps `jobfeed serve` to the same bound and keeps the per-request parsing
+/// work small however many parameters are repeated.
+pub const MAX_QUERY_BYTES: usize = 8 * 1024;
 
 /// One query parameter of `/jobs` (all of them) or of the feeds (the filters).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -273,8 +281,23 @@ pub fn parse(raw_query: Option<&str>, endpoint: Endpoint) -> Result<ListRequest,
     let mut seen: Vec<Param> = Vec::new();
     let mut salary_min: Option<f64> = None;
     let mut currency: Option<String> = None;
-    let pairs = url::form_urlencoded::parse(raw_query.unwrap_or_default().as_bytes());
+    let raw_query = raw_query.unwrap_or_default();
+    if raw_query.len() > MAX_QUERY_BYTES {
+        return Err(Problem::new(
+            StatusCode::URI_TOO_LONG,
+            format!("the query string is longer than {MAX_QUERY_BYTES} bytes"),
+        ));
+    }
+    let pairs = url::form_urlencoded::parse(raw_query.as_bytes());
     for (name, value) in pairs {
+        // The decoder replaces bytes that are not UTF-8 with U+FFFD; no filter value
+        // legitimately contains it, so its presence means the client sent invalid UTF-8.
+        if name.contains(char::REPLACEMENT_CHARACTER) {
+            return Err(Problem::new(
+                StatusCode::BAD_REQUEST,
+                "a query parameter name is not valid UTF-8",
+            ));
+        }
         let param = Param::from_name(&name)
             .filter(|p| Param::accepted(endpoint).any(|a| a == *p))
             .ok_or_else(|| {
@@ -284,6 +307,9 @@ pub fn parse(raw_query: Option<&str>, endpoint: Endpoint) -> Result<ListRequest,
             return Err(bad(param, "may be given only once"));
         }
         seen.push(param);
+        if value.contains(char::REPLACEMENT_CHARACTER) {
+            return Err(bad(param, "is not valid UTF-8"));
+        }
         let value = value.trim();
         if value.is_empty() {
             continue;
@@ -532,6 +558,22 @@ mod tests {
             assert_eq!(parse(Some(query), Endpoint::Feed).unwrap_err().status, 400);
         }
         assert!(parse(Some("skill=rust"), Endpoint::Feed).is_ok());
+    }
+
+    #[test]
+    fn an_oversized_query_string_is_414_and_invalid_utf8_is_400_naming_the_parameter() {
+        let long = format!("skill=&{}", "skill=&".repeat(MAX_QUERY_BYTES / 7));
+        assert_eq!(jobs(&long).unwrap_err().status, 414);
+        let problem = jobs("company=%ff%fe").unwrap_err();
+        assert_eq!(
+            (problem.status, problem.parameter.as_deref()),
+            (400, Some("company"))
+        );
+        assert_eq!(jobs("%ff=1").unwrap_err().status, 400);
+        assert_eq!(
+            jobs("q=caf%C3%A9").unwrap().query.q.as_deref(),
+            Some("café")
+        );
     }
 
     #[test]
