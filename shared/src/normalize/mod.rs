@@ -191,7 +191,10 @@ pub fn normalize(raw: RawPosting, ctx: &NormalizeContext<'_>) -> Result<JobPosti
 /// Entities decoded, whitespace collapsed; `None` when nothing is left.
 fn tidy(text: &str) -> Option<String> {
     let decoded = html_escape::decode_html_entities(text);
-    let tidied = decoded.split_whitespace().collect::<Vec<_>>().join(" ");
+    let tidied = sanitize::strip_markup(&decoded)
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
     (!tidied.is_empty()).then_some(tidied)
 }
 

@@ -288,6 +288,42 @@ fn skip_past_end_tag<'a>(after: &'a str, name: &str) -> &'a str {
         .unwrap_or("")
 }
 
+/// A one-line text field (title, company name) without markup: tags are dropped (script and
+/// style content with them) and the words around them kept, as a title never legitimately
+/// carries HTML and some readers render RSS titles as HTML. Prose like `(<5 years)` stays.
+pub fn strip_markup(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.contains('<') {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(lt) = memchr::memchr(b'<', rest.as_bytes()) {
+        let (before, markup) = rest.split_at(lt);
+        out.push_str(before);
+        rest = match read_markup(markup) {
+            Markup::Tag {
+                name,
+                closing: false,
+                len,
+            } if RAW_TEXT_ELEMENTS.contains(&name.as_str()) => {
+                skip_past_end_tag(markup.get(len..).unwrap_or(""), &name)
+            }
+            // A tag stands between words: keep them apart.
+            Markup::Tag { len, .. } => {
+                out.push(' ');
+                markup.get(len..).unwrap_or("")
+            }
+            Markup::Skipped { len } => markup.get(len..).unwrap_or(""),
+            Markup::Text => {
+                out.push('<');
+                markup.get(1..).unwrap_or("")
+            }
+        };
+    }
+    out.push_str(rest);
+    std::borrow::Cow::Owned(out.split_whitespace().collect::<Vec<_>>().join(" "))
+}
+
 /// Tidies plain text: spaces collapsed and trimmed on each line, at most one blank line in a
 /// row, no leading or trailing blank lines.
 pub fn clean_text(text: &str) -> String {
@@ -615,6 +651,28 @@ mod tests {
         assert_eq!(cut_text("short", 10), "short");
         assert_eq!(cut_html("<p>ab</p><p>cd</p>", 11), "<p>ab</p>");
         assert_eq!(cut_html("<p>abcdef</p>", 7), "<p>abcd</p>");
+    }
+
+    #[test]
+    fn one_line_fields_lose_their_markup_but_keep_angle_brackets_in_prose() {
+        assert_eq!(
+            strip_markup("<script>alert(1)</script>Rust Engineer"),
+            "Rust Engineer"
+        );
+        assert_eq!(
+            strip_markup("Senior <b>Go</b>\nEngineer"),
+            "Senior Go Engineer"
+        );
+        assert_eq!(strip_markup("<img src=x onerror=alert(1)>Acme"), "Acme");
+        assert_eq!(
+            strip_markup("Engineer (<5 years) & more"),
+            "Engineer (<5 years) & more"
+        );
+        assert_eq!(strip_markup("C++ <3"), "C++ <3");
+        assert_eq!(
+            strip_markup("<svg onload=alert(1)>Platform Engineer"),
+            "Platform Engineer"
+        );
     }
 
     #[test]

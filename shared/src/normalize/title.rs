@@ -9,6 +9,7 @@
 /// `Senior Software Engineer - Backend` and `Head of Client Success (East Coast only)` stay.
 pub fn clean_title(raw: &str) -> String {
     let decoded = decode_entities(raw);
+    let decoded = super::sanitize::strip_markup(&decoded).into_owned();
     let undecorated: String = decoded
         .chars()
         .map(|c| if is_decoration(c) { ' ' } else { c })
