@@ -29,8 +29,6 @@ use axum::http::{HeaderValue, Method, header};
 use tower_http::compression::CompressionLayer;
 use tower_http::cors::{AllowOrigin, CorsLayer};
 use utoipa::OpenApi;
-use utoipa::openapi::RefOr;
-use utoipa::openapi::schema::Schema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
@@ -38,7 +36,6 @@ pub use feeds::FEED_ITEMS;
 pub use params::{DEFAULT_LIMIT, Endpoint, MAX_LIMIT, MAX_QUERY_BYTES, Param};
 pub use problem::{PROBLEM_CONTENT_TYPE, Problem};
 
-use crate::model::{Category, EmploymentType, SalaryPeriod, Seniority, SourceKind, Workplace};
 use crate::store::{PostingStore, SourceStateStore};
 
 /// How long browsers keep a CORS preflight answer.
@@ -124,39 +121,12 @@ fn api_routes() -> OpenApiRouter<Shared> {
 
 /// The OpenAPI 3.1 document of the router (the one `/openapi.json` serves).
 pub fn openapi() -> utoipa::openapi::OpenApi {
-    with_wire_enums(api_routes().into_openapi())
-}
-
-/// The document with the model's string enums spelled as they are serialized. The derived
-/// schemas of `model`'s `string_enum!` types list the Rust variant names (`JsonLd`, `FullTime`)
-/// because the derive does not see the macro's `serde(rename)` values; the JSON carries the
-/// wire spellings (`jsonld`, `full_time`), so those are what the schema must allow.
-fn with_wire_enums(mut document: utoipa::openapi::OpenApi) -> utoipa::openapi::OpenApi {
-    fn spellings<T: Copy + std::fmt::Display>(all: &[T]) -> Vec<serde_json::Value> {
-        all.iter().map(|v| v.to_string().into()).collect()
-    }
-    let wire = [
-        ("SourceKind", spellings(SourceKind::ALL)),
-        ("Workplace", spellings(Workplace::ALL)),
-        ("EmploymentType", spellings(EmploymentType::ALL)),
-        ("Seniority", spellings(Seniority::ALL)),
-        ("Category", spellings(Category::ALL)),
-        ("SalaryPeriod", spellings(SalaryPeriod::ALL)),
-    ];
-    if let Some(components) = document.components.as_mut() {
-        for (name, values) in wire {
-            if let Some(RefOr::T(Schema::Object(schema))) = components.schemas.get_mut(name) {
-                schema.enum_values = Some(values);
-            }
-        }
-    }
-    document
+    api_routes().into_openapi()
 }
 
 /// The read API over `state`'s stores, with CORS, compression and the request log.
 pub fn router(state: ApiState) -> Router {
     let (routes, document) = api_routes().split_for_parts();
-    let document = with_wire_enums(document);
     // Serializing the document (maps of strings) cannot fail; an empty body would show it.
     let openapi_json: Arc<str> = document.to_json().unwrap_or_default().into();
     let cors = cors_layer(&state.config.cors_origins);
@@ -197,6 +167,7 @@ fn cors_layer(origins: &[String]) -> CorsLayer {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::{Category, SalaryPeriod, Seniority, SourceKind};
 
     fn documented_enum(name: &str) -> Vec<String> {
         let document = serde_json::to_value(openapi()).unwrap();
