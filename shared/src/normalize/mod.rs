@@ -494,30 +494,7 @@ mod tests {
         assert_eq!(posting.title, title);
         assert_eq!(posting.seniority, Some(Seniority::Senior));
         assert_eq!(posting.category, Some(Category::Backend));
-        assert_eq!(
-            posting.skills,
-            [
-                "aws",
-                "azure",
-                "c#",
-                "docker",
-                "gcp",
-                "git",
-                "go",
-                "graphql",
-                "java",
-                "jwt",
-                "kubernetes",
-                "mongodb",
-                "mysql",
-                "node.js",
-                "oauth",
-                "postgresql",
-                "python",
-                "redis",
-                "rest",
-            ]
-        );
+        assert_eq!(posting.skills, skills::SEED_SKILLS);
     }
 
     #[test]
