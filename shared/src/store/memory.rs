@@ -27,19 +27,17 @@ impl MemoryStore {
         Self::default()
     }
 
-    fn postings(
-        &self,
-    ) -> Result<std::sync::MutexGuard<'_, HashMap<String, StoredPosting>>, StoreError> {
+    fn postings(&self) -> std::sync::MutexGuard<'_, HashMap<String, StoredPosting>> {
         // A panic elsewhere while holding the lock leaves consistent data (every write is a
         // whole insert or replace), so a poisoned lock is still usable.
-        Ok(self.postings.lock().unwrap_or_else(|e| e.into_inner()))
+        self.postings.lock().unwrap_or_else(|e| e.into_inner())
     }
 }
 
 #[async_trait]
 impl PostingStore for MemoryStore {
     async fn source_index(&self, source: &str) -> Result<Vec<IndexEntry>, StoreError> {
-        let postings = self.postings()?;
+        let postings = self.postings();
         let entries: Vec<IndexEntry> = postings
             .values()
             .filter(|p| p.posting.source == source)
@@ -53,7 +51,7 @@ impl PostingStore for MemoryStore {
         &self,
         fingerprints: &[String],
     ) -> Result<Vec<IndexEntry>, StoreError> {
-        let postings = self.postings()?;
+        let postings = self.postings();
         let entries: Vec<IndexEntry> = postings
             .values()
             .filter(|p| fingerprints.contains(&p.posting.fingerprint))
@@ -64,7 +62,7 @@ impl PostingStore for MemoryStore {
     }
 
     async fn get_many(&self, ids: &[String]) -> Result<Vec<StoredPosting>, StoreError> {
-        let postings = self.postings()?;
+        let postings = self.postings();
         let found: Vec<StoredPosting> = ids
             .iter()
             .filter_map(|id| postings.get(id).cloned())
@@ -74,7 +72,7 @@ impl PostingStore for MemoryStore {
     }
 
     async fn write(&self, writes: Vec<Write>) -> Result<Vec<WriteOutcome>, StoreError> {
-        let mut postings = self.postings()?;
+        let mut postings = self.postings();
         let mut written = 0;
         let outcomes = writes
             .into_iter()
@@ -128,7 +126,7 @@ impl PostingStore for MemoryStore {
             }
             None => None,
         };
-        let postings = self.postings()?;
+        let postings = self.postings();
         let mut matching: Vec<(DateTime<Utc>, &StoredPosting)> = postings
             .values()
             .filter(|p| query.matches(&p.posting))
@@ -161,7 +159,7 @@ impl PostingStore for MemoryStore {
         now: DateTime<Utc>,
         retention: Duration,
     ) -> Result<usize, StoreError> {
-        let mut postings = self.postings()?;
+        let mut postings = self.postings();
         let before = postings.len();
         postings.retain(|_, p| {
             p.posting
