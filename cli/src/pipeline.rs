@@ -13,7 +13,7 @@ use clap::Args;
 use indicatif::{ProgressBar, ProgressStyle};
 use jobfeed::api::{self, ApiConfig, ApiState};
 use jobfeed::config::{self, Config};
-use jobfeed::crawl::fetch::{FetchConfig, Fetcher};
+use jobfeed::crawl::fetch::Fetcher;
 use jobfeed::crawl::http::HttpFetcher;
 use jobfeed::crawl::run::{self, Pipeline, PipelineReport, Progress, Selection, SourceRunReport};
 use jobfeed::ingest::IngestConfig;
@@ -80,17 +80,9 @@ fn open_store(path: &Path) -> anyhow::Result<Arc<SqliteStore>> {
 }
 
 fn fetcher(config: &Config) -> anyhow::Result<Arc<dyn Fetcher>> {
-    let crawl = &config.crawl;
-    let fetch = FetchConfig {
-        user_agent: crawl.user_agent.clone(),
-        per_host_concurrency: crawl.per_host_concurrency.max(1),
-        min_delay_per_host: Duration::from_millis(crawl.min_delay_ms),
-        max_body_bytes: crawl.max_body_bytes,
-        ..FetchConfig::default()
-    };
-    Ok(Arc::new(
-        HttpFetcher::new(fetch).context("building the HTTP client")?,
-    ))
+    let fetcher =
+        HttpFetcher::new(config.crawl.fetch_config()).context("building the HTTP client")?;
+    Ok(Arc::new(fetcher))
 }
 
 /// Progress on a terminal: a bar; otherwise one log line per source.

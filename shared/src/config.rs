@@ -56,6 +56,20 @@ impl Default for CrawlDefaults {
     }
 }
 
+impl CrawlDefaults {
+    /// The fetcher settings these defaults imply (timeouts and retries keep the fetcher's
+    /// own defaults).
+    pub fn fetch_config(&self) -> crate::crawl::fetch::FetchConfig {
+        crate::crawl::fetch::FetchConfig {
+            user_agent: self.user_agent.clone(),
+            per_host_concurrency: self.per_host_concurrency.max(1),
+            min_delay_per_host: std::time::Duration::from_millis(self.min_delay_ms),
+            max_body_bytes: self.max_body_bytes,
+            ..crate::crawl::fetch::FetchConfig::default()
+        }
+    }
+}
+
 /// How often a source is crawled: `every 15m`, `every 1h`, `every 2d`, `every 90s`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Schedule(pub Duration);

@@ -3,10 +3,7 @@
 //! `SourcesToml` parameter) when it is set, so sources change with a redeploy of the stack
 //! rather than a rebuild.
 
-use std::time::Duration;
-
 use jobfeed::config::{self, Config, ConfigError};
-use jobfeed::crawl::fetch::FetchConfig;
 
 /// The repository's `sources.toml`, compiled in.
 pub const EMBEDDED: &str = include_str!("../../../sources.toml");
@@ -23,27 +20,16 @@ pub fn load() -> Result<Config, ConfigError> {
     }
 }
 
-/// The fetcher settings of a configuration's `[crawl]` table.
-pub fn fetch_config(config: &Config) -> FetchConfig {
-    let crawl = &config.crawl;
-    FetchConfig {
-        user_agent: crawl.user_agent.clone(),
-        per_host_concurrency: crawl.per_host_concurrency.max(1),
-        min_delay_per_host: Duration::from_millis(crawl.min_delay_ms),
-        max_body_bytes: crawl.max_body_bytes,
-        ..FetchConfig::default()
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::time::Duration;
 
     #[test]
     fn the_built_in_sources_are_valid_and_politeness_carries_over() {
         let config = config::parse(EMBEDDED, "sources.toml").unwrap();
         assert!(config.sources.iter().any(|s| s.name == "gitlab"));
-        let fetch = fetch_config(&config);
+        let fetch = config.crawl.fetch_config();
         assert_eq!(fetch.min_delay_per_host, Duration::from_millis(1000));
         assert_eq!(fetch.per_host_concurrency, 1);
         assert!(fetch.user_agent.starts_with("jobfeed/"));

@@ -16,7 +16,7 @@ async fn main() -> Result<(), Error> {
     let table = env::required("TABLE_NAME")?;
     let queue_url = env::required("POSTINGS_QUEUE_URL")?;
     let config = sources::load()?;
-    let fetcher = HttpFetcher::new(sources::fetch_config(&config))?;
+    let fetcher = HttpFetcher::new(config.crawl.fetch_config())?;
     let aws = jobfeed_fn::aws_config().await;
     let store = DynamoStore::new(aws_sdk_dynamodb::Client::new(&aws), table);
     let postings = SqsQueue::standard(aws_sdk_sqs::Client::new(&aws), queue_url);

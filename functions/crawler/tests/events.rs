@@ -14,7 +14,6 @@ use jobfeed::queue::IngestMessage;
 use jobfeed::queue::sqs::SqsQueue;
 use jobfeed::store::dynamodb::DynamoStore;
 use jobfeed::store::{CrawlOutcome, SourceStateStore};
-use jobfeed_fn::sources::fetch_config;
 use jobfeed_fn::testing::{create_queues, events, fresh_table, moto, poll, settle};
 use jobfeed_fn_crawler::{Crawler, handle};
 
@@ -46,7 +45,7 @@ async fn a_crawl_task_sends_the_sources_postings_then_its_marker_and_records_the
         "test sources",
     )
     .unwrap();
-    let fetcher = HttpFetcher::new(fetch_config(&config)).unwrap();
+    let fetcher = HttpFetcher::new(config.crawl.fetch_config()).unwrap();
     for (file, json) in events("crawler") {
         assert_eq!(
             file, "crawler-crawl-task.json",
@@ -103,7 +102,7 @@ async fn a_task_for_an_unknown_source_or_a_garbled_body_is_reported_as_failed() 
     let dynamo = aws_sdk_dynamodb::Client::new(&aws);
     let sqs = aws_sdk_sqs::Client::new(&aws);
     let config = config::parse("", "no sources").unwrap();
-    let fetcher = HttpFetcher::new(fetch_config(&config)).unwrap();
+    let fetcher = HttpFetcher::new(config.crawl.fetch_config()).unwrap();
     let store = DynamoStore::new(dynamo.clone(), fresh_table(&dynamo).await);
     let queues = create_queues(&sqs).await;
     let postings = SqsQueue::standard(sqs.clone(), queues.url("PostingsQueue"));

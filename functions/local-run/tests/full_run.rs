@@ -127,7 +127,7 @@ impl Stack {
             ("plaid".to_owned(), LEVER.to_owned()),
         ])));
         let config = sources(serve(boards.clone()).await);
-        let fetcher = HttpFetcher::new(jobfeed_fn::sources::fetch_config(&config)).unwrap();
+        let fetcher = HttpFetcher::new(config.crawl.fetch_config()).unwrap();
         Stack {
             queues: create_queues(&sqs).await,
             sqs,
