@@ -1210,11 +1210,20 @@ impl tracing::Subscriber for CapturedLines {
     fn exit(&self, _: &tracing::span::Id) {}
 }
 
+/// Serializes the log-capturing scenarios: each sets a thread-local subscriber, and tracing's
+/// global callsite-interest cache is rebuilt whenever one is set or dropped, so overlapping
+/// captures on different threads could each miss events.
+static LOG_CAPTURE: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
 async fn each_request_logs_one_line_with_route_status_items_and_store_requests(kind: Kind) {
+    let _serial = LOG_CAPTURE.lock().await;
     let api = Api::new(kind).await;
     let canonical = api.id_of("Senior Java Backend Developer").await;
     let lines = CapturedLines::default();
     let _guard = tracing::subscriber::set_default(lines.clone());
+    // Other tests' threads (no subscriber) may have cached the request-log callsite as
+    // disabled; recompute every callsite's interest with this subscriber in place.
+    tracing::callsite::rebuild_interest_cache();
     api.get(&format!("/jobs/{canonical}")).await;
     api.get("/jobs?limit=4").await;
     api.get("/nowhere").await;
