@@ -299,9 +299,12 @@ async fn plan_postings(
         let same_content = entry.content_hash == incoming.content_hash;
         let is_expired = expired(incoming.valid_through, now);
         if same_content {
-            match (entry.closed_at.is_some(), is_expired) {
-                (true, false) => needs_stored.push((id.clone(), Planned::Reopened)),
-                (false, true) => needs_stored.push((id.clone(), Planned::Expired)),
+            match (entry.closed_at, is_expired) {
+                // Only a copy fetched after the posting was closed reopens it: an older copy
+                // delivered late (SQS redelivery) is news from before the closing.
+                (Some(closed_at), false) if incoming.fetched_at <= closed_at => report.stale += 1,
+                (Some(_), false) => needs_stored.push((id.clone(), Planned::Reopened)),
+                (None, true) => needs_stored.push((id.clone(), Planned::Expired)),
                 _ => report.unchanged += 1,
             }
         } else if incoming.fetched_at <= entry.fetched_at {

@@ -3,9 +3,11 @@
 //! fails fast naming the missing variable ([`env`]), one shared AWS configuration
 //! ([`aws_config`]), the sources configuration ([`sources`]), SQS batches with partial
 //! failures and caught panics ([`sqs`]) and CloudWatch Embedded Metric Format lines
-//! ([`metrics`]).
+//! ([`metrics`]); with feature `testing`, test support ([`testing`], [`fault_proxy`]).
 
 pub mod env;
+#[cfg(feature = "testing")]
+pub mod fault_proxy;
 pub mod metrics;
 pub mod sources;
 pub mod sqs;

@@ -165,7 +165,23 @@ pub async fn handle_ingest_message(
                 .await
                 .map(Handled::Postings)
         }
-        IngestMessage::CrawlComplete { source, ids, .. } => {
+        IngestMessage::CrawlComplete {
+            source,
+            started_at,
+            mut ids,
+        } => {
+            // SQS may deliver a marker late, after a later crawl's postings: a posting that
+            // crawl fetched (first seen, or changed, after this crawl started) is newer news
+            // than this marker's list, so it counts as listed and a stale marker cannot close
+            // it. One more read of the source's index, once per crawl.
+            ids.extend(
+                store
+                    .source_index(&source)
+                    .await?
+                    .into_iter()
+                    .filter(|entry| entry.fetched_at > started_at)
+                    .map(|entry| entry.id),
+            );
             ingest::complete_crawl(store, &source, &ids, now, config)
                 .await
                 .map(Handled::CrawlComplete)

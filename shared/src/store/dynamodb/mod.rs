@@ -58,6 +58,7 @@ use std::sync::Mutex;
 use async_trait::async_trait;
 use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::config::http::HttpResponse;
+use aws_sdk_dynamodb::config::retry::RetryConfig;
 use aws_sdk_dynamodb::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
 use aws_sdk_dynamodb::types::{
     AttributeValue, ConsumedCapacity, KeysAndAttributes, ReturnConsumedCapacity,
@@ -88,6 +89,23 @@ const LIST_ENTRY_GUESS: usize = 1024;
 const BATCH_GET_KEYS: usize = 100;
 /// Rounds of BatchGetItem for keys DynamoDB left unprocessed before giving up (retryable).
 const BATCH_GET_ATTEMPTS: u32 = 8;
+/// SDK attempts per DynamoDB call (the first one included) under `retry_config`.
+pub const SDK_MAX_ATTEMPTS: u32 = 5;
+
+/// The AWS SDK retry policy of every `DynamoStore` call, set explicitly rather than left to
+/// the SDK's defaults (3 attempts, 1 s initial backoff) so it cannot change with an SDK
+/// upgrade: throttling (`ProvisionedThroughputExceededException`, `ThrottlingException`),
+/// 5xx answers and network errors are retried up to `SDK_MAX_ATTEMPTS` times with jittered
+/// exponential backoff from 100 ms, capped at 2 s a wait (at most ~1.5 s of waiting a
+/// call). What still fails is a `StoreError::Retryable`: the ingest reports its message as a
+/// batch item failure and SQS's visibility timeout is the longer backoff.
+pub fn retry_config() -> RetryConfig {
+    RetryConfig::standard()
+        .with_max_attempts(SDK_MAX_ATTEMPTS)
+        .with_initial_backoff(std::time::Duration::from_millis(100))
+        .with_max_backoff(std::time::Duration::from_secs(2))
+}
+
 /// A list call reads at most this many index items per item of the page (plus one).
 const LIST_READ_FACTOR: usize = 5;
 /// A list call makes at most this many Queries (empty months cost a Query each).
@@ -163,10 +181,12 @@ enum Stop {
 
 impl DynamoStore {
     /// A store on `table` (created by `create_table` or the SAM template). Closed postings
-    /// expire 30 days after closing.
+    /// expire 30 days after closing. The client keeps its endpoint, region and credentials
+    /// but gets the store's `retry_config`.
     pub fn new(client: Client, table: impl Into<String>) -> Self {
+        let config = client.config().to_builder().retry_config(retry_config());
         DynamoStore {
-            client,
+            client: Client::from_conf(config.build()),
             table: table.into(),
             retention: Duration::days(30),
             usage: Usage::default(),
