@@ -285,4 +285,81 @@ mod tests {
             .unwrap();
         assert!(matches!(handled, Handled::CrawlComplete(r) if r.open == 1 && r.closed == 0));
     }
+
+    /// Postings of `lever` fetched at `at`, with these external ids.
+    fn fetched(ids: &[&str], at: DateTime<Utc>) -> Vec<JobPosting> {
+        ids.iter()
+            .map(|id| JobPosting {
+                fetched_at: at,
+                ..posting("lever", id)
+            })
+            .collect()
+    }
+
+    fn hours(h: i64) -> DateTime<Utc> {
+        DateTime::UNIX_EPOCH + chrono::Duration::hours(h)
+    }
+
+    async fn deliver(store: &MemoryStore, message: IngestMessage, now: DateTime<Utc>) -> Handled {
+        handle_ingest_message(store, message, now, &IngestConfig::default())
+            .await
+            .unwrap()
+    }
+
+    #[tokio::test]
+    async fn a_late_marker_of_an_older_crawl_does_not_close_what_a_newer_crawl_fetched() {
+        let store = MemoryStore::new();
+        let second = fetched(&["a", "b"], hours(2));
+        let postings = IngestMessage::Postings {
+            source: "lever".into(),
+            postings: second.clone(),
+        };
+        deliver(&store, postings, hours(3)).await;
+        let complete = |started_at, ids: &[JobPosting]| IngestMessage::CrawlComplete {
+            source: "lever".into(),
+            started_at,
+            ids: ids.iter().map(|p| p.id.clone()).collect(),
+        };
+        deliver(&store, complete(hours(2), &second), hours(3)).await;
+        // The first crawl (at hour 1) listed only "a"; its marker arrives last.
+        let handled = deliver(&store, complete(hours(1), &second[..1]), hours(4)).await;
+        assert!(matches!(handled, Handled::CrawlComplete(r) if r.closed == 0 && r.open == 2));
+        let open = store.get_many(&[second[1].id.clone()]).await.unwrap();
+        assert_eq!(open[0].posting.closed_at, None);
+    }
+
+    #[tokio::test]
+    async fn a_copy_fetched_before_a_posting_closed_does_not_reopen_it_and_a_later_one_does() {
+        let store = MemoryStore::new();
+        let first = fetched(&["keep", "gone"], hours(1));
+        let message = |postings: Vec<JobPosting>| IngestMessage::Postings {
+            source: "lever".into(),
+            postings,
+        };
+        deliver(&store, message(first.clone()), hours(1)).await;
+        let complete = IngestMessage::CrawlComplete {
+            source: "lever".into(),
+            started_at: hours(2),
+            ids: vec![first[0].id.clone()],
+        };
+        deliver(&store, complete, hours(2)).await;
+
+        // A redelivered copy from hour 1: news from before the closing.
+        let Handled::Postings(report) = deliver(&store, message(first.clone()), hours(3)).await
+        else {
+            panic!("a postings report");
+        };
+        assert_eq!((report.reopened, report.stale), (0, 1));
+        let gone = store.get_many(&[first[1].id.clone()]).await.unwrap();
+        assert_eq!(gone[0].posting.closed_at, Some(hours(2)));
+
+        // Listed again by a crawl after the closing: reopened.
+        let back = fetched(&["gone"], hours(4));
+        let Handled::Postings(report) = deliver(&store, message(back), hours(4)).await else {
+            panic!("a postings report");
+        };
+        assert_eq!(report.reopened, 1);
+        let gone = store.get_many(&[first[1].id.clone()]).await.unwrap();
+        assert_eq!(gone[0].posting.closed_at, None);
+    }
 }
