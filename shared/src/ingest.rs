@@ -4,7 +4,8 @@
 //!
 //! - New id → inserted with `first_seen_at = last_seen_at = now`.
 //! - Known id, same content hash → no write (liveness is the source's last crawl, not a
-//!   rewrite of every posting); a closed one that reappears is reopened.
+//!   rewrite of every posting); a closed one that reappears in a copy fetched after its
+//!   closing is reopened (an older copy delivered late is not a reappearance).
 //! - Known id, new content hash, newer fetch → updated, `first_seen_at` kept, the previous
 //!   title/salary/description hash recorded in `history`. An older copy never overwrites a
 //!   newer one.

@@ -147,7 +147,8 @@ pub enum Handled {
 }
 
 /// Applies one ingest message to the store: the whole job of the `ingest` consumer, the same
-/// on SQS and in process.
+/// on SQS and in process. Safe under at-least-once, unordered delivery: a crawl-complete
+/// marker never closes a posting fetched after its crawl started.
 pub async fn handle_ingest_message(
     store: &dyn PostingStore,
     message: IngestMessage,
