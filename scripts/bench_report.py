@@ -1,6 +1,7 @@
 """Writes BENCHMARKS.md from one `scripts/bench` run: criterion estimates for jobfeed and
-extruct timings for the same HTML pages, side by side, then the store costs section the
-`store_costs` example printed (RUN_DIR/store_costs.md).
+extruct timings for the same HTML pages, side by side, then the ingest cost section the
+`store_costs` example printed (RUN_DIR/store_costs.md) and the scaling curve the `scaling`
+example printed (RUN_DIR/scaling.jsonl).
 
 Usage: bench_report.py RUN_DIR CRITERION_DIR VENV_PYTHON
 """
@@ -117,6 +118,7 @@ def main():
         w(f.read().rstrip("\n"))
     w(f"- moto_server {moto_version or '?'} (pinned in `scripts/bench` and `scripts/test`).")
     w("")
+    scaling_section(w, run_dir)
     # Sections written by other scripts (scripts/build-lambda --record, scripts/bench-api)
     # are kept as they are; those scripts refresh them.
     try:
@@ -131,6 +133,44 @@ def main():
             lines.append(old[i:j + len(end)])
             lines.append("")
     print("\n".join(lines))
+
+
+def scaling_section(w, run_dir):
+    """The scaling curve: one line of JSON per size and store (RUN_DIR/scaling.jsonl)."""
+    try:
+        with open(f"{run_dir}/scaling.jsonl") as f:
+            runs = [json.loads(line) for line in f if line.strip()]
+    except OSError:
+        return
+    w("## Scaling: crawl + ingest of a synthetic site of 100, 1,000 and 10,000 postings")
+    w("")
+    w("A local `html` site served by the benchmark process on 127.0.0.1 (axum): listing pages "
+      "of 100 links with a next link, and one detail page per posting with a JSON-LD "
+      "`JobPosting` (~2 KB description). `jobfeed`'s one-machine `Pipeline` (as `jobfeed crawl`) "
+      "crawls it with `min_delay_ms = 0` and `allow_private = true`, parses each page, sends "
+      "SQS-sized messages through the in-process queue and ingests them. One fresh process per "
+      "size and store, so the peak RSS (`VmHWM`) is that size's. Run by `scripts/bench` as")
+    w("")
+    w("```")
+    w("cargo run --release -p jobfeed-shared --features dynamodb --example scaling -- SIZE sqlite|dynamodb")
+    w("```")
+    w("")
+    w("| store | postings | pages fetched | messages | seconds | crawl s | postings/s | µs per posting | peak RSS MiB |")
+    w("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+    for r in runs:
+        w(f"| {r['store']} | {r['size']:,} | {r['pages']:,} | {r['messages']} | {r['seconds']:.2f} | "
+          f"{r['crawl_seconds']:.2f} | {r['postings_per_s']:,.0f} | {r['seconds'] / r['size'] * 1e6:,.0f} | "
+          f"{r['peak_rss_kb'] / 1024:.0f} |")
+    w("")
+    sqlite = sorted((r for r in runs if r["store"] == "sqlite"), key=lambda r: r["size"])
+    if len(sqlite) >= 2:
+        small, big = sqlite[0], sqlite[-1]
+        growth = (big["seconds"] / big["size"]) / (small["seconds"] / small["size"])
+        w(f"- linearity (SQLite): time per posting at {big['size']:,} is {growth:.2f}× that at "
+          f"{small['size']:,} (1.0 = linear).")
+    w("- crawl s: the crawl's own wall time (fetch + parse), within seconds (crawl + ingest; "
+      "ingest runs concurrently, consuming messages as the crawl ends).")
+    w("")
 
 
 if __name__ == "__main__":

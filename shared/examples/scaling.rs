@@ -10,7 +10,8 @@
 //!
 //! Run one size per process, so the peak RSS (`VmHWM`) is this size's alone:
 //! `cargo run --release -p jobfeed-shared --example scaling -- 1000 [sqlite|dynamodb]`.
-//! Prints one JSON line: size, store, seconds, postings/s, peak RSS and what was ingested.
+//! Prints one JSON line: size, store, wall and CPU seconds, postings/s, peak RSS and what was
+//! ingested.
 
 use std::error::Error;
 use std::sync::Arc;
@@ -93,7 +94,11 @@ next = "a.next"
 
     let started = Instant::now();
     let reports = pipeline
-        .run(&config, Selection::Named(vec!["bench-site".into()]), Utc::now())
+        .run(
+            &config,
+            Selection::Named(vec!["bench-site".into()]),
+            Utc::now(),
+        )
         .await?;
     let seconds = started.elapsed().as_secs_f64();
     let report = reports.first().ok_or("no report")?;
@@ -116,6 +121,7 @@ next = "a.next"
             "pages": report.run.crawl.pages_fetched,
             "messages": report.run.messages,
             "new": report.new,
+            "cpu_seconds": cpu_seconds(),
             "peak_rss_kb": peak_rss_kb(),
         })
     );
@@ -165,6 +171,22 @@ fn peak_rss_kb() -> u64 {
                 .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
         })
         .unwrap_or(0)
+}
+
+/// CPU time (user + system) of this process so far, in seconds: on a shared machine the
+/// wall time also counts waiting for a core. Clock ticks of 1/100 s, Linux's `USER_HZ`.
+fn cpu_seconds() -> f64 {
+    std::fs::read_to_string("/proc/self/stat")
+        .ok()
+        .and_then(|stat| {
+            // The fields after the command name, which is in parentheses and may hold spaces.
+            let rest = stat.rsplit_once(')')?.1;
+            let fields: Vec<&str> = rest.split_whitespace().collect();
+            let utime: f64 = fields.get(11)?.parse().ok()?;
+            let stime: f64 = fields.get(12)?.parse().ok()?;
+            Some((utime + stime) / 100.0)
+        })
+        .unwrap_or(0.0)
 }
 
 fn html(body: String) -> Response {

@@ -89,7 +89,11 @@ struct Naive {
 impl Naive {
     /// Puts every posting as a full item unless the stored copy was fetched later; an
     /// overwrite rewrites the item and all three index entries (each holds the fetch time).
-    async fn put_all(&self, postings: &[JobPosting], now: DateTime<Utc>) -> Result<(), Box<dyn Error>> {
+    async fn put_all(
+        &self,
+        postings: &[JobPosting],
+        now: DateTime<Utc>,
+    ) -> Result<(), Box<dyn Error>> {
         let items = postings
             .iter()
             .map(|p| {
@@ -244,12 +248,27 @@ async fn run(
         .zip(&snapshot)
         .filter(|(a, b)| a.content_hash != b.content_hash)
         .count();
-    check(changes == POSTINGS / CHANGED_EVERY, "5% of the contents changed")?;
+    check(
+        changes == POSTINGS / CHANGED_EVERY,
+        "5% of the contents changed",
+    )?;
 
     let config = IngestConfig::default();
     let ingested = crawled + Duration::minutes(5);
-    let scenarios: [(&'static str, &[JobPosting], DateTime<Utc>, Option<f64>, [u64; 3]); 3] = [
-        ("(a) 1,000 new postings (empty store)", &snapshot, ingested, None, [1000, 0, 0]),
+    let scenarios: [(
+        &'static str,
+        &[JobPosting],
+        DateTime<Utc>,
+        Option<f64>,
+        [u64; 3],
+    ); 3] = [
+        (
+            "(a) 1,000 new postings (empty store)",
+            &snapshot,
+            ingested,
+            None,
+            [1000, 0, 0],
+        ),
         (
             "(b) unchanged re-crawl of the 1,000",
             &refetched,
