@@ -400,7 +400,7 @@ fn report(ingest_rows: &[IngestRow], read_rows: &[ReadRow]) -> String {
          --example store_costs\n```\n\nagainst moto_server (two new tables of the same \
          shape: ours and the naive design's) and a new SQLite file, one scenario after the \
          other. Postings take the ingest function's path: the crawler's SQS-sized messages \
-         (256 KiB, 16 here), each decoded from JSON, `queue::handle_ingest_message`, then \
+         (256 KiB, 17 here), each decoded from JSON, `queue::handle_ingest_message`, then \
          `record_ingest` (a GetItem and a PutItem of the source state per message). The \
          naive design: one PutItem of the full item per posting, conditional only on not \
          overwriting a newer fetch, no index read, no hash check.\n\n",
