@@ -68,6 +68,18 @@ struct IngestRow {
     seconds: [f64; 3],
 }
 
+/// One ingest scenario's input and what it must do.
+struct Scenario<'a> {
+    name: &'static str,
+    postings: &'a [JobPosting],
+    /// The ingest time.
+    now: DateTime<Utc>,
+    /// The most write units it may take, as a share of naive's.
+    goal: Option<f64>,
+    /// Postings new, changed and unchanged.
+    expected: [u64; 3],
+}
+
 /// One read scenario on both stores.
 struct ReadRow {
     scenario: &'static str,
@@ -255,38 +267,39 @@ async fn run(
 
     let config = IngestConfig::default();
     let ingested = crawled + Duration::minutes(5);
-    let scenarios: [(
-        &'static str,
-        &[JobPosting],
-        DateTime<Utc>,
-        Option<f64>,
-        [u64; 3],
-    ); 3] = [
-        (
-            "(a) 1,000 new postings (empty store)",
-            &snapshot,
-            ingested,
-            None,
-            [1000, 0, 0],
-        ),
-        (
-            "(b) unchanged re-crawl of the 1,000",
-            &refetched,
-            ingested + Duration::hours(6),
-            Some(0.02),
-            [0, 0, 1000],
-        ),
-        (
-            "(c) re-crawl with 5% (50) changed",
-            &changed,
-            ingested + Duration::hours(12),
-            Some(0.10),
-            [0, 50, 950],
-        ),
+    let scenarios = [
+        Scenario {
+            name: "(a) 1,000 new postings (empty store)",
+            postings: &snapshot,
+            now: ingested,
+            goal: None,
+            expected: [1000, 0, 0],
+        },
+        Scenario {
+            name: "(b) unchanged re-crawl of the 1,000",
+            postings: &refetched,
+            now: ingested + Duration::hours(6),
+            goal: Some(0.02),
+            expected: [0, 0, 1000],
+        },
+        Scenario {
+            name: "(c) re-crawl with 5% (50) changed",
+            postings: &changed,
+            now: ingested + Duration::hours(12),
+            goal: Some(0.10),
+            expected: [0, 50, 950],
+        },
     ];
     let mut ingest_rows = Vec::new();
     let mut measured = Measure::start(dynamo, sqlite);
-    for (scenario, postings, now, goal, [new, updated, same]) in scenarios {
+    for Scenario {
+        name: scenario,
+        postings,
+        now,
+        goal,
+        expected: [new, updated, same],
+    } in scenarios
+    {
         let bodies = bodies(postings);
         let mut seconds = [0.0; 3];
         let before_naive = naive.usage.snapshot();
