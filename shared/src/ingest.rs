@@ -119,8 +119,10 @@ pub async fn ingest_postings(
                     pending.len()
                 )));
             }
+            // Only this batch's entries: a source's crawl comes as many batches.
+            let ids: Vec<String> = pending.keys().cloned().collect();
             let index: HashMap<String, IndexEntry> = store
-                .source_index(&source)
+                .source_entries(&source, &ids)
                 .await?
                 .into_iter()
                 .map(|e| (e.id.clone(), e))

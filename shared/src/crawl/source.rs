@@ -236,13 +236,16 @@ impl<'a> Crawl<'a> {
             return Ok(());
         };
         let mut visited: HashSet<Url> = HashSet::from([first.url]);
+        // Posting links in listing order, each once; the set keeps the check constant-time
+        // (a scan of the list made a 10,000-posting listing quadratic).
         let mut links: Vec<Url> = Vec::new();
+        let mut linked: HashSet<Url> = HashSet::new();
         let mut fetched = 1;
         loop {
             visited.insert(page.final_url.clone());
             let found = selectors.read(&page.body, &page.final_url, &self.allowed_hosts);
             for link in found.links {
-                if !links.contains(&link) {
+                if linked.insert(link.clone()) {
                     links.push(link);
                 }
             }

@@ -371,6 +371,25 @@ pub trait PostingStore: Send + Sync {
     /// of small items, so a re-crawl is diffed in memory.
     async fn source_index(&self, source: &str) -> Result<Vec<IndexEntry>, StoreError>;
 
+    /// Index entries of the stored postings of `source` among `ids` (unknown ids, and ids
+    /// of other sources, are left out; any order): what one message of a source needs.
+    ///
+    /// A source's crawl arrives as many messages, so reading the whole source per message
+    /// makes ingest quadratic in the source's size. The default does exactly that (the whole
+    /// `source_index`, filtered), which is right where one read of the index is cheaper than
+    /// lookups by key: DynamoDB bills a Query by the bytes of its ~140-byte entries but a
+    /// lookup by the whole ~4 KB item. Engines with cheap keyed reads (SQLite) override it.
+    async fn source_entries(
+        &self,
+        source: &str,
+        ids: &[String],
+    ) -> Result<Vec<IndexEntry>, StoreError> {
+        let wanted: std::collections::HashSet<&str> = ids.iter().map(String::as_str).collect();
+        let mut entries = self.source_index(source).await?;
+        entries.retain(|e| wanted.contains(e.id.as_str()));
+        Ok(entries)
+    }
+
     /// Index entries of every stored posting with one of these fingerprints.
     async fn fingerprint_groups(
         &self,

@@ -651,6 +651,32 @@ impl PostingStore for SqliteStore {
         .await
     }
 
+    /// By primary key, in chunks: a message's postings only, however large the source.
+    async fn source_entries(
+        &self,
+        source: &str,
+        ids: &[String],
+    ) -> Result<Vec<IndexEntry>, StoreError> {
+        let source = source.to_owned();
+        let ids: Vec<String> = ids
+            .iter()
+            .cloned()
+            .collect::<BTreeSet<_>>()
+            .into_iter()
+            .collect();
+        self.run(move |conn, usage| {
+            let select = format!("SELECT {INDEX_COLUMNS} FROM postings WHERE id");
+            let mut entries = in_chunks(conn, &select, &ids, |rows, out| {
+                out.extend(index_entries(rows)?);
+                Ok(())
+            })?;
+            usage.record(entries.len() as u64, 0);
+            entries.retain(|e| e.source == source);
+            Ok(entries)
+        })
+        .await
+    }
+
     async fn fingerprint_groups(
         &self,
         fingerprints: &[String],
@@ -1335,6 +1361,24 @@ mod tests {
             .unwrap();
         groups.sort_by(|a, b| a.id.cmp(&b.id));
         assert_eq!(groups, vec![IndexEntry::of(&p), IndexEntry::of(&q)]);
+    }
+
+    #[tokio::test]
+    async fn source_entries_are_the_asked_ids_of_that_source_only() {
+        let store = SqliteStore::open_in_memory().unwrap();
+        let a = stored("a", "Dev", "2026-07-01T00:00:00Z");
+        let b = stored("b", "Ops", "2026-07-01T00:00:00Z");
+        let mut other = stored("c", "QA", "2026-07-01T00:00:00Z");
+        other.posting.source = "elsewhere".into();
+        insert(&store, vec![a.clone(), b, other]).await;
+        let asked = [
+            "a".to_owned(),
+            "a".to_owned(),
+            "c".to_owned(),
+            "gone".to_owned(),
+        ];
+        let entries = store.source_entries("board", &asked).await.unwrap();
+        assert_eq!(entries, vec![IndexEntry::of(&a)]);
     }
 
     #[tokio::test]

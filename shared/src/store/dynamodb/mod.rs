@@ -208,6 +208,17 @@ impl DynamoStore {
         self.estimated.snapshot()
     }
 
+    /// The table item `posting` is written as: the document, its keys, the index-entry copy
+    /// and the list keys (descriptions cut to fit, as `write` does). For tools that write or
+    /// measure items outside the ingest rules, such as the naive baseline of
+    /// `examples/store_costs.rs`; `Permanent` when the posting cannot fit an item.
+    pub fn posting_item(
+        &self,
+        posting: &StoredPosting,
+    ) -> Result<HashMap<String, AttributeValue>, StoreError> {
+        item::posting_item(posting, self.retention)
+    }
+
     /// Counts one call: the items it read and wrote, the units DynamoDB `reported` (read or
     /// write units, as the estimate says which) and the `estimated` ones.
     fn count(&self, items_read: usize, items_written: usize, reported: f64, estimated: Units) {
