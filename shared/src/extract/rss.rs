@@ -6,7 +6,7 @@
 //! are left out rather than misplace remote jobs.
 
 use quick_xml::Reader;
-use quick_xml::events::{BytesStart, Event};
+use quick_xml::events::{BytesRef, BytesStart, Event};
 
 use super::{DocumentContext, Extraction, RawDate, RawLocation, RawPosting};
 use crate::error::ParseError;
@@ -65,17 +65,9 @@ pub fn extract(body: &str, ctx: DocumentContext<'_>) -> Result<Extraction, Parse
             Event::Text(text) => append(&mut field, &text.xml10_content()),
             Event::CData(cdata) => append(&mut field, &cdata.xml10_content()),
             Event::GeneralRef(reference) => {
-                let name = reference.xml10_content();
-                let resolved = match reference.resolve_char_ref() {
-                    Ok(Some(c)) => c.to_string(),
-                    _ => match quick_xml::escape::resolve_predefined_entity(&name) {
-                        Some(text) => text.to_owned(),
-                        // HTML entities (`&nbsp;`) in sloppy feeds stay as written: the
-                        // description is HTML, where they mean something.
-                        None => format!("&{name};"),
-                    },
-                };
-                append(&mut field, &resolved);
+                if let Some((_, buffer)) = &mut field {
+                    push_reference(buffer, &reference);
+                }
             }
             Event::End(_) => {
                 match &mut item {
@@ -129,6 +121,27 @@ fn is_item(name: &str) -> bool {
 fn append(field: &mut Option<(String, String)>, text: &str) {
     if let Some((_, buffer)) = field {
         buffer.push_str(text);
+    }
+}
+
+/// Appends what an entity or character reference stands for. Written straight into the
+/// buffer: a description of escaped HTML (`&lt;p&gt;`) has thousands of references, and an
+/// allocation for each showed at the top of the profile.
+fn push_reference(buffer: &mut String, reference: &BytesRef<'_>) {
+    if let Ok(Some(c)) = reference.resolve_char_ref() {
+        buffer.push(c);
+        return;
+    }
+    let name = reference.xml10_content();
+    match quick_xml::escape::resolve_predefined_entity(&name) {
+        Some(text) => buffer.push_str(text),
+        // HTML entities (`&nbsp;`) in sloppy feeds stay as written: the description is HTML,
+        // where they mean something.
+        None => {
+            buffer.push('&');
+            buffer.push_str(&name);
+            buffer.push(';');
+        }
     }
 }
 
