@@ -3,7 +3,9 @@
 #![no_main]
 
 use jobfeed::extract::RawSalary;
-use jobfeed::normalize::salary::{currency_code, from_structured, parse_salary_text, salary_period};
+use jobfeed::normalize::salary::{
+    currency_code, from_structured, parse_salary_text, salary_period,
+};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
