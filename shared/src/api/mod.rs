@@ -34,6 +34,10 @@ use utoipa_axum::routes;
 
 pub use feeds::FEED_ITEMS;
 pub use params::{DEFAULT_LIMIT, Endpoint, MAX_LIMIT, MAX_QUERY_BYTES, Param};
+/// The query-string parser of `/jobs` and the feeds, exported only for the fuzz targets
+/// (`fuzz/`); the router is the API's real entry point.
+#[doc(hidden)]
+pub use params::{ListRequest, parse as parse_list_query};
 pub use problem::{PROBLEM_CONTENT_TYPE, Problem};
 
 use crate::store::{PostingStore, SourceStateStore};

@@ -26,6 +26,12 @@ use crate::model::{JobPosting, SourceKind};
 use crate::parse::{ParseOptions, ParsedDocument, parse_document};
 use crate::store::Validators;
 
+/// Most posting pages an `html` source reads in one crawl. A listing that links to more is
+/// read up to this many (in listing order) and the crawl is incomplete: at the default
+/// politeness of one request per second a crawl stays under ten minutes, and a hostile page of
+/// 50,000 links cannot keep the crawler busy for a day.
+pub const MAX_POSTING_PAGES_PER_CRAWL: usize = 500;
+
 /// What one source's crawl produced.
 #[derive(Debug, Clone)]
 pub struct CrawlOutput {
@@ -236,18 +242,24 @@ impl<'a> Crawl<'a> {
             return Ok(());
         };
         let mut visited: HashSet<Url> = HashSet::from([first.url]);
-        // Posting links in listing order, each once; the set keeps the check constant-time
-        // (a scan of the list made a 10,000-posting listing quadratic).
+        // Posting links in listing order, without repeats. The set is bounded by the listing
+        // pages read (each under the fetcher's body cap), the list by the posting-page cap.
+        let mut seen_links: HashSet<Url> = HashSet::new();
         let mut links: Vec<Url> = Vec::new();
-        let mut linked: HashSet<Url> = HashSet::new();
         let mut fetched = 1;
         loop {
             visited.insert(page.final_url.clone());
+            if crate::extract::nesting::html_too_deep(&page.body) {
+                let error = crate::extract::nesting::too_deep(SourceKind::Html);
+                self.fail(format!("{}: {error}", page.final_url));
+                break;
+            }
             let found = selectors.read(&page.body, &page.final_url, &self.allowed_hosts);
             for link in found.links {
-                if linked.insert(link.clone()) {
-                    links.push(link);
+                if links.len() < MAX_POSTING_PAGES_PER_CRAWL && !seen_links.contains(&link) {
+                    links.push(link.clone());
                 }
+                seen_links.insert(link);
             }
             // A next link seen before means the listing went round in a circle: its end.
             let Some(next) = found.next.filter(|next| !visited.contains(next)) else {
@@ -267,6 +279,16 @@ impl<'a> Crawl<'a> {
                 None => break,
             }
             fetched += 1;
+        }
+        if seen_links.len() > links.len() {
+            // Reading the rest would take hours at one request per second; the crawl is
+            // incomplete so nothing beyond the cap is closed as withdrawn.
+            self.fail(format!(
+                "{}: the listing has {} posting links; only the first {} were read",
+                self.source.url,
+                seen_links.len(),
+                links.len()
+            ));
         }
         for link in links {
             let request = PageRequest {
@@ -482,6 +504,9 @@ impl ListingSelectors {
             matches!(url.scheme(), "http" | "https").then_some(url)
         };
         let mut out = ListingLinks::default();
+        // A set beside the list: a page of tens of thousands of links must not cost a
+        // quadratic scan.
+        let mut seen: HashSet<Url> = HashSet::new();
         for element in html.select(&self.links) {
             let Some(url) = element.attr("href").and_then(resolve) else {
                 continue;
@@ -491,7 +516,7 @@ impl ListingSelectors {
                     .iter()
                     .any(|allowed| allowed.eq_ignore_ascii_case(host))
             });
-            if allowed && !out.links.contains(&url) {
+            if allowed && seen.insert(url.clone()) {
                 out.links.push(url);
             }
         }

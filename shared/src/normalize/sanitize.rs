@@ -108,6 +108,11 @@ pub fn sanitize_html(html: &str, base: Option<&url::Url>) -> String {
     } else {
         html
     };
+    if crate::extract::nesting::html_too_deep(html) {
+        // ammonia parses with html5ever, which is quadratic in the nesting depth; a
+        // description nested past what any browser renders keeps only its text, escaped.
+        return text_to_html(&html_to_text(html));
+    }
     let cleaned = match base {
         Some(base) => {
             BASE.set(Some(base.clone()));
@@ -563,6 +568,20 @@ impl TextBuilder {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_description_nested_past_the_browser_cap_keeps_only_its_escaped_text() {
+        let depth = 100_000;
+        let html = format!(
+            "{}<script>alert(1)</script>Senior <b>Rust</b> &amp; Go{}",
+            "<div>".repeat(depth),
+            "</div>".repeat(depth)
+        );
+        let started = std::time::Instant::now();
+        let clean = sanitize_html(&html, None);
+        assert!(started.elapsed() < std::time::Duration::from_secs(10));
+        assert_eq!(clean, "<p>Senior Rust &amp; Go</p>");
+    }
 
     #[test]
     fn scripts_frames_handlers_and_javascript_urls_are_removed() {
