@@ -1,5 +1,5 @@
-//! Lambda entry point of `ingest`: configuration from the environment, the DynamoDB store
-//! built once, then the runtime loop over `jobfeed_fn_ingest::handle`.
+//! Lambda entry point of `ingest`: configuration from the environment during init, the
+//! DynamoDB store on the first batch, then the runtime loop over `jobfeed_fn_ingest::handle`.
 
 use aws_lambda_events::event::sqs::SqsEvent;
 use jobfeed::ingest::IngestConfig;
@@ -7,6 +7,7 @@ use jobfeed::store::dynamodb::DynamoStore;
 use jobfeed_fn::env;
 use jobfeed_fn_ingest::{Ingest, handle};
 use lambda_runtime::{Error, LambdaEvent, service_fn};
+use tokio::sync::OnceCell;
 
 #[tokio::main]
 async fn main() -> Result<(), Error> {
@@ -17,17 +18,24 @@ async fn main() -> Result<(), Error> {
         retention,
         ..IngestConfig::default()
     };
-    let aws = jobfeed_fn::aws_config().await;
-    let store =
-        DynamoStore::new(aws_sdk_dynamodb::Client::new(&aws), table).with_retention(retention);
-    let ingest = Ingest {
-        postings: &store,
-        states: &store,
-        config: &config,
-    };
-    let ingest = &ingest;
+    // Loading the AWS configuration reads the system's CA certificates (the SDK's HTTPS
+    // client): work for the first batch, not for init (see scripts/bench-lambda).
+    let store = OnceCell::new();
+    let (table, config, store) = (&table, &config, &store);
     lambda_runtime::run(service_fn(move |event: LambdaEvent<SqsEvent>| async move {
-        Ok::<_, Error>(handle(ingest, event.payload, chrono::Utc::now()).await)
+        let store = store
+            .get_or_init(|| async {
+                let aws = jobfeed_fn::aws_config().await;
+                DynamoStore::new(aws_sdk_dynamodb::Client::new(&aws), table.as_str())
+                    .with_retention(retention)
+            })
+            .await;
+        let ingest = Ingest {
+            postings: store,
+            states: store,
+            config,
+        };
+        Ok::<_, Error>(handle(&ingest, event.payload, chrono::Utc::now()).await)
     }))
     .await
 }

@@ -1,11 +1,13 @@
-//! Lambda entry point of `scheduler`: the sources configuration, the DynamoDB store and the
-//! crawl queue built once, then the runtime loop over `jobfeed_fn_scheduler::handle`.
+//! Lambda entry point of `scheduler`: the sources configuration during init, the DynamoDB
+//! store and the crawl queue on the first event, then the runtime loop over
+//! `jobfeed_fn_scheduler::handle`.
 
 use aws_lambda_events::event::eventbridge::EventBridgeEvent;
 use jobfeed::store::dynamodb::DynamoStore;
 use jobfeed_fn::{env, sources};
 use jobfeed_fn_scheduler::{crawl_queue, handle};
 use lambda_runtime::{Error, LambdaEvent, service_fn};
+use tokio::sync::OnceCell;
 
 #[tokio::main]
 async fn main() -> Result<(), Error> {
@@ -13,12 +15,22 @@ async fn main() -> Result<(), Error> {
     let table = env::required("TABLE_NAME")?;
     let queue_url = env::required("CRAWL_QUEUE_URL")?;
     let config = sources::load()?;
-    let aws = jobfeed_fn::aws_config().await;
-    let store = DynamoStore::new(aws_sdk_dynamodb::Client::new(&aws), table);
-    let queue = crawl_queue(aws_sdk_sqs::Client::new(&aws), queue_url, &config);
-    let (config, store, queue) = (&config, &store, &queue);
+    // Loading the AWS configuration reads the system's CA certificates (the SDK's HTTPS
+    // client): work for the first event, not for init (see scripts/bench-lambda).
+    let clients = OnceCell::new();
+    let (table, queue_url, config, clients) = (&table, &queue_url, &config, &clients);
     lambda_runtime::run(service_fn(
         move |event: LambdaEvent<EventBridgeEvent<serde_json::Value>>| async move {
+            let (store, queue) = clients
+                .get_or_init(|| async {
+                    let aws = jobfeed_fn::aws_config().await;
+                    let store =
+                        DynamoStore::new(aws_sdk_dynamodb::Client::new(&aws), table.as_str());
+                    let queue =
+                        crawl_queue(aws_sdk_sqs::Client::new(&aws), queue_url.as_str(), config);
+                    (store, queue)
+                })
+                .await;
             handle(config, store, queue, event.payload, chrono::Utc::now())
                 .await
                 .map_err(Error::from)
