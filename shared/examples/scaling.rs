@@ -76,6 +76,7 @@ allow_private = true
 [source.listing]
 links = "a.job"
 next = "a.next"
+max_posting_pages = {size}
 "#,
             pages = size.div_ceil(PER_PAGE) + 1
         ),

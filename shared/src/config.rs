@@ -142,6 +142,19 @@ pub struct ListingRecipe {
     pub links: String,
     /// Selector of the link to the next listing page.
     pub next: Option<String>,
+    /// Most posting pages read per crawl (default `DEFAULT_MAX_POSTING_PAGES`). A listing that
+    /// links to more is read up to this many, in listing order, and the crawl is incomplete.
+    #[serde(default = "default_max_posting_pages")]
+    pub max_posting_pages: usize,
+}
+
+/// Posting pages an `html` source reads per crawl unless its listing sets
+/// `max_posting_pages`: at the default politeness of one request per second such a crawl stays
+/// under ten minutes, and a hostile page of 50,000 links cannot keep the crawler busy for a day.
+pub const DEFAULT_MAX_POSTING_PAGES: usize = 500;
+
+fn default_max_posting_pages() -> usize {
+    DEFAULT_MAX_POSTING_PAGES
 }
 
 /// The raw shape of a `[[source]]` table.
@@ -343,6 +356,13 @@ fn validate(
     {
         errors.push(format!("detail recipe: {e}"));
     }
+    if raw
+        .listing
+        .as_ref()
+        .is_some_and(|l| l.max_posting_pages == 0)
+    {
+        errors.push("`listing.max_posting_pages` must be at least 1".into());
+    }
     if raw.max_pages == Some(0) {
         errors.push("`max_pages` must be at least 1".into());
     }
@@ -407,6 +427,34 @@ next = "a.next"
         assert_eq!(html.max_pages, 3);
         assert_eq!(html.schedule, Schedule(Duration::hours(1)));
         assert_eq!(html.listing.as_ref().unwrap().links, "a.iCIMS_Anchor");
+        assert_eq!(
+            html.listing.as_ref().unwrap().max_posting_pages,
+            DEFAULT_MAX_POSTING_PAGES
+        );
+    }
+
+    #[test]
+    fn a_listing_sets_its_own_posting_page_cap_and_zero_is_refused() {
+        let listing = |cap: &str| {
+            format!(
+                "[[source]]\nname = \"site\"\nkind = \"html\"\nurl = \"https://a.example/\"\n\
+                 [source.listing]\nlinks = \"a\"\nmax_posting_pages = {cap}\n"
+            )
+        };
+        let config = parse(&listing("2000"), "sources.toml").unwrap();
+        assert_eq!(
+            config.sources[0]
+                .listing
+                .as_ref()
+                .unwrap()
+                .max_posting_pages,
+            2000
+        );
+        let err = problems(&listing("0"));
+        assert!(
+            err.contains("source `site`: `listing.max_posting_pages` must be at least 1"),
+            "{err}"
+        );
     }
 
     fn problems(text: &str) -> String {

@@ -17,10 +17,11 @@ use axum::extract::{Request, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Utc};
+use jobfeed::config::DEFAULT_MAX_POSTING_PAGES;
 use jobfeed::config::SourceConfig;
 use jobfeed::crawl::fetch::{FetchConfig, FetchError};
 use jobfeed::crawl::http::HttpFetcher;
-use jobfeed::crawl::source::{CrawlError, CrawlOutput, MAX_POSTING_PAGES_PER_CRAWL, crawl_source};
+use jobfeed::crawl::source::{CrawlError, CrawlOutput, crawl_source};
 use jobfeed::error::ParseError;
 
 /// The fetcher's body cap in these tests: small, so a bomb is many times over it.
@@ -347,7 +348,7 @@ async fn a_listing_of_50000_links_stops_at_the_posting_page_cap_and_is_incomplet
     );
     let output = crawl(&source).await.unwrap();
     let hits = server.bodies.posting_hits.load(Ordering::Relaxed);
-    assert_eq!(hits, MAX_POSTING_PAGES_PER_CRAWL);
+    assert_eq!(hits, DEFAULT_MAX_POSTING_PAGES);
     assert!(!output.complete, "a capped crawl must not close postings");
     assert!(
         output
@@ -359,9 +360,9 @@ async fn a_listing_of_50000_links_stops_at_the_posting_page_cap_and_is_incomplet
         output.report.errors
     );
     // Every link serves the same recorded posting; its id comes from the page's URL.
-    assert_eq!(output.postings.len(), MAX_POSTING_PAGES_PER_CRAWL);
+    assert_eq!(output.postings.len(), DEFAULT_MAX_POSTING_PAGES);
     assert_eq!(
         output.report.pages_fetched as usize,
-        1 + MAX_POSTING_PAGES_PER_CRAWL
+        1 + DEFAULT_MAX_POSTING_PAGES
     );
 }

@@ -26,12 +26,6 @@ use crate::model::{JobPosting, SourceKind};
 use crate::parse::{ParseOptions, ParsedDocument, parse_document};
 use crate::store::Validators;
 
-/// Most posting pages an `html` source reads in one crawl. A listing that links to more is
-/// read up to this many (in listing order) and the crawl is incomplete: at the default
-/// politeness of one request per second a crawl stays under ten minutes, and a hostile page of
-/// 50,000 links cannot keep the crawler busy for a day.
-pub const MAX_POSTING_PAGES_PER_CRAWL: usize = 500;
-
 /// What one source's crawl produced.
 #[derive(Debug, Clone)]
 pub struct CrawlOutput {
@@ -256,7 +250,7 @@ impl<'a> Crawl<'a> {
             }
             let found = selectors.read(&page.body, &page.final_url, &self.allowed_hosts);
             for link in found.links {
-                if links.len() < MAX_POSTING_PAGES_PER_CRAWL && !seen_links.contains(&link) {
+                if links.len() < listing.max_posting_pages && !seen_links.contains(&link) {
                     links.push(link.clone());
                 }
                 seen_links.insert(link);
@@ -536,6 +530,7 @@ mod tests {
         ListingSelectors::compile(&ListingRecipe {
             links: links.into(),
             next: next.map(str::to_owned),
+            max_posting_pages: crate::config::DEFAULT_MAX_POSTING_PAGES,
         })
         .unwrap()
     }
@@ -594,6 +589,7 @@ mod tests {
         let recipe = ListingRecipe {
             links: "a[[".into(),
             next: None,
+            max_posting_pages: crate::config::DEFAULT_MAX_POSTING_PAGES,
         };
         let error = ListingSelectors::compile(&recipe).err().unwrap();
         assert!(
