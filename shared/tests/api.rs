@@ -1268,6 +1268,46 @@ async fn each_request_logs_one_line_with_route_status_items_and_store_requests(k
     assert!(lines.iter().all(|l| !l.contains_key("body")));
 }
 
+async fn the_request_log_carries_no_credentials_query_values_or_path_ids(kind: Kind) {
+    let api = Api::new(kind).await;
+    let canonical = api.id_of("Senior Java Backend Developer").await;
+    let secret = "s3cr3t-token-4711";
+    let lines = captured_lines(async {
+        api.get_with(
+            &format!("/jobs?q={secret}&company={secret}"),
+            &[
+                (header::AUTHORIZATION, &format!("Bearer {secret}")),
+                (header::COOKIE, &format!("session={secret}")),
+            ],
+        )
+        .await;
+        api.get(&format!("/jobs/{canonical}?{secret}=1")).await;
+    })
+    .await;
+    assert_eq!(lines.len(), 2, "{lines:?}");
+    for line in &lines {
+        let keys: Vec<&str> = line.keys().map(String::as_str).collect();
+        assert_eq!(
+            keys,
+            [
+                "items",
+                "latency_us",
+                "message",
+                "method",
+                "route",
+                "status",
+                "store_requests"
+            ],
+            "only the request's shape is logged: {line:?}"
+        );
+        assert!(
+            line.values()
+                .all(|v| !v.contains(secret) && !v.contains(&canonical)),
+            "{line:?}"
+        );
+    }
+}
+
 /// Instantiates every scenario above as a test over the store `$kind`.
 macro_rules! api_tests {
     ($kind:expr; $($name:ident),* $(,)?) => {
@@ -1308,6 +1348,7 @@ macro_rules! all_scenarios {
             served_enum_values_are_ones_the_openapi_document_allows,
             every_documented_parameter_is_accepted_with_its_example_value,
             each_request_logs_one_line_with_route_status_items_and_store_requests,
+            the_request_log_carries_no_credentials_query_values_or_path_ids,
         );
     };
 }
