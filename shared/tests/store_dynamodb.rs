@@ -195,3 +195,53 @@ async fn a_missing_table_is_a_permanent_error() {
         "{err}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_unchanged_snapshot_in_many_messages_reads_the_source_index_about_once() {
+    use jobfeed::queue::{IngestMessage, handle_ingest_message};
+    let store = fresh_store().await;
+    let postings = snapshot(1000);
+    ingest::ingest_postings(&store, postings.clone(), t(1), &IngestConfig::default())
+        .await
+        .unwrap();
+    // Another source's postings share the table but not the slices.
+    let others: Vec<JobPosting> = (0..50)
+        .map(|i| posting("lever", &i.to_string(), &format!("Engineer {i}"), t(0)))
+        .collect();
+    ingest::ingest_postings(&store, others, t(1), &IngestConfig::default())
+        .await
+        .unwrap();
+    let refetched: Vec<JobPosting> = postings
+        .into_iter()
+        .rev()
+        .map(|p| JobPosting {
+            fetched_at: t(5),
+            ..p
+        })
+        .collect();
+    // Small messages, so the snapshot takes many of them, as a large crawl does.
+    let messages = IngestMessage::postings_batches("gh", refetched, 64 * 1024);
+    assert!(messages.len() >= 10, "{} messages", messages.len());
+    let (before, estimated_before) = (store.usage(), store.estimated_usage());
+    for message in &messages {
+        handle_ingest_message(&store, message.clone(), t(6), &IngestConfig::default())
+            .await
+            .unwrap();
+    }
+    let cost = store.usage().since(&before);
+    let estimated = store.estimated_usage().since(&estimated_before);
+    println!(
+        "unchanged 1000 in {} messages: {cost:?}; estimated: {estimated:?}",
+        messages.len()
+    );
+    assert_eq!(cost.items_written, 0, "no writes");
+    // Each message reads only its own slice of ids: every entry once, none of "lever".
+    assert_eq!(cost.items_read, 1000);
+    // One index read's ~15 units, plus at most one 4 KB rounding (half a unit) per message.
+    assert!(
+        estimated.read_units <= 20.0 + 0.5 * messages.len() as f64,
+        "{} read units over {} messages",
+        estimated.read_units,
+        messages.len()
+    );
+}

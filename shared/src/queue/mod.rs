@@ -61,7 +61,7 @@ impl IngestMessage {
     }
 
     /// Splits a source's postings into `Postings` messages whose JSON stays under
-    /// `max_bytes` each. A posting too large for any message on its own has its descriptions
+    /// `max_bytes` each, in id order (each message then covers one slice of ids). A posting too large for any message on its own has its descriptions
     /// truncated to fit: delivered shortened, never dropped.
     pub fn postings_batches(
         source: &str,
@@ -74,6 +74,10 @@ impl IngestMessage {
         let mut messages = Vec::new();
         let mut batch = Vec::new();
         let mut batch_bytes = 0;
+        // In id order, so each message covers one slice of the source's ids and the store
+        // reads only that slice of its index (`PostingStore::source_entries`).
+        let mut postings = postings;
+        postings.sort_unstable_by(|a, b| a.id.cmp(&b.id));
         for mut posting in postings {
             let mut size = json_len(&posting);
             if size > budget {

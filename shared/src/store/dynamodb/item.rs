@@ -46,7 +46,12 @@ pub(super) fn s(value: impl Into<String>) -> AttributeValue {
 
 /// The primary key of a posting.
 pub(super) fn posting_key(id: &str) -> Item {
-    key(format!("{POSTING_PREFIX}{id}"), POSTING_SORT)
+    key(posting_partition(id), POSTING_SORT)
+}
+
+/// The partition key value of posting `id` (also the `by_source` sort key).
+pub(super) fn posting_partition(id: &str) -> String {
+    format!("{POSTING_PREFIX}{id}")
 }
 
 /// The primary key of a source's state.

@@ -9,8 +9,9 @@
 //! - `meta`/`list_buckets` holds the set of months that have postings, so a list walks only
 //!   months that exist.
 //!
-//! Indexes: `by_source` and `by_fingerprint` copy only the compact entry (no sort key: each
-//! partition is read whole), so a source's index is one paginated Query of ~140-byte items;
+//! Indexes: `by_source` and `by_fingerprint` copy only the compact entry, so a source's index
+//! is one paginated Query of ~140-byte items; `by_source` is sorted by the posting's key, so
+//! an ingest message (its postings in id order) reads only its slice (`source_entries`);
 //! `by_listed` copies the fields `ListQuery::matches` reads (not the descriptions), so a list
 //! filters on the index and reads full postings (BatchGetItem) only for the page it returns.
 //!
@@ -18,8 +19,8 @@
 //! `usage()`; moto reports fixed placeholder units, so `estimated_usage()` counts the same
 //! calls with units estimated from the items' sizes by DynamoDB's billing rules
 //! (`capacity`). With 1,000 postings of one source (see `BENCHMARKS.md` for the run):
-//! - an unchanged re-crawl is one Query of `by_source` (~140 KB: ~17 read units, under the
-//!   issue's ~20) and no write. The entry copy exists for this read: the same fields under
+//! - an unchanged re-crawl reads `by_source` once (~140 KB: ~17 read units, under the
+//!   issue's ~20; split over SQS messages, one Query of its slice each) and writes nothing. The entry copy exists for this read: the same fields under
 //!   their document names, with timestamps as RFC 3339 strings and hashes as hex, made it
 //!   ~250 bytes an item (~31 units);
 //! - 1,000 new postings are 1,000 conditional PutItems (see `write`), one UpdateItem of the
@@ -239,18 +240,38 @@ impl DynamoStore {
         index: Option<&IndexSchema>,
         value: &str,
     ) -> Result<Vec<Item>, StoreError> {
+        self.query_range(index, value, None).await
+    }
+
+    /// Every item of one partition whose sort key lies in `range` (both ends included),
+    /// or of the whole partition without a range.
+    async fn query_range(
+        &self,
+        index: Option<&IndexSchema>,
+        value: &str,
+        range: Option<(&str, &str)>,
+    ) -> Result<Vec<Item>, StoreError> {
         let key = index.map_or(SCHEMA.partition_key, |i| i.partition_key);
+        let sort = index.map_or(Some(SCHEMA.sort_key), |i| i.sort_key);
         let mut items = Vec::new();
         let mut start = None;
         loop {
-            let out = self
+            let mut query = self
                 .client
                 .query()
                 .table_name(&self.table)
                 .set_index_name(index.map(|i| i.name.to_owned()))
                 .key_condition_expression("#k = :k")
                 .expression_attribute_names("#k", key)
-                .expression_attribute_values(":k", s(value))
+                .expression_attribute_values(":k", s(value));
+            if let (Some((low, high)), Some(sort)) = (range, sort) {
+                query = query
+                    .key_condition_expression("#k = :k AND #r BETWEEN :lo AND :hi")
+                    .expression_attribute_names("#r", sort)
+                    .expression_attribute_values(":lo", s(low))
+                    .expression_attribute_values(":hi", s(high));
+            }
+            let out = query
                 .set_exclusive_start_key(start)
                 .return_consumed_capacity(ReturnConsumedCapacity::Total)
                 .send()
@@ -717,6 +738,33 @@ impl PostingStore for DynamoStore {
             .iter()
             .map(item::index_entry)
             .collect()
+    }
+
+    /// Reads only the `by_source` entries between the smallest and the largest of `ids` (the
+    /// index's sort key is the posting's table key): the crawler sends a snapshot's postings
+    /// sorted by id (`IngestMessage::postings_batches`), so its messages read disjoint slices
+    /// and together about one read of the source's index, instead of one whole read each.
+    async fn source_entries(
+        &self,
+        source: &str,
+        ids: &[String],
+    ) -> Result<Vec<IndexEntry>, StoreError> {
+        let (Some(low), Some(high)) = (ids.iter().min(), ids.iter().max()) else {
+            return Ok(Vec::new());
+        };
+        if source.is_empty() {
+            return Ok(Vec::new());
+        }
+        let (low, high) = (item::posting_partition(low), item::posting_partition(high));
+        let wanted: HashSet<&str> = ids.iter().map(String::as_str).collect();
+        let mut entries = self
+            .query_range(Some(&BY_SOURCE), source, Some((&low, &high)))
+            .await?
+            .iter()
+            .map(item::index_entry)
+            .collect::<Result<Vec<_>, _>>()?;
+        entries.retain(|e| wanted.contains(e.id.as_str()));
+        Ok(entries)
     }
 
     async fn fingerprint_groups(

@@ -43,6 +43,9 @@ pub struct TableSchema {
     pub ttl_attribute: &'static str,
 }
 
+/// The table's partition key (`posting#{id}` for postings); also `by_source`'s sort key.
+pub const PARTITION_KEY: &str = "pk";
+
 /// The list index's sort key, `{listed_at}#{id}`.
 pub const LIST_SORT: &str = "list_sort";
 
@@ -126,12 +129,13 @@ const LIST_FIELDS: &[&str] = &[
     "duplicate_of",
 ];
 
-/// Index of every posting by source (`source_index`). No sort key: the source is read
-/// whole, and the id is in the table key already.
+/// Index of every posting by source (`source_index`, read whole), sorted by the posting's
+/// table key (`posting#{id}`) so an ingest message reads only the slice of ids it carries
+/// (`source_entries`).
 pub const BY_SOURCE: IndexSchema = IndexSchema {
     name: "by_source",
     partition_key: ENTRY_SOURCE,
-    sort_key: None,
+    sort_key: Some(PARTITION_KEY),
     projected: BY_SOURCE_FIELDS,
 };
 
@@ -154,7 +158,7 @@ pub const BY_LISTED: IndexSchema = IndexSchema {
 
 /// The jobfeed table.
 pub const SCHEMA: TableSchema = TableSchema {
-    partition_key: "pk",
+    partition_key: PARTITION_KEY,
     sort_key: "sk",
     indexes: &[BY_SOURCE, BY_FINGERPRINT, BY_LISTED],
     ttl_attribute: "expires_at",
