@@ -103,8 +103,11 @@ pub fn index_entry_size(item: &Item, index: &IndexSchema) -> Option<usize> {
         .chain(index.sort_key)
         .map(|key| item.get_key_value(key))
         .collect::<Option<Vec<_>>>()?;
+    // A table key that is also an index key (`by_source` sorts by `pk`) is stored once.
+    let index_keys = [Some(index.partition_key), index.sort_key];
     let table_keys = [SCHEMA.partition_key, SCHEMA.sort_key]
         .into_iter()
+        .filter(move |key| !index_keys.contains(&Some(*key)))
         .filter_map(|key| item.get_key_value(key));
     let projected = index
         .projected
