@@ -120,6 +120,31 @@ pub struct SqliteStore {
 }
 
 impl SqliteStore {
+    /// Index entries of the postings whose `column` is one of `values`. Values are made
+    /// distinct first, so one repeated across chunks does not return its rows twice.
+    async fn index_entries_where(
+        &self,
+        column: &'static str,
+        values: &[String],
+    ) -> Result<Vec<IndexEntry>, StoreError> {
+        let values: Vec<String> = values
+            .iter()
+            .cloned()
+            .collect::<BTreeSet<_>>()
+            .into_iter()
+            .collect();
+        self.run(move |conn, usage| {
+            let select = format!("SELECT {INDEX_COLUMNS} FROM postings WHERE {column}");
+            let entries = in_chunks(conn, &select, &values, |rows, out| {
+                out.extend(index_entries(rows)?);
+                Ok(())
+            })?;
+            usage.record(entries.len() as u64, 0);
+            Ok(entries)
+        })
+        .await
+    }
+
     /// Opens (creating it if needed) the database file at `path`, in WAL mode, and migrates
     /// its schema. A database written by a newer jobfeed (a schema version this build does
     /// not know) is refused with `StoreError::Permanent`.
@@ -657,47 +682,16 @@ impl PostingStore for SqliteStore {
         source: &str,
         ids: &[String],
     ) -> Result<Vec<IndexEntry>, StoreError> {
-        let source = source.to_owned();
-        let ids: Vec<String> = ids
-            .iter()
-            .cloned()
-            .collect::<BTreeSet<_>>()
-            .into_iter()
-            .collect();
-        self.run(move |conn, usage| {
-            let select = format!("SELECT {INDEX_COLUMNS} FROM postings WHERE id");
-            let mut entries = in_chunks(conn, &select, &ids, |rows, out| {
-                out.extend(index_entries(rows)?);
-                Ok(())
-            })?;
-            usage.record(entries.len() as u64, 0);
-            entries.retain(|e| e.source == source);
-            Ok(entries)
-        })
-        .await
+        let mut entries = self.index_entries_where("id", ids).await?;
+        entries.retain(|e| e.source == source);
+        Ok(entries)
     }
 
     async fn fingerprint_groups(
         &self,
         fingerprints: &[String],
     ) -> Result<Vec<IndexEntry>, StoreError> {
-        // Distinct, so a fingerprint repeated across chunks does not return its group twice.
-        let fingerprints: Vec<String> = fingerprints
-            .iter()
-            .cloned()
-            .collect::<BTreeSet<_>>()
-            .into_iter()
-            .collect();
-        self.run(move |conn, usage| {
-            let select = format!("SELECT {INDEX_COLUMNS} FROM postings WHERE fingerprint");
-            let entries = in_chunks(conn, &select, &fingerprints, |rows, out| {
-                out.extend(index_entries(rows)?);
-                Ok(())
-            })?;
-            usage.record(entries.len() as u64, 0);
-            Ok(entries)
-        })
-        .await
+        self.index_entries_where("fingerprint", fingerprints).await
     }
 
     async fn get_many(&self, ids: &[String]) -> Result<Vec<StoredPosting>, StoreError> {
