@@ -14,15 +14,15 @@ async fn main() -> Result<(), Error> {
     jobfeed_fn::init_tracing();
     let table = env::required("TABLE_NAME")?;
     let config = jobfeed_fn_api::config_from_env()?;
-    // Loading the AWS configuration reads the system's CA certificates (the SDK's HTTPS
-    // client): work for the first request, not for init (see scripts/bench-lambda).
+    let aws = jobfeed_fn::aws_config()?;
+    // Building the SDK's clients reads the system's CA certificates (their HTTPS client):
+    // work for the first request, not for init (see scripts/bench-lambda).
     let router = OnceCell::new();
-    let (table, config, router) = (&table, &config, &router);
+    let (table, config, router, aws) = (&table, &config, &router, &aws);
     lambda_http::run(service_fn(move |request: Request| async move {
         let app = router
             .get_or_init(|| async {
-                let aws = jobfeed_fn::aws_config().await;
-                let client = aws_sdk_dynamodb::Client::new(&aws);
+                let client = aws_sdk_dynamodb::Client::new(aws);
                 let store = Arc::new(DynamoStore::new(client, table.as_str()));
                 jobfeed_fn_api::app(store, config.clone())
             })

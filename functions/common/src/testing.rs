@@ -22,7 +22,7 @@ pub async fn moto() -> aws_config::SdkConfig {
         "AWS_ENDPOINT_URL is not set: these tests need moto_server; run scripts/test, which \
          starts it and points the AWS SDK at it"
     );
-    crate::aws_config().await
+    crate::aws_config().expect("the AWS configuration from the environment")
 }
 
 /// A name no other test (or test process) uses.

@@ -17,19 +17,19 @@ async fn main() -> Result<(), Error> {
     let table = env::required("TABLE_NAME")?;
     let queue_url = env::required("POSTINGS_QUEUE_URL")?;
     let config = sources::load()?;
-    // The fetcher's two HTTP clients (strict and private-address) and the AWS configuration
-    // (the SDK's HTTPS client) each read the system's CA certificates when built: TLS set-up
+    let aws = jobfeed_fn::aws_config()?;
+    // The fetcher's two HTTP clients (strict and private-address) and the SDK's clients (their
+    // HTTPS client) each read the system's CA certificates when built: TLS set-up
     // for the first crawl, not for init (see scripts/bench-lambda).
     let clients = OnceCell::new();
-    let (table, queue_url, config, clients) = (&table, &queue_url, &config, &clients);
+    let (table, queue_url, config, clients, aws) = (&table, &queue_url, &config, &clients, &aws);
     lambda_runtime::run(service_fn(move |event: LambdaEvent<SqsEvent>| async move {
         let (fetcher, store, postings) = clients
             .get_or_try_init(|| async {
                 let fetcher = HttpFetcher::new(config.crawl.fetch_config())?;
-                let aws = jobfeed_fn::aws_config().await;
-                let store = DynamoStore::new(aws_sdk_dynamodb::Client::new(&aws), table.as_str());
+                let store = DynamoStore::new(aws_sdk_dynamodb::Client::new(aws), table.as_str());
                 let postings =
-                    SqsQueue::standard(aws_sdk_sqs::Client::new(&aws), queue_url.as_str());
+                    SqsQueue::standard(aws_sdk_sqs::Client::new(aws), queue_url.as_str());
                 Ok::<_, Error>((fetcher, store, postings))
             })
             .await?;

@@ -18,15 +18,15 @@ async fn main() -> Result<(), Error> {
         retention,
         ..IngestConfig::default()
     };
-    // Loading the AWS configuration reads the system's CA certificates (the SDK's HTTPS
-    // client): work for the first batch, not for init (see scripts/bench-lambda).
+    let aws = jobfeed_fn::aws_config()?;
+    // Building the SDK's clients reads the system's CA certificates (their HTTPS client):
+    // work for the first batch, not for init (see scripts/bench-lambda).
     let store = OnceCell::new();
-    let (table, config, store) = (&table, &config, &store);
+    let (table, config, store, aws) = (&table, &config, &store, &aws);
     lambda_runtime::run(service_fn(move |event: LambdaEvent<SqsEvent>| async move {
         let store = store
             .get_or_init(|| async {
-                let aws = jobfeed_fn::aws_config().await;
-                DynamoStore::new(aws_sdk_dynamodb::Client::new(&aws), table.as_str())
+                DynamoStore::new(aws_sdk_dynamodb::Client::new(aws), table.as_str())
                     .with_retention(retention)
             })
             .await;

@@ -15,19 +15,19 @@ async fn main() -> Result<(), Error> {
     let table = env::required("TABLE_NAME")?;
     let queue_url = env::required("CRAWL_QUEUE_URL")?;
     let config = sources::load()?;
-    // Loading the AWS configuration reads the system's CA certificates (the SDK's HTTPS
-    // client): work for the first event, not for init (see scripts/bench-lambda).
+    let aws = jobfeed_fn::aws_config()?;
+    // Building the SDK's clients reads the system's CA certificates (their HTTPS client):
+    // work for the first event, not for init (see scripts/bench-lambda).
     let clients = OnceCell::new();
-    let (table, queue_url, config, clients) = (&table, &queue_url, &config, &clients);
+    let (table, queue_url, config, clients, aws) = (&table, &queue_url, &config, &clients, &aws);
     lambda_runtime::run(service_fn(
         move |event: LambdaEvent<EventBridgeEvent<serde_json::Value>>| async move {
             let (store, queue) = clients
                 .get_or_init(|| async {
-                    let aws = jobfeed_fn::aws_config().await;
                     let store =
-                        DynamoStore::new(aws_sdk_dynamodb::Client::new(&aws), table.as_str());
+                        DynamoStore::new(aws_sdk_dynamodb::Client::new(aws), table.as_str());
                     let queue =
-                        crawl_queue(aws_sdk_sqs::Client::new(&aws), queue_url.as_str(), config);
+                        crawl_queue(aws_sdk_sqs::Client::new(aws), queue_url.as_str(), config);
                     (store, queue)
                 })
                 .await;

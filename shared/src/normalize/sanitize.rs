@@ -178,7 +178,7 @@ pub fn html_to_text(html: &str) -> String {
 /// Shortens a posting's two descriptions by about `excess` bytes in total, each in
 /// proportion to its length, so the posting fits a size limit (a queue message, a database
 /// item): the text keeps a prefix ending in `…`, the HTML a prefix with any half tag dropped
-/// and its open elements closed again by the sanitizer. Identity fields are left alone: the
+/// and its open elements closed again. Identity fields are left alone: the
 /// content hash still describes the source's posting.
 pub fn truncate_descriptions(posting: &mut crate::model::JobPosting, excess: usize) {
     let html_len = posting.description_html.len();
@@ -202,21 +202,100 @@ fn cut_text(text: &str, max: usize) -> String {
     format!("{}…", text.get(..end).unwrap_or_default())
 }
 
+/// A prefix of sanitized HTML of at most about `max` bytes that is still well formed: a tag
+/// or entity cut in half is dropped and the elements left open are closed again. This runs
+/// where postings are cut to fit a queue message or a database item (the API and ingest
+/// functions), so it balances tags itself instead of re-running the sanitizer, whose HTML
+/// parser would be most of those binaries' size for a rare path.
 fn cut_html(html: &str, max: usize) -> String {
     if html.len() <= max {
         return html.to_owned();
     }
-    let prefix = html
-        .get(..floor_char_boundary(html, max))
-        .unwrap_or_default();
-    // A tag cut in half would end up as text.
-    let prefix = match (prefix.rfind('<'), prefix.rfind('>')) {
-        (Some(open), close) if close.is_none_or(|close| close < open) => {
-            prefix.get(..open).unwrap_or_default()
+    let mut budget = max;
+    loop {
+        let (prefix, open) = balanced_prefix(html, budget);
+        let closers: usize = open.iter().map(|name| name.len() + 3).sum();
+        // Closing tags count against the limit too; deep nesting may need a shorter prefix.
+        if prefix.len() + closers <= max || prefix.is_empty() {
+            let mut cut = String::with_capacity(prefix.len() + closers);
+            cut.push_str(prefix);
+            for name in open.iter().rev() {
+                cut.push_str("</");
+                cut.push_str(name);
+                cut.push('>');
+            }
+            return cut;
         }
-        _ => prefix,
-    };
-    sanitize_html(prefix, None)
+        budget = budget.saturating_sub(prefix.len() + closers - max);
+    }
+}
+
+/// Elements that never have an end tag.
+const VOID_ELEMENTS: &[&str] = &[
+    "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track",
+    "wbr",
+];
+
+/// The longest prefix of `html` within `max` bytes that ends between tags and entities, and
+/// the elements open at its end, outermost first.
+fn balanced_prefix(html: &str, max: usize) -> (&str, Vec<String>) {
+    let limit = floor_char_boundary(html, max);
+    let mut open: Vec<String> = Vec::new();
+    let mut at = 0;
+    while let Some(lt) = html.get(at..limit).and_then(|rest| rest.find('<')) {
+        let start = at + lt;
+        let markup = html.get(start..).unwrap_or_default();
+        match read_markup(markup) {
+            Markup::Tag { name, closing, len } => {
+                if start + len > limit
+                    || !markup
+                        .as_bytes()
+                        .get(..len)
+                        .is_some_and(|t| t.ends_with(b">"))
+                {
+                    return (
+                        trim_partial_entity(html.get(..start).unwrap_or_default()),
+                        open,
+                    );
+                }
+                let self_closing = markup.get(..len).is_some_and(|t| t.ends_with("/>"));
+                if closing {
+                    if let Some(i) = open.iter().rposition(|o| *o == name) {
+                        open.truncate(i);
+                    }
+                } else if !self_closing && !VOID_ELEMENTS.contains(&name.as_str()) {
+                    open.push(name);
+                }
+                at = start + len;
+            }
+            Markup::Skipped { len } if start + len <= limit => at = start + len,
+            Markup::Skipped { .. } => {
+                return (
+                    trim_partial_entity(html.get(..start).unwrap_or_default()),
+                    open,
+                );
+            }
+            Markup::Text => at = start + 1,
+        }
+    }
+    (
+        trim_partial_entity(html.get(..limit).unwrap_or_default()),
+        open,
+    )
+}
+
+/// `text` without a character reference cut off at its end (`&am`), which would read as text.
+fn trim_partial_entity(text: &str) -> &str {
+    match text.rfind('&') {
+        Some(amp)
+            if text.get(amp + 1..).is_some_and(|tail| {
+                tail.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'#')
+            }) =>
+        {
+            text.get(..amp).unwrap_or_default()
+        }
+        _ => text,
+    }
 }
 
 fn floor_char_boundary(text: &str, mut index: usize) -> usize {
@@ -712,7 +791,36 @@ mod tests {
         assert_eq!(cut_text("héllo", 4), "h…");
         assert_eq!(cut_text("short", 10), "short");
         assert_eq!(cut_html("<p>ab</p><p>cd</p>", 11), "<p>ab</p>");
-        assert_eq!(cut_html("<p>abcdef</p>", 7), "<p>abcd</p>");
+        assert_eq!(cut_html("<p>abcdef</p>", 11), "<p>abcd</p>");
+        assert_eq!(cut_html("<p>abcdef</p>", 7), "<p></p>");
+    }
+
+    #[test]
+    fn a_cut_description_closes_what_it_left_open_and_drops_half_entities_and_tags() {
+        let html = r#"<ul><li><a href="https://x.test/?a=1&amp;b=2" rel="nofollow noopener">Rust &amp; Go</a></li><li>more</li></ul>"#;
+        for max in 0..html.len() {
+            let cut = cut_html(html, max);
+            assert!(cut.len() <= max, "{max}: {cut}");
+            // Re-sanitizing a well-formed prefix changes nothing.
+            assert_eq!(sanitize_html(&cut, None), cut, "{max}");
+        }
+        assert_eq!(cut_html("<p>a<br>b &amp; c</p>", 15), "<p>a<br>b </p>");
+        // The closing tags count against the limit.
+        assert_eq!(cut_html("<p>a<br/>bc</p>", 11), "<p>a</p>");
+        assert_eq!(cut_html("<p>a<br/>bc</p>", 13), "<p>a<br/></p>");
+        // An attribute value may hold a `>`: the tag still ends at the real one.
+        assert_eq!(
+            cut_html(r#"<p>x<a href="https://x.test/a>b">l</a></p>"#, 20),
+            "<p>x</p>"
+        );
+    }
+
+    #[test]
+    fn deep_nesting_shortens_the_cut_so_closing_tags_fit_too() {
+        let html = format!("{}text{}", "<div>".repeat(50), "</div>".repeat(50));
+        let cut = cut_html(&html, 200);
+        assert!(cut.len() <= 200, "{}", cut.len());
+        assert_eq!(cut.matches("<div>").count(), cut.matches("</div>").count());
     }
 
     #[test]
