@@ -4,6 +4,8 @@
 //! the server was (and was not) asked for.
 #![cfg(feature = "http")]
 
+mod support;
+
 use std::collections::{BTreeMap, HashSet};
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
@@ -13,7 +15,6 @@ use axum::Router;
 use axum::extract::{Request, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use chrono::{DateTime, Utc};
 use jobfeed::config::SourceConfig;
 use jobfeed::crawl::fetch::{DisallowReason, FetchConfig};
 use jobfeed::crawl::http::HttpFetcher;
@@ -21,6 +22,7 @@ use jobfeed::crawl::source::{CrawlError, CrawlOutput, crawl_source};
 use jobfeed::model::SourceKind;
 use jobfeed::store::Validators;
 use serde_json::{Value, json};
+use support::now;
 
 const ROBOTS: &str = "User-agent: *\nDisallow: /private/\n";
 const GREENHOUSE_ETAG: &str = "\"gh-safariai-1\"";
@@ -59,26 +61,20 @@ struct TestServer {
 impl TestServer {
     async fn start() -> Self {
         let log = Arc::new(Mutex::new(Vec::new()));
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let addr = listener.local_addr().unwrap();
-        let app = Router::new().fallback(handle).with_state(ServerState {
-            log: Arc::clone(&log),
-            port: addr.port(),
-        });
-        tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+        let state_log = Arc::clone(&log);
+        let addr = support::serve(move |addr| {
+            Router::new().fallback(handle).with_state(ServerState {
+                log: state_log,
+                port: addr.port(),
+            })
+        })
+        .await;
         Self { addr, log }
     }
 
-    /// A source from TOML lines (`name`, `kind` and the rest), fetched from this server by IP
-    /// with private addresses allowed; `{base}` in the lines is the server's address.
+    /// A source from TOML lines fetched from this server (see `support::source`).
     fn source(&self, lines: &str) -> SourceConfig {
-        let base = format!("http://{}", self.addr);
-        let text = format!(
-            "[[source]]\nallow_private = true\n{}\n",
-            lines.replace("{base}", &base)
-        );
-        let mut config = jobfeed::config::parse(&text, "test.toml").unwrap();
-        config.sources.remove(0)
+        support::source(self.addr, lines)
     }
 
     fn log(&self) -> Vec<Seen> {
@@ -251,18 +247,10 @@ fn smartrecruiters_second_page() -> Value {
 
 fn fetcher() -> HttpFetcher {
     HttpFetcher::new(FetchConfig {
-        user_agent: "jobfeed-test/1.0".into(),
         min_delay_per_host: Duration::from_millis(5),
-        max_retries: 0,
-        ..FetchConfig::default()
+        ..support::fetch_config()
     })
     .unwrap()
-}
-
-fn now() -> DateTime<Utc> {
-    DateTime::parse_from_rfc3339("2026-07-15T12:00:00Z")
-        .unwrap()
-        .with_timezone(&Utc)
 }
 
 async fn crawl(source: &SourceConfig) -> Result<CrawlOutput, CrawlError> {

@@ -5,6 +5,8 @@
 //! are in `fetch_http.rs`.
 #![cfg(feature = "http")]
 
+mod support;
+
 use std::collections::BTreeMap;
 use std::io::Write;
 use std::net::SocketAddr;
@@ -16,13 +18,13 @@ use axum::Router;
 use axum::extract::{Request, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use chrono::{DateTime, Utc};
 use jobfeed::config::DEFAULT_MAX_POSTING_PAGES;
 use jobfeed::config::SourceConfig;
 use jobfeed::crawl::fetch::{FetchConfig, FetchError};
 use jobfeed::crawl::http::HttpFetcher;
 use jobfeed::crawl::source::{CrawlError, CrawlOutput, crawl_source};
 use jobfeed::error::ParseError;
+use support::now;
 
 /// The fetcher's body cap in these tests: small, so a bomb is many times over it.
 const BODY_CAP: u64 = 4 * 1024 * 1024;
@@ -57,24 +59,14 @@ impl TestServer {
             listing: huge_listing(),
             posting_hits: AtomicUsize::new(0),
         });
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let addr = listener.local_addr().unwrap();
-        let app = Router::new()
-            .fallback(respond)
-            .with_state(Arc::clone(&bodies));
-        tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+        let state = Arc::clone(&bodies);
+        let addr = support::serve(move |_| Router::new().fallback(respond).with_state(state)).await;
         Self { addr, bodies }
     }
 
-    /// A source from TOML lines, fetched from this server; `{base}` is its address.
+    /// A source from TOML lines fetched from this server (see `support::source`).
     fn source(&self, lines: &str) -> SourceConfig {
-        let base = format!("http://{}", self.addr);
-        let text = format!(
-            "[[source]]\nallow_private = true\n{}\n",
-            lines.replace("{base}", &base)
-        );
-        let mut config = jobfeed::config::parse(&text, "hostile.toml").unwrap();
-        config.sources.remove(0)
+        support::source(self.addr, lines)
     }
 }
 
@@ -173,20 +165,12 @@ fn encoding_latin1(text: &str) -> Vec<u8> {
 
 fn fetcher() -> HttpFetcher {
     HttpFetcher::new(FetchConfig {
-        user_agent: "jobfeed-test/1.0".into(),
         min_delay_per_host: Duration::ZERO,
         per_host_concurrency: 4,
-        max_retries: 0,
         max_body_bytes: BODY_CAP,
-        ..FetchConfig::default()
+        ..support::fetch_config()
     })
     .unwrap()
-}
-
-fn now() -> DateTime<Utc> {
-    DateTime::parse_from_rfc3339("2026-07-15T12:00:00Z")
-        .unwrap()
-        .with_timezone(&Utc)
 }
 
 /// Crawls `source` and checks it finished within the time limit.
