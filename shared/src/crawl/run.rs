@@ -149,11 +149,15 @@ pub async fn crawl_and_publish(
     let result = crawl_source(fetcher, source, &state.validators, now).await;
     let mut messages = 0;
     let (outcome, crawl, error) = match result {
-        Ok(output) => {
-            messages = publish(queue, source, &output, now).await?;
+        Ok(mut output) => {
+            let published = publish(queue, source, &output, now).await?;
+            messages = published.messages;
+            if let Some(reason) = published.marker_left_out {
+                output.report.errors.push(reason);
+            }
             let outcome = if output.unchanged {
                 CrawlOutcome::Unchanged
-            } else if output.complete {
+            } else if output.complete && published.marker_sent {
                 CrawlOutcome::Success
             } else {
                 CrawlOutcome::Partial
@@ -194,27 +198,60 @@ pub async fn crawl_and_publish(
     })
 }
 
+/// What `publish` sent.
+struct Published {
+    /// Messages sent.
+    messages: usize,
+    /// Whether the crawl-complete marker went out.
+    marker_sent: bool,
+    /// Why a complete crawl's marker did not go out.
+    marker_left_out: Option<String>,
+}
+
 async fn publish(
     queue: &dyn Queue<IngestMessage>,
     source: &SourceConfig,
     output: &CrawlOutput,
     now: DateTime<Utc>,
-) -> Result<usize, QueueError> {
+) -> Result<Published, QueueError> {
+    let mut published = Published {
+        messages: 0,
+        marker_sent: false,
+        marker_left_out: None,
+    };
     if output.unchanged {
-        return Ok(0);
+        return Ok(published);
     }
-    let mut messages =
-        IngestMessage::postings_batches(&source.name, output.postings.clone(), MAX_MESSAGE_BYTES);
+    let limit = queue.max_message_bytes().unwrap_or(usize::MAX);
+    let mut messages = IngestMessage::postings_batches(
+        &source.name,
+        output.postings.clone(),
+        MAX_MESSAGE_BYTES.min(limit),
+    );
     if output.complete {
-        messages.push(IngestMessage::CrawlComplete {
+        let marker = IngestMessage::CrawlComplete {
             source: source.name.clone(),
             started_at: now,
             ids: output.postings.iter().map(|p| p.id.clone()).collect(),
-        });
+        };
+        // The marker lists every id at once and cannot be split. Over the queue's limit
+        // (about 7,000 postings on SQS) the postings still go out, but this run closes
+        // nothing, as after a partial crawl, and says why.
+        let size = serde_json::to_vec(&marker).map_or(usize::MAX, |body| body.len());
+        if size <= limit {
+            messages.push(marker);
+            published.marker_sent = true;
+        } else {
+            published.marker_left_out = Some(format!(
+                "the crawl-complete marker for {} postings is {size} bytes, over the queue's \
+                 {limit}-byte limit: postings missing from this crawl were not closed",
+                output.postings.len()
+            ));
+        }
     }
-    let count = messages.len();
+    published.messages = messages.len();
     queue.send(messages).await?;
-    Ok(count)
+    Ok(published)
 }
 
 /// Records what ingest did in the source's state counts (new/changed accumulate over a run's

@@ -138,6 +138,13 @@ impl QueueError {
 pub trait Queue<M: Send + Sync + 'static>: Send + Sync {
     /// Sends every message or fails; never drops one silently.
     async fn send(&self, messages: Vec<M>) -> Result<(), QueueError>;
+
+    /// The largest message body this queue carries, in bytes of JSON, or `None` when there
+    /// is no limit (in process). Publishers check a message that cannot be split against it
+    /// before sending, since `send` fails as a whole on one message over the limit.
+    fn max_message_bytes(&self) -> Option<usize> {
+        None
+    }
 }
 
 /// What handling one ingest message did.

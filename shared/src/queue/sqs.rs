@@ -205,6 +205,10 @@ impl<M: SqsBody> SqsQueue<M> {
 
 #[async_trait]
 impl<M: SqsBody> Queue<M> for SqsQueue<M> {
+    fn max_message_bytes(&self) -> Option<usize> {
+        Some(self.max_bytes)
+    }
+
     async fn send(&self, messages: Vec<M>) -> Result<(), QueueError> {
         let entries = self.entries(messages)?;
         for batch in pack(&entries, self.max_bytes) {
