@@ -9,7 +9,7 @@ use std::str::FromStr;
 pub enum EnvError {
     /// A required variable is unset or empty.
     #[error(
-        "environment variable {0} is not set (template.yaml sets it on every function that needs it)"
+        "environment variable {0} is not set (Lambda or template.yaml sets it on every function that needs it; see the README's function configuration)"
     )]
     Missing(String),
     /// A variable is set but not a valid value.

@@ -13,7 +13,7 @@ use crate::model::SourceKind;
 pub const MAX_HTML_DEPTH: usize = 512;
 
 /// Elements that never have content (no end tag follows).
-const VOID: &[&str] = &[
+pub(crate) const VOID: &[&str] = &[
     "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source",
     "track", "wbr",
 ];

@@ -226,15 +226,12 @@ fn cut_html(html: &str, max: usize) -> String {
             }
             return cut;
         }
-        budget = budget.saturating_sub(prefix.len() + closers - max);
+        // Leave room for these closers and always shorten the prefix, so this ends quickly.
+        budget = max
+            .saturating_sub(closers)
+            .min(prefix.len().saturating_sub(1));
     }
 }
-
-/// Elements that never have an end tag.
-const VOID_ELEMENTS: &[&str] = &[
-    "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track",
-    "wbr",
-];
 
 /// The longest prefix of `html` within `max` bytes that ends between tags and entities, and
 /// the elements open at its end, outermost first.
@@ -263,7 +260,7 @@ fn balanced_prefix(html: &str, max: usize) -> (&str, Vec<String>) {
                     if let Some(i) = open.iter().rposition(|o| *o == name) {
                         open.truncate(i);
                     }
-                } else if !self_closing && !VOID_ELEMENTS.contains(&name.as_str()) {
+                } else if !self_closing && !crate::extract::nesting::VOID.contains(&name.as_str()) {
                     open.push(name);
                 }
                 at = start + len;
