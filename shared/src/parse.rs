@@ -98,6 +98,11 @@ fn decode_text(bytes: &[u8]) -> Result<std::borrow::Cow<'_, str>, ParseError> {
     if memchr::memchr(0, bytes).is_some() {
         return Err(ParseError::NotText("it contains NUL bytes".into()));
     }
+    // The strict check first: it validates ASCII a word at a time, where the lossy decoder
+    // walks byte by byte (16% of a JSON-LD page's whole parse, by perf).
+    if let Ok(text) = std::str::from_utf8(bytes) {
+        return Ok(std::borrow::Cow::Borrowed(text));
+    }
     let text = String::from_utf8_lossy(bytes);
     if let std::borrow::Cow::Owned(owned) = &text {
         // Mostly replacement characters means it was never text.

@@ -825,4 +825,34 @@ mod tests {
             Some(1)
         );
     }
+
+    #[test]
+    fn case_insensitive_search_agrees_with_a_byte_by_byte_search() {
+        let reference = |haystack: &[u8], needle: &[u8]| {
+            haystack
+                .windows(needle.len())
+                .position(|w| w.eq_ignore_ascii_case(needle))
+        };
+        // Every string of these pieces up to four long: cases mixed, near misses, upper-case
+        // hits before and after lower-case ones, and needles cut off by the end.
+        let pieces: [&[u8]; 7] = [b"<", b"<s", b"<S", b"<ScRiPt", b"<script", b"cript", b"x"];
+        let mut haystacks: Vec<Vec<u8>> = vec![Vec::new()];
+        for _ in 0..4 {
+            let longer: Vec<Vec<u8>> = haystacks
+                .iter()
+                .flat_map(|h| pieces.iter().map(move |p| [h.as_slice(), p].concat()))
+                .collect();
+            haystacks.extend(longer);
+        }
+        for haystack in &haystacks {
+            for needle in [&b"<script"[..], b"<s"] {
+                assert_eq!(
+                    find_ignore_case(haystack, needle),
+                    reference(haystack, needle),
+                    "{:?}",
+                    String::from_utf8_lossy(haystack)
+                );
+            }
+        }
+    }
 }
