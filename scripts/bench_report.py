@@ -51,6 +51,23 @@ category ~8%, the XML read ~8%, a new ammonia `Builder` per posting ~3%, identit
   runs' fastest samples, then the best median): `rss/all` 1,984 → 1,898 µs (median
   4,212 → 3,818 µs), `jsonld/all` 486 → 473 µs (median 1,060 → 927 µs): a few percent, as
   the profile predicted. Neither change moves a ratio across its goal.
+- Rerun on an idle machine (load average 0.2), the Python tools were about 2.7 times faster
+  than in the earlier runs, which had shared the machine with parallel builds: extruct
+  150 MB/s (was 56), feedparser 3.2 MB/s (was 1.3), BeautifulSoup 7.2 MB/s (was 2.5), while
+  jobfeed gained about 20%. The earlier "met" for JSON-LD (10.1×) and RSS (23.5×) came from
+  those loaded runs; side by side on a quiet machine they were 4.5× and 10.8×.
+- A profile of `jsonld/all` then showed 16% of the time in `Utf8Chunks::next`: the
+  document's UTF-8 check went through `String::from_utf8_lossy`, whose decoder walks byte by
+  byte. Valid UTF-8 now goes through `str::from_utf8` (word-at-a-time on ASCII) and only
+  invalid input takes the lossy path (`parse.rs`): `jsonld/all` 388 → 327 µs (criterion's
+  own comparison with the previous run, +19% throughput), JSON-LD 4.5× → 5.3×. Tried and
+  reverted: finding `<script` by a two-byte SIMD substring search instead of every `<`
+  (`jsonld/all` 19% slower: each hit rebuilt a searcher).
+- RSS stays at 10.8×, under its 20× goal. Its profile is flat (skills' overlapping
+  Aho-Corasick search 7%, the RSS reader 6%, description text 5%, salary regexes 7%,
+  html5ever and ammonia together about 15%, allocation 10%): reaching 20× needs about half
+  the time per posting, which means not parsing each description with html5ever (a
+  streaming sanitizer) and fewer whole-description passes, not a single fix.
 """
 
 
