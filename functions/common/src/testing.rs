@@ -25,6 +25,15 @@ pub async fn moto() -> aws_config::SdkConfig {
     crate::aws_config().expect("the AWS configuration from the environment")
 }
 
+/// Serves `app` on a free port of 127.0.0.1 for the rest of the test (a source's board, a
+/// stand-in for a site); returns its address.
+pub async fn serve(app: axum::Router) -> std::net::SocketAddr {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    addr
+}
+
 /// A name no other test (or test process) uses.
 pub fn unique(prefix: &str) -> String {
     static COUNTER: AtomicUsize = AtomicUsize::new(0);

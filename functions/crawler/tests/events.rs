@@ -21,14 +21,11 @@ const BOARD: &str = include_str!("../../../shared/testdata/corpus/greenhouse/job
 
 /// Serves the board at `/v1/boards/gitlab/jobs` on 127.0.0.1 for the test's lifetime.
 async fn serve_board() -> SocketAddr {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    let app = Router::new().route(
+    jobfeed_fn::testing::serve(Router::new().route(
         "/v1/boards/gitlab/jobs",
         get(|| async { ([(header::CONTENT_TYPE, "application/json")], BOARD) }),
-    );
-    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
-    addr
+    ))
+    .await
 }
 
 #[tokio::test]

@@ -77,13 +77,12 @@ async fn board_page(State(board): State<Board>, headers: HeaderMap) -> Response 
 }
 
 async fn serve(board: Board) -> SocketAddr {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    let app = Router::new()
-        .route("/v1/boards/gitlab/jobs", get(board_page))
-        .with_state(board);
-    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
-    addr
+    jobfeed_fn::testing::serve(
+        Router::new()
+            .route("/v1/boards/gitlab/jobs", get(board_page))
+            .with_state(board),
+    )
+    .await
 }
 
 /// The crawler's world: the board, moto's queue and table, and the proxy in front of SQS.

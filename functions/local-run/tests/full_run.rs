@@ -46,13 +46,12 @@ async fn board(State(boards): State<Boards>, Path(name): Path<String>) -> Respon
 
 /// The boards on 127.0.0.1: `/boards/{name}`; robots.txt is a 404 (everything allowed).
 async fn serve(boards: Boards) -> SocketAddr {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    let app = Router::new()
-        .route("/boards/{name}", get(board))
-        .with_state(boards);
-    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
-    addr
+    jobfeed_fn::testing::serve(
+        Router::new()
+            .route("/boards/{name}", get(board))
+            .with_state(boards),
+    )
+    .await
 }
 
 /// Three sources: a Greenhouse board, the same board through a mirror on another host name
