@@ -153,11 +153,13 @@ pub async fn crawl_and_publish(
             let published = publish(queue, source, &output, now).await?;
             messages = published.messages;
             if let Some(reason) = published.marker_left_out {
+                // Without its marker the crawl closes nothing: for the record it is partial.
+                output.complete = false;
                 output.report.errors.push(reason);
             }
             let outcome = if output.unchanged {
                 CrawlOutcome::Unchanged
-            } else if output.complete && published.marker_sent {
+            } else if output.complete {
                 CrawlOutcome::Success
             } else {
                 CrawlOutcome::Partial
@@ -202,8 +204,6 @@ pub async fn crawl_and_publish(
 struct Published {
     /// Messages sent.
     messages: usize,
-    /// Whether the crawl-complete marker went out.
-    marker_sent: bool,
     /// Why a complete crawl's marker did not go out.
     marker_left_out: Option<String>,
 }
@@ -216,17 +216,16 @@ async fn publish(
 ) -> Result<Published, QueueError> {
     let mut published = Published {
         messages: 0,
-        marker_sent: false,
         marker_left_out: None,
     };
     if output.unchanged {
         return Ok(published);
     }
-    let limit = queue.max_message_bytes().unwrap_or(usize::MAX);
+    let limit = queue.max_message_bytes();
     let mut messages = IngestMessage::postings_batches(
         &source.name,
         output.postings.clone(),
-        MAX_MESSAGE_BYTES.min(limit),
+        limit.map_or(MAX_MESSAGE_BYTES, |limit| limit.min(MAX_MESSAGE_BYTES)),
     );
     if output.complete {
         let marker = IngestMessage::CrawlComplete {
@@ -237,16 +236,17 @@ async fn publish(
         // The marker lists every id at once and cannot be split. Over the queue's limit
         // (about 7,000 postings on SQS) the postings still go out, but this run closes
         // nothing, as after a partial crawl, and says why.
-        let size = serde_json::to_vec(&marker).map_or(usize::MAX, |body| body.len());
-        if size <= limit {
-            messages.push(marker);
-            published.marker_sent = true;
-        } else {
-            published.marker_left_out = Some(format!(
-                "the crawl-complete marker for {} postings is {size} bytes, over the queue's \
-                 {limit}-byte limit: postings missing from this crawl were not closed",
-                output.postings.len()
-            ));
+        let size = limit.map(|_| serde_json::to_vec(&marker).map_or(usize::MAX, |body| body.len()));
+        match (limit, size) {
+            (Some(limit), Some(size)) if size > limit => {
+                published.marker_left_out = Some(format!(
+                    "the crawl-complete marker for {} postings is {size} bytes, over the \
+                     queue's {limit}-byte limit: postings missing from this crawl were not \
+                     closed",
+                    output.postings.len()
+                ));
+            }
+            _ => messages.push(marker),
         }
     }
     published.messages = messages.len();
