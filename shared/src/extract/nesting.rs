@@ -1,5 +1,5 @@
 //! A linear pre-check of how deeply an HTML document nests its elements, run before handing
-//! untrusted HTML to html5ever (scraper, ammonia).
+//! untrusted HTML to html5ever (scraper).
 //!
 //! html5ever keeps every open element on a stack and walks that stack for most start tags
 //! (the "in scope" checks), so a page of 100,000 nested `<div>`s costs billions of steps:

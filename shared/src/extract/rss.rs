@@ -6,7 +6,7 @@
 //! are left out rather than misplace remote jobs.
 
 use quick_xml::Reader;
-use quick_xml::events::{BytesRef, BytesStart, Event};
+use quick_xml::events::{BytesStart, Event};
 
 use super::{DocumentContext, Extraction, RawDate, RawLocation, RawPosting};
 use crate::error::ParseError;
@@ -20,19 +20,22 @@ use crate::model::SourceKind;
 pub fn extract(body: &str, ctx: DocumentContext<'_>) -> Result<Extraction, ParseError> {
     let _ = ctx;
     let mut reader = Reader::from_str(body);
+    // Fields are read past the reader (below), which then no longer sees their end tags; the
+    // depth count here still refuses a document that ends inside an element.
+    reader.config_mut().check_end_names = false;
+    // What the reader was moved past: its own offsets do not count it.
+    let mut skipped = 0usize;
     let mut out = Extraction::default();
     let mut root: Option<String> = None;
     let mut depth = 0usize;
     // The item being read and the depth of its element.
     let mut item: Option<(Item, usize)> = None;
-    // The item's child element being read (its qualified name) and its text so far.
-    let mut field: Option<(String, String)> = None;
-
     loop {
         let event = reader.read_event().map_err(|e| {
+            let at = usize::try_from(reader.error_position()).unwrap_or(usize::MAX);
             malformed(format!(
                 "invalid XML at byte {}: {e}",
-                reader.error_position()
+                at.saturating_add(skipped)
             ))
         })?;
         match event {
@@ -46,7 +49,24 @@ pub fn extract(body: &str, ctx: DocumentContext<'_>) -> Result<Extraction, Parse
                     None if is_item(&name) => item = Some((Item::default(), depth)),
                     Some((current, item_depth)) if depth == *item_depth + 1 => {
                         current.attributes(&name, &start);
-                        field = Some((name, String::new()));
+                        // A field is found whole, up to its end tag, and decoded in one pass:
+                        // event by event, an escaped-HTML description is thousands of text
+                        // and reference events.
+                        let content = usize::try_from(reader.buffer_position())
+                            .unwrap_or(usize::MAX)
+                            .saturating_add(skipped);
+                        let Some((content_end, after)) = element_end(body, content, &name) else {
+                            return Err(malformed(format!(
+                                "<{name}> at byte {content} is never closed"
+                            )));
+                        };
+                        current.set(
+                            &name,
+                            field_text(body.get(content..content_end).unwrap_or_default()),
+                        );
+                        *reader.get_mut() = body.as_bytes().get(after..).unwrap_or_default();
+                        skipped = after - usize::try_from(reader.buffer_position()).unwrap_or(0);
+                        depth -= 1;
                     }
                     _ => {}
                 }
@@ -62,26 +82,12 @@ pub fn extract(body: &str, ctx: DocumentContext<'_>) -> Result<Extraction, Parse
                     current.attributes(&name, &empty);
                 }
             }
-            Event::Text(text) => append(&mut field, &text.xml10_content()),
-            Event::CData(cdata) => append(&mut field, &cdata.xml10_content()),
-            Event::GeneralRef(reference) => {
-                if let Some((_, buffer)) = &mut field {
-                    push_reference(buffer, &reference);
-                }
-            }
             Event::End(_) => {
-                match &mut item {
-                    Some((current, item_depth)) if depth == *item_depth + 1 => {
-                        if let Some((name, text)) = field.take() {
-                            current.set(&name, text);
-                        }
-                    }
-                    Some((_, item_depth)) if depth == *item_depth => {
-                        if let Some((done, _)) = item.take() {
-                            out.postings.push(done.into_posting());
-                        }
-                    }
-                    _ => {}
+                if let Some((_, item_depth)) = &item
+                    && depth == *item_depth
+                    && let Some((done, _)) = item.take()
+                {
+                    out.postings.push(done.into_posting());
                 }
                 depth = depth.saturating_sub(1);
             }
@@ -118,31 +124,139 @@ fn is_item(name: &str) -> bool {
     matches!(local(name), "item" | "entry")
 }
 
-fn append(field: &mut Option<(String, String)>, text: &str) {
-    if let Some((_, buffer)) = field {
-        buffer.push_str(text);
+/// Where the content of the element `name` whose start tag ends at `from` ends, and where
+/// its end tag ends: CDATA sections and comments are skipped, elements of the same name
+/// inside it counted. `None` when it is never closed.
+fn element_end(body: &str, from: usize, name: &str) -> Option<(usize, usize)> {
+    let bytes = body.as_bytes();
+    let name_ends = |at: usize| {
+        bytes.get(at..at + name.len()) == Some(name.as_bytes())
+            && bytes
+                .get(at + name.len())
+                .is_some_and(|b| b.is_ascii_whitespace() || matches!(b, b'>' | b'/'))
+    };
+    let after = |at: usize, terminator: &str| {
+        memchr::memmem::find(bytes.get(at..)?, terminator.as_bytes())
+            .map(|i| at + i + terminator.len())
+    };
+    let mut nested = 0usize;
+    let mut at = from;
+    loop {
+        let lt = at + memchr::memchr(b'<', bytes.get(at..)?)?;
+        let rest = bytes.get(lt..)?;
+        if rest.starts_with(b"<![CDATA[") {
+            at = after(lt, "]]>")?;
+        } else if rest.starts_with(b"<!--") {
+            at = after(lt, "-->")?;
+        } else if rest.starts_with(b"</") && name_ends(lt + 2) {
+            let end = after(lt, ">")?;
+            if nested == 0 {
+                return Some((lt, end));
+            }
+            nested -= 1;
+            at = end;
+        } else if name_ends(lt + 1) {
+            let end = tag_end(bytes, lt)?;
+            if bytes.get(end - 2) != Some(&b'/') {
+                nested += 1;
+            }
+            at = end;
+        } else {
+            at = lt + 1;
+        }
     }
 }
 
-/// Appends what an entity or character reference stands for. Written straight into the
-/// buffer: a description of escaped HTML (`&lt;p&gt;`) has thousands of references, and an
-/// allocation for each showed at the top of the profile.
-fn push_reference(buffer: &mut String, reference: &BytesRef<'_>) {
-    if let Ok(Some(c)) = reference.resolve_char_ref() {
-        buffer.push(c);
-        return;
-    }
-    let name = reference.xml10_content();
-    match quick_xml::escape::resolve_predefined_entity(&name) {
-        Some(text) => buffer.push_str(text),
-        // HTML entities (`&nbsp;`) in sloppy feeds stay as written: the description is HTML,
-        // where they mean something.
-        None => {
-            buffer.push('&');
-            buffer.push_str(&name);
-            buffer.push(';');
+/// Where the tag starting at `lt` ends (just past its `>`, quoted attribute values skipped).
+fn tag_end(bytes: &[u8], lt: usize) -> Option<usize> {
+    let mut quote = None;
+    for (i, &b) in bytes.iter().enumerate().skip(lt) {
+        match quote {
+            Some(q) if b == q => quote = None,
+            Some(_) => {}
+            None if b == b'"' || b == b'\'' => quote = Some(b),
+            None if b == b'>' => return Some(i + 1),
+            None => {}
         }
     }
+    None
+}
+
+/// The text of a field's content as written in the feed: references resolved (the five XML
+/// entities and character references; an HTML entity such as `&nbsp;`, which sloppy feeds
+/// use, stays as written: the description is HTML, where it means something), CDATA sections
+/// as they are, line ends normalized, and any markup inside (elements, comments, processing
+/// instructions) left out with its text kept.
+fn field_text(raw: &str) -> String {
+    let mut out = String::with_capacity(raw.len());
+    let mut rest = raw;
+    while let Some(at) = memchr::memchr2(b'&', b'<', rest.as_bytes()) {
+        let (text, markup) = rest.split_at(at);
+        push_normalized_eols(&mut out, text);
+        rest = if markup.starts_with('&') {
+            push_reference(&mut out, markup)
+        } else if let Some(cdata) = markup.strip_prefix("<![CDATA[") {
+            let (content, after) = cdata.split_once("]]>").unwrap_or((cdata, ""));
+            push_normalized_eols(&mut out, content);
+            after
+        } else if markup.starts_with("<!--") || markup.starts_with("<?") {
+            let close = if markup.starts_with("<!--") {
+                "-->"
+            } else {
+                "?>"
+            };
+            markup.split_once(close).map_or("", |(_, after)| after)
+        } else {
+            tag_end(markup.as_bytes(), 0)
+                .and_then(|end| markup.get(end..))
+                .unwrap_or_default()
+        };
+    }
+    push_normalized_eols(&mut out, rest);
+    out
+}
+
+/// Appends `text` with `\r\n` and lone `\r` read as `\n`, as XML parsers do.
+fn push_normalized_eols(out: &mut String, text: &str) {
+    if memchr::memchr(b'\r', text.as_bytes()).is_none() {
+        out.push_str(text);
+        return;
+    }
+    out.push_str(&text.replace("\r\n", "\n").replace('\r', "\n"));
+}
+
+/// Appends what the reference at the start of `text` (which starts with `&`) stands for, and
+/// returns the text after it. A `&` that starts no reference is kept as it is.
+fn push_reference<'a>(out: &mut String, text: &'a str) -> &'a str {
+    let body = text.get(1..).unwrap_or_default();
+    let Some(end) = body.bytes().take(32).position(|b| b == b';') else {
+        out.push('&');
+        return body;
+    };
+    let name = body.get(..end).unwrap_or_default();
+    let after = body.get(end + 1..).unwrap_or_default();
+    let character = match name.strip_prefix('#') {
+        Some(hex) if hex.starts_with(['x', 'X']) => {
+            u32::from_str_radix(hex.get(1..).unwrap_or_default(), 16).ok()
+        }
+        Some(decimal) => decimal.parse::<u32>().ok(),
+        None => None,
+    }
+    .and_then(char::from_u32)
+    .filter(|c| *c != '\0');
+    match (
+        character,
+        quick_xml::escape::resolve_predefined_entity(name),
+    ) {
+        (Some(c), _) => out.push(c),
+        (None, Some(text)) => out.push_str(text),
+        (None, None) => {
+            out.push('&');
+            out.push_str(name);
+            out.push(';');
+        }
+    }
+    after
 }
 
 /// Splits a list written as an English sentence by Rails' `to_sentence` ("A and B",
@@ -442,6 +556,31 @@ mod tests {
                 "{body}"
             );
         }
+    }
+
+    #[test]
+    fn a_field_is_read_whole_with_its_references_cdata_and_inner_markup() {
+        let feed = "<rss><channel><item><title>A &amp; B</title><link>https://x.test/1</link>\
+            <description><![CDATA[<p>x</p></description>]]> &lt;b&gt; &nbsp; &#233;&#x4A; &#0; \
+            5 & 6<!-- c --><br/>tail\r\nend</description></item></channel></rss>";
+        let item = &extract_ok(feed).postings[0];
+        assert_eq!(item.title.as_deref(), Some("A & B"));
+        assert_eq!(
+            item.description_html.as_deref(),
+            Some("<p>x</p></description> <b> &nbsp; éJ &#0; 5 & 6tail\nend")
+        );
+    }
+
+    #[test]
+    fn a_field_holding_its_own_name_ends_at_its_own_end_tag() {
+        let feed = "<rss><channel><item><title>T</title><description>a<description x=\"/>\">\
+            b</description>c<description/>d</description><link>https://x.test/2</link>\
+            </item></channel></rss>";
+        let item = &extract_ok(feed).postings[0];
+        assert_eq!(item.description_html.as_deref(), Some("abcd"));
+        assert_eq!(item.url.as_deref(), Some("https://x.test/2"));
+        let unclosed = "<rss><channel><item><description>a<![CDATA[</description>";
+        assert!(extract(unclosed, DocumentContext::default()).is_err());
     }
 
     #[test]

@@ -9,7 +9,6 @@
 //! - `other` needs a title that clearly names a non-engineering job (sales, marketing,
 //!   operations, ...) and no engineering word.
 
-use std::collections::HashMap;
 use std::sync::LazyLock;
 
 use crate::model::Category;
@@ -59,6 +58,102 @@ fn unify_compounds(text: &str) -> String {
         }
     }
     lower
+}
+
+/// The compound spellings `unify_compounds` joins: a first word, then after one space or
+/// hyphen a second (`back end`, `back-end` → `backend`).
+const COMPOUNDS: &[(&str, &str)] = &[
+    ("back", "end"),
+    ("front", "end"),
+    ("full", "stack"),
+    ("server", "side"),
+];
+
+/// Byte spans of the words of a text, split as `words` splits it.
+struct WordSpans<'a> {
+    text: &'a str,
+    at: usize,
+}
+
+impl Iterator for WordSpans<'_> {
+    type Item = (usize, usize);
+
+    fn next(&mut self) -> Option<(usize, usize)> {
+        let bytes = self.text.as_bytes();
+        // ASCII bytes are decided by a byte test; only other characters are decoded.
+        let is_word_at = |at: usize| match bytes.get(at) {
+            Some(&b) if b < 0x80 => (b.is_ascii_alphanumeric() || b == b'#' || b == b'+', 1),
+            Some(_) => self
+                .text
+                .get(at..)
+                .and_then(|tail| tail.chars().next())
+                .map_or((false, 1), |c| (c.is_alphanumeric(), c.len_utf8())),
+            None => (false, 0),
+        };
+        let mut start = self.at;
+        loop {
+            match is_word_at(start) {
+                (_, 0) => return None,
+                (true, _) => break,
+                (false, width) => start += width,
+            }
+        }
+        let mut end = start;
+        while let (true, width) = is_word_at(end) {
+            end += width;
+        }
+        self.at = end;
+        Some((start, end))
+    }
+}
+
+/// The words of a description in ASCII lower case, compounds joined as `unify_compounds`
+/// joins them, without lower-casing or copying the whole text (the family words are all
+/// ASCII, so other letters need no case folding).
+struct CompoundWords<'a> {
+    text: &'a str,
+    spans: std::iter::Peekable<WordSpans<'a>>,
+}
+
+impl<'a> CompoundWords<'a> {
+    fn new(text: &'a str) -> Self {
+        Self {
+            text,
+            spans: WordSpans { text, at: 0 }.peekable(),
+        }
+    }
+
+    /// The next word, lower-cased into `buffer`; a word longer than the buffer comes out
+    /// cut to its length (longer than any family word either way).
+    fn next_word<'b>(&mut self, buffer: &'b mut [u8; 32]) -> Option<&'b [u8]> {
+        let (start, end) = self.spans.next()?;
+        let word = self.text.get(start..end).unwrap_or_default().as_bytes();
+        let mut len = copy_lower(word, buffer, 0);
+        if let Some(&(next_start, next_end)) = self.spans.peek() {
+            let separator = self.text.get(end..next_start).unwrap_or_default();
+            let second = self.text.get(next_start..next_end).unwrap_or_default();
+            let joins = matches!(separator, " " | "-")
+                && COMPOUNDS.iter().any(|(first, rest)| {
+                    word.eq_ignore_ascii_case(first.as_bytes())
+                        && second.as_bytes().eq_ignore_ascii_case(rest.as_bytes())
+                });
+            if joins {
+                len = copy_lower(second.as_bytes(), buffer, len);
+                self.spans.next();
+            }
+        }
+        Some(buffer.get(..len).unwrap_or_default())
+    }
+}
+
+/// Copies `word` in ASCII lower case into `buffer` from `at`, as much as fits; the new end.
+fn copy_lower(word: &[u8], buffer: &mut [u8; 32], at: usize) -> usize {
+    let room = buffer.len().saturating_sub(at);
+    let take = word.len().min(room);
+    for (slot, byte) in buffer.iter_mut().skip(at).zip(word.iter().take(take)) {
+        *slot = byte.to_ascii_lowercase();
+    }
+    at + take
 }
 
 /// The words of a text (`c#` and `c++` stay whole).
@@ -305,129 +400,118 @@ fn is_generic_engineering(words: &[&str]) -> bool {
     ) && !names_non_engineering_job(words)
 }
 
+/// The words of each family a description's technology is named by; kept small on purpose:
+/// words that name one family's daily work.
+const FAMILY_WORDS: &[(Category, &[&str])] = &[
+    (
+        Category::Backend,
+        &[
+            "backend",
+            "serverside",
+            "api",
+            "apis",
+            "microservices",
+            "microservice",
+            "java",
+            "golang",
+            "ruby",
+            "rails",
+            "php",
+            "django",
+            "flask",
+            "fastapi",
+            "spring",
+            "postgresql",
+            "postgres",
+            "mysql",
+            "mongodb",
+            "redis",
+            "kafka",
+            "rabbitmq",
+            "grpc",
+            "sql",
+            "database",
+            "databases",
+            "node",
+            "nodejs",
+            "dotnet",
+            "c#",
+            "scala",
+            "elixir",
+            "laravel",
+        ],
+    ),
+    (
+        Category::Frontend,
+        &[
+            "frontend",
+            "react",
+            "vue",
+            "angular",
+            "svelte",
+            "css",
+            "html",
+            "browser",
+            "ui",
+            "redux",
+            "tailwind",
+            "webpack",
+            "accessibility",
+        ],
+    ),
+    (
+        Category::Mobile,
+        &[
+            "ios", "android", "swift", "swiftui", "kotlin", "flutter", "mobile", "xcode",
+        ],
+    ),
+    (
+        Category::Devops,
+        &[
+            "kubernetes",
+            "k8s",
+            "terraform",
+            "ansible",
+            "devops",
+            "sre",
+            "infrastructure",
+            "observability",
+            "prometheus",
+            "grafana",
+            "helm",
+            "cicd",
+        ],
+    ),
+    (
+        Category::Data,
+        &[
+            "etl",
+            "pipelines",
+            "spark",
+            "airflow",
+            "dbt",
+            "warehouse",
+            "snowflake",
+            "bigquery",
+            "redshift",
+            "analytics",
+            "tableau",
+            "looker",
+            "databricks",
+        ],
+    ),
+    (
+        Category::Ml,
+        &["ml", "pytorch", "tensorflow", "llm", "llms", "nlp", "mlops"],
+    ),
+];
+
 /// The family whose technology words dominate a description.
 fn from_description(text: &str) -> Option<Category> {
-    // Index by family; kept small on purpose: words that name one family's daily work.
-    const FAMILIES: &[(Category, &[&str])] = &[
-        (
-            Category::Backend,
-            &[
-                "backend",
-                "serverside",
-                "api",
-                "apis",
-                "microservices",
-                "microservice",
-                "java",
-                "golang",
-                "ruby",
-                "rails",
-                "php",
-                "django",
-                "flask",
-                "fastapi",
-                "spring",
-                "postgresql",
-                "postgres",
-                "mysql",
-                "mongodb",
-                "redis",
-                "kafka",
-                "rabbitmq",
-                "grpc",
-                "sql",
-                "database",
-                "databases",
-                "node",
-                "nodejs",
-                "dotnet",
-                "c#",
-                "scala",
-                "elixir",
-                "laravel",
-            ],
-        ),
-        (
-            Category::Frontend,
-            &[
-                "frontend",
-                "react",
-                "vue",
-                "angular",
-                "svelte",
-                "css",
-                "html",
-                "browser",
-                "ui",
-                "redux",
-                "tailwind",
-                "webpack",
-                "accessibility",
-            ],
-        ),
-        (
-            Category::Mobile,
-            &[
-                "ios", "android", "swift", "swiftui", "kotlin", "flutter", "mobile", "xcode",
-            ],
-        ),
-        (
-            Category::Devops,
-            &[
-                "kubernetes",
-                "k8s",
-                "terraform",
-                "ansible",
-                "devops",
-                "sre",
-                "infrastructure",
-                "observability",
-                "prometheus",
-                "grafana",
-                "helm",
-                "cicd",
-            ],
-        ),
-        (
-            Category::Data,
-            &[
-                "etl",
-                "pipelines",
-                "spark",
-                "airflow",
-                "dbt",
-                "warehouse",
-                "snowflake",
-                "bigquery",
-                "redshift",
-                "analytics",
-                "tableau",
-                "looker",
-                "databricks",
-            ],
-        ),
-        (
-            Category::Ml,
-            &["ml", "pytorch", "tensorflow", "llm", "llms", "nlp", "mlops"],
-        ),
-    ];
-    static FAMILY_OF_WORD: LazyLock<HashMap<&'static str, usize>> = LazyLock::new(|| {
-        FAMILIES
-            .iter()
-            .enumerate()
-            .flat_map(|(index, (_, family_words))| family_words.iter().map(move |w| (*w, index)))
-            .collect()
-    });
-    let mut counts = [0usize; FAMILIES.len()];
-    let text = unify_compounds(text);
-    for index in words(&text).filter_map(|word| FAMILY_OF_WORD.get(word)) {
-        if let Some(count) = counts.get_mut(*index) {
-            *count += 1;
-        }
-    }
+    let counts = family_counts(text);
     let mut ranked: Vec<(usize, Category)> = counts
         .iter()
-        .zip(FAMILIES)
+        .zip(FAMILY_WORDS)
         .map(|(count, (category, _))| (*count, *category))
         .collect();
     ranked.sort_by_key(|(count, _)| std::cmp::Reverse(*count));
@@ -442,6 +526,55 @@ fn from_description(text: &str) -> Option<Category> {
     let pair = [best_category, second_category];
     (second >= 3 && pair.contains(&Category::Backend) && pair.contains(&Category::Frontend))
         .then_some(Category::Fullstack)
+}
+
+/// How many words of each family (in `FAMILY_WORDS` order) a description has.
+fn family_counts(text: &str) -> [usize; FAMILY_WORDS.len()] {
+    // Every family word, sorted for a binary search: a description has thousands of words,
+    // and a search over a few dozen short strings beats hashing each of them.
+    static FAMILY_OF_WORD: LazyLock<Vec<(&'static str, usize)>> = LazyLock::new(|| {
+        let mut index: Vec<(&'static str, usize)> = FAMILY_WORDS
+            .iter()
+            .enumerate()
+            .flat_map(|(family, (_, family_words))| family_words.iter().map(move |w| (*w, family)))
+            .collect();
+        index.sort_unstable();
+        index
+    });
+    // Which word lengths each first letter has among the family words: most words of a
+    // text fail this before any search.
+    static LENGTHS_BY_FIRST: LazyLock<[u32; 128]> = LazyLock::new(|| {
+        let mut lengths = [0u32; 128];
+        for (word, _) in FAMILY_OF_WORD.iter() {
+            if let (Some(&first), true) = (word.as_bytes().first(), word.len() < 32)
+                && let Some(mask) = lengths.get_mut(usize::from(first))
+            {
+                *mask |= 1 << word.len();
+            }
+        }
+        lengths
+    });
+    let index = &*FAMILY_OF_WORD;
+    let lengths = &*LENGTHS_BY_FIRST;
+    let mut counts = [0usize; FAMILY_WORDS.len()];
+    let mut lower = [0u8; 32];
+    let mut compounds = CompoundWords::new(text);
+    while let Some(word) = compounds.next_word(&mut lower) {
+        let possible = word
+            .first()
+            .and_then(|&first| lengths.get(usize::from(first)));
+        if possible.is_none_or(|mask| word.len() >= 32 || mask & (1 << word.len()) == 0) {
+            continue;
+        }
+        if let Ok(found) = index.binary_search_by(|(candidate, _)| candidate.as_bytes().cmp(word))
+            && let Some(count) = index
+                .get(found)
+                .and_then(|(_, family)| counts.get_mut(*family))
+        {
+            *count += 1;
+        }
+    }
+    counts
 }
 
 #[cfg(test)]
@@ -560,5 +693,50 @@ mod tests {
             Some(Category::Other)
         );
         assert_eq!(detect_category("Locker Room Attendant", None, text), None);
+    }
+
+    /// The reading before the words were matched in place: the whole description lower-cased
+    /// and its compounds replaced, then every word looked up.
+    fn reference(text: &str) -> [usize; 6] {
+        let mut counts = [0usize; 6];
+        let text = unify_compounds(text);
+        for word in words(&text) {
+            let found = FAMILY_WORDS
+                .iter()
+                .position(|(_, family)| family.contains(&word));
+            if let Some(count) = found.and_then(|family| counts.get_mut(family)) {
+                *count += 1;
+            }
+        }
+        counts
+    }
+
+    #[test]
+    fn description_words_match_in_any_case_with_compounds_joined() {
+        let text =
+            "Back-End and back end work, BACKEND APIs; not playback end or front  end. Kafka!";
+        assert_eq!(family_counts(text), reference(text));
+        assert_eq!(family_counts(text)[0], 5);
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn description_words_are_counted_as_by_lower_casing_the_whole_text(
+            pieces in proptest::collection::vec(proptest::prop_oneof![
+                "[a-zA-Z#+ ,.-]{0,16}",
+                proptest::strategy::Just("Back".to_owned()),
+                proptest::strategy::Just("end".to_owned()),
+                proptest::strategy::Just("FRONT-END ".to_owned()),
+                proptest::strategy::Just("server side".to_owned()),
+                proptest::strategy::Just(" React ".to_owned()),
+                proptest::strategy::Just("C#".to_owned()),
+                proptest::strategy::Just("Kubernetes".to_owned()),
+                proptest::strategy::Just("é".to_owned()),
+                proptest::strategy::Just("ML ".to_owned()),
+            ], 0..16)
+        ) {
+            let text = pieces.concat();
+            proptest::prop_assert_eq!(family_counts(&text), reference(&text));
+        }
     }
 }

@@ -188,6 +188,37 @@ pub fn normalize(raw: RawPosting, ctx: &NormalizeContext<'_>) -> Result<JobPosti
     Ok(posting)
 }
 
+/// Where, from byte `from`, the next character that may be a decimal digit is: an ASCII
+/// digit, or any numeric character (a superset of the regexes' Unicode `\d`).
+pub(crate) fn next_digit(text: &str, from: usize) -> Option<usize> {
+    let bytes = text.as_bytes();
+    let mut at = from;
+    loop {
+        let offset = bytes
+            .get(at..)?
+            .iter()
+            .position(|b| b.is_ascii_digit() || *b >= 0x80)?;
+        at += offset;
+        match text.get(at..).and_then(|tail| tail.chars().next()) {
+            Some(c) if c.is_ascii_digit() || c.is_numeric() => return Some(at),
+            Some(c) => at += c.len_utf8(),
+            // Not on a character boundary (a continuation byte): step to the next one.
+            None => at += 1,
+        }
+    }
+}
+
+/// The largest character boundary of `text` at or before `index`.
+pub(crate) fn floor_char_boundary(text: &str, mut index: usize) -> usize {
+    if index >= text.len() {
+        return text.len();
+    }
+    while !text.is_char_boundary(index) {
+        index -= 1;
+    }
+    index
+}
+
 /// Entities decoded, whitespace collapsed; `None` when nothing is left.
 fn tidy(text: &str) -> Option<String> {
     let decoded = html_escape::decode_html_entities(text);
@@ -238,8 +269,7 @@ fn absolute_http(raw: Option<&str>, base: Option<&url::Url>) -> Option<String> {
 /// source's plain text.
 fn description(raw: &RawPosting, base: Option<&url::Url>) -> (String, String) {
     if let Some(html) = raw.description_html.as_deref() {
-        let clean = sanitize::sanitize_html(html, base);
-        let text = sanitize::html_to_text(&clean);
+        let (clean, text) = sanitize::sanitize_with_text(html, base);
         let has_fallback = raw
             .description_text
             .as_deref()
@@ -536,6 +566,17 @@ mod tests {
         );
         let sensing = raw("Remote Sensing Analyst", "https://acme.io/j/2");
         assert_eq!(normalize(sensing, &ctx(None)).unwrap().workplace, None);
+    }
+
+    #[test]
+    fn the_next_digit_is_found_past_other_characters_and_non_ascii_digits_count() {
+        assert_eq!(next_digit("ab 12", 0), Some(3));
+        assert_eq!(next_digit("ab 12", 4), Some(4));
+        assert_eq!(next_digit("é ’ 7", 0), Some(7));
+        assert_eq!(next_digit("x ٣", 0), Some(2));
+        assert_eq!(next_digit("no figures here", 0), None);
+        assert_eq!(floor_char_boundary("aé", 2), 1);
+        assert_eq!(floor_char_boundary("aé", 9), 3);
     }
 
     #[test]

@@ -56,8 +56,25 @@ pub fn from_structured(raw: &RawSalary) -> Option<Salary> {
 /// maximum. Without a stated period, figures of 1000 or more are yearly.
 pub fn parse_salary_text(text: &str) -> Option<Salary> {
     let mut best: Option<(u32, Salary)> = None;
-    for caps in MONEY.captures_iter(text) {
-        if let Some((score, salary)) = candidate(text, &caps)
+    // Every figure has a digit, and its currency markers fit in `FIGURE_PREFIX` bytes
+    // before it: the regex is started just that far before the next digit, so the text
+    // between figures is skipped rather than run through the automaton.
+    let mut at = 0;
+    while let Some(digit) = super::next_digit(text, at) {
+        let from = super::floor_char_boundary(text, digit.saturating_sub(*FIGURE_PREFIX)).max(at);
+        let Some(found) = MONEY.find_at(text, from) else {
+            break;
+        };
+        at = found.end();
+        // Every number matches; reading its groups costs far more than finding it, so a
+        // figure with neither a currency marker in it nor a pay word before it in its
+        // sentence (what `candidate` asks for at the least) is passed over first.
+        let before = tail_chars(text.get(..found.start()).unwrap_or_default(), 80);
+        if !CURRENCY.is_match(found.as_str()) && !PAY_WORDS.is_match(same_sentence(before)) {
+            continue;
+        }
+        if let Some(caps) = MONEY.captures_at(text, found.start())
+            && let Some((score, salary)) = candidate(text, &caps)
             && best.as_ref().is_none_or(|(s, _)| score > *s)
         {
             best = Some((score, salary));
@@ -181,6 +198,18 @@ fn currency_pattern() -> String {
 static CURRENCY: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(&currency_pattern()).expect("static regex is valid"));
 
+/// The most bytes a figure's leading currency markers and spaces take before its first
+/// digit (two markers, a space, two spaces; a letter's case variants may be 3 bytes long).
+static FIGURE_PREFIX: LazyLock<usize> = LazyLock::new(|| {
+    let marker = SYMBOLS
+        .iter()
+        .map(|(symbol, _)| symbol.chars().count() * 3)
+        .chain(TEXT_CODES.iter().map(|code| code.len()))
+        .max()
+        .unwrap_or(0);
+    2 * marker + 1 + 2 * 3
+});
+
 /// One figure or range with the currency markers around it. Numbers are either grouped in
 /// thousands (`120,000`, `60.000`, `45 000`, `190,000.00`) or plain (`120`, `12.50`).
 static MONEY: LazyLock<Regex> = LazyLock::new(|| {
@@ -245,6 +274,12 @@ static FROM: LazyLock<Regex> = LazyLock::new(|| {
 static BETWEEN: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"(?i)(?-u:\b)between\s*$").expect("static regex is valid"));
 
+/// The end of `before` that belongs to the figure after it: back to the previous figure or
+/// the end of the previous sentence.
+fn same_sentence(before: &str) -> &str {
+    after_last(before, |c| c.is_ascii_digit() || ".;!?\n".contains(c))
+}
+
 /// Reads one regex match as a salary, with a score of how well the text supports it.
 fn candidate(text: &str, caps: &Captures<'_>) -> Option<(u32, Salary)> {
     let whole = caps.get(0)?;
@@ -287,7 +322,7 @@ fn candidate(text: &str, caps: &Captures<'_>) -> Option<(u32, Salary)> {
     }
     // A figure's context runs back to the previous figure and forward to the next one, so the
     // `bonus` after a second figure does not spoil the first.
-    let near_before = after_last(before, |c| c.is_ascii_digit() || ".;!?\n".contains(c));
+    let near_before = same_sentence(before);
     let near_after = head_chars(
         after
             .split(|c: char| c.is_ascii_digit() || ".;!?\n$€£¥₹".contains(c))
@@ -776,7 +811,60 @@ mod tests {
         );
     }
 
+    /// The reading before figures were looked for from their digits: every MONEY match of
+    /// the whole text through `candidate`.
+    fn reference(text: &str) -> Option<Salary> {
+        let mut best: Option<(u32, Salary)> = None;
+        for caps in MONEY.captures_iter(text) {
+            if let Some((score, salary)) = candidate(text, &caps)
+                && best.as_ref().is_none_or(|(s, _)| score > *s)
+            {
+                best = Some((score, salary));
+            }
+        }
+        best.map(|(_, salary)| salary)
+    }
+
+    /// Descriptions made of prose, pay words, currency markers (multi-byte, doubled, spaced
+    /// out) and figures in every grouping.
+    fn pay_text() -> impl Strategy<Value = String> {
+        let piece = prop_oneof![
+            "[a-z ]{0,30}",
+            Just("The salary is ".to_owned()),
+            Just("compensation: ".to_owned()),
+            Just(" bonus ".to_owned()),
+            Just("US$ USD ".to_owned()),
+            Just("€\u{a0}".to_owned()),
+            Just(" euros ".to_owned()),
+            Just("CA$".to_owned()),
+            Just("zł ".to_owned()),
+            Just(" – ".to_owned()),
+            Just(" to ".to_owned()),
+            Just(" per year. ".to_owned()),
+            Just("/hour\n".to_owned()),
+            Just("٣".to_owned()),
+            "[0-9]{1,3}([,. ][0-9]{3}){0,2}[kK]?",
+            "[0-9]{4,6}",
+        ];
+        prop::collection::vec(piece, 0..14).prop_map(|pieces| pieces.concat())
+    }
+
     proptest! {
+        #[test]
+        fn figures_found_from_their_digits_read_as_a_scan_of_the_whole_text(text in pay_text()) {
+            prop_assert_eq!(parse_salary_text(&text), reference(&text));
+        }
+
+        #[test]
+        fn the_figure_window_holds_the_longest_markers_before_a_figure(
+            prose in "[a-z ]{0,200}",
+            first in prop::sample::select(SYMBOLS.iter().map(|(s, _)| s.to_uppercase()).collect::<Vec<_>>()),
+            second in prop::sample::select(TEXT_CODES.to_vec()),
+        ) {
+            let text = format!("{prose} salary {first} {second}\u{2003}\u{2003}120,000 per year");
+            prop_assert_eq!(parse_salary_text(&text), reference(&text));
+        }
+
         #[test]
         fn arbitrary_text_never_panics_and_yields_ordered_positive_bounds(s in "\\PC{0,60}") {
             check(parse_salary_text(&s))?;

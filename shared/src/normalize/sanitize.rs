@@ -1,11 +1,9 @@
 //! Description sanitizing (allowlist HTML), HTML to readable text, and plain text to HTML.
 
-use std::borrow::Cow;
-use std::cell::RefCell;
-use std::collections::{HashMap, HashSet};
-use std::sync::LazyLock;
+mod clean;
+mod tokenizer;
 
-use ammonia::{Builder, UrlRelative};
+use tokenizer::{RAW_TEXT, Token, Tokenizer};
 
 /// Structural tags a description may keep. `span` and `div` keep no attributes.
 const ALLOWED_TAGS: &[&str] = &[
@@ -51,78 +49,37 @@ const ALLOWED_TAGS: &[&str] = &[
 /// Tags removed together with everything inside them (the rest lose only the tag).
 const DROPPED_WITH_CONTENT: &[&str] = &[
     "script", "style", "iframe", "object", "embed", "form", "noscript", "template", "textarea",
-    "select", "button", "svg", "math", "title", "head",
+    "select", "button", "svg", "math", "title",
 ];
-
-fn builder(relative: UrlRelative<'static>) -> Builder<'static> {
-    let mut builder = Builder::empty();
-    builder
-        .tags(ALLOWED_TAGS.iter().copied().collect())
-        .clean_content_tags(DROPPED_WITH_CONTENT.iter().copied().collect())
-        .tag_attributes(HashMap::from([
-            ("a", HashSet::from(["href"])),
-            ("td", HashSet::from(["colspan", "rowspan"])),
-            ("th", HashSet::from(["colspan", "rowspan"])),
-        ]))
-        .url_schemes(HashSet::from(["http", "https", "mailto"]))
-        .link_rel(Some("nofollow noopener"))
-        .strip_comments(true)
-        .url_relative(relative);
-    builder
-}
-
-/// The sanitizer for documents without a URL: relative links cannot be resolved, so they go.
-static WITHOUT_BASE: LazyLock<Builder<'static>> = LazyLock::new(|| builder(UrlRelative::Deny));
-
-/// The sanitizer for documents with a URL, built once like `WITHOUT_BASE`: building an
-/// ammonia `Builder` (its default tables, then ours) for every posting cost about 3% of the
-/// RSS path. The base of the running call reaches the resolver through `BASE`.
-static WITH_BASE: LazyLock<Builder<'static>> =
-    LazyLock::new(|| builder(UrlRelative::Custom(Box::new(resolve_against_base))));
-
-thread_local! {
-    /// The base URL of the `sanitize_html` call running on this thread (for `WITH_BASE`).
-    static BASE: RefCell<Option<url::Url>> = const { RefCell::new(None) };
-}
-
-/// A relative link resolved against this thread's `BASE`; `None` (the attribute goes) when
-/// there is no base or the link cannot be joined, as ammonia's `RewriteWithBase` does.
-fn resolve_against_base(relative: &str) -> Option<Cow<'_, str>> {
-    BASE.with_borrow(|base| base.as_ref()?.join(relative).ok())
-        .map(|joined| Cow::Owned(joined.into()))
-}
 
 /// Allowlisted HTML: no script/style/iframe, no event handlers, no `javascript:` URLs;
 /// relative links resolved against `base`.
 ///
 /// Only structural tags survive (paragraphs, lists, emphasis, headings, links, quotes, code,
 /// tables); links keep only an http(s) or mailto `href` and get `rel="nofollow noopener"`;
-/// without a `base`, relative links lose their `href`. Text that is HTML escaped once more
-/// than it should be (`&lt;p&gt;…`, no real tag in it) is unescaped first, so a doubly
-/// escaped Greenhouse body still renders as HTML. Never panics.
+/// without a `base`, relative links lose their `href`. The output is well formed (every
+/// element closed, every attribute quoted, all text escaped) and nests at most
+/// `MAX_HTML_DEPTH` elements deep. Text that is HTML escaped once more than it should be
+/// (`&lt;p&gt;…`, no real tag in it) is unescaped first, so a doubly escaped Greenhouse body
+/// still renders as HTML. Linear in the input; never panics.
 pub fn sanitize_html(html: &str, base: Option<&url::Url>) -> String {
-    let unescaped;
-    let html = if !html.contains('<') && html.contains("&lt;") {
-        unescaped = html_escape::decode_html_entities(html);
-        &*unescaped
+    clean::clean(&unescape_doubly_escaped(html), base, false).0
+}
+
+/// `sanitize_html` and `html_to_text` of its result, in one pass over the input: the
+/// sanitized HTML and its readable text.
+pub fn sanitize_with_text(html: &str, base: Option<&url::Url>) -> (String, String) {
+    let (html, text) = clean::clean(&unescape_doubly_escaped(html), base, true);
+    (html, text.unwrap_or_default())
+}
+
+/// `html` unescaped once when it holds no tag but escaped ones (`&lt;p&gt;`).
+fn unescape_doubly_escaped(html: &str) -> std::borrow::Cow<'_, str> {
+    if !html.contains('<') && html.contains("&lt;") {
+        html_escape::decode_html_entities(html)
     } else {
-        html
-    };
-    if crate::extract::nesting::html_too_deep(html) {
-        // ammonia parses with html5ever, which is quadratic in the nesting depth; a
-        // description nested past what any browser renders keeps only its text, escaped.
-        return text_to_html(&html_to_text(html));
+        std::borrow::Cow::Borrowed(html)
     }
-    let cleaned = match base {
-        Some(base) => {
-            BASE.set(Some(base.clone()));
-            let cleaned = WITH_BASE.clean(html).to_string();
-            BASE.set(None);
-            cleaned
-        }
-        None => WITHOUT_BASE.clean(html).to_string(),
-    };
-    cleaned.trim().to_owned()
 }
 
 /// Readable plain text of an HTML fragment (paragraphs and list items on their own lines).
@@ -135,43 +92,28 @@ pub fn html_to_text(html: &str) -> String {
     if !html.contains('<') && !html.contains('&') {
         return clean_text(html);
     }
-    // A linear scan of tags and text rather than a DOM: this runs on every posting, and in
-    // the pipeline its input is ammonia's output, where every element is explicitly closed
-    // and every attribute quoted. Arbitrary HTML still gives readable text.
     let mut text = TextBuilder::default();
-    let mut rest = html;
-    while let Some(lt) = memchr::memchr(b'<', rest.as_bytes()) {
-        // `<` is ASCII, so both sides of it are on character boundaries.
-        let (before, markup) = rest.split_at(lt);
-        text.push_encoded_text(before);
-        rest = match read_markup(markup) {
-            Markup::Tag {
-                name,
-                closing: true,
-                len,
-            } => {
-                text.close(&name);
-                markup.get(len..).unwrap_or("")
+    let mut tokens = Tokenizer::new(html);
+    let mut after_pre = false;
+    while let Some(token) = tokens.next() {
+        let skip_newline = std::mem::replace(&mut after_pre, false);
+        match token {
+            // As a parser does, a newline right after `<pre>` is not content.
+            Token::Text(encoded) if skip_newline => {
+                text.push_encoded_text(encoded.strip_prefix('\n').unwrap_or(encoded));
             }
-            Markup::Tag { name, len, .. } => {
-                text.open(&name);
-                let after = markup.get(len..).unwrap_or("");
-                if RAW_TEXT_ELEMENTS.contains(&name.as_str()) {
-                    // Script-like content is raw text up to its own end tag.
-                    text.close(&name);
-                    skip_past_end_tag(after, &name)
-                } else {
-                    after
+            Token::Text(encoded) => text.push_encoded_text(encoded),
+            Token::Start(tag) => {
+                after_pre = tag.name == "pre";
+                text.open(&tag.name);
+                if RAW_TEXT.contains(&&*tag.name) {
+                    // Script-like content is not text; its end tag comes next.
+                    tokens.raw_text(&tag.name);
                 }
             }
-            Markup::Skipped { len } => markup.get(len..).unwrap_or(""),
-            Markup::Text => {
-                text.push_encoded_text("<");
-                markup.get(1..).unwrap_or("")
-            }
-        };
+            Token::End(name) => text.close(&name),
+        }
     }
-    text.push_encoded_text(rest);
     text.out.trim().to_owned()
 }
 
@@ -198,7 +140,7 @@ fn cut_text(text: &str, max: usize) -> String {
     if text.len() <= max {
         return text.to_owned();
     }
-    let end = floor_char_boundary(text, max.saturating_sub('…'.len_utf8()));
+    let end = super::floor_char_boundary(text, max.saturating_sub('…'.len_utf8()));
     format!("{}…", text.get(..end).unwrap_or_default())
 }
 
@@ -236,49 +178,42 @@ fn cut_html(html: &str, max: usize) -> String {
 /// The longest prefix of `html` within `max` bytes that ends between tags and entities, and
 /// the elements open at its end, outermost first.
 fn balanced_prefix(html: &str, max: usize) -> (&str, Vec<String>) {
-    let limit = floor_char_boundary(html, max);
+    let limit = super::floor_char_boundary(html, max);
+    let cut = |at: usize| trim_partial_entity(html.get(..at.min(limit)).unwrap_or_default());
     let mut open: Vec<String> = Vec::new();
-    let mut at = 0;
-    while let Some(lt) = html.get(at..limit).and_then(|rest| rest.find('<')) {
-        let start = at + lt;
-        let markup = html.get(start..).unwrap_or_default();
-        match read_markup(markup) {
-            Markup::Tag { name, closing, len } => {
-                if start + len > limit
-                    || !markup
-                        .as_bytes()
-                        .get(..len)
-                        .is_some_and(|t| t.ends_with(b">"))
-                {
-                    return (
-                        trim_partial_entity(html.get(..start).unwrap_or_default()),
-                        open,
-                    );
-                }
-                let self_closing = markup.get(..len).is_some_and(|t| t.ends_with("/>"));
-                if closing {
-                    if let Some(i) = open.iter().rposition(|o| *o == name) {
-                        open.truncate(i);
-                    }
-                } else if !self_closing && !crate::extract::nesting::VOID.contains(&name.as_str()) {
-                    open.push(name);
-                }
-                at = start + len;
-            }
-            Markup::Skipped { len } if start + len <= limit => at = start + len,
-            Markup::Skipped { .. } => {
-                return (
-                    trim_partial_entity(html.get(..start).unwrap_or_default()),
-                    open,
-                );
-            }
-            Markup::Text => at = start + 1,
+    let mut tokens = Tokenizer::new(html);
+    // Where the last whole token ended: markup skipped after it (a comment) that runs past
+    // the limit is cut off here.
+    let mut whole = 0;
+    while let Some((start, token)) = tokens.next_with_start() {
+        let end = tokens.offset();
+        if start > limit {
+            return (cut(whole), open);
         }
+        match token {
+            Token::Text(_) if end > limit => return (cut(limit), open),
+            Token::Text(_) => {}
+            _ if end > limit => return (cut(start), open),
+            Token::Start(tag) => {
+                if !tag.self_closing && !crate::extract::nesting::VOID.contains(&&*tag.name) {
+                    open.push(tag.name.into_owned());
+                }
+            }
+            Token::End(name) => {
+                if let Some(i) = open.iter().rposition(|o| *o == name) {
+                    open.truncate(i);
+                }
+            }
+        }
+        whole = end;
     }
-    (
-        trim_partial_entity(html.get(..limit).unwrap_or_default()),
-        open,
-    )
+    // What follows the last token is skipped markup: whole if it fits, else cut off.
+    let end = if html.len() <= limit {
+        html.len()
+    } else {
+        whole
+    };
+    (cut(end), open)
 }
 
 /// `text` without a character reference cut off at its end (`&am`), which would read as text.
@@ -295,103 +230,6 @@ fn trim_partial_entity(text: &str) -> &str {
     }
 }
 
-fn floor_char_boundary(text: &str, mut index: usize) -> usize {
-    if index >= text.len() {
-        return text.len();
-    }
-    while !text.is_char_boundary(index) {
-        index -= 1;
-    }
-    index
-}
-
-/// Elements whose content is raw text, not markup (a `<` inside them starts no tag).
-const RAW_TEXT_ELEMENTS: &[&str] = &["script", "style", "textarea", "title", "xmp", "iframe"];
-
-/// What starts at a `<`.
-enum Markup {
-    /// An element's start or end tag: lower-case name, and its length in bytes.
-    Tag {
-        name: String,
-        closing: bool,
-        len: usize,
-    },
-    /// A comment, doctype or processing instruction, and its length in bytes.
-    Skipped { len: usize },
-    /// A lone `<` that is text.
-    Text,
-}
-
-/// Reads the markup at the start of `markup` (which starts with `<`).
-fn read_markup(markup: &str) -> Markup {
-    let bytes = markup.as_bytes();
-    let end_of = |from: usize, terminator: &str| {
-        markup
-            .get(from..)
-            .and_then(|tail| tail.find(terminator))
-            .map_or(markup.len(), |i| from + i + terminator.len())
-    };
-    match bytes.get(1) {
-        Some(b'!') if markup.starts_with("<!--") => Markup::Skipped {
-            len: end_of(4, "-->"),
-        },
-        Some(b'!' | b'?') => Markup::Skipped {
-            len: end_of(2, ">"),
-        },
-        Some(b'/') => read_tag(bytes, 2, true),
-        Some(c) if c.is_ascii_alphabetic() => read_tag(bytes, 1, false),
-        _ => Markup::Text,
-    }
-}
-
-fn read_tag(bytes: &[u8], name_start: usize, closing: bool) -> Markup {
-    let name_len = bytes
-        .get(name_start..)
-        .unwrap_or_default()
-        .iter()
-        .take_while(|b| b.is_ascii_alphanumeric() || **b == b'-')
-        .count();
-    if name_len == 0 {
-        return Markup::Text;
-    }
-    // The tag ends at the first `>` outside a quoted attribute value.
-    let mut quote = None;
-    let mut end = None;
-    for (i, &b) in bytes.iter().enumerate().skip(name_start + name_len) {
-        match (quote, b) {
-            (Some(q), _) if b == q => quote = None,
-            (Some(_), _) => {}
-            (None, b'"' | b'\'') => quote = Some(b),
-            (None, b'>') => {
-                end = Some(i + 1);
-                break;
-            }
-            _ => {}
-        }
-    }
-    let name_bytes = bytes
-        .get(name_start..name_start + name_len)
-        .unwrap_or_default();
-    Markup::Tag {
-        name: String::from_utf8_lossy(name_bytes).to_ascii_lowercase(),
-        closing,
-        len: end.unwrap_or(bytes.len()),
-    }
-}
-
-/// The text after the end tag `</name ...>` in `after`, or nothing when it never comes.
-fn skip_past_end_tag<'a>(after: &'a str, name: &str) -> &'a str {
-    let needle = format!("</{name}");
-    let found = after
-        .as_bytes()
-        .windows(needle.len())
-        .position(|w| w.eq_ignore_ascii_case(needle.as_bytes()));
-    found
-        .and_then(|i| after.get(i..))
-        .and_then(|tail| tail.find('>').and_then(|j| tail.get(j + 1..)))
-        .unwrap_or("")
-}
-
 /// A one-line text field (title, company name) without markup: tags are dropped (script and
 /// style content with them) and the words around them kept, as a title never legitimately
 /// carries HTML and some readers render RSS titles as HTML. Prose like `(<5 years)` stays.
@@ -400,31 +238,17 @@ pub fn strip_markup(text: &str) -> std::borrow::Cow<'_, str> {
         return std::borrow::Cow::Borrowed(text);
     }
     let mut out = String::with_capacity(text.len());
-    let mut rest = text;
-    while let Some(lt) = memchr::memchr(b'<', rest.as_bytes()) {
-        let (before, markup) = rest.split_at(lt);
-        out.push_str(before);
-        rest = match read_markup(markup) {
-            Markup::Tag {
-                name,
-                closing: false,
-                len,
-            } if RAW_TEXT_ELEMENTS.contains(&name.as_str()) => {
-                skip_past_end_tag(markup.get(len..).unwrap_or(""), &name)
+    let mut tokens = Tokenizer::new(text);
+    while let Some(token) = tokens.next() {
+        match token {
+            Token::Text(words) => out.push_str(words),
+            Token::Start(tag) if RAW_TEXT.contains(&&*tag.name) => {
+                tokens.raw_text(&tag.name);
             }
             // A tag stands between words: keep them apart.
-            Markup::Tag { len, .. } => {
-                out.push(' ');
-                markup.get(len..).unwrap_or("")
-            }
-            Markup::Skipped { len } => markup.get(len..).unwrap_or(""),
-            Markup::Text => {
-                out.push('<');
-                markup.get(1..).unwrap_or("")
-            }
-        };
+            Token::Start(_) | Token::End(_) => out.push(' '),
+        }
     }
-    out.push_str(rest);
     std::borrow::Cow::Owned(out.split_whitespace().collect::<Vec<_>>().join(" "))
 }
 
@@ -491,6 +315,50 @@ struct TextBuilder {
     pre: usize,
     /// Depth of nested lists.
     lists: usize,
+}
+
+/// The first whitespace in `text` that is not a single ASCII space between two words: where
+/// it starts and where the whitespace run ends.
+fn next_gap(text: &str) -> Option<(usize, usize)> {
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    while let Some(&byte) = bytes.get(i) {
+        let width = if byte < 0x80 {
+            if !byte.is_ascii_whitespace() && byte != 0x0b {
+                i += 1;
+                continue;
+            }
+            1
+        } else {
+            match text.get(i..).and_then(|tail| tail.chars().next()) {
+                Some(c) if c.is_whitespace() => c.len_utf8(),
+                Some(c) => {
+                    i += c.len_utf8();
+                    continue;
+                }
+                None => return None,
+            }
+        };
+        let single_space = byte == b' '
+            && i > 0
+            && bytes
+                .get(i + 1)
+                .is_some_and(|&next| next < 0x80 && !next.is_ascii_whitespace() && next != 0x0b);
+        if single_space {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        let mut end = i + width;
+        while let Some(c) = text.get(end..).and_then(|tail| tail.chars().next()) {
+            if !c.is_whitespace() {
+                break;
+            }
+            end += c.len_utf8();
+        }
+        return Some((start, end));
+    }
+    None
 }
 
 /// Elements set apart by a blank line.
@@ -605,24 +473,33 @@ impl TextBuilder {
         }
     }
 
+    /// Appends text with its whitespace collapsed (kept inside `<pre>`).
     fn push_text(&mut self, content: &str) {
         if self.pre > 0 {
             self.out.push_str(content);
             self.space = false;
             return;
         }
-        for (i, word) in content.split(char::is_whitespace).enumerate() {
-            if i > 0 {
+        // Runs of words with single spaces between them are copied whole; any other
+        // whitespace (a line break, two spaces, a tab, a no-break space) ends a run and owes
+        // one space before the next word.
+        let mut rest = content;
+        while !rest.is_empty() {
+            let (run, gap) = match next_gap(rest) {
+                Some(gap) => gap,
+                None => (rest.len(), rest.len()),
+            };
+            if run > 0 {
+                if self.space && !self.out.is_empty() && !self.out.ends_with(['\n', ' ']) {
+                    self.out.push(' ');
+                }
+                self.space = false;
+                self.out.push_str(rest.get(..run).unwrap_or_default());
+            }
+            if gap > run {
                 self.space = true;
             }
-            if word.is_empty() {
-                continue;
-            }
-            if self.space && !self.out.is_empty() && !self.out.ends_with(['\n', ' ']) {
-                self.out.push(' ');
-            }
-            self.space = false;
-            self.out.push_str(word);
+            rest = rest.get(gap..).unwrap_or_default();
         }
     }
 
@@ -644,20 +521,6 @@ impl TextBuilder {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn a_description_nested_past_the_browser_cap_keeps_only_its_escaped_text() {
-        let depth = 100_000;
-        let html = format!(
-            "{}<script>alert(1)</script>Senior <b>Rust</b> &amp; Go{}",
-            "<div>".repeat(depth),
-            "</div>".repeat(depth)
-        );
-        let started = std::time::Instant::now();
-        let clean = sanitize_html(&html, None);
-        assert!(started.elapsed() < std::time::Duration::from_secs(10));
-        assert_eq!(clean, "<p>Senior Rust &amp; Go</p>");
-    }
 
     #[test]
     fn scripts_frames_handlers_and_javascript_urls_are_removed() {

@@ -126,7 +126,8 @@ static YEARS_OF_EXPERIENCE: LazyLock<Regex> = LazyLock::new(|| {
 
 /// Level from strong phrases of the description (see `detect_seniority`).
 fn from_description(text: &str) -> Option<Seniority> {
-    let lower = text.to_lowercase();
+    // ASCII case folding is enough for these ASCII phrases, and far cheaper on a long text.
+    let lower = text.to_ascii_lowercase();
     let has = |needle: &str| memchr::memmem::find(lower.as_bytes(), needle.as_bytes()).is_some();
     if has("senior-level") || has("senior level") {
         return Some(Seniority::Senior);
@@ -137,11 +138,25 @@ fn from_description(text: &str) -> Option<Seniority> {
     if !has("year") && !has("yrs") {
         return None;
     }
-    let years = YEARS_OF_EXPERIENCE
-        .captures_iter(&lower)
-        .filter_map(|c| c.get(1)?.as_str().parse::<u32>().ok())
-        .filter(|years| *years <= 25)
-        .max()?;
+    // A requirement starts with its number: the regex runs from each digit, not over the
+    // prose between them.
+    let mut years = None;
+    let mut at = 0;
+    while let Some(digit) = super::next_digit(&lower, at) {
+        let Some(found) = YEARS_OF_EXPERIENCE.captures_at(&lower, digit) else {
+            break;
+        };
+        let (Some(whole), Some(number)) = (found.get(0), found.get(1)) else {
+            break;
+        };
+        at = whole.end();
+        if let Ok(n) = number.as_str().parse::<u32>()
+            && n <= 25
+        {
+            years = years.max(Some(n));
+        }
+    }
+    let years = years?;
     Some(match years {
         0..=1 => Seniority::Junior,
         2..=4 => Seniority::Mid,
@@ -263,5 +278,51 @@ mod tests {
         );
         assert_eq!(from_text("You will mentor junior engineers."), None);
         assert_eq!(from_text("Founded 10 years ago. Great culture."), None);
+    }
+
+    /// The reading before the requirement was looked for from its digits: the regex over the
+    /// whole Unicode-lower-cased text.
+    fn reference(text: &str) -> Option<Seniority> {
+        let lower = text.to_lowercase();
+        let has = |needle: &str| lower.contains(needle);
+        if has("senior-level") || has("senior level") {
+            return Some(Seniority::Senior);
+        }
+        if has("entry-level") || has("entry level") {
+            return Some(Seniority::Junior);
+        }
+        if !has("year") && !has("yrs") {
+            return None;
+        }
+        let years = YEARS_OF_EXPERIENCE
+            .captures_iter(&lower)
+            .filter_map(|c| c.get(1)?.as_str().parse::<u32>().ok())
+            .filter(|years| *years <= 25)
+            .max()?;
+        Some(match years {
+            0..=1 => Seniority::Junior,
+            2..=4 => Seniority::Mid,
+            _ => Seniority::Senior,
+        })
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn requirements_found_from_their_digits_read_as_a_scan_of_the_whole_text(
+            pieces in proptest::collection::vec(proptest::prop_oneof![
+                "[a-zA-Z ,.]{0,20}",
+                proptest::strategy::Just("Senior Level ".to_owned()),
+                proptest::strategy::Just("ENTRY-level".to_owned()),
+                proptest::strategy::Just(" Years of professional EXPERIENCE".to_owned()),
+                proptest::strategy::Just(" yrs experience".to_owned()),
+                proptest::strategy::Just("3-5 ".to_owned()),
+                proptest::strategy::Just("10+ ".to_owned()),
+                proptest::strategy::Just("١٢ ".to_owned()),
+                "[0-9]{1,3}",
+            ], 0..12)
+        ) {
+            let text = pieces.concat();
+            proptest::prop_assert_eq!(from_description(&text), reference(&text));
+        }
     }
 }

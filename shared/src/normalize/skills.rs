@@ -340,15 +340,18 @@ static TAXONOMY: &[(&str, &[Alias])] = &[
 struct Matcher {
     automaton: AhoCorasick,
     patterns: Vec<(&'static str, Alias)>,
+    /// The `Listed` spellings, looked for only next to other hits: in the automaton, the
+    /// one-letter `C` and `R` would match every c and r of a text.
+    listed: Vec<(&'static str, Alias)>,
     /// Lower-case spelling → canonical name, for source tags.
     by_spelling: HashMap<String, &'static str>,
 }
 
 static MATCHER: LazyLock<Matcher> = LazyLock::new(|| {
-    let patterns: Vec<(&'static str, Alias)> = TAXONOMY
+    let (listed, patterns): (Vec<_>, Vec<_>) = TAXONOMY
         .iter()
         .flat_map(|(canonical, aliases)| aliases.iter().map(move |alias| (*canonical, *alias)))
-        .collect();
+        .partition(|(_, alias)| alias.rule == Rule::Listed);
     let automaton = AhoCorasick::builder()
         .ascii_case_insensitive(true)
         .kind(Some(aho_corasick::AhoCorasickKind::DFA))
@@ -360,12 +363,14 @@ static MATCHER: LazyLock<Matcher> = LazyLock::new(|| {
         .expect("the taxonomy's spellings form a valid automaton");
     let by_spelling = patterns
         .iter()
+        .chain(&listed)
         .filter(|(_, alias)| alias.text.len() > 1)
         .map(|(canonical, alias)| (alias.text.to_ascii_lowercase(), *canonical))
         .collect();
     Matcher {
         automaton,
         patterns,
+        listed,
         by_spelling,
     }
 });
@@ -399,30 +404,17 @@ struct Hit {
 /// Adds the skills named in `text` to `found`.
 fn scan(matcher: &Matcher, text: &str, found: &mut BTreeSet<&'static str>) {
     let mut hits = Vec::new();
-    let mut list_only = Vec::new();
     for m in matcher.automaton.find_overlapping_iter(text) {
         let Some((canonical, alias)) = matcher.patterns.get(m.pattern().as_usize()) else {
             continue;
         };
         let (start, end) = (m.start(), m.end());
-        if !at_word_boundaries(text, start, end, alias.text) {
-            continue;
-        }
-        if alias.rule != Rule::AnyCase && text.get(start..end) != Some(alias.text) {
-            continue;
-        }
-        if !plausible(canonical, text, start, end) {
-            continue;
-        }
-        let hit = Hit {
-            start,
-            end,
-            canonical,
-        };
-        if alias.rule == Rule::Listed {
-            list_only.push(hit);
-        } else {
-            hits.push(hit);
+        if accepted(text, start, end, canonical, alias) {
+            hits.push(Hit {
+                start,
+                end,
+                canonical,
+            });
         }
     }
     // Longest spelling first at each position; a hit inside a longer one does not count
@@ -434,18 +426,40 @@ fn scan(matcher: &Matcher, text: &str, found: &mut BTreeSet<&'static str>) {
             kept.push(hit);
         }
     }
-    for hit in list_only {
-        let inside = kept.iter().any(|k| hit.start < k.end && k.start < hit.end);
-        let listed = kept.iter().any(|k| {
-            (k.end <= hit.start && is_list_gap(text.get(k.end..hit.start)))
-                || (hit.end <= k.start && is_list_gap(text.get(hit.end..k.start)))
-        });
-        if listed && !inside {
-            found.insert(hit.canonical);
+    // A listed spelling counts right before or after a kept hit, a list separator between.
+    for k in &kept {
+        for (canonical, alias) in &matcher.listed {
+            let len = alias.text.len();
+            let after = (0..=MAX_LIST_GAP).map(|gap| (k.end + gap, k.end, k.end + gap));
+            let before = (0..=MAX_LIST_GAP)
+                .filter_map(|gap| k.start.checked_sub(gap + len))
+                .map(|start| (start, start + len, k.start));
+            for (start, gap_from, gap_to) in after.chain(before) {
+                let end = start + len;
+                let inside = kept.iter().any(|k| start < k.end && k.start < end);
+                if text.get(start..end) == Some(alias.text)
+                    && is_list_gap(text.get(gap_from..gap_to))
+                    && !inside
+                    && accepted(text, start, end, canonical, alias)
+                {
+                    found.insert(canonical);
+                }
+            }
         }
     }
     found.extend(kept.iter().map(|hit| hit.canonical));
 }
+
+/// Whether the match `start..end` of `alias` names the skill: on word boundaries, in the
+/// case its rule asks for, and not an English use of the word.
+fn accepted(text: &str, start: usize, end: usize, canonical: &str, alias: &Alias) -> bool {
+    at_word_boundaries(text, start, end, alias.text)
+        && (alias.rule == Rule::AnyCase || text.get(start..end) == Some(alias.text))
+        && plausible(canonical, text, start, end)
+}
+
+/// The longest separator between two items of a list (`, and `).
+const MAX_LIST_GAP: usize = 8;
 
 fn is_word_char(c: char) -> bool {
     c.is_alphanumeric() || c == '_'
@@ -476,7 +490,7 @@ fn is_list_gap(gap: Option<&str>) -> bool {
     let Some(gap) = gap else {
         return false;
     };
-    gap.len() <= 8
+    gap.len() <= MAX_LIST_GAP
         && matches!(
             gap.trim(),
             "," | "/" | "&" | "|" | "and" | "or" | ", and" | ", or" | "(" | ")" | ", ("
