@@ -15,10 +15,11 @@ use axum::Router;
 use axum::extract::{Request, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use jobfeed::JobPosting;
 use jobfeed::config::SourceConfig;
 use jobfeed::crawl::fetch::{DisallowReason, FetchConfig};
 use jobfeed::crawl::http::HttpFetcher;
-use jobfeed::crawl::source::{CrawlError, CrawlOutput, crawl_source};
+use jobfeed::crawl::source::{CrawlError, CrawlOutput, CrawlReport, crawl_source};
 use jobfeed::model::SourceKind;
 use jobfeed::store::Validators;
 use serde_json::{Value, json};
@@ -253,12 +254,43 @@ fn fetcher() -> HttpFetcher {
     .unwrap()
 }
 
-async fn crawl(source: &SourceConfig) -> Result<CrawlOutput, CrawlError> {
-    crawl_source(&fetcher(), source, &BTreeMap::new(), now()).await
+/// A crawl's output with its postings normalized as ingest normalizes them.
+#[derive(Debug)]
+struct Output {
+    postings: Vec<JobPosting>,
+    complete: bool,
+    unchanged: bool,
+    validators: BTreeMap<String, Validators>,
+    report: CrawlReport,
+}
+
+fn normalized(output: CrawlOutput, source: &SourceConfig) -> Output {
+    let postings = output
+        .postings
+        .into_iter()
+        .map(|posting| {
+            posting
+                .normalize(&source.name, source.company.as_deref())
+                .expect("every extracted posting normalizes")
+        })
+        .collect();
+    Output {
+        postings,
+        complete: output.complete,
+        unchanged: output.unchanged,
+        validators: output.validators,
+        report: output.report,
+    }
+}
+
+async fn crawl(source: &SourceConfig) -> Result<Output, CrawlError> {
+    crawl_source(&fetcher(), source, &BTreeMap::new(), now())
+        .await
+        .map(|output| normalized(output, source))
 }
 
 /// Every posting is of `source`, fetched now, and no id repeats.
-fn assert_postings_belong_to(output: &CrawlOutput, source: &str) {
+fn assert_postings_belong_to(output: &Output, source: &str) {
     let ids: HashSet<&str> = output.postings.iter().map(|p| p.id.as_str()).collect();
     assert_eq!(ids.len(), output.postings.len(), "ids are unique");
     for posting in &output.postings {
@@ -689,8 +721,8 @@ async fn a_marker_over_the_queue_limit_is_left_out_and_the_postings_still_go() {
         let postings: usize = sent
             .iter()
             .map(|m| match m {
-                IngestMessage::Postings { postings, .. } => postings.len(),
-                IngestMessage::CrawlComplete { .. } => 0,
+                IngestMessage::Extracted { postings, .. } => postings.len(),
+                IngestMessage::Postings { .. } | IngestMessage::CrawlComplete { .. } => 0,
             })
             .sum();
         let markers = sent

@@ -624,3 +624,46 @@ fn the_same_document_parsed_twice_gives_identical_postings() {
         assert_eq!(parse(file), parse(file), "{file}");
     }
 }
+
+/// Every corpus file the way the functions handle it: the crawler's `extract_document`, the
+/// queue's JSON, then ingest's `ExtractedPosting::normalize`, gives the postings
+/// `parse_document` gives in one process, field for field.
+#[test]
+fn extracting_in_the_crawler_and_normalizing_at_ingest_gives_the_same_postings() {
+    let index = std::fs::read_to_string(format!("{CORPUS}/urls.tsv")).unwrap();
+    let mut compared = 0;
+    let files = index
+        .lines()
+        .filter(|line| !line.starts_with('#'))
+        .filter_map(|line| line.split_once('\t'));
+    for (file, _) in files {
+        let bytes = std::fs::read(format!("{CORPUS}/{file}")).unwrap();
+        let url = url_of(file);
+        let options = ParseOptions {
+            kind: ExtractKind::Auto,
+            url: Some(&url),
+            source: Some("golden"),
+            company_override: Some("Golden Inc"),
+            fetched_at: fetched_at(),
+            max_bytes: DEFAULT_MAX_DOCUMENT_BYTES,
+        };
+        let (Ok(parsed), Ok(extracted)) = (
+            parse_document(&bytes, &options),
+            jobfeed::parse::extract_document(&bytes, &options),
+        ) else {
+            continue;
+        };
+        assert_eq!(extracted.postings.len(), parsed.postings.len(), "{file}");
+        assert_eq!(extracted.skipped, parsed.skipped, "{file}");
+        for (sent, expected) in extracted.postings.into_iter().zip(&parsed.postings) {
+            assert_eq!(sent.id, expected.id, "{file}");
+            let json = serde_json::to_string(&sent).unwrap();
+            let received: jobfeed::parse::ExtractedPosting = serde_json::from_str(&json).unwrap();
+            assert_eq!(received, sent, "{file}: the queue's JSON keeps every field");
+            let normalized = received.normalize("golden", Some("Golden Inc")).unwrap();
+            assert_eq!(&normalized, expected, "{file}");
+            compared += 1;
+        }
+    }
+    assert!(compared >= 40, "{compared} postings compared");
+}

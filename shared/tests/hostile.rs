@@ -242,7 +242,10 @@ async fn latin1_bytes_labelled_utf8_are_read_with_replacement_characters() {
     // One stray byte in a valid board spoils one word, not the board.
     assert_eq!(output.postings.len(), 7);
     assert!(output.complete);
-    assert_eq!(output.postings[0].company.name, "Caf\u{fffd}");
+    assert_eq!(
+        output.postings[0].record.company_name.as_deref(),
+        Some("Caf\u{fffd}")
+    );
 }
 
 #[tokio::test]
@@ -252,7 +255,10 @@ async fn an_unknown_charset_label_falls_back_to_utf8() {
         .source("name = \"bogus\"\nkind = \"greenhouse\"\nurl = \"{base}/bogus-charset.json\"");
     let output = crawl(&source).await.unwrap();
     assert_eq!(output.postings.len(), 7);
-    assert_eq!(output.postings[0].company.name, "Safari AI");
+    assert_eq!(
+        output.postings[0].record.company_name.as_deref(),
+        Some("Safari AI")
+    );
 }
 
 #[tokio::test]

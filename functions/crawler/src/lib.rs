@@ -1,7 +1,7 @@
 //! The `crawler` function: each crawl task of the FIFO crawl queue → the crawl of one source
-//! (`crawl::run::crawl_and_publish`: the polite, conditional fetcher, extraction and
-//! normalization) → its postings on the postings queue in size-bounded batches, then the
-//! crawl-complete marker, and the source's new state.
+//! (`crawl::run::crawl_and_publish`: the polite, conditional fetcher and extraction; the
+//! postings are identified here and normalized by `ingest`) → its postings on the postings
+//! queue in size-bounded batches, then the crawl-complete marker, and the source's new state.
 //!
 //! A source that cannot be crawled (down, blocked, malformed) is not a failed message: its
 //! state records the error and backs off its next crawl. Only a task that names no

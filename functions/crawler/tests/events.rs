@@ -71,9 +71,14 @@ async fn a_crawl_task_sends_the_sources_postings_then_its_marker_and_records_the
             }
             for record in &batch.records {
                 match IngestMessage::from_json(record.body.as_deref().unwrap()).unwrap() {
-                    IngestMessage::Postings { source, postings } => {
+                    IngestMessage::Extracted {
+                        source, postings, ..
+                    } => {
                         assert_eq!(source, "gitlab");
                         found.extend(postings.into_iter().map(|p| p.id));
+                    }
+                    other @ IngestMessage::Postings { .. } => {
+                        panic!("{file}: the crawler sends extracted postings, not {other:?}")
                     }
                     IngestMessage::CrawlComplete { ids, .. } => markers.push(ids),
                 }

@@ -221,6 +221,9 @@ fn carried(messages: &[IngestMessage]) -> (Vec<String>, usize) {
     let mut markers = 0;
     for message in messages {
         match message {
+            IngestMessage::Extracted { postings, .. } => {
+                ids.extend(postings.iter().map(|p| p.id.clone()));
+            }
             IngestMessage::Postings { postings, .. } => {
                 ids.extend(postings.iter().map(|p| p.id.clone()));
             }

@@ -1,5 +1,6 @@
-//! The `ingest` function: a batch of the postings queue → the store's snapshot ingest
-//! (`queue::handle_ingest_message`: dedup, change detection, closing, duplicates), one
+//! The `ingest` function: a batch of the postings queue → the postings normalized and the
+//! store's snapshot ingest (`queue::handle_ingest_message`: normalization, dedup, change
+//! detection, closing, duplicates), one
 //! message at a time. Answers with the messages to deliver again (`batchItemFailures`), so
 //! one bad message never fails or repeats the batch: a malformed message is permanent and
 //! ends in the DLQ after `maxReceiveCount`; throttling is retried by SQS.

@@ -381,10 +381,14 @@ async fn the_serverless_stack_crawls_ingests_serves_closes_and_dead_letters() {
         .iter()
         .filter_map(|b| IngestMessage::from_json(b).ok())
         .flat_map(|m| match m {
-            IngestMessage::Postings { postings, .. } => postings,
+            IngestMessage::Extracted { postings, .. } => {
+                postings.into_iter().map(|p| p.id).collect()
+            }
+            IngestMessage::Postings { postings, .. } => {
+                postings.into_iter().map(|p| p.id).collect()
+            }
             IngestMessage::CrawlComplete { .. } => Vec::new(),
         })
-        .map(|p| p.id)
         .collect();
     assert_eq!(stored.len(), 7);
     let found = stack.store.get_many(&stored).await.unwrap();

@@ -222,8 +222,9 @@ async fn publish(
         return Ok(published);
     }
     let limit = queue.max_message_bytes();
-    let mut messages = IngestMessage::postings_batches(
+    let mut messages = IngestMessage::extracted_batches(
         &source.name,
+        source.company.as_deref(),
         output.postings.clone(),
         limit.map_or(MAX_MESSAGE_BYTES, |limit| limit.min(MAX_MESSAGE_BYTES)),
     );
@@ -482,5 +483,15 @@ pub async fn dry_run(
     now: DateTime<Utc>,
 ) -> Result<(Vec<JobPosting>, CrawlReport), super::source::CrawlError> {
     let output = crawl_source(fetcher, source, &Default::default(), now).await?;
-    Ok((output.postings, output.report))
+    // Normalized here as ingest would.
+    let postings: Vec<JobPosting> = output
+        .postings
+        .into_iter()
+        .filter_map(|posting| {
+            posting
+                .normalize(&source.name, source.company.as_deref())
+                .ok()
+        })
+        .collect();
+    Ok((postings, output.report))
 }

@@ -1,6 +1,6 @@
 //! The crawl of one source: fetch its document(s) through the [`Fetcher`] port, follow its
-//! pages, parse each document into normalized postings, and say whether the result is the
-//! source's complete list. Knows nothing of stores or queues: the caller decides what to do
+//! pages, extract each document's postings (identified, not yet normalized: that is done at
+//! ingest), and say whether the result is the source's complete list. Knows nothing of stores or queues: the caller decides what to do
 //! with the postings (ingest them, close what a complete crawl no longer lists).
 //!
 //! Failure of the first document fails the crawl ([`CrawlError`]): nothing is known about the
@@ -22,16 +22,16 @@ use crate::crawl::fetch::{
 use crate::crawl::paging::{PageRequest, Pager};
 use crate::error::ParseError;
 use crate::extract::ExtractKind;
-use crate::model::{JobPosting, SourceKind};
-use crate::parse::{ParseOptions, ParsedDocument, parse_document};
+use crate::model::SourceKind;
+use crate::parse::{ExtractedDocument, ExtractedPosting, ParseOptions, extract_document};
 use crate::store::Validators;
 
 /// What one source's crawl produced.
 #[derive(Debug, Clone)]
 pub struct CrawlOutput {
-    /// Normalized postings, ids unique (the first occurrence kept), `source` set to the
-    /// configured name and the company override applied.
-    pub postings: Vec<JobPosting>,
+    /// Extracted postings, ids unique (the first occurrence kept), identified for the
+    /// configured source name; normalized at ingest.
+    pub postings: Vec<ExtractedPosting>,
     /// Every page was read: not stopped by `max_pages`, no page or posting page failed, no
     /// robots.txt refusal. Only a complete crawl may close postings it no longer lists.
     pub complete: bool,
@@ -141,7 +141,7 @@ struct Crawl<'a> {
     source: &'a SourceConfig,
     allowed_hosts: Vec<String>,
     now: DateTime<Utc>,
-    postings: Vec<JobPosting>,
+    postings: Vec<ExtractedPosting>,
     ids: HashSet<String>,
     complete: bool,
     validators: BTreeMap<String, Validators>,
@@ -370,7 +370,7 @@ impl<'a> Crawl<'a> {
 
     /// Parses a document of this source: its kind for API and feed sources; JSON-LD, then
     /// the `detail` recipe when JSON-LD finds nothing, for `html` pages.
-    fn parse(&self, doc: &Document) -> Result<ParsedDocument, ParseError> {
+    fn parse(&self, doc: &Document) -> Result<ExtractedDocument, ParseError> {
         let parse = |kind: ExtractKind| {
             let options = ParseOptions {
                 kind,
@@ -382,7 +382,7 @@ impl<'a> Crawl<'a> {
                 // limit here would only turn accepted documents into errors.
                 max_bytes: u64::MAX,
             };
-            parse_document(doc.body.as_bytes(), &options)
+            extract_document(doc.body.as_bytes(), &options)
         };
         match self.source.kind {
             SourceKind::Html => {
@@ -398,7 +398,7 @@ impl<'a> Crawl<'a> {
     }
 
     /// Adds a document's postings, keeping the first of any id seen on an earlier page.
-    fn absorb(&mut self, parsed: ParsedDocument) {
+    fn absorb(&mut self, parsed: ExtractedDocument) {
         self.report.skipped_records += count(parsed.skipped);
         for posting in parsed.postings {
             if self.ids.insert(posting.id.clone()) {

@@ -15,6 +15,7 @@ pub mod rss;
 pub mod smartrecruiters;
 pub mod workable;
 
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::error::ParseError;
@@ -27,61 +28,89 @@ pub use html_recipe::HtmlRecipe;
 ///
 /// Extractors fill what the source has and leave interpretation (dates, salaries, locations,
 /// seniority, skills, sanitizing) to `normalize`.
-#[derive(Debug, Clone, Default, PartialEq)]
+///
+/// It travels from the crawler to ingest as JSON (see `parse::ExtractedPosting`); empty
+/// fields are left out of it.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct RawPosting {
     /// The source's own id.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub external_id: Option<String>,
     /// Posting URL; may be relative (resolved against the document's URL).
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
     /// Application URL, when separate.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub apply_url: Option<String>,
     /// Title as given.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
     /// Company name as given.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub company_name: Option<String>,
     /// Company website.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub company_url: Option<String>,
     /// Company logo.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub company_logo_url: Option<String>,
     /// Department or team.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub department: Option<String>,
     /// Locations: raw text, plus any structured parts the source gives.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub locations: Vec<RawLocation>,
     /// Workplace words in the source's vocabulary (`TELECOMMUTE`, `remote`, `On-Site`,
     /// `Hybrid`, ...).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub workplace_hints: Vec<String>,
     /// Regions a remote job is open to, as the source states them (`USA Only`, `EU`, ...).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub remote_regions: Vec<String>,
     /// Employment type words in any vocabulary (`FULL_TIME`, `Full-time`, `Contractor`, ...).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub employment_types: Vec<String>,
     /// The source's own seniority label (e.g. SmartRecruiters' `experienceLevel`).
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub seniority_hint: Option<String>,
     /// Structured pay, already in units of the currency (extractors convert cents).
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub salary: Option<RawSalary>,
     /// Free-text pay statement (`$120k–$150k`, `DOE`, ...).
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub salary_text: Option<String>,
     /// Description as HTML (unsanitized).
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub description_html: Option<String>,
     /// Description as plain text, when the source gives only that.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub description_text: Option<String>,
     /// Source tags (RemoteOK tags, categories) that can name skills.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub tags: Vec<String>,
     /// Publication date as given.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub posted_at: Option<RawDate>,
     /// Expiry date as given.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub valid_through: Option<RawDate>,
 }
 
 /// A location as the source gives it.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct RawLocation {
     /// Text to keep and to parse when the parts are missing.
     pub raw: String,
     /// City, when structured.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub city: Option<String>,
     /// Region/state, when structured.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub region: Option<String>,
     /// Country as given: a code or a name.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub country: Option<String>,
 }
 
@@ -96,20 +125,26 @@ impl RawLocation {
 }
 
 /// Structured pay in units of the currency.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct RawSalary {
     /// Lower bound.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub min: Option<f64>,
     /// Upper bound.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub max: Option<f64>,
     /// Currency code or symbol as given.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub currency: Option<String>,
     /// Period word as given (`YEAR`, `per hour`, `annual`, ...).
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub period: Option<String>,
 }
 
 /// A date as the source gives it.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum RawDate {
     /// Text: ISO 8601 (possibly partial or sloppy), RFC 2822, `2026-07-13 13:42:26 UTC`,
     /// or relative (`3 days ago`).

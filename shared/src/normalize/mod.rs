@@ -48,6 +48,9 @@ pub enum Skip {
     /// No usable http(s) URL, neither its own nor the document's.
     #[error("record has no URL")]
     MissingUrl,
+    /// An extracted record whose stated id is not the one its content gives.
+    #[error("record's id does not match its content")]
+    IdMismatch,
 }
 
 /// Normalizes one record. Never panics on any input; a record without a title or URL is a
@@ -68,19 +71,7 @@ pub enum Skip {
 /// - Salary: structured pay, else the source's pay text, else the description.
 pub fn normalize(raw: RawPosting, ctx: &NormalizeContext<'_>) -> Result<JobPosting, Skip> {
     let raw_title = raw.title.as_deref().unwrap_or("");
-    let title = title::clean_title(raw_title);
-    if title.is_empty() {
-        return Err(Skip::MissingTitle);
-    }
-    let url = raw
-        .url
-        .as_deref()
-        .and_then(|url| identity::canonical_url(url, ctx.base_url))
-        .or_else(|| {
-            let base = ctx.base_url.filter(|_| ctx.single_posting_document)?;
-            identity::canonical_url(base.as_str(), None)
-        })
-        .ok_or(Skip::MissingUrl)?;
+    let (title, url) = title_and_url(&raw, ctx)?;
     let apply_url = raw
         .apply_url
         .as_deref()
@@ -186,6 +177,39 @@ pub fn normalize(raw: RawPosting, ctx: &NormalizeContext<'_>) -> Result<JobPosti
     };
     identity::stamp(&mut posting);
     Ok(posting)
+}
+
+/// The id `normalize` gives `raw` (see `identity::posting_id`), without normalizing the rest:
+/// what a crawl lists and deduplicates by before its postings are normalized at ingest.
+/// Skips exactly what `normalize` skips. Cheap: the title's clean-up, the URL's
+/// canonical form and one hash.
+pub fn posting_id(raw: &RawPosting, ctx: &NormalizeContext<'_>) -> Result<String, Skip> {
+    let (_, url) = title_and_url(raw, ctx)?;
+    let external_id = raw.external_id.as_deref().and_then(tidy);
+    Ok(identity::posting_id(
+        ctx.source,
+        external_id.as_deref(),
+        &url,
+    ))
+}
+
+/// The cleaned title and the canonical URL of a record: its own URL, else the document's
+/// when the document is that one posting's page. Either missing is a `Skip`.
+fn title_and_url(raw: &RawPosting, ctx: &NormalizeContext<'_>) -> Result<(String, String), Skip> {
+    let title = title::clean_title(raw.title.as_deref().unwrap_or(""));
+    if title.is_empty() {
+        return Err(Skip::MissingTitle);
+    }
+    let url = raw
+        .url
+        .as_deref()
+        .and_then(|url| identity::canonical_url(url, ctx.base_url))
+        .or_else(|| {
+            let base = ctx.base_url.filter(|_| ctx.single_posting_document)?;
+            identity::canonical_url(base.as_str(), None)
+        })
+        .ok_or(Skip::MissingUrl)?;
+    Ok((title, url))
 }
 
 /// Where, from byte `from`, the next character that may be a decimal digit is: an ASCII

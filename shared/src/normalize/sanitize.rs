@@ -123,8 +123,19 @@ pub fn html_to_text(html: &str) -> String {
 /// and its open elements closed again. Identity fields are left alone: the
 /// content hash still describes the source's posting.
 pub fn truncate_descriptions(posting: &mut crate::model::JobPosting, excess: usize) {
-    let html_len = posting.description_html.len();
-    let total = html_len + posting.description_text.len();
+    truncate_pair(
+        &mut posting.description_html,
+        &mut posting.description_text,
+        excess,
+    );
+}
+
+/// Shortens an HTML description and its text as `truncate_descriptions` does. The HTML may
+/// be a source's raw HTML (a record on its way to ingest): the cut never ends inside a tag
+/// or an entity, and the sanitizer makes the rest well formed.
+pub fn truncate_pair(html: &mut String, text: &mut String, excess: usize) {
+    let html_len = html.len();
+    let total = html_len + text.len();
     if total == 0 || excess == 0 {
         return;
     }
@@ -132,8 +143,8 @@ pub fn truncate_descriptions(posting: &mut crate::model::JobPosting, excess: usi
     let keep = total.saturating_sub(excess + 256);
     let html_keep = (keep as u128 * html_len as u128 / total as u128) as usize;
     let text_keep = keep.saturating_sub(html_keep);
-    posting.description_html = cut_html(&posting.description_html, html_keep);
-    posting.description_text = cut_text(&posting.description_text, text_keep);
+    *html = cut_html(html, html_keep);
+    *text = cut_text(text, text_keep);
 }
 
 fn cut_text(text: &str, max: usize) -> String {

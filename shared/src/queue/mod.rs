@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::ingest::{self, IngestConfig};
 use crate::model::JobPosting;
+use crate::parse::ExtractedPosting;
 use crate::store::{PostingStore, StoreError};
 
 /// A request to crawl one source (scheduler → crawler).
@@ -27,7 +28,19 @@ pub struct CrawlTask {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum IngestMessage {
-    /// Normalized postings of one source (a crawl is split over several of these).
+    /// Extracted postings of one source, normalized by ingest (a crawl is split over several
+    /// of these). What the crawler sends.
+    Extracted {
+        /// The source.
+        source: String,
+        /// The source's configured company name, which overrides what its postings say.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        company: Option<String>,
+        /// The postings.
+        postings: Vec<ExtractedPosting>,
+    },
+    /// Normalized postings of one source. What crawlers sent before postings were
+    /// normalized at ingest; still read, so messages queued across an upgrade are kept.
     Postings {
         /// The source.
         source: String,
@@ -49,7 +62,8 @@ impl IngestMessage {
     /// The source the message is about.
     pub fn source(&self) -> &str {
         match self {
-            IngestMessage::Postings { source, .. }
+            IngestMessage::Extracted { source, .. }
+            | IngestMessage::Postings { source, .. }
             | IngestMessage::CrawlComplete { source, .. } => source,
         }
     }
@@ -60,47 +74,42 @@ impl IngestMessage {
         serde_json::from_str(body).map_err(|e| QueueError::Invalid(e.to_string()))
     }
 
-    /// Splits a source's postings into `Postings` messages whose JSON stays under
-    /// `max_bytes` each, in id order (each message then covers one slice of ids). A posting too large for any message on its own has its descriptions
-    /// truncated to fit: delivered shortened, never dropped.
+    /// Splits a source's normalized postings into `Postings` messages whose JSON stays under
+    /// `max_bytes` each, in id order (each message then covers one slice of ids). A posting
+    /// too large for any message on its own has its descriptions truncated to fit: delivered
+    /// shortened, never dropped.
     pub fn postings_batches(
         source: &str,
         postings: Vec<JobPosting>,
         max_bytes: usize,
     ) -> Vec<Self> {
-        // The envelope around the postings array, plus a comma per posting.
-        let envelope = 64 + source.len();
-        let budget = max_bytes.saturating_sub(envelope).max(1024);
-        let mut messages = Vec::new();
-        let mut batch = Vec::new();
-        let mut batch_bytes = 0;
-        // In id order, so each message covers one slice of the source's ids and the store
-        // reads only that slice of its index (`PostingStore::source_entries`).
-        let mut postings = postings;
-        postings.sort_unstable_by(|a, b| a.id.cmp(&b.id));
-        for mut posting in postings {
-            let mut size = json_len(&posting);
-            if size > budget {
-                crate::normalize::sanitize::truncate_descriptions(&mut posting, size - budget);
-                size = json_len(&posting);
-            }
-            if !batch.is_empty() && batch_bytes + size + 1 > budget {
-                messages.push(IngestMessage::Postings {
-                    source: source.to_owned(),
-                    postings: std::mem::take(&mut batch),
-                });
-                batch_bytes = 0;
-            }
-            batch_bytes += size + 1;
-            batch.push(posting);
-        }
-        if !batch.is_empty() {
-            messages.push(IngestMessage::Postings {
+        batches(source, postings, max_bytes, |postings| {
+            IngestMessage::Postings {
                 source: source.to_owned(),
-                postings: batch,
-            });
-        }
-        messages
+                postings,
+            }
+        })
+    }
+
+    /// Splits a source's extracted postings into `Extracted` messages as `postings_batches`
+    /// splits normalized ones.
+    pub fn extracted_batches(
+        source: &str,
+        company: Option<&str>,
+        postings: Vec<ExtractedPosting>,
+        max_bytes: usize,
+    ) -> Vec<Self> {
+        let envelope_extra = company.map_or(0, |company| company.len() + 16);
+        batches(
+            source,
+            postings,
+            max_bytes.saturating_sub(envelope_extra),
+            |postings| IngestMessage::Extracted {
+                source: source.to_owned(),
+                company: company.map(str::to_owned),
+                postings,
+            },
+        )
     }
 
     /// The message as JSON.
@@ -110,7 +119,76 @@ impl IngestMessage {
     }
 }
 
-fn json_len(posting: &JobPosting) -> usize {
+/// A posting as an ingest message carries it: what batching needs of it.
+trait Batched: Serialize {
+    fn id(&self) -> &str;
+    /// Shortens its descriptions by about `excess` bytes of JSON.
+    fn shorten(&mut self, excess: usize);
+}
+
+impl Batched for JobPosting {
+    fn id(&self) -> &str {
+        &self.id
+    }
+
+    fn shorten(&mut self, excess: usize) {
+        crate::normalize::sanitize::truncate_descriptions(self, excess);
+    }
+}
+
+impl Batched for ExtractedPosting {
+    fn id(&self) -> &str {
+        &self.id
+    }
+
+    fn shorten(&mut self, excess: usize) {
+        let record = &mut self.record;
+        let mut html = record.description_html.take().unwrap_or_default();
+        let mut text = record.description_text.take().unwrap_or_default();
+        crate::normalize::sanitize::truncate_pair(&mut html, &mut text, excess);
+        record.description_html = (!html.is_empty()).then_some(html);
+        record.description_text = (!text.is_empty()).then_some(text);
+    }
+}
+
+/// Splits `postings` into messages (`make` wraps each batch) whose JSON stays under
+/// `max_bytes`, in id order, shortening any posting too large for a message of its own.
+fn batches<T: Batched>(
+    source: &str,
+    postings: Vec<T>,
+    max_bytes: usize,
+    make: impl Fn(Vec<T>) -> IngestMessage,
+) -> Vec<IngestMessage> {
+    // The envelope around the postings array, plus a comma per posting.
+    let envelope = 64 + source.len();
+    let budget = max_bytes.saturating_sub(envelope).max(1024);
+    let mut messages = Vec::new();
+    let mut batch = Vec::new();
+    let mut batch_bytes = 0;
+    // In id order, so each message covers one slice of the source's ids and the store
+    // reads only that slice of its index (`PostingStore::source_entries`).
+    let mut postings = postings;
+    postings.sort_unstable_by(|a, b| a.id().cmp(b.id()));
+    for mut posting in postings {
+        let mut size = json_len(&posting);
+        if size > budget {
+            posting.shorten(size - budget);
+            size = json_len(&posting);
+        }
+        if !batch.is_empty() && batch_bytes + size + 1 > budget {
+            messages.push(make(std::mem::take(&mut batch)));
+            batch_bytes = 0;
+        }
+        batch_bytes += size + 1;
+        batch.push(posting);
+    }
+    if !batch.is_empty() {
+        messages.push(make(batch));
+    }
+    messages
+}
+
+fn json_len(posting: &impl Serialize) -> usize {
     serde_json::to_vec(posting).map_or(0, |json| json.len())
 }
 
@@ -167,6 +245,27 @@ pub async fn handle_ingest_message(
     config: &IngestConfig,
 ) -> Result<Handled, StoreError> {
     match message {
+        IngestMessage::Extracted {
+            source,
+            company,
+            postings,
+        } => {
+            // Normalized here, with the source the message names (a record claiming an id
+            // its content does not give is dropped, as a foreign posting is below).
+            let postings = postings
+                .into_iter()
+                .filter_map(|posting| {
+                    let id = posting.id.clone();
+                    posting
+                        .normalize(&source, company.as_deref())
+                        .inspect_err(|skip| tracing::warn!(%source, %id, %skip, "record dropped"))
+                        .ok()
+                })
+                .collect();
+            ingest::ingest_postings(store, postings, now, config)
+                .await
+                .map(Handled::Postings)
+        }
         IngestMessage::Postings { source, postings } => {
             // A message names its source; a posting claiming another one is not trusted.
             let postings = postings
@@ -373,5 +472,120 @@ mod tests {
         assert_eq!(report.reopened, 1);
         let gone = store.get_many(&[first[1].id.clone()]).await.unwrap();
         assert_eq!(gone[0].posting.closed_at, None);
+    }
+
+    /// The Lever board's first posting as the crawler sends it, with this external id.
+    fn extracted(id: &str) -> ExtractedPosting {
+        let bytes = std::fs::read(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/testdata/corpus/lever/postings_rsp.json"
+        ))
+        .unwrap();
+        let options = crate::parse::ParseOptions {
+            kind: crate::extract::ExtractKind::Auto,
+            url: None,
+            source: Some("lever"),
+            company_override: None,
+            fetched_at: hours(1),
+            max_bytes: crate::parse::DEFAULT_MAX_DOCUMENT_BYTES,
+        };
+        let mut posting = crate::parse::extract_document(&bytes, &options)
+            .unwrap()
+            .postings
+            .remove(0);
+        posting.record.external_id = Some(id.into());
+        posting.id = crate::identity::posting_id("lever", Some(id), &{
+            let url = posting.record.url.clone().unwrap();
+            crate::identity::canonical_url(&url, None).unwrap()
+        });
+        posting
+    }
+
+    #[tokio::test]
+    async fn extracted_postings_are_normalized_at_ingest_and_an_altered_one_is_dropped() {
+        let store = MemoryStore::new();
+        let good = extracted("1");
+        let mut altered = extracted("2");
+        altered.id = "0123456789abcdef0123456789abcdef".into();
+        let message = IngestMessage::Extracted {
+            source: "lever".into(),
+            company: Some("Lever Co".into()),
+            postings: vec![good.clone(), altered],
+        };
+        let Handled::Postings(report) = deliver(&store, message, hours(2)).await else {
+            panic!("a postings report");
+        };
+        assert_eq!(report.new, 1);
+        let stored = store
+            .get_many(std::slice::from_ref(&good.id))
+            .await
+            .unwrap();
+        let posting = &stored[0].posting;
+        assert_eq!(
+            posting.company.name, "Lever Co",
+            "the source's company override"
+        );
+        assert_eq!(posting.source, "lever");
+        assert!(
+            !posting.description_text.is_empty(),
+            "normalized: {posting:?}"
+        );
+        assert!(
+            store
+                .get_many(&["0123456789abcdef0123456789abcdef".into()])
+                .await
+                .unwrap()
+                .is_empty()
+        );
+    }
+
+    #[test]
+    fn extracted_postings_are_split_under_the_size_limit_with_raw_descriptions_cut() {
+        let mut postings: Vec<ExtractedPosting> =
+            (0..30).map(|i| extracted(&i.to_string())).collect();
+        let mut huge = extracted("huge");
+        huge.record.description_html = Some(format!(
+            "<div style=\"x\"><p>{}</p></div>",
+            "Rust &amp; Go. ".repeat(30_000)
+        ));
+        postings.push(huge);
+        let limit = 64 * 1024;
+        let messages = IngestMessage::extracted_batches("lever", Some("Lever Co"), postings, limit);
+        let mut delivered = 0;
+        for message in &messages {
+            assert!(
+                message.to_json().len() <= limit,
+                "{}",
+                message.to_json().len()
+            );
+            let IngestMessage::Extracted {
+                source,
+                company,
+                postings,
+            } = message
+            else {
+                panic!("extracted messages only");
+            };
+            assert_eq!(
+                (source.as_str(), company.as_deref()),
+                ("lever", Some("Lever Co"))
+            );
+            for posting in postings {
+                let html = posting
+                    .record
+                    .description_html
+                    .as_deref()
+                    .unwrap_or_default();
+                if posting.record.external_id.as_deref() == Some("huge") {
+                    assert!(
+                        html.len() < limit && html.ends_with("</p></div>"),
+                        "{}",
+                        &html[html.len() - 40..]
+                    );
+                }
+                delivered += 1;
+            }
+        }
+        assert_eq!(delivered, 31, "every posting is delivered");
     }
 }

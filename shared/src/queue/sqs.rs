@@ -36,16 +36,25 @@ pub trait SqsBody: Send + Sync + 'static {
 }
 
 impl SqsBody for IngestMessage {
-    /// A postings message is split by size; a crawl-complete marker is one body (it cannot
+    /// A postings message (extracted or normalized) is split by size; a crawl-complete marker is one body (it cannot
     /// be split: it must list every id at once).
     fn into_bodies(self, max_bytes: usize) -> Result<Vec<String>, QueueError> {
+        let bodies =
+            |messages: Vec<IngestMessage>| messages.iter().map(IngestMessage::to_json).collect();
         match self {
-            IngestMessage::Postings { source, postings } => Ok(IngestMessage::postings_batches(
-                &source, postings, max_bytes,
-            )
-            .iter()
-            .map(IngestMessage::to_json)
-            .collect()),
+            IngestMessage::Extracted {
+                source,
+                company,
+                postings,
+            } => Ok(bodies(IngestMessage::extracted_batches(
+                &source,
+                company.as_deref(),
+                postings,
+                max_bytes,
+            ))),
+            IngestMessage::Postings { source, postings } => Ok(bodies(
+                IngestMessage::postings_batches(&source, postings, max_bytes),
+            )),
             complete @ IngestMessage::CrawlComplete { .. } => Ok(vec![complete.to_json()]),
         }
     }

@@ -1,20 +1,56 @@
 //! Decoding a response body to UTF-8: a byte-order mark first, then the `Content-Type` charset,
 //! then a `<meta>` declaration near the top of the document, else UTF-8 (lossy).
 
-use std::sync::LazyLock;
-
 use encoding_rs::{Encoding, UTF_8, UTF_16BE, UTF_16LE};
-use regex::bytes::Regex;
 
 /// How far into the body a `<meta>` charset declaration is looked for (the HTML prescan also
 /// stops at 1024 bytes).
 const META_PRESCAN_BYTES: usize = 1024;
 
-/// Both `<meta charset="x">` and `<meta http-equiv="Content-Type" content="text/html;
-/// charset=x">` carry `charset=` inside one `<meta ...>` tag.
-static META_CHARSET: LazyLock<Option<Regex>> = LazyLock::new(|| {
-    Regex::new(r#"(?i-u)<meta\s[^>]*?charset\s*=\s*["']?\s*([a-z0-9_.:-]+)"#).ok()
-});
+/// The label of the first `<meta>` tag in `head` that declares a charset: both
+/// `<meta charset="x">` and `<meta http-equiv="Content-Type" content="text/html;
+/// charset=x">` carry `charset=` inside one `<meta ...>` tag. Any case; spaces allowed
+/// around `=` and inside the quotes. A byte scan: the crawler carries no regex engine.
+fn meta_charset_label(head: &[u8]) -> Option<&[u8]> {
+    let is_space = |b: &u8| matches!(b, b'\t' | b'\n' | b'\x0b' | b'\x0c' | b'\r' | b' ');
+    let is_label = |b: &u8| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b':' | b'-');
+    let starts = |text: &[u8], at: usize, word: &[u8]| {
+        text.get(at..at + word.len())
+            .is_some_and(|found| found.eq_ignore_ascii_case(word))
+    };
+    let skip = |text: &[u8], mut at: usize, class: &dyn Fn(&u8) -> bool| {
+        while text.get(at).is_some_and(class) {
+            at += 1;
+        }
+        at
+    };
+    for start in (0..head.len()).filter(|&at| starts(head, at, b"<meta")) {
+        let attributes = start + 5;
+        if !head.get(attributes).is_some_and(is_space) {
+            continue;
+        }
+        let rest = head.get(attributes..).unwrap_or_default();
+        let tag = rest
+            .get(..memchr::memchr(b'>', rest).unwrap_or(rest.len()))
+            .unwrap_or_default();
+        for at in (0..tag.len()).filter(|&at| starts(tag, at, b"charset")) {
+            let mut at = skip(tag, at + 7, &is_space);
+            if tag.get(at) != Some(&b'=') {
+                continue;
+            }
+            at = skip(tag, at + 1, &is_space);
+            if matches!(tag.get(at), Some(b'"' | b'\'')) {
+                at += 1;
+            }
+            at = skip(tag, at, &is_space);
+            let end = skip(tag, at, &is_label);
+            if end > at {
+                return tag.get(at..end);
+            }
+        }
+    }
+    None
+}
 
 /// Decodes `body` to UTF-8. `content_type` is the response's `Content-Type` header, if any.
 /// Malformed sequences become U+FFFD; this never fails.
@@ -42,8 +78,7 @@ fn charset_param(content_type: &str) -> Option<String> {
 /// The encoding a `<meta>` tag in the first [`META_PRESCAN_BYTES`] declares, if any.
 fn meta_charset(body: &[u8]) -> Option<&'static Encoding> {
     let head = body.get(..META_PRESCAN_BYTES).unwrap_or(body);
-    let regex = META_CHARSET.as_ref()?;
-    let label = regex.captures(head)?.get(1)?.as_bytes();
+    let label = meta_charset_label(head)?;
     let encoding = Encoding::for_label(label)?;
     // A document whose bytes could be read as ASCII to find this tag is not UTF-16; the HTML
     // standard reads such a declaration as UTF-8.
@@ -136,5 +171,33 @@ mod tests {
     fn a_meta_declaration_of_utf16_is_read_as_utf8() {
         let body = "<meta charset=\"utf-16\">Café".as_bytes();
         assert_eq!(decode_body(None, body), "<meta charset=\"utf-16\">Café");
+    }
+
+    /// The declaration as a regex reads it (what this scan replaced in the crawler).
+    fn reference(head: &[u8]) -> Option<&[u8]> {
+        let pattern = r#"(?i-u)<meta\s[^>]*?charset\s*=\s*["']?\s*([a-z0-9_.:-]+)"#;
+        let regex = regex::bytes::Regex::new(pattern).unwrap();
+        Some(regex.captures(head)?.get(1)?.as_bytes())
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn the_meta_scan_finds_the_label_a_regex_finds(
+            pieces in proptest::collection::vec(proptest::prop_oneof![
+                "[a-z =\"'<>/-]{0,8}",
+                proptest::strategy::Just("<meta".to_owned()),
+                proptest::strategy::Just("<META ".to_owned()),
+                proptest::strategy::Just(" charset".to_owned()),
+                proptest::strategy::Just("CharSet = ".to_owned()),
+                proptest::strategy::Just("\"  UTF-8".to_owned()),
+                proptest::strategy::Just("iso-8859-1".to_owned()),
+                proptest::strategy::Just(" http-equiv=\"Content-Type\" content=\"text/html; ".to_owned()),
+                proptest::strategy::Just(">".to_owned()),
+                proptest::strategy::Just("\t".to_owned()),
+            ], 0..14)
+        ) {
+            let head = pieces.concat();
+            proptest::prop_assert_eq!(meta_charset_label(head.as_bytes()), reference(head.as_bytes()));
+        }
     }
 }
