@@ -4,6 +4,7 @@
 #![no_main]
 
 #[path = "../../shared/tests/support/sanitizer_reference.rs"]
+#[allow(dead_code)] // `reference_for` is for the tests
 mod reference;
 
 use jobfeed::normalize::sanitize::{html_to_text, sanitize_with_text};

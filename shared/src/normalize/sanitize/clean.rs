@@ -9,7 +9,7 @@
 //! followed, so the result matches what an HTML5 parser and re-serializer (ammonia, which
 //! this replaced) give: a new block closes an open `<p>`, a list item closes the previous
 //! one, table rows get their implied `<tbody>`, `</p>` without a `<p>` is an empty
-//! paragraph, the newline right after `<pre>` is dropped, and the content of `<svg>`,
+//! paragraph, newlines right after `<pre>` are dropped, and the content of `<svg>`,
 //! `<math>`, `<form>`... goes with them (but the first HTML block in an `<svg>` ends it, as
 //! in a browser). Not followed, as descriptions written by people or CMSs do not need it:
 //! inline formatting that a block cut short is not reopened after it (`<p><b>a<div>b`
@@ -223,8 +223,8 @@ struct Cleaner<'u> {
     base: Option<&'u url::Url>,
     /// The previous token was `<pre>`: a newline right after it is not content.
     skip_newline: bool,
-    /// The last thing written is `<pre>`: content starting with a newline needs one more,
-    /// which a parser reading the output drops again.
+    /// The last thing written is `<pre>`: newlines starting the content that follows are
+    /// dropped.
     pre_opened: bool,
     /// Scratch space for decoded text.
     decoded: String,
@@ -611,12 +611,16 @@ impl Cleaner<'_> {
                 .replace('\0', "");
             content = &normalized;
         }
+        if self.pre_opened {
+            // A parser drops one newline right after `<pre>` and a serializer does not write
+            // it back, so no newline there reads back unchanged: leading blank lines of a
+            // `<pre>` go (they show nothing in a description).
+            content = content.trim_start_matches('\n');
+            self.pre_opened = content.is_empty();
+        }
         if !content.is_empty() {
             if !content.bytes().all(is_html_space) {
                 self.cell_for_content();
-            }
-            if std::mem::take(&mut self.pre_opened) && content.starts_with('\n') {
-                self.html.push('\n');
             }
             escape(&mut self.html, content, false);
             if let Some(text) = &mut self.text {
