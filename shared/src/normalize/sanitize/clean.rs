@@ -11,11 +11,14 @@
 //! one, table rows get their implied `<tbody>`, `</p>` without a `<p>` is an empty
 //! paragraph, newlines right after `<pre>` are dropped, and the content of `<svg>`,
 //! `<math>`, `<form>`... goes with them (but the first HTML block in an `<svg>` ends it, as
-//! in a browser). Not followed, as descriptions written by people or CMSs do not need it:
+//! in a browser, and in an `<svg>` inside a dropped `<template>` a `<template>` is SVG
+//! markup that does not nest in it). Not followed, as descriptions written by people or CMSs do not need it:
 //! inline formatting that a block cut short is not reopened after it (`<p><b>a<div>b`
 //! leaves `b` plain), misnested formatting (`<b><i></b></i>`) and stray content in tables
-//! stay in place instead of being rearranged, and HTML inside `<svg>`'s `foreignObject` or
-//! MathML's `mi` goes with its `<svg>`/`<math>`.
+//! stay in place instead of being rearranged, HTML inside `<svg>`'s `foreignObject` or
+//! MathML's `mi` goes with its `<svg>`/`<math>`, and a form nested in a form (which HTML
+//! does not allow) ends at the first `</form>`, even where the tree builder ignores that
+//! end tag (from inside a table cell) and keeps dropping to the end of the description.
 
 use super::tokenizer::{RAW_TEXT, Tag, Token, Tokenizer};
 use super::{ALLOWED_TAGS, DROPPED_WITH_CONTENT, TextBuilder};
@@ -212,6 +215,21 @@ fn trimmed(text: String) -> String {
 struct Dropping {
     name: &'static str,
     depth: usize,
+    /// The `<svg>`/`<math>` elements, and the elements in them, open inside a dropped HTML
+    /// element, innermost last: a tag there is foreign markup (a `<template>` in an `<svg>`
+    /// does not nest in the dropped `<template>`, a `<style>` holds tags), until a tag of
+    /// the breakout list or an end tag that matches none of them returns to HTML.
+    foreign: Vec<Box<str>>,
+}
+
+impl Dropping {
+    fn new(name: &'static str) -> Self {
+        Dropping {
+            name,
+            depth: 1,
+            foreign: Vec::new(),
+        }
+    }
 }
 
 struct Cleaner<'u> {
@@ -242,6 +260,20 @@ impl Cleaner<'_> {
             if foreign && ENDS_FOREIGN.contains(&name) {
                 self.dropping = None;
             } else {
+                if !dropping.foreign.is_empty() {
+                    if !ENDS_FOREIGN.contains(&name) {
+                        // Bounded like the kept elements: past it, tags go uncounted.
+                        if !tag.self_closing && dropping.foreign.len() < MAX_HTML_DEPTH {
+                            dropping.foreign.push(name.into());
+                        }
+                        return;
+                    }
+                    dropping.foreign.clear();
+                }
+                if !foreign && matches!(name, "svg" | "math") && !tag.self_closing {
+                    dropping.foreign.push(name.into());
+                    return;
+                }
                 if name == dropping.name && !(foreign && tag.self_closing) {
                     match name {
                         // A nested form or button start tag is ignored by the tree builder.
@@ -269,10 +301,7 @@ impl Cleaner<'_> {
                 tokens.raw_text(name);
             } else if !(dropped == "embed" || tag.self_closing && matches!(dropped, "svg" | "math"))
             {
-                self.dropping = Some(Dropping {
-                    name: dropped,
-                    depth: 1,
-                });
+                self.dropping = Some(Dropping::new(dropped));
             }
             return;
         }
@@ -439,6 +468,12 @@ impl Cleaner<'_> {
 
     fn end(&mut self, name: &str) {
         if let Some(dropping) = &mut self.dropping {
+            if let Some(open) = dropping.foreign.iter().rposition(|open| **open == *name) {
+                dropping.foreign.truncate(open);
+                return;
+            }
+            // An end tag no foreign element matches closes them all and is read as HTML.
+            dropping.foreign.clear();
             if name == dropping.name {
                 dropping.depth -= 1;
                 if dropping.depth == 0 {
