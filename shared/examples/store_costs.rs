@@ -6,13 +6,15 @@
 //! Scenarios, on 1,000 postings of one source, each from the previous one's state: all new
 //! (an empty store), the unchanged snapshot fetched again (a re-crawl), the snapshot with 5%
 //! of its postings changed, then reading a page of 50 and the next page of the default feed.
-//! Postings go through the ingest function's path: the crawler's SQS-sized messages
-//! (`IngestMessage::postings_batches`), each decoded from JSON, applied by
-//! `queue::handle_ingest_message` and its counts recorded (`crawl::run::record_ingest`), as
-//! `functions/ingest` does.
+//! Postings take the crawler's and the ingest function's path: a Greenhouse board response
+//! of the 1,000 jobs is extracted as the crawler extracts it (`parse::extract_document`, not
+//! timed) and split into its SQS-sized messages (`IngestMessage::extracted_batches`); each
+//! is decoded from JSON, normalized and applied by `queue::handle_ingest_message` and its
+//! counts recorded (`crawl::run::record_ingest`), as `functions/ingest` does.
 //!
-//! The naive design: one PutItem per posting of the full item, conditional only on not
-//! overwriting a newer fetch, no index read, no hash check.
+//! The naive design: the same messages, each posting normalized the same way, then one
+//! PutItem per posting of the full item, conditional only on not overwriting a newer fetch,
+//! no index read, no hash check.
 //!
 //! Run: `cargo run --release -p jobfeed-shared --features dynamodb --example store_costs`
 //! (with `AWS_ENDPOINT_URL`, `AWS_REGION` and credentials set, as `scripts/bench` does).
@@ -27,11 +29,11 @@ use aws_sdk_dynamodb::types::AttributeValue;
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use futures::{StreamExt, TryStreamExt, stream};
 use jobfeed::crawl::run::record_ingest;
-use jobfeed::identity;
+use jobfeed::extract::ExtractKind;
 use jobfeed::ingest::{IngestConfig, IngestReport};
-use jobfeed::model::{
-    Category, Company, EmploymentType, JobPosting, Location, Salary, SalaryPeriod, Seniority,
-    SourceKind, Workplace,
+use jobfeed::model::{JobPosting, SourceKind};
+use jobfeed::parse::{
+    DEFAULT_MAX_DOCUMENT_BYTES, ExtractedPosting, ParseOptions, extract_document,
 };
 use jobfeed::queue::{Handled, IngestMessage, handle_ingest_message};
 use jobfeed::store::dynamodb::capacity;
@@ -66,12 +68,15 @@ struct IngestRow {
     sqlite: UsageSnapshot,
     /// Seconds on DynamoDB (moto), the naive design (moto) and SQLite.
     seconds: [f64; 3],
+    /// The crawler's messages for the scenario.
+    messages: usize,
 }
 
 /// One ingest scenario's input and what it must do.
 struct Scenario<'a> {
     name: &'static str,
-    postings: &'a [JobPosting],
+    /// The crawl's postings, as the crawler extracted them.
+    postings: &'a [ExtractedPosting],
     /// The ingest time.
     now: DateTime<Utc>,
     /// The most write units it may take, as a share of naive's.
@@ -213,9 +218,37 @@ async fn ingest<S: PostingStore + SourceStateStore>(
     Ok(total)
 }
 
-/// The JSON bodies of the messages the crawler would send for `postings`.
-fn bodies(postings: &[JobPosting]) -> Vec<String> {
-    IngestMessage::postings_batches(SOURCE, postings.to_vec(), MESSAGE_BYTES)
+/// The naive design's ingest of the same messages: each posting normalized as ingest
+/// normalizes it, then put.
+async fn naive_ingest(
+    naive: &Naive,
+    bodies: &[String],
+    now: DateTime<Utc>,
+) -> Result<(), Box<dyn Error>> {
+    for body in bodies {
+        let IngestMessage::Extracted { postings, .. } = IngestMessage::from_json(body)? else {
+            return Err("the crawler sends extracted postings".into());
+        };
+        naive.put_all(&normalized(&postings)?, now).await?;
+    }
+    Ok(())
+}
+
+/// `postings` normalized, as ingest normalizes them.
+fn normalized(postings: &[ExtractedPosting]) -> Result<Vec<JobPosting>, Box<dyn Error>> {
+    postings
+        .iter()
+        .map(|p| {
+            p.clone()
+                .normalize(SOURCE, None)
+                .map_err(|skip| format!("posting {} skipped: {skip:?}", p.id).into())
+        })
+        .collect()
+}
+
+/// The JSON bodies of the messages the crawler sends for `postings`.
+fn bodies(postings: &[ExtractedPosting]) -> Vec<String> {
+    IngestMessage::extracted_batches(SOURCE, None, postings.to_vec(), MESSAGE_BYTES)
         .iter()
         .map(IngestMessage::to_json)
         .collect()
@@ -228,36 +261,24 @@ async fn run(
     sqlite: &SqliteStore,
 ) -> Result<(Vec<IngestRow>, Vec<ReadRow>), Box<dyn Error>> {
     // A fixed crawl time mid-month, so the newest postings (and the first pages) are in one
-    // month whatever the day the benchmark runs; each fetch a few milliseconds apart, with
-    // the nanoseconds a real clock has.
+    // month whatever the day the benchmark runs, with the nanoseconds a real clock has.
     let crawled = Utc
         .with_ymd_and_hms(2026, 7, 15, 12, 0, 0)
         .single()
-        .ok_or("invalid crawl time")?;
-    let snapshot: Vec<JobPosting> = (0..POSTINGS)
-        .map(|i| {
-            let nanos = 137_000_000 * i as i64 + 1_234_567 * (i as i64 % 7);
-            posting(i, crawled + Duration::nanoseconds(nanos))
-        })
-        .collect();
-    let refetched = refetch(&snapshot, Duration::hours(6));
+        .ok_or("invalid crawl time")?
+        + Duration::nanoseconds(137_234_567);
+    let snapshot = extract(&board(false), crawled)?;
+    let refetched = extract(&board(false), crawled + Duration::hours(6))?;
     // 5% changed: a raise and a sentence more in the description, seen at the next crawl.
-    let mut changed = refetch(&snapshot, Duration::hours(12));
-    for p in changed.iter_mut().step_by(CHANGED_EVERY) {
-        if let Some(salary) = &mut p.salary {
-            salary.max = Some(95000.0);
-        }
-        p.description_html
-            .push_str("<p>The range was raised to 95,000 EUR.</p>");
-        p.description_text
-            .push_str("\n\nThe range was raised to 95,000 EUR.");
-        let id = p.id.clone();
-        identity::stamp(p);
-        check(p.id == id, "a change keeps the posting's id")?;
-    }
-    let changes = changed
+    let changed = extract(&board(true), crawled + Duration::hours(12))?;
+    let (before, after) = (normalized(&snapshot)?, normalized(&changed)?);
+    check(
+        before.iter().zip(&after).all(|(a, b)| a.id == b.id),
+        "a change keeps the postings' ids",
+    )?;
+    let changes = before
         .iter()
-        .zip(&snapshot)
+        .zip(&after)
         .filter(|(a, b)| a.content_hash != b.content_hash)
         .count();
     check(
@@ -307,7 +328,7 @@ async fn run(
         let ours = ingest(dynamo, &bodies, now, &config).await?;
         seconds[0] = clock.elapsed().as_secs_f64();
         let clock = Instant::now();
-        naive.put_all(postings, now).await?;
+        naive_ingest(naive, &bodies, now).await?;
         seconds[1] = clock.elapsed().as_secs_f64();
         let clock = Instant::now();
         let theirs = ingest(sqlite, &bodies, now, &config).await?;
@@ -327,6 +348,7 @@ async fn run(
             naive: naive.usage.snapshot().since(&before_naive),
             sqlite,
             seconds,
+            messages: bodies.len(),
         });
     }
 
@@ -362,15 +384,30 @@ async fn run(
     Ok((ingest_rows, read_rows))
 }
 
-/// The snapshot fetched again `later`, nothing else changed.
-fn refetch(snapshot: &[JobPosting], later: Duration) -> Vec<JobPosting> {
-    snapshot
-        .iter()
-        .map(|p| JobPosting {
-            fetched_at: p.fetched_at + later,
-            ..p.clone()
-        })
-        .collect()
+/// The board response `document` as the crawler extracts it at `fetched_at`.
+fn extract(
+    document: &str,
+    fetched_at: DateTime<Utc>,
+) -> Result<Vec<ExtractedPosting>, Box<dyn Error>> {
+    let url = url::Url::parse("https://boards-api.greenhouse.io/v1/boards/acme/jobs?content=true")?;
+    let extracted = extract_document(
+        document.as_bytes(),
+        &ParseOptions {
+            kind: ExtractKind::Auto,
+            url: Some(&url),
+            source: Some(SOURCE),
+            company_override: None,
+            fetched_at,
+            max_bytes: DEFAULT_MAX_DOCUMENT_BYTES,
+        },
+    )?;
+    check(
+        extracted.kind == Some(SourceKind::Greenhouse)
+            && extracted.postings.len() == POSTINGS
+            && extracted.skipped == 0,
+        "the board's 1,000 jobs, read as Greenhouse",
+    )?;
+    Ok(extracted.postings)
 }
 
 fn check(condition: bool, what: &str) -> Result<(), Box<dyn Error>> {
@@ -405,19 +442,22 @@ impl<'a> Measure<'a> {
 
 fn report(ingest_rows: &[IngestRow], read_rows: &[ReadRow]) -> String {
     let mut out = String::new();
+    let messages = ingest_rows.first().map_or(0, |row| row.messages);
     out.push_str("## Ingest cost and speed: DynamoDB, the naive design, SQLite\n\n");
-    out.push_str(
+    out.push_str(&format!(
         "Issue 7 item 5 (and issue 3's cost scenarios) on 1,000 postings of one source (a \
          ~1.7 KB description, stored as HTML and as text: ~4 KB items), run by \
          `scripts/bench` as\n\n```\ncargo run --release -p jobfeed-shared --features dynamodb \
          --example store_costs\n```\n\nagainst moto_server (two new tables of the same \
          shape: ours and the naive design's) and a new SQLite file, one scenario after the \
-         other. Postings take the ingest function's path: the crawler's SQS-sized messages \
-         (256 KiB, 17 here), each decoded from JSON, `queue::handle_ingest_message`, then \
-         `record_ingest` (a GetItem and a PutItem of the source state per message). The \
-         naive design: one PutItem of the full item per posting, conditional only on not \
-         overwriting a newer fetch, no index read, no hash check.\n\n",
-    );
+         other. Postings take the crawler's and the ingest function's path: a Greenhouse board \
+         response of the 1,000 jobs extracted as the crawler extracts it (not timed), split \
+         into its SQS-sized messages (256 KiB, {messages} here), each decoded from JSON, \
+         normalized and applied by `queue::handle_ingest_message`, then `record_ingest` (a \
+         GetItem and a PutItem of the source state per message). The naive design: the same \
+         messages and the same normalization, then one PutItem of the full item per posting, \
+         conditional only on not overwriting a newer fetch, no index read, no hash check.\n\n",
+    ));
     out.push_str("### Request units per 1,000 postings (DynamoDB)\n\n");
     out.push_str(
         "| scenario | requests | est. RCU | est. WCU | naive requests | naive WCU | WCU vs naive | goal | met |\n",
@@ -529,65 +569,61 @@ fn report(ingest_rows: &[IngestRow], read_rows: &[ReadRow]) -> String {
     out
 }
 
-/// Posting `i` of the snapshot: realistic fields and a description of ~1.7 KB, so items
-/// weigh what real ones do.
-fn posting(i: usize, fetched_at: DateTime<Utc>) -> JobPosting {
+/// A Greenhouse board response (`?content=true`) of the snapshot's jobs; with `changed`,
+/// every `CHANGED_EVERY`th job has a raise and a sentence more.
+fn board(changed: bool) -> String {
+    let jobs: Vec<serde_json::Value> = (0..POSTINGS)
+        .map(|i| job(i, changed && i % CHANGED_EVERY == 0))
+        .collect();
+    serde_json::json!({ "jobs": jobs, "meta": { "total": POSTINGS } }).to_string()
+}
+
+/// Job `i` of the board, with the fields Greenhouse gives and a description of ~1.7 KB (in
+/// Greenhouse's escaped HTML), so items weigh what real ones do.
+fn job(i: usize, raised: bool) -> serde_json::Value {
+    let id = 4_000_000 + i;
     let title = format!("Senior Backend Engineer {i}");
+    let top = if raised { "95,000" } else { "90,000" };
     let paragraphs = [
         "You will design, build and run the services behind our job search: Rust on the \
          backend, PostgreSQL and DynamoDB for storage, queues between them.",
         "You know how to keep a system simple while it grows, write code others can change, \
          and measure before you optimise.",
-        "We offer a salary between 70,000 and 90,000 EUR, 30 days of holidays, a learning \
-         budget and a team that reviews code kindly and quickly.",
+        &format!(
+            "We offer a salary between 70,000 and {top} EUR, 30 days of holidays, a learning \
+             budget and a team that reviews code kindly and quickly."
+        ),
         "Our hiring process has three steps: a call with the hiring manager, a take-home \
          exercise reviewed together, and a conversation with the team.",
     ];
-    let body = paragraphs.join(" ").repeat(3);
-    let mut p = JobPosting {
-        id: String::new(),
-        source: SOURCE.into(),
-        source_kind: SourceKind::Greenhouse,
-        external_id: Some(format!("{}", 4_000_000 + i)),
-        url: format!("https://boards.greenhouse.io/acme/jobs/{}", 4_000_000 + i),
-        apply_url: None,
-        title: title.clone(),
-        company: Company {
-            name: "Acme".into(),
-            url: Some("https://acme.example".into()),
-            logo_url: None,
-        },
-        department: Some("Engineering".into()),
-        locations: vec![Location {
-            raw: "Berlin, Germany".into(),
-            city: Some("Berlin".into()),
-            region: None,
-            country: Some("DE".into()),
-        }],
-        workplace: Some(Workplace::Hybrid),
-        remote_regions: vec![],
-        employment_type: Some(EmploymentType::FullTime),
-        seniority: Some(Seniority::Senior),
-        category: Some(Category::Backend),
-        skills: vec!["rust".into(), "postgresql".into(), "aws".into()],
-        salary: Some(Salary {
-            min: Some(70000.0),
-            max: Some(90000.0),
-            currency: Some("EUR".into()),
-            period: Some(SalaryPeriod::Year),
-        }),
-        description_html: format!("<h2>{title}</h2><p>{body}</p>"),
-        description_text: format!("{title}\n\n{body}"),
-        posted_at: Some(fetched_at - Duration::hours(1 + i as i64)),
-        valid_through: None,
-        fetched_at,
-        fingerprint: String::new(),
-        content_hash: String::new(),
-        first_seen_at: None,
-        last_seen_at: None,
-        closed_at: None,
-        duplicate_of: None,
-    };
-    identity::stamp(&mut p);
-    p
+    let mut html = format!("<h2>{title}</h2><p>{}</p>", paragraphs.join(" ").repeat(3));
+    if raised {
+        html.push_str("<p>The range was raised to 95,000 EUR.</p>");
+    }
+    let escaped = html
+        .replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;");
+    let posted = Utc
+        .with_ymd_and_hms(2026, 7, 15, 11, 0, 0)
+        .single()
+        .unwrap_or_default()
+        - Duration::hours(i as i64);
+    serde_json::json!({
+        "absolute_url": format!("https://job-boards.greenhouse.io/acme/jobs/{id}"),
+        "internal_job_id": 3_000_000 + i,
+        "location": { "name": "Berlin, Germany" },
+        "metadata": null,
+        "id": id,
+        "updated_at": posted.to_rfc3339(),
+        "requisition_id": format!("R{i}"),
+        "title": title,
+        "company_name": "Acme",
+        "first_published": posted.to_rfc3339(),
+        "language": "en",
+        "content": escaped,
+        "departments": [{ "id": 41, "name": "Engineering", "child_ids": [], "parent_id": null }],
+        "offices": [{ "id": 7, "name": "Berlin", "location": "Berlin, Germany", "child_ids": [], "parent_id": null }],
+    })
 }

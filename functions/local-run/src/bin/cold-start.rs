@@ -601,8 +601,11 @@ fn crawl_task(source: &str) -> Result<String> {
     Ok(task.to_string())
 }
 
-/// An SQS batch of ten `postings` messages, each one posting of `events/ingest-postings-batch.json`
-/// made unique and given a 100 KB HTML description (and its ~70 KB text).
+/// An SQS batch of ten messages as the crawler sends them (`extracted`), one posting each,
+/// with a 100 KB HTML description: a Greenhouse board of ten such jobs read by the crawler's
+/// own extraction (`jobfeed::parse::extract_document`), so each posting carries the id the
+/// ingest function checks. The envelope of each record is the one of
+/// `events/ingest-postings-batch.json`.
 fn large_ingest_batch() -> Result<String> {
     let batch: Value = serde_json::from_str(&event("ingest-postings-batch.json")?)?;
     let record = batch
@@ -615,25 +618,53 @@ fn large_ingest_batch() -> Result<String> {
             .and_then(Value::as_str)
             .unwrap_or_default(),
     )?;
-    let posting = message
-        .pointer("/postings/0")
-        .cloned()
-        .ok_or_else(|| anyhow!("no posting in the ingest event"))?;
+    let source = message
+        .get("source")
+        .and_then(Value::as_str)
+        .ok_or_else(|| anyhow!("no source in the ingest event's message"))?;
     let paragraph = "<p>You will design, build and operate the services that collect, normalize \
                      and serve job postings; we value clear code and careful measurement.</p>\n";
     let html = paragraph.repeat(100_000 / paragraph.len() + 1);
-    let text = html.replace("<p>", "").replace("</p>", "");
-    let records: Vec<Value> = (0..10)
+    let jobs: Vec<Value> = (0..10)
         .map(|i| {
-            let mut posting = posting.clone();
-            if let Some(fields) = posting.as_object_mut() {
-                fields.insert("id".into(), json!(format!("{:032x}", 0xbe_0000 + i)));
-                fields.insert("external_id".into(), json!(format!("bench-{i}")));
-                fields.insert("title".into(), json!(format!("Backend Engineer {i}")));
-                fields.insert("description_html".into(), json!(html));
-                fields.insert("description_text".into(), json!(text));
-            }
-            let body = json!({ "type": "postings", "source": "gitlab", "postings": [posting] });
+            json!({
+                "id": 8_000_000_000_u64 + i,
+                "title": format!("Backend Engineer {i}"),
+                "absolute_url": format!("https://job-boards.greenhouse.io/bench/jobs/{i}"),
+                "location": { "name": "Berlin, Germany" },
+                "updated_at": "2026-11-27T09:00:00Z",
+                "company_name": "Bench",
+                // Greenhouse's `content` is escaped HTML.
+                "content": html.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;"),
+            })
+        })
+        .collect();
+    let board = serde_json::to_vec(&json!({ "jobs": jobs, "meta": { "total": 10 } }))?;
+    let url =
+        url::Url::parse("https://boards-api.greenhouse.io/v1/boards/bench/jobs?content=true")?;
+    let extracted = jobfeed::parse::extract_document(
+        &board,
+        &jobfeed::parse::ParseOptions {
+            kind: jobfeed::extract::ExtractKind::Auto,
+            url: Some(&url),
+            source: Some(source),
+            company_override: None,
+            fetched_at: chrono::DateTime::parse_from_rfc3339("2026-11-28T06:00:00Z")?.to_utc(),
+            max_bytes: jobfeed::parse::DEFAULT_MAX_DOCUMENT_BYTES,
+        },
+    )?;
+    if extracted.postings.len() != 10 {
+        bail!(
+            "the generated board gave {} postings, not 10",
+            extracted.postings.len()
+        );
+    }
+    let records: Vec<Value> = extracted
+        .postings
+        .into_iter()
+        .enumerate()
+        .map(|(i, posting)| {
+            let body = json!({ "type": "extracted", "source": source, "postings": [posting] });
             let mut record = record.clone();
             if let Some(fields) = record.as_object_mut() {
                 fields.insert("messageId".into(), json!(format!("bench-message-{i}")));
