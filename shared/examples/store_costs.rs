@@ -600,11 +600,7 @@ fn job(i: usize, raised: bool) -> serde_json::Value {
     if raised {
         html.push_str("<p>The range was raised to 95,000 EUR.</p>");
     }
-    let escaped = html
-        .replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;");
+    let escaped = html_escape::encode_quoted_attribute(&html);
     let posted = Utc
         .with_ymd_and_hms(2026, 7, 15, 11, 0, 0)
         .single()
