@@ -224,9 +224,9 @@ def parse_section(run_dir, criterion_dir, venv_python):
     w("- JSON-LD blocks are found by a byte scan (memchr), not a DOM, so pages without a posting "
       "(the not-found page, pages without structured data) cost little; extruct builds an lxml "
       "tree of the whole page first.")
-    w("- On pages and feeds with postings, most of jobfeed's time is the description: one "
-      "streaming pass over its tokens writes the sanitized HTML and its text (no DOM); skills, "
-      "category, salary and identity hashing follow on the text.")
+    w("- On pages and feeds with postings, jobfeed's work per posting starts with the "
+      "description: one streaming pass over its tokens writes the sanitized HTML and its text "
+      "(no DOM); skills, category, salary and identity hashing follow on the text.")
     w("- Regexes that scan whole descriptions use ASCII word boundaries: a Unicode `\\b` makes the "
       "regex crate leave its DFA for the much slower PikeVM on non-ASCII text.")
     w("- `json.loads` is C code and maps no field, so its row is a ceiling on the speed of any "

@@ -635,7 +635,7 @@ fn large_ingest_batch() -> Result<String> {
                 "updated_at": "2026-11-27T09:00:00Z",
                 "company_name": "Bench",
                 // Greenhouse's `content` is escaped HTML.
-                "content": html.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;"),
+                "content": html_escape::encode_text(&html),
             })
         })
         .collect();
