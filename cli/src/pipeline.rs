@@ -15,10 +15,12 @@ use jobfeed::api::{self, ApiConfig, ApiState};
 use jobfeed::config::{self, Config};
 use jobfeed::crawl::fetch::Fetcher;
 use jobfeed::crawl::http::HttpFetcher;
-use jobfeed::crawl::run::{self, Pipeline, PipelineReport, Progress, Selection, SourceRunReport};
-use jobfeed::ingest::IngestConfig;
+use jobfeed::app::crawl::{CrawlSettings, SourceRunReport};
+use jobfeed::app::ingest::IngestConfig;
+use jobfeed::app::pipeline::{self, Pipeline, PipelineReport, Progress, Selection};
+use jobfeed::crawl::source::Limits;
 use jobfeed::store::sqlite::SqliteStore;
-use jobfeed::store::{PostingStore, SourceStateStore};
+use jobfeed::store::{PostingReader, SourceStateReader, Store};
 use tokio::sync::watch;
 
 /// Where the configuration and the database live.
@@ -79,9 +81,27 @@ fn open_store(path: &Path) -> anyhow::Result<Arc<SqliteStore>> {
     Ok(Arc::new(store))
 }
 
+/// The crawl settings of `config` (its politeness; the rest as default).
+fn crawl_settings(config: &Config) -> CrawlSettings {
+    CrawlSettings {
+        min_delay: Duration::from_millis(config.crawl.min_delay_ms),
+        ..CrawlSettings::default()
+    }
+}
+
+/// How a source's run ended, in a word.
+fn outcome_word(report: &SourceRunReport) -> String {
+    match (&report.outcome, report.continued, &report.skipped) {
+        (Some(outcome), _, _) => format!("{outcome:?}").to_lowercase(),
+        (None, true, _) => "continued".to_owned(),
+        (None, false, Some(_)) => "skipped".to_owned(),
+        (None, false, None) => "-".to_owned(),
+    }
+}
+
 fn fetcher(config: &Config) -> anyhow::Result<Arc<dyn Fetcher>> {
     let fetcher =
-        HttpFetcher::new(config.crawl.fetch_config()).context("building the HTTP client")?;
+        HttpFetcher::new(jobfeed::crawl::fetch::FetchConfig::from(&config.crawl)).context("building the HTTP client")?;
     Ok(Arc::new(fetcher))
 }
 
@@ -124,9 +144,9 @@ impl Progress for CrawlProgress {
                 bar.inc(1);
             }
             None => eprintln!(
-                "crawled {}: {:?}, {} postings{}",
+                "crawled {}: {}, {} postings{}",
                 report.source,
-                report.outcome,
+                outcome_word(report),
                 report.crawl.postings_found,
                 report
                     .error
@@ -155,9 +175,10 @@ pub async fn crawl(args: CrawlArgs) -> anyhow::Result<()> {
     let progress = Arc::new(CrawlProgress::new());
     let pipeline = Pipeline {
         fetcher,
-        postings: store.clone() as Arc<dyn PostingStore>,
-        states: store as Arc<dyn SourceStateStore>,
+        store: store as Arc<dyn Store>,
         ingest: IngestConfig::default(),
+        crawl: crawl_settings(&config),
+        limits: Limits::none(),
         progress: progress.clone(),
     };
     let reports = pipeline.run(&config, selection, now).await?;
@@ -181,7 +202,7 @@ async fn dry_run(config: &Config, names: &[String], fetcher: &dyn Fetcher) -> an
     };
     let mut failed = false;
     for source in selected {
-        match run::dry_run(fetcher, source, Utc::now()).await {
+        match pipeline::dry_run(fetcher, source, Utc::now()).await {
             Ok((postings, report)) => {
                 let mut out = std::io::stdout().lock();
                 for posting in &postings {
@@ -223,12 +244,13 @@ fn print_reports(reports: &[PipelineReport]) -> std::io::Result<()> {
     }
     writeln!(
         out,
-        "{:<24} {:<10} {:>6} {:>5} {:>8} {:>5} {:>7} {:>6} {:>7} {:>8}  error",
+        "{:<24} {:<10} {:>6} {:>5} {:>8} {:>5} {:>5} {:>7} {:>6} {:>7} {:>8}  error",
         "source",
         "outcome",
         "pages",
         "304s",
         "postings",
+        "sent",
         "new",
         "changed",
         "closed",
@@ -245,12 +267,13 @@ fn print_reports(reports: &[PipelineReport]) -> std::io::Result<()> {
             .unwrap_or_default();
         writeln!(
             out,
-            "{:<24} {:<10} {:>6} {:>5} {:>8} {:>5} {:>7} {:>6} {:>7} {:>8}  {}",
+            "{:<24} {:<10} {:>6} {:>5} {:>8} {:>5} {:>5} {:>7} {:>6} {:>7} {:>8}  {}",
             r.run.source,
-            format!("{:?}", r.run.outcome).to_lowercase(),
+            outcome_word(&r.run),
             r.run.crawl.pages_fetched,
             r.run.crawl.not_modified,
             r.run.crawl.postings_found,
+            r.run.crawl.postings_sent,
             r.new,
             r.changed,
             r.closed,
@@ -268,8 +291,8 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     let config = Arc::new(load_config(&args.paths.config)?);
     let store = open_store(&args.paths.db)?;
     let state = ApiState {
-        postings: store.clone() as Arc<dyn PostingStore>,
-        sources: store.clone() as Arc<dyn SourceStateStore>,
+        postings: store.clone() as Arc<dyn PostingReader>,
+        sources: store.clone() as Arc<dyn SourceStateReader>,
         config: ApiConfig::default(),
     };
     let listener = tokio::net::TcpListener::bind(args.listen)
@@ -287,9 +310,10 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     } else {
         let pipeline = Pipeline {
             fetcher: fetcher(&config)?,
-            postings: store.clone() as Arc<dyn PostingStore>,
-            states: store.clone() as Arc<dyn SourceStateStore>,
+            store: store.clone() as Arc<dyn Store>,
             ingest: IngestConfig::default(),
+            crawl: crawl_settings(&config),
+            limits: Limits::none(),
             progress: Arc::new(CrawlProgress { bar: None }),
         };
         let config = Arc::clone(&config);
@@ -354,9 +378,12 @@ pub async fn sources(args: SourcesArgs) -> anyhow::Result<()> {
             source.name,
             source.kind.as_str(),
             time(state.and_then(|s| s.last_finished_at)),
-            state
-                .and_then(|s| s.outcome)
-                .map_or_else(|| "never".to_owned(), |o| format!("{o:?}").to_lowercase()),
+            match state {
+                Some(s) if s.running.is_some() => "running".to_owned(),
+                _ => state
+                    .and_then(|s| s.outcome)
+                    .map_or_else(|| "never".to_owned(), |o| format!("{o:?}").to_lowercase()),
+            },
             state
                 .and_then(|s| s.next_due_at)
                 .map_or_else(|| "now".to_owned(), |t| time(Some(t))),

@@ -13,7 +13,7 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use jobfeed::store::sqlite::SqliteStore;
-use jobfeed::store::{ListQuery, PostingStore, StoredPosting};
+use jobfeed::store::{ListQuery, PostingReader, StoredPosting};
 
 /// What the board serves now, and whether it answers conditional requests.
 #[derive(Default)]

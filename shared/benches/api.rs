@@ -20,8 +20,7 @@ use jobfeed::extract::ExtractKind;
 use jobfeed::parse::{DEFAULT_MAX_DOCUMENT_BYTES, ParseOptions, parse_document};
 use jobfeed::store::memory::MemoryStore;
 use jobfeed::store::{
-    IndexEntry, ListQuery, Page, PostingStore, StoreError, StoredPosting, UsageSnapshot, Write,
-    WriteOutcome,
+    IndexEntry, ListQuery, Page, PostingReader, StoreError, StoredPosting, UsageSnapshot,
 };
 use tower::ServiceExt;
 
@@ -74,6 +73,7 @@ fn page() -> Vec<StoredPosting> {
                 history: Vec::new(),
                 description_truncated: false,
                 revision: 1,
+                mark: None,
             }
         })
         .collect()
@@ -83,10 +83,7 @@ fn page() -> Vec<StoredPosting> {
 struct CannedStore(Vec<StoredPosting>);
 
 #[async_trait]
-impl PostingStore for CannedStore {
-    async fn source_index(&self, _: &str) -> Result<Vec<IndexEntry>, StoreError> {
-        Err(StoreError::Permanent("read-only".into()))
-    }
+impl PostingReader for CannedStore {
     async fn fingerprint_groups(&self, _: &[String]) -> Result<Vec<IndexEntry>, StoreError> {
         Ok(Vec::new())
     }
@@ -98,17 +95,11 @@ impl PostingStore for CannedStore {
             .cloned()
             .collect())
     }
-    async fn write(&self, _: Vec<Write>) -> Result<Vec<WriteOutcome>, StoreError> {
-        Err(StoreError::Permanent("read-only".into()))
-    }
     async fn list(&self, _: &ListQuery, limit: usize, _: Option<&str>) -> Result<Page, StoreError> {
         Ok(Page {
             items: self.0.iter().take(limit).cloned().collect(),
             next_cursor: Some("canned-next-page".into()),
         })
-    }
-    async fn delete_expired(&self, _: DateTime<Utc>, _: Duration) -> Result<usize, StoreError> {
-        Err(StoreError::Permanent("read-only".into()))
     }
     fn usage(&self) -> UsageSnapshot {
         UsageSnapshot::default()

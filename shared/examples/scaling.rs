@@ -23,12 +23,14 @@ use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use chrono::Utc;
-use jobfeed::crawl::fetch::Fetcher;
+use jobfeed::app::crawl::{CrawlSettings, SourceRunReport};
+use jobfeed::app::ingest::IngestConfig;
+use jobfeed::app::pipeline::{Pipeline, Progress, Selection};
+use jobfeed::crawl::fetch::{FetchConfig, Fetcher};
 use jobfeed::crawl::http::HttpFetcher;
-use jobfeed::crawl::run::{Pipeline, Progress, Selection, SourceRunReport};
-use jobfeed::ingest::IngestConfig;
+use jobfeed::crawl::source::Limits;
+use jobfeed::store::Store;
 use jobfeed::store::sqlite::SqliteStore;
-use jobfeed::store::{PostingStore, SourceStateStore};
 
 /// Links per listing page.
 const PER_PAGE: usize = 100;
@@ -82,14 +84,18 @@ max_posting_pages = {size}
         ),
         "scaling.toml",
     )?;
-    let fetcher: Arc<dyn Fetcher> = Arc::new(HttpFetcher::new(config.crawl.fetch_config())?);
+    let fetcher: Arc<dyn Fetcher> = Arc::new(HttpFetcher::new(FetchConfig::from(&config.crawl))?);
     let dir = tempfile::tempdir()?;
-    let (postings, states, cleanup) = stores(&store_name, dir.path()).await?;
+    let (store, cleanup) = stores(&store_name, dir.path()).await?;
     let pipeline = Pipeline {
         fetcher,
-        postings,
-        states,
+        store,
         ingest: IngestConfig::default(),
+        crawl: CrawlSettings {
+            min_delay: std::time::Duration::ZERO,
+            ..CrawlSettings::default()
+        },
+        limits: Limits::none(),
         progress: Arc::new(Quiet),
     };
 
@@ -131,15 +137,15 @@ max_posting_pages = {size}
 
 type Cleanup = std::pin::Pin<Box<dyn Future<Output = Result<(), Box<dyn Error>>>>>;
 
-/// The stores to ingest into, and what removes them afterwards.
+/// The store to ingest into, and what removes it afterwards.
 async fn stores(
     name: &str,
     dir: &std::path::Path,
-) -> Result<(Arc<dyn PostingStore>, Arc<dyn SourceStateStore>, Cleanup), Box<dyn Error>> {
+) -> Result<(Arc<dyn Store>, Cleanup), Box<dyn Error>> {
     match name {
         "sqlite" => {
             let store = Arc::new(SqliteStore::open(dir.join("jobfeed.db"))?);
-            Ok((store.clone(), store, Box::pin(async { Ok(()) })))
+            Ok((store, Box::pin(async { Ok(()) })))
         }
         #[cfg(feature = "dynamodb")]
         "dynamodb" => {
@@ -155,7 +161,7 @@ async fn stores(
                 client.delete_table().table_name(&table).send().await?;
                 Ok(())
             });
-            Ok((store.clone(), store, cleanup))
+            Ok((store, cleanup))
         }
         other => Err(format!("unknown store `{other}` (sqlite or dynamodb)").into()),
     }

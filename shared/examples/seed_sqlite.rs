@@ -17,7 +17,7 @@ use chrono::{DateTime, Duration, Utc};
 use jobfeed::JobPosting;
 use jobfeed::extract::ExtractKind;
 use jobfeed::identity;
-use jobfeed::ingest::{IngestConfig, ingest_postings};
+use jobfeed::app::ingest::{Incoming, IngestConfig, ingest_postings};
 use jobfeed::parse::{DEFAULT_MAX_DOCUMENT_BYTES, ParseOptions, parse_document};
 use jobfeed::store::sqlite::SqliteStore;
 use jobfeed::store::{CrawlOutcome, SourceState, SourceStateStore};
@@ -60,7 +60,8 @@ async fn main() -> anyhow::Result<()> {
         None => {
             let sources: std::collections::BTreeSet<String> =
                 corpus.iter().map(|p| p.source.clone()).collect();
-            stored += ingest_postings(&store, corpus, now, &config).await?.new;
+            let incoming = corpus.into_iter().map(Incoming::from).collect();
+            stored += ingest_postings(&store, incoming, now, &config).await?.new;
             for name in sources {
                 store
                     .put_source_state(&SourceState {
@@ -79,8 +80,10 @@ async fn main() -> anyhow::Result<()> {
             for i in 0..count {
                 batch.push(copy(&corpus, i, now));
                 if batch.len() == BATCH || i + 1 == count {
-                    let postings = std::mem::take(&mut batch);
-                    stored += ingest_postings(&store, postings, now, &config).await?.new;
+                    let postings = std::mem::take(&mut batch).into_iter().map(Incoming::from);
+                    stored += ingest_postings(&store, postings.collect(), now, &config)
+                        .await?
+                        .new;
                 }
             }
         }

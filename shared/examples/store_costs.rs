@@ -9,8 +9,8 @@
 //! Postings take the crawler's and the ingest function's path: a Greenhouse board response
 //! of the 1,000 jobs is extracted as the crawler extracts it (`parse::extract_document`, not
 //! timed) and split into its SQS-sized messages (`IngestMessage::extracted_batches`); each
-//! is decoded from JSON, normalized and applied by `queue::handle_ingest_message` and its
-//! counts recorded (`crawl::run::record_ingest`), as `functions/ingest` does.
+//! is decoded from JSON, normalized and applied by `app::ingest::handle_message` (which
+//! records its counts), as `functions/ingest` does.
 //!
 //! The naive design: the same messages, each posting normalized the same way, then one
 //! PutItem per posting of the full item, conditional only on not overwriting a newer fetch,
@@ -28,20 +28,20 @@ use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::types::AttributeValue;
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use futures::{StreamExt, TryStreamExt, stream};
-use jobfeed::crawl::run::record_ingest;
 use jobfeed::extract::ExtractKind;
-use jobfeed::ingest::{IngestConfig, IngestReport};
+use jobfeed::app::ingest::{Handled, IngestConfig, IngestPorts, IngestReport, handle_message};
+use jobfeed::app::messages::IngestMessage;
 use jobfeed::model::{JobPosting, SourceKind};
 use jobfeed::parse::{
     DEFAULT_MAX_DOCUMENT_BYTES, ExtractedPosting, ParseOptions, extract_document,
 };
-use jobfeed::queue::{Handled, IngestMessage, handle_ingest_message};
 use jobfeed::store::dynamodb::capacity;
 use jobfeed::store::dynamodb::schema::{ENTRY_FETCHED_AT, SCHEMA};
 use jobfeed::store::dynamodb::{DynamoStore, client_from_env, create_table};
 use jobfeed::store::sqlite::SqliteStore;
 use jobfeed::store::{
-    ListQuery, PostingStore, SourceStateStore, StoredPosting, Usage, UsageSnapshot,
+    ListQuery, PostingReader, PostingStore, SourceStateStore, StoredPosting, Usage,
+    UsageSnapshot,
 };
 
 /// Postings in the snapshot.
@@ -122,6 +122,7 @@ impl Naive {
                     history: Vec::new(),
                     description_truncated: false,
                     revision: 1,
+                    mark: None,
                 };
                 self.layout.posting_item(&stored)
             })
@@ -207,8 +208,11 @@ async fn ingest<S: PostingStore + SourceStateStore>(
     let mut total = IngestReport::default();
     for body in bodies {
         let message = IngestMessage::from_json(body)?;
-        let handled = handle_ingest_message(store, message, now, config).await?;
-        record_ingest(store, SOURCE, &handled).await?;
+        let ports = IngestPorts {
+            postings: store,
+            states: store,
+        };
+        let handled = handle_message(ports, message, now, config).await?;
         if let Handled::Postings(r) = handled {
             total.new += r.new;
             total.changed += r.changed;
@@ -453,8 +457,8 @@ fn report(ingest_rows: &[IngestRow], read_rows: &[ReadRow]) -> String {
          other. Postings take the crawler's and the ingest function's path: a Greenhouse board \
          response of the 1,000 jobs extracted as the crawler extracts it (not timed), split \
          into its SQS-sized messages (256 KiB, {messages} here), each decoded from JSON, \
-         normalized and applied by `queue::handle_ingest_message`, then `record_ingest` (a \
-         GetItem and a PutItem of the source state per message). The naive design: the same \
+         normalized and applied by `app::ingest::handle_message`, which adds its new and \
+         changed counts to the source (one UpdateItem per message that has any). The naive design: the same \
          messages and the same normalization, then one PutItem of the full item per posting, \
          conditional only on not overwriting a newer fetch, no index read, no hash check.\n\n",
     ));

@@ -36,6 +36,9 @@ pub struct CrawlDefaults {
     pub max_body_bytes: u64,
     /// Pages followed per source per crawl (API pages, listing pages).
     pub max_pages: u32,
+    /// Share of a source's known postings each crawl reads again although its list says
+    /// they are unchanged (0 to 1; default 0.05: each is re-read once every 20 crawls).
+    pub refresh_share: f64,
 }
 
 impl Default for CrawlDefaults {
@@ -52,23 +55,14 @@ impl Default for CrawlDefaults {
             min_delay_ms: 1000,
             max_body_bytes: 10 * 1024 * 1024,
             max_pages: 20,
+            refresh_share: DEFAULT_REFRESH_SHARE,
         }
     }
 }
 
-impl CrawlDefaults {
-    /// The fetcher settings these defaults imply (timeouts and retries keep the fetcher's
-    /// own defaults).
-    pub fn fetch_config(&self) -> crate::crawl::fetch::FetchConfig {
-        crate::crawl::fetch::FetchConfig {
-            user_agent: self.user_agent.clone(),
-            per_host_concurrency: self.per_host_concurrency.max(1),
-            min_delay_per_host: std::time::Duration::from_millis(self.min_delay_ms),
-            max_body_bytes: self.max_body_bytes,
-            ..crate::crawl::fetch::FetchConfig::default()
-        }
-    }
-}
+/// Share of the known postings a crawl reads again unless configured: every posting is
+/// re-read once in 20 crawls (within a day at an hourly schedule).
+pub const DEFAULT_REFRESH_SHARE: f64 = 0.05;
 
 /// How often a source is crawled: `every 15m`, `every 1h`, `every 2d`, `every 90s`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -130,6 +124,9 @@ pub struct SourceConfig {
     pub listing: Option<ListingRecipe>,
     /// For `html`: how to read a posting page when it has no JSON-LD.
     pub detail: Option<HtmlRecipe>,
+    /// Share of its known postings each crawl reads again although the list says they are
+    /// unchanged (overrides the crawl default).
+    pub refresh_share: f64,
     /// The line of the source in the file (1-based), for messages.
     pub line: usize,
 }
@@ -173,6 +170,7 @@ struct RawSource {
     extra_hosts: Vec<String>,
     listing: Option<ListingRecipe>,
     detail: Option<HtmlRecipe>,
+    refresh_share: Option<f64>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -366,6 +364,12 @@ fn validate(
     if raw.max_pages == Some(0) {
         errors.push("`max_pages` must be at least 1".into());
     }
+    let refresh_share = raw.refresh_share.unwrap_or(defaults.refresh_share);
+    if !(0.0..=1.0).contains(&refresh_share) {
+        errors.push(format!(
+            "`refresh_share` {refresh_share} must be between 0 and 1"
+        ));
+    }
     match (url, errors.is_empty()) {
         (Some(url), true) => Ok(SourceConfig {
             name: raw.name,
@@ -378,6 +382,7 @@ fn validate(
             extra_hosts: raw.extra_hosts,
             listing: raw.listing,
             detail: raw.detail,
+            refresh_share,
             line,
         }),
         _ => Err(errors),

@@ -189,6 +189,75 @@ pub fn hash_hex(parts: &[&str]) -> String {
     out
 }
 
+/// 64 bits of SHA-256 over `parts` (each length-prefixed, as `hash_hex`): a compact key for
+/// sets of many postings kept in memory or across crawl invocations.
+pub fn hash64(parts: &[&str]) -> u64 {
+    let mut hasher = Sha256::new();
+    for part in parts {
+        hasher.update((part.len() as u64).to_le_bytes());
+        hasher.update(part.as_bytes());
+    }
+    let digest = hasher.finalize();
+    let mut first = [0u8; 8];
+    first.copy_from_slice(&digest[..8]);
+    u64::from_be_bytes(first)
+}
+
+/// The 64-bit key of a posting id: the id's first 16 hex digits (ids are 32 hex digits of
+/// SHA-256, see `posting_id`), or `hash64` of any other string. Equal ids have equal keys;
+/// two different ids share one with a chance of about n²/2⁶⁵ among n ids.
+pub fn id_key(id: &str) -> u64 {
+    id.get(..16)
+        .filter(|_| id.len() == 32)
+        .and_then(|head| u64::from_str_radix(head, 16).ok())
+        .unwrap_or_else(|| hash64(&["id", id]))
+}
+
+/// What a crawl remembers of a listed posting, stored with it: the `key` it is listed under
+/// (its id's key for an API list, its page's canonical URL for a listing of links) and a
+/// hash of the list's change `hint` (the whole record for an API list, the link text for a
+/// listing). The next crawl re-reads the posting only when the hint changed, the posting is
+/// closed, or its refresh is due (`ListMark::refresh_due`). Written as 32 hex digits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(into = "String", try_from = "String")]
+pub struct ListMark {
+    /// The list key.
+    pub key: u64,
+    /// The change hint's hash.
+    pub hint: u64,
+}
+
+impl ListMark {
+    /// Whether a posting listed under `key` is due for its refresh in the crawl numbered
+    /// `crawl`, when one crawl in `every` re-reads each posting: the postings are spread over
+    /// `every` slots by key, and each crawl takes the next slot, so every posting is re-read
+    /// exactly once per `every` crawls (`every` 0 or 1: every crawl).
+    pub fn refresh_due(key: u64, crawl: u64, every: u64) -> bool {
+        every <= 1 || key % every == crawl % every
+    }
+}
+
+impl From<ListMark> for String {
+    fn from(mark: ListMark) -> String {
+        format!("{:016x}{:016x}", mark.key, mark.hint)
+    }
+}
+
+impl TryFrom<String> for ListMark {
+    type Error = String;
+
+    fn try_from(text: String) -> Result<Self, Self::Error> {
+        let parse = |range: std::ops::Range<usize>| {
+            text.get(range)
+                .and_then(|digits| u64::from_str_radix(digits, 16).ok())
+        };
+        match (text.len(), parse(0..16), parse(16..32)) {
+            (32, Some(key), Some(hint)) => Ok(ListMark { key, hint }),
+            _ => Err(format!("a list mark is 32 hex digits, not {text:?}")),
+        }
+    }
+}
+
 /// Lower-case words of `text` with punctuation removed.
 fn words(text: &str) -> Vec<String> {
     text.split(|c: char| !c.is_alphanumeric() && c != '#' && c != '+')
@@ -297,6 +366,39 @@ mod tests {
 
     fn canon(raw: &str) -> String {
         canonical_url(raw, None).unwrap()
+    }
+
+    #[test]
+    fn an_id_key_is_the_ids_first_half_and_any_other_string_is_hashed() {
+        assert_eq!(id_key("0123456789abcdef0123456789abcdef"), 0x0123_4567_89ab_cdef);
+        assert_eq!(id_key("not an id"), id_key("not an id"));
+        assert_ne!(id_key("not an id"), id_key("not an ie"));
+        assert_ne!(id_key("0123456789abcdefX"), 0x0123_4567_89ab_cdef);
+    }
+
+    #[test]
+    fn a_list_mark_round_trips_as_32_hex_digits_and_refuses_anything_else() {
+        let mark = ListMark {
+            key: 0xfeed,
+            hint: u64::MAX,
+        };
+        let json = serde_json::to_string(&mark).unwrap();
+        assert_eq!(json, "\"000000000000feedffffffffffffffff\"");
+        assert_eq!(serde_json::from_str::<ListMark>(&json).unwrap(), mark);
+        assert!(serde_json::from_str::<ListMark>("\"feed\"").is_err());
+        assert!(serde_json::from_str::<ListMark>("\"000000000000feedfffffffffffffffg\"").is_err());
+    }
+
+    #[test]
+    fn every_key_is_refreshed_exactly_once_in_every_run_of_crawls() {
+        for key in [0_u64, 7, 12_345, u64::MAX] {
+            let due: Vec<u64> = (100..120)
+                .filter(|crawl| ListMark::refresh_due(key, *crawl, 20))
+                .collect();
+            assert_eq!(due.len(), 1, "key {key}");
+        }
+        assert!((0..5).all(|crawl| ListMark::refresh_due(3, crawl, 1)));
+        assert!(ListMark::refresh_due(3, 9, 0));
     }
 
     #[test]

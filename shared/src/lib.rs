@@ -1,15 +1,23 @@
-//! jobfeed's library: the domain (job model, extractors, normalizer, identity, ingest rules)
-//! and, behind cargo features, its adapters (HTTP fetcher, SQLite and DynamoDB stores). The
-//! domain modules never import an adapter's crate; adapters implement the domain's ports.
+//! jobfeed's library, in layers whose imports only point down:
+//! - the domain: `model`, `markup`, `extract`, `normalize`, `identity`, `parse`, `config`;
+//! - the ports, each with its adapters behind cargo features: `crawl` (fetching, and the crawl
+//!   of one source over the fetch port), `store` (read and write sides; memory, SQLite,
+//!   DynamoDB), `queue` (in process, SQS);
+//! - the use cases over the ports: `app` (schedule, crawl and publish, ingest, the
+//!   one-machine pipeline);
+//! - the read API: `api` (an axum router over the store's read side).
+//!
+//! The domain never imports an adapter's crate, and nothing below `app` imports `app`.
 
 #[cfg(feature = "api")]
 pub mod api;
+pub mod app;
 pub mod config;
 pub mod crawl;
 pub mod error;
 pub mod extract;
 pub mod identity;
-pub mod ingest;
+pub mod markup;
 pub mod model;
 pub mod normalize;
 pub mod parse;

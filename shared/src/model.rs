@@ -76,6 +76,17 @@ pub struct JobPosting {
     pub duplicate_of: Option<String>,
 }
 
+/// HTTP validators of one fetched document (`ETag`, `Last-Modified`): what a conditional
+/// fetch sends back so that an unchanged document costs a 304.
+#[cfg_attr(feature = "api", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Validators {
+    /// `ETag` response header.
+    pub etag: Option<String>,
+    /// `Last-Modified` response header.
+    pub last_modified: Option<String>,
+}
+
 /// The hiring company.
 #[cfg_attr(feature = "api", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]

@@ -63,6 +63,10 @@ pub struct ExtractedPosting {
     pub fetched_at: DateTime<Utc>,
     /// The record as the source states it.
     pub record: RawPosting,
+    /// The crawl's list mark of the posting (`ListMark`), stored with it so the next crawl
+    /// can tell whether to read it again; `None` outside a crawl.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mark: Option<crate::identity::ListMark>,
 }
 
 impl ExtractedPosting {
@@ -157,6 +161,7 @@ pub fn extract_document(
                 single_posting_document,
                 fetched_at: options.fetched_at,
                 record,
+                mark: None,
             }),
             Ok(_) | Err(_) => skipped += 1,
         }

@@ -24,13 +24,13 @@ use http_body_util::BodyExt;
 use jobfeed::JobPosting;
 use jobfeed::api::{ApiConfig, ApiState, Endpoint, PROBLEM_CONTENT_TYPE, Param, openapi, router};
 use jobfeed::extract::ExtractKind;
-use jobfeed::ingest::{IngestConfig, ingest_postings};
+use jobfeed::app::ingest::{Incoming, IngestConfig, ingest_postings};
 use jobfeed::model::Salary;
 use jobfeed::parse::{DEFAULT_MAX_DOCUMENT_BYTES, ParseOptions, parse_document};
 use jobfeed::store::memory::MemoryStore;
 use jobfeed::store::{
-    IndexEntry, ListQuery, Page, PostingStore, SourceStateStore, StoreError, StoredPosting,
-    UsageSnapshot, Write, WriteOutcome,
+    IndexEntry, ListQuery, Page, PostingReader, PostingStore, SourceStateStore, StoreError,
+    StoredPosting, UsageSnapshot,
 };
 use serde_json::Value;
 use tower::ServiceExt;
@@ -173,7 +173,7 @@ async fn filled_store(kind: Kind) -> Arc<dyn ApiStore> {
     expired.fingerprint = "expired-fingerprint".into();
     expired.valid_through = Some(t0() - Duration::days(10));
     postings.push(expired);
-    ingest_postings(store.as_ref(), postings.clone(), t0(), &config)
+    ingest_postings(store.as_ref(), incoming(postings.clone()), t0(), &config)
         .await
         .unwrap();
 
@@ -185,7 +185,7 @@ async fn filled_store(kind: Kind) -> Arc<dyn ApiStore> {
     copy.fetched_at = t0() + Duration::hours(1);
     ingest_postings(
         store.as_ref(),
-        vec![copy],
+        incoming(vec![copy]),
         t0() + Duration::hours(1),
         &config,
     )
@@ -199,13 +199,18 @@ async fn filled_store(kind: Kind) -> Arc<dyn ApiStore> {
     renamed.fetched_at = t0() + Duration::days(1);
     ingest_postings(
         store.as_ref(),
-        vec![renamed],
+        incoming(vec![renamed]),
         t0() + Duration::days(1),
         &config,
     )
     .await
     .unwrap();
     store
+}
+
+/// Postings as ingest takes them (no list marks).
+fn incoming(postings: Vec<JobPosting>) -> Vec<Incoming> {
+    postings.into_iter().map(Incoming::from).collect()
 }
 
 struct Api {
@@ -514,7 +519,7 @@ async fn the_etag_changes_when_the_data_changes(kind: Kind) {
     newcomer.posted_at = Some(t0() + Duration::days(2));
     ingest_postings(
         api.store.as_ref(),
-        vec![newcomer],
+        incoming(vec![newcomer]),
         t0() + Duration::days(2),
         &IngestConfig::default(),
     )
@@ -960,23 +965,14 @@ async fn responses_are_gzipped_for_clients_that_accept_it_with_their_own_etag(ki
 struct FailingStore(StoreError);
 
 #[async_trait]
-impl PostingStore for FailingStore {
-    async fn source_index(&self, _: &str) -> Result<Vec<IndexEntry>, StoreError> {
-        Err(self.0.clone())
-    }
+impl PostingReader for FailingStore {
     async fn fingerprint_groups(&self, _: &[String]) -> Result<Vec<IndexEntry>, StoreError> {
         Err(self.0.clone())
     }
     async fn get_many(&self, _: &[String]) -> Result<Vec<StoredPosting>, StoreError> {
         Err(self.0.clone())
     }
-    async fn write(&self, _: Vec<Write>) -> Result<Vec<WriteOutcome>, StoreError> {
-        Err(self.0.clone())
-    }
     async fn list(&self, _: &ListQuery, _: usize, _: Option<&str>) -> Result<Page, StoreError> {
-        Err(self.0.clone())
-    }
-    async fn delete_expired(&self, _: DateTime<Utc>, _: Duration) -> Result<usize, StoreError> {
         Err(self.0.clone())
     }
     fn usage(&self) -> UsageSnapshot {

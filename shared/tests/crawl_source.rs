@@ -21,7 +21,7 @@ use jobfeed::crawl::fetch::{DisallowReason, FetchConfig};
 use jobfeed::crawl::http::HttpFetcher;
 use jobfeed::crawl::source::{CrawlError, CrawlOutput, CrawlReport, crawl_source};
 use jobfeed::model::SourceKind;
-use jobfeed::store::Validators;
+use jobfeed::model::Validators;
 use serde_json::{Value, json};
 use support::now;
 
@@ -672,74 +672,4 @@ async fn an_html_source_without_a_listing_reads_its_one_page_with_the_recipe() {
     assert_eq!(output.postings[0].source_kind, SourceKind::Html);
     assert!(output.postings[0].title.contains("株式会社アスパーク"));
     assert_eq!(output.report.pages_fetched, 1);
-}
-
-/// A queue that keeps what it is sent and declares a size limit, as SQS does.
-struct LimitedQueue {
-    limit: usize,
-    sent: Mutex<Vec<jobfeed::queue::IngestMessage>>,
-}
-
-#[async_trait::async_trait]
-impl jobfeed::queue::Queue<jobfeed::queue::IngestMessage> for LimitedQueue {
-    async fn send(
-        &self,
-        messages: Vec<jobfeed::queue::IngestMessage>,
-    ) -> Result<(), jobfeed::queue::QueueError> {
-        self.sent.lock().unwrap().extend(messages);
-        Ok(())
-    }
-
-    fn max_message_bytes(&self) -> Option<usize> {
-        Some(self.limit)
-    }
-}
-
-#[tokio::test]
-async fn a_marker_over_the_queue_limit_is_left_out_and_the_postings_still_go() {
-    use jobfeed::crawl::run::crawl_and_publish;
-    use jobfeed::queue::IngestMessage;
-    use jobfeed::store::memory::MemoryStore;
-    use jobfeed::store::{CrawlOutcome, SourceStateStore};
-
-    let server = TestServer::start().await;
-    let source = server.source(
-        "name = \"safariai\"\nkind = \"greenhouse\"\nurl = \"{base}/v1/boards/safariai/jobs\"",
-    );
-    // Seven ids make a marker of about 400 bytes; every posting fits a message of 64 KiB.
-    for (limit, marker_expected) in [(64 * 1024, true), (300, false)] {
-        // A fresh state each time: the stored ETag would make the second crawl a 304.
-        let states = MemoryStore::new();
-        let queue = LimitedQueue {
-            limit,
-            sent: Mutex::new(Vec::new()),
-        };
-        let report = crawl_and_publish(&fetcher(), &queue, &states, &source, now())
-            .await
-            .unwrap();
-        let sent = queue.sent.into_inner().unwrap();
-        let postings: usize = sent
-            .iter()
-            .map(|m| match m {
-                IngestMessage::Extracted { postings, .. } => postings.len(),
-                IngestMessage::Postings { .. } | IngestMessage::CrawlComplete { .. } => 0,
-            })
-            .sum();
-        let markers = sent
-            .iter()
-            .filter(|m| matches!(m, IngestMessage::CrawlComplete { .. }))
-            .count();
-        assert_eq!(postings, 7, "limit {limit}");
-        assert_eq!(markers, usize::from(marker_expected), "limit {limit}");
-        let state = states.source_state("safariai").await.unwrap().unwrap();
-        if marker_expected {
-            assert_eq!(report.outcome, CrawlOutcome::Success);
-        } else {
-            assert_eq!(report.outcome, CrawlOutcome::Partial);
-            assert_eq!(state.outcome, Some(CrawlOutcome::Partial));
-            let error = state.last_error.unwrap_or_default();
-            assert!(error.contains("crawl-complete marker"), "{error}");
-            assert!(error.contains("not closed"), "{error}");
-        }
-    }
 }

@@ -18,7 +18,7 @@ use jobfeed::crawl::fetch::{
     DisallowReason, FetchConfig, FetchError, FetchOutcome, FetchRequest, Fetcher,
 };
 use jobfeed::crawl::http::HttpFetcher;
-use jobfeed::store::Validators;
+use jobfeed::model::Validators;
 use tokio::time::Instant;
 use url::Url;
 

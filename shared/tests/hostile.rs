@@ -345,7 +345,7 @@ async fn a_listing_of_50000_links_stops_at_the_posting_page_cap_and_is_incomplet
             .report
             .errors
             .iter()
-            .any(|e| e.contains("50000 posting links")),
+            .any(|e| e.contains("50000 posting pages need reading")),
         "{:?}",
         output.report.errors
     );

@@ -9,7 +9,8 @@ use aws_sdk_sqs::types::{MessageSystemAttributeName, QueueAttributeName};
 use chrono::{DateTime, Utc};
 use jobfeed::JobPosting;
 use jobfeed::queue::sqs::{SQS_MAX_MESSAGE_BYTES, SqsQueue};
-use jobfeed::queue::{CrawlTask, IngestMessage, Queue};
+use jobfeed::app::messages::{CrawlTask, IngestMessage};
+use jobfeed::queue::Queue;
 
 async fn client() -> Client {
     assert!(
@@ -108,10 +109,14 @@ async fn a_crawl_larger_than_one_message_arrives_whole_in_messages_within_the_li
         "{sent_bytes} bytes"
     );
     let ids: Vec<String> = postings.iter().map(|p| p.id.clone()).collect();
-    let marker = IngestMessage::CrawlComplete {
+    // A crawl's end that closes 20,000 postings: more ids than one SQS message holds.
+    let closing: Vec<String> = (0..20_000).map(|i| format!("{i:032x}")).collect();
+    let started_at = Utc::now();
+    let close = IngestMessage::Close {
         source: "gh".into(),
-        started_at: Utc::now(),
-        ids: ids.clone(),
+        started_at,
+        ids: closing.clone(),
+        recheck: vec![],
     };
     let queue = SqsQueue::standard(client.clone(), &url);
     queue
@@ -120,7 +125,7 @@ async fn a_crawl_larger_than_one_message_arrives_whole_in_messages_within_the_li
                 source: "gh".into(),
                 postings,
             },
-            marker.clone(),
+            close,
         ])
         .await
         .unwrap();
@@ -128,7 +133,8 @@ async fn a_crawl_larger_than_one_message_arrives_whole_in_messages_within_the_li
     let received = drain(&client, &url).await;
     assert!(received.len() > 12, "{} messages", received.len());
     let mut got = Vec::new();
-    let mut markers = Vec::new();
+    let mut closed = Vec::new();
+    let mut close_messages = 0;
     for message in &received {
         let body = message.body().unwrap();
         assert!(body.len() <= SQS_MAX_MESSAGE_BYTES, "{}", body.len());
@@ -137,14 +143,25 @@ async fn a_crawl_larger_than_one_message_arrives_whole_in_messages_within_the_li
                 assert_eq!(source, "gh");
                 got.extend(postings.into_iter().map(|p| p.id));
             }
-            complete => markers.push(complete),
+            IngestMessage::Close {
+                source,
+                started_at: stamped,
+                ids,
+                ..
+            } => {
+                assert_eq!((source.as_str(), stamped), ("gh", started_at));
+                close_messages += 1;
+                closed.extend(ids);
+            }
+            other => panic!("unexpected {other:?}"),
         }
     }
     got.sort();
     let mut expected = ids;
     expected.sort();
     assert_eq!(got, expected, "every posting exactly once");
-    assert_eq!(markers, vec![marker]);
+    assert!(close_messages > 1, "{close_messages} close messages");
+    assert_eq!(closed, closing, "every id to close exactly once, in order");
 }
 
 #[tokio::test]
@@ -161,10 +178,7 @@ async fn crawl_tasks_on_a_fifo_queue_are_grouped_by_host() {
     let due_at = Utc::now();
     let tasks: Vec<CrawlTask> = ["gh-gitlab", "plaid", "gh-datadog"]
         .into_iter()
-        .map(|source| CrawlTask {
-            source: source.into(),
-            due_at,
-        })
+        .map(|source| CrawlTask::scheduled(source, due_at))
         .collect();
     queue.send(tasks.clone()).await.unwrap();
     // The same tasks again (a retried scheduler run) are deduplicated by SQS.
@@ -195,7 +209,7 @@ async fn crawl_tasks_on_a_fifo_queue_are_grouped_by_host() {
 }
 
 #[tokio::test]
-async fn a_marker_over_the_limit_is_refused_before_anything_is_sent() {
+async fn a_message_that_cannot_be_split_under_the_limit_is_refused_before_anything_is_sent() {
     let client = client().await;
     let url = fresh_queue(&client, false).await;
     let queue = SqsQueue::standard(client.clone(), &url).with_max_bytes(1_000);
@@ -223,10 +237,7 @@ async fn a_missing_queue_is_a_retryable_error() {
         format!("{endpoint}/123456789012/jobfeed-no-such-queue"),
     );
     let error = queue
-        .send(vec![CrawlTask {
-            source: "gh".into(),
-            due_at: Utc::now(),
-        }])
+        .send(vec![CrawlTask::scheduled("gh", Utc::now())])
         .await
         .unwrap_err();
     assert!(error.is_retryable(), "{error}");

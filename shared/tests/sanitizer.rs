@@ -175,7 +175,7 @@ fn a_description_nested_past_the_browser_cap_is_cleaned_in_linear_time() {
         "</div>".repeat(depth)
     );
     let (clean, text) = sanitize_with_text(&html, None);
-    let cap = jobfeed::extract::nesting::MAX_HTML_DEPTH;
+    let cap = jobfeed::markup::nesting::MAX_HTML_DEPTH;
     assert_eq!(clean.matches("<div>").count(), cap);
     assert_eq!(clean.matches("</div>").count(), cap);
     // Past the cap, tags go and their text stays.

@@ -18,9 +18,9 @@ use http_body_util::BodyExt;
 use jobfeed::JobPosting;
 use jobfeed::api::{ApiConfig, ApiState, MAX_QUERY_BYTES, PROBLEM_CONTENT_TYPE, router};
 use jobfeed::extract::ExtractKind;
-use jobfeed::ingest::{IngestConfig, ingest_postings};
+use jobfeed::app::ingest::{Incoming, IngestConfig, ingest_postings};
 use jobfeed::parse::{DEFAULT_MAX_DOCUMENT_BYTES, ParseOptions, parse_document};
-use jobfeed::store::PostingStore;
+use jobfeed::store::PostingReader;
 use jobfeed::store::memory::MemoryStore;
 use quick_xml::events::Event;
 use scraper::Html;
@@ -186,7 +186,8 @@ impl Api {
             "evil-careers",
         ));
         assert_eq!(postings.len(), PAYLOADS.len() + TEXT_PAYLOADS.len() + 1);
-        let report = ingest_postings(store.as_ref(), postings, t0(), &IngestConfig::default())
+        let incoming = postings.into_iter().map(Incoming::from).collect();
+        let report = ingest_postings(store.as_ref(), incoming, t0(), &IngestConfig::default())
             .await
             .unwrap();
         assert_eq!(

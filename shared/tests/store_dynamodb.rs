@@ -6,9 +6,9 @@ mod store_conformance;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use jobfeed::JobPosting;
-use jobfeed::ingest::{self, IngestConfig};
+use jobfeed::app::ingest::{self, Incoming, IngestConfig, IngestPorts};
 use jobfeed::store::dynamodb::{DynamoStore, client_from_env, create_table};
-use jobfeed::store::{ListQuery, PostingStore, StoreError};
+use jobfeed::store::{ListQuery, PostingReader, StoreError, source_index};
 use store_conformance::{Capabilities, posting, t};
 
 /// A store on a new, uniquely named table. Fails (never skips) without moto: the tests
@@ -38,6 +38,18 @@ conformance_tests!(
     }
 );
 
+/// Ingests normalized postings (without list marks).
+async fn ingest_postings(
+    store: &DynamoStore,
+    postings: Vec<JobPosting>,
+    now: chrono::DateTime<chrono::Utc>,
+) -> ingest::IngestReport {
+    let incoming = postings.into_iter().map(Incoming::from).collect();
+    ingest::ingest_postings(store, incoming, now, &IngestConfig::default())
+        .await
+        .unwrap()
+}
+
 fn snapshot(n: usize) -> Vec<JobPosting> {
     (0..n)
         .map(|i| posting("gh", &i.to_string(), &format!("Backend Engineer {i}"), t(0)))
@@ -48,9 +60,7 @@ fn snapshot(n: usize) -> Vec<JobPosting> {
 async fn reingesting_an_unchanged_1000_posting_snapshot_writes_nothing_and_reads_one_index() {
     let store = fresh_store().await;
     let postings = snapshot(1000);
-    ingest::ingest_postings(&store, postings.clone(), t(1), &IngestConfig::default())
-        .await
-        .unwrap();
+    ingest_postings(&store, postings.clone(), t(1)).await;
     let refetched: Vec<JobPosting> = postings
         .into_iter()
         .map(|p| JobPosting {
@@ -59,9 +69,7 @@ async fn reingesting_an_unchanged_1000_posting_snapshot_writes_nothing_and_reads
         })
         .collect();
     let (before, estimated_before) = (store.usage(), store.estimated_usage());
-    let report = ingest::ingest_postings(&store, refetched, t(6), &IngestConfig::default())
-        .await
-        .unwrap();
+    let report = ingest_postings(&store, refetched, t(6)).await;
     let cost = store.usage().since(&before);
     let estimated = store.estimated_usage().since(&estimated_before);
     println!("unchanged 1000: {cost:?}; estimated by DynamoDB's rules: {estimated:?}");
@@ -85,9 +93,7 @@ async fn reingesting_an_unchanged_1000_posting_snapshot_writes_nothing_and_reads
 async fn inserting_1000_new_postings_is_one_conditional_put_each() {
     let store = fresh_store().await;
     let (before, estimated_before) = (store.usage(), store.estimated_usage());
-    let report = ingest::ingest_postings(&store, snapshot(1000), t(1), &IngestConfig::default())
-        .await
-        .unwrap();
+    let report = ingest_postings(&store, snapshot(1000), t(1)).await;
     let cost = store.usage().since(&before);
     let estimated = store.estimated_usage().since(&estimated_before);
     println!("new 1000: {cost:?}; estimated by DynamoDB's rules: {estimated:?}");
@@ -109,9 +115,7 @@ async fn inserting_1000_new_postings_is_one_conditional_put_each() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_page_of_50_postings_costs_at_most_3_requests() {
     let store = fresh_store().await;
-    ingest::ingest_postings(&store, snapshot(300), t(1), &IngestConfig::default())
-        .await
-        .unwrap();
+    ingest_postings(&store, snapshot(300), t(1)).await;
     let query = ListQuery::default();
     let before = store.usage();
     let estimated_before = store.estimated_usage();
@@ -139,9 +143,7 @@ async fn a_page_of_50_postings_costs_at_most_3_requests() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_filter_that_matches_nothing_reads_a_bounded_amount_per_page() {
     let store = fresh_store().await;
-    ingest::ingest_postings(&store, snapshot(200), t(1), &IngestConfig::default())
-        .await
-        .unwrap();
+    ingest_postings(&store, snapshot(200), t(1)).await;
     let query = ListQuery {
         q: Some("haskell".into()),
         ..ListQuery::default()
@@ -171,9 +173,7 @@ async fn a_megabyte_description_is_truncated_to_fit_the_item_limit() {
     let mut big = posting("gh", "big", "Backend Engineer", t(0));
     big.description_html = format!("<p>{}</p>", "Rust and Go. ".repeat(80_000));
     big.description_text = "Rust and Go. ".repeat(80_000);
-    ingest::ingest_postings(&store, vec![big.clone()], t(1), &IngestConfig::default())
-        .await
-        .unwrap();
+    ingest_postings(&store, vec![big.clone()], t(1)).await;
     let stored = store.get_many(&[big.id.clone()]).await.unwrap().remove(0);
     assert!(stored.description_truncated);
     let kept = stored.posting.description_html.len() + stored.posting.description_text.len();
@@ -188,7 +188,7 @@ async fn a_missing_table_is_a_permanent_error() {
         "run scripts/test"
     );
     let store = DynamoStore::new(client_from_env().await, "jobfeed-no-such-table");
-    let err = store.source_index("gh").await.unwrap_err();
+    let err = source_index(&store, "gh").await.unwrap_err();
     assert!(matches!(err, StoreError::Permanent(_)), "{err:?}");
     assert!(
         err.to_string().contains("ResourceNotFoundException"),
@@ -198,19 +198,15 @@ async fn a_missing_table_is_a_permanent_error() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_unchanged_snapshot_in_many_messages_reads_the_source_index_about_once() {
-    use jobfeed::queue::{IngestMessage, handle_ingest_message};
+    use jobfeed::app::messages::IngestMessage;
     let store = fresh_store().await;
     let postings = snapshot(1000);
-    ingest::ingest_postings(&store, postings.clone(), t(1), &IngestConfig::default())
-        .await
-        .unwrap();
+    ingest_postings(&store, postings.clone(), t(1)).await;
     // Another source's postings share the table but not the slices.
     let others: Vec<JobPosting> = (0..50)
         .map(|i| posting("lever", &i.to_string(), &format!("Engineer {i}"), t(0)))
         .collect();
-    ingest::ingest_postings(&store, others, t(1), &IngestConfig::default())
-        .await
-        .unwrap();
+    ingest_postings(&store, others, t(1)).await;
     let refetched: Vec<JobPosting> = postings
         .into_iter()
         .rev()
@@ -224,7 +220,11 @@ async fn an_unchanged_snapshot_in_many_messages_reads_the_source_index_about_onc
     assert!(messages.len() >= 10, "{} messages", messages.len());
     let (before, estimated_before) = (store.usage(), store.estimated_usage());
     for message in &messages {
-        handle_ingest_message(&store, message.clone(), t(6), &IngestConfig::default())
+        let ports = IngestPorts {
+            postings: &store,
+            states: &store,
+        };
+        ingest::handle_message(ports, message.clone(), t(6), &IngestConfig::default())
             .await
             .unwrap();
     }

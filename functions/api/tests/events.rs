@@ -9,7 +9,7 @@ use axum::body::Body;
 use axum::http::{Response, StatusCode, header};
 use http_body_util::BodyExt;
 use jobfeed::api::ApiConfig;
-use jobfeed::ingest::IngestConfig;
+use jobfeed::app::ingest::IngestConfig;
 use jobfeed::store::dynamodb::DynamoStore;
 use jobfeed_fn::testing::{events, fresh_table, moto};
 use serde_json::Value;

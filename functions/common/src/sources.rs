@@ -29,7 +29,7 @@ mod tests {
     fn the_built_in_sources_are_valid_and_politeness_carries_over() {
         let config = config::parse(EMBEDDED, "sources.toml").unwrap();
         assert!(config.sources.iter().any(|s| s.name == "gitlab"));
-        let fetch = config.crawl.fetch_config();
+        let fetch = jobfeed::crawl::fetch::FetchConfig::from(&config.crawl);
         assert_eq!(fetch.min_delay_per_host, Duration::from_millis(1000));
         assert_eq!(fetch.per_host_concurrency, 1);
         assert!(fetch.user_agent.starts_with("jobfeed/"));

@@ -1,37 +1,74 @@
-//! The `crawler` function: each crawl task of the FIFO crawl queue → the crawl of one source
-//! (`crawl::run::crawl_and_publish`: the polite, conditional fetcher and extraction; the
-//! postings are identified here and normalized by `ingest`) → its postings on the postings
-//! queue in size-bounded batches, then the crawl-complete marker, and the source's new state.
+//! The `crawler` function: each crawl task of the FIFO crawl queue → one invocation of the
+//! crawl use case (`app::crawl::run_task`: the polite, conditional fetcher and extraction;
+//! the postings are identified here and normalized by `ingest`) → what it finds on the
+//! postings queue in size-bounded batches as it goes, then, once the source's list is read,
+//! the close messages and the source's new state. A crawl that cannot finish before the
+//! invocation's deadline (less a margin) saves its progress and queues a continuation task
+//! on the crawl queue, in the same FIFO group; the next invocation goes on from there.
 //!
 //! A source that cannot be crawled (down, blocked, malformed) is not a failed message: its
 //! state records the error and backs off its next crawl. Only a task that names no
 //! configured source (permanent: to the DLQ) or a store or queue outage (retryable) fails.
 
+use std::time::{Duration, SystemTime};
+
 use aws_lambda_events::event::sqs::{SqsBatchResponse, SqsEvent};
 use chrono::Utc;
+use jobfeed::app::RunError;
+use jobfeed::app::crawl::{CrawlPorts, CrawlSettings, SourceRunReport, run_task};
+use jobfeed::app::messages::{CrawlTask, IngestMessage};
 use jobfeed::config::Config;
 use jobfeed::crawl::fetch::Fetcher;
-use jobfeed::crawl::run::{RunError, SourceRunReport, crawl_and_publish};
-use jobfeed::queue::{CrawlTask, IngestMessage, Queue};
-use jobfeed::store::{CrawlOutcome, SourceStateStore};
+use jobfeed::crawl::source::Limits;
+use jobfeed::queue::Queue;
+use jobfeed::store::{CheckpointStore, CrawlOutcome, SourceIndex, SourceStateStore};
 use jobfeed_fn::metrics::{MetricLine, Unit};
 use jobfeed_fn::sqs::{RecordError, each_record};
+use lambda_runtime::Context;
+
+/// Time kept back from an invocation's deadline by default: the crawl stops taking
+/// requests this long before it, to send what it found, save its progress and queue its
+/// continuation (a request still running at the cut-off is abandoned).
+pub const DEFAULT_DEADLINE_MARGIN: Duration = Duration::from_secs(20);
 
 /// What the handler works with: built once per Lambda instance.
 pub struct Crawler<'a> {
     /// The sources.
     pub config: &'a Config,
+    /// How crawls go on, fail and close.
+    pub settings: &'a CrawlSettings,
     /// The HTTP fetcher (politeness and robots.txt state live in it).
     pub fetcher: &'a dyn Fetcher,
     /// The postings queue.
     pub postings: &'a dyn Queue<IngestMessage>,
+    /// The crawl queue, for continuation tasks.
+    pub tasks: &'a dyn Queue<CrawlTask>,
     /// Source states.
     pub states: &'a dyn SourceStateStore,
+    /// Crawl progress between invocations.
+    pub checkpoints: &'a dyn CheckpointStore,
+    /// What the store holds of each source.
+    pub index: &'a dyn SourceIndex,
 }
 
-/// Handles one SQS batch of crawl tasks (the template sends one at a time) and prints one
-/// EMF line per crawl: outcome and duration per source, postings found, messages sent.
-pub async fn handle(crawler: &Crawler<'_>, event: SqsEvent) -> SqsBatchResponse {
+/// The limits of the invocation of `context`: its deadline less `margin` (no deadline, as
+/// when a test or a local run sets none, is no limit).
+pub fn invocation_limits(context: &Context, margin: Duration) -> Limits {
+    if context.deadline == 0 {
+        return Limits::none();
+    }
+    let left = context
+        .deadline()
+        .duration_since(SystemTime::now())
+        .unwrap_or_default()
+        .saturating_sub(margin);
+    Limits::until(tokio::time::Instant::now() + left)
+}
+
+/// Handles one SQS batch of crawl tasks (the template sends one at a time) within `limits`
+/// and prints one EMF line per task: outcome and duration of a crawl that ended, a crawl
+/// that goes on or a dropped task, messages sent.
+pub async fn handle(crawler: &Crawler<'_>, event: SqsEvent, limits: Limits) -> SqsBatchResponse {
     each_record(event, |message| async move {
         let body = message.body.unwrap_or_default();
         let task: CrawlTask = serde_json::from_str(&body)
@@ -42,22 +79,28 @@ pub async fn handle(crawler: &Crawler<'_>, event: SqsEvent) -> SqsBatchResponse 
             .iter()
             .find(|s| s.name == task.source)
             .ok_or_else(|| run_error(RunError::UnknownSource(task.source.clone())))?;
-        let report = crawl_and_publish(
-            crawler.fetcher,
-            crawler.postings,
-            crawler.states,
-            source,
-            Utc::now(),
-        )
-        .await
-        .map_err(run_error)?;
+        let ports = CrawlPorts {
+            fetcher: crawler.fetcher,
+            postings: crawler.postings,
+            tasks: crawler.tasks,
+            states: crawler.states,
+            checkpoints: crawler.checkpoints,
+            index: crawler.index,
+        };
+        let report = run_task(ports, crawler.settings, source, &task, limits, Utc::now())
+            .await
+            .map_err(run_error)?;
         tracing::info!(
             source = %report.source,
             outcome = ?report.outcome,
-            postings = report.crawl.postings_found,
+            continued = report.continued,
+            skipped = report.skipped.as_deref(),
+            invocations = report.invocations,
+            listed = report.crawl.postings_found,
+            sent = report.crawl.postings_sent,
             messages = report.messages,
             error = report.error.as_deref(),
-            "crawled"
+            "crawl task done"
         );
         metric_line(&report).emit();
         Ok(report)
@@ -66,22 +109,34 @@ pub async fn handle(crawler: &Crawler<'_>, event: SqsEvent) -> SqsBatchResponse 
     .response
 }
 
-/// The EMF line of one crawl (dimensions: function and source).
+/// The EMF line of one crawl task (dimensions: function and source). The crawl's totals
+/// (duration, postings, pages) are counted once, when it ends.
 pub fn metric_line(report: &SourceRunReport) -> MetricLine {
-    let is = |outcome: CrawlOutcome| u64::from(report.outcome == outcome);
+    let is = |outcome: CrawlOutcome| u64::from(report.outcome == Some(outcome));
+    let ended = report.outcome.is_some();
+    let total = |n: u32| if ended { u64::from(n) } else { 0 };
     MetricLine::new("crawler")
         .dimension("Source", report.source.as_str())
         .value(
             "CrawlDuration",
-            report.crawl.duration_ms as f64,
+            if ended {
+                report.crawl.duration_ms as f64
+            } else {
+                0.0
+            },
             Unit::Milliseconds,
         )
         .count("CrawlSucceeded", is(CrawlOutcome::Success))
         .count("CrawlUnchanged", is(CrawlOutcome::Unchanged))
         .count("CrawlPartial", is(CrawlOutcome::Partial))
         .count("CrawlFailed", is(CrawlOutcome::Failed))
-        .count("PostingsFound", u64::from(report.crawl.postings_found))
-        .count("PagesFetched", u64::from(report.crawl.pages_fetched))
+        .count("CrawlContinued", u64::from(report.continued))
+        .count("CrawlTaskSkipped", u64::from(report.skipped.is_some()))
+        .count("CrawlInvocations", if ended { u64::from(report.invocations) } else { 0 })
+        .count("PostingsFound", total(report.crawl.postings_found))
+        .count("PostingsSent", total(report.crawl.postings_sent))
+        .count("PagesFetched", total(report.crawl.pages_fetched))
+        .count("PostingsClosed", report.closed)
         .count("MessagesSent", report.messages as u64)
 }
 
@@ -90,5 +145,31 @@ fn run_error(error: RunError) -> RecordError {
         RecordError::Retryable(error.to_string())
     } else {
         RecordError::Permanent(error.to_string())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_deadline_less_the_margin_limits_an_invocation_and_none_is_no_limit() {
+        assert_eq!(invocation_limits(&Context::default(), DEFAULT_DEADLINE_MARGIN), Limits::none());
+        let mut context = Context::default();
+        let in_a_minute = SystemTime::now() + Duration::from_secs(60);
+        context.deadline = in_a_minute
+            .duration_since(SystemTime::UNIX_EPOCH)
+            .unwrap()
+            .as_millis() as u64;
+        let limits = invocation_limits(&context, Duration::from_secs(20));
+        let left = limits.deadline.unwrap() - tokio::time::Instant::now();
+        assert!((Duration::from_secs(38)..=Duration::from_secs(40)).contains(&left), "{left:?}");
+        // A deadline already closer than the margin: no request starts.
+        context.deadline = SystemTime::now()
+            .duration_since(SystemTime::UNIX_EPOCH)
+            .unwrap()
+            .as_millis() as u64
+            + 5_000;
+        assert!(invocation_limits(&context, Duration::from_secs(20)).reached());
     }
 }

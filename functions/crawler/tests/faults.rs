@@ -1,6 +1,7 @@
 //! The crawler function under faults, on moto_server behind a fault-injecting proxy: a crawl
-//! that dies half way through sending its postings, and `SendMessageBatch` answers that
-//! report some entries failed (once, or on every attempt). The source is a synthetic
+//! that dies half way through sending, and `SendMessageBatch` answers that report some
+//! entries failed (once, or on every attempt). A failed task is delivered again as SQS
+//! does: the same message. The source is a synthetic
 //! Greenhouse board on 127.0.0.1 (with ETags, so a wrongly saved validator would turn the
 //! next crawl into a 304), split over many SQS messages by a small message limit.
 
@@ -16,13 +17,16 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use chrono::Utc;
+use jobfeed::app::crawl::CrawlSettings;
+use jobfeed::app::ingest::{IngestConfig, IngestPorts, handle_message};
+use jobfeed::app::messages::{CrawlTask, IngestMessage};
 use jobfeed::config::{self, Config};
 use jobfeed::crawl::http::HttpFetcher;
-use jobfeed::ingest::IngestConfig;
+use jobfeed::crawl::source::Limits;
+use jobfeed::queue::memory::Collector;
 use jobfeed::queue::sqs::{RetryPolicy, SQS_MAX_MESSAGE_BYTES, SqsQueue};
-use jobfeed::queue::{CrawlTask, IngestMessage, handle_ingest_message};
 use jobfeed::store::dynamodb::DynamoStore;
-use jobfeed::store::{IndexEntry, PostingStore, SourceStateStore};
+use jobfeed::store::{IndexEntry, PostingReader, SourceStateStore, source_index};
 use jobfeed_fn::fault_proxy::{Call, Fault, FaultProxy, aws_error};
 use jobfeed_fn::testing::{create_queues, fresh_table, moto, poll, settle};
 use jobfeed_fn_crawler::{Crawler, handle};
@@ -95,6 +99,8 @@ struct World {
     queue_url: String,
     store: DynamoStore,
     postings: SqsQueue<IngestMessage>,
+    /// The body of the last crawl task delivered (SQS delivers a failed one again).
+    task: Mutex<String>,
 }
 
 impl World {
@@ -114,7 +120,7 @@ impl World {
             "test sources",
         )
         .unwrap();
-        let fetcher = HttpFetcher::new(config.crawl.fetch_config()).unwrap();
+        let fetcher = HttpFetcher::new(jobfeed::crawl::fetch::FetchConfig::from(&config.crawl)).unwrap();
         let queue_url = create_queues(&sqs).await.url("PostingsQueue").to_owned();
         let proxy = FaultProxy::start(|_| Fault::Forward).await;
         let postings = SqsQueue::standard(proxy.sqs(&aws), queue_url.clone())
@@ -132,27 +138,46 @@ impl World {
             queue_url,
             store: DynamoStore::new(dynamo.clone(), fresh_table(&dynamo).await),
             postings,
+            task: Mutex::new(String::new()),
         }
     }
 
-    /// One delivery of a crawl task of the source to the crawler handler.
+    /// A new crawl task of the source (a scheduled run), delivered to the crawler handler.
     async fn crawl(&self) -> SqsBatchResponse {
-        let task = CrawlTask {
-            source: SOURCE.into(),
-            due_at: Utc::now(),
-        };
+        let task = CrawlTask::scheduled(SOURCE, Utc::now());
+        *self.task.lock().unwrap() = serde_json::to_string(&task).unwrap();
+        self.deliver().await
+    }
+
+    /// The last crawl task delivered again, as SQS does after a failure.
+    async fn redeliver(&self) -> SqsBatchResponse {
+        self.deliver().await
+    }
+
+    async fn deliver(&self) -> SqsBatchResponse {
         let mut message = SqsMessage::default();
         message.message_id = Some("task".into());
-        message.body = Some(serde_json::to_string(&task).unwrap());
+        message.body = Some(self.task.lock().unwrap().clone());
         let mut event = SqsEvent::default();
         event.records = vec![message];
+        let settings = CrawlSettings {
+            min_delay: Duration::ZERO,
+            ..CrawlSettings::default()
+        };
+        let tasks = Collector::default();
         let crawler = Crawler {
             config: &self.config,
+            settings: &settings,
             fetcher: &self.fetcher,
             postings: &self.postings,
+            tasks: &tasks,
             states: &self.store,
+            checkpoints: &self.store,
+            index: &self.store,
         };
-        handle(&crawler, event).await
+        let response = handle(&crawler, event, Limits::none()).await;
+        assert!(tasks.take().is_empty(), "without limits a crawl never continues");
+        response
     }
 
     /// Drains the postings queue into the store (as the ingest function would); returns
@@ -172,7 +197,11 @@ impl World {
             }
             for record in &event.records {
                 let message = IngestMessage::from_json(record.body.as_deref().unwrap()).unwrap();
-                handle_ingest_message(&self.store, message.clone(), Utc::now(), &config)
+                let ports = IngestPorts {
+                    postings: &self.store,
+                    states: &self.store,
+                };
+                handle_message(ports, message.clone(), Utc::now(), &config)
                     .await
                     .unwrap();
                 received.push(message);
@@ -189,7 +218,7 @@ impl World {
 
     /// Every stored posting's index entry, by external id (`9000000 + job number`).
     async fn stored(&self) -> BTreeMap<u64, IndexEntry> {
-        let entries = self.store.source_index(SOURCE).await.unwrap();
+        let entries = source_index(&self.store, SOURCE).await.unwrap();
         let ids: Vec<String> = entries.iter().map(|e| e.id.clone()).collect();
         let postings = self.store.get_many(&ids).await.unwrap();
         let job = |id: &str| {
@@ -215,10 +244,10 @@ fn jobs(stored: &BTreeMap<u64, IndexEntry>, closed: bool) -> Vec<u64> {
         .collect()
 }
 
-/// The job numbers the postings messages carry, in arrival order, and the markers' count.
-fn carried(messages: &[IngestMessage]) -> (Vec<String>, usize) {
-    let mut ids = Vec::new();
-    let mut markers = 0;
+/// The posting ids the postings messages carry, in arrival order, and the ids the close
+/// messages carry.
+fn carried(messages: &[IngestMessage]) -> (Vec<String>, Vec<String>) {
+    let (mut ids, mut closing) = (Vec::new(), Vec::new());
     for message in messages {
         match message {
             IngestMessage::Extracted { postings, .. } => {
@@ -227,10 +256,12 @@ fn carried(messages: &[IngestMessage]) -> (Vec<String>, usize) {
             IngestMessage::Postings { postings, .. } => {
                 ids.extend(postings.iter().map(|p| p.id.clone()));
             }
-            IngestMessage::CrawlComplete { .. } => markers += 1,
+            IngestMessage::Close { ids, .. } | IngestMessage::CrawlComplete { ids, .. } => {
+                closing.extend(ids.iter().cloned());
+            }
         }
     }
-    (ids, markers)
+    (ids, closing)
 }
 
 /// A `SendMessageBatch` whose entries with these batch ids are reported failed (retryable):
@@ -287,8 +318,9 @@ async fn a_crawl_that_dies_half_way_through_sending_closes_nothing_and_the_next_
         .unwrap()
         .validators;
 
-    // The board drops jobs 0-4 and adds 40-44. The next crawl dies after its first batch
-    // went out: every later SendMessageBatch fails as if the process had stopped.
+    // The board drops jobs 0-4 and adds 40-44. The next crawl sends only the new jobs (the
+    // others are stored as the board lists them), then dies after that batch went out:
+    // every later SendMessageBatch (the close message) fails as if the process had stopped.
     *world.board.lock().unwrap() = board(5..45);
     let survives = batches + 1;
     world.proxy.set_rule(move |call| {
@@ -307,12 +339,9 @@ async fn a_crawl_that_dies_half_way_through_sending_closes_nothing_and_the_next_
         1,
         "SQS retries the task"
     );
-    let (sent, markers) = carried(&world.ingest().await);
-    assert!(
-        !sent.is_empty() && markers == 0,
-        "half sent: {} postings",
-        sent.len()
-    );
+    let (sent, closing) = carried(&world.ingest().await);
+    assert_eq!(sent.len(), 5, "only the new jobs are sent: {sent:?}");
+    assert!(closing.is_empty(), "the close never went out");
     let partial = world.stored().await;
     assert!(
         jobs(&partial, true).is_empty(),
@@ -323,12 +352,15 @@ async fn a_crawl_that_dies_half_way_through_sending_closes_nothing_and_the_next_
         state.validators, validators,
         "the dead run saved no validator"
     );
+    assert!(state.running.is_some(), "the crawl is recorded as running");
 
-    // SQS delivers the task again; the crawl goes through and completes the snapshot.
+    // SQS delivers the task again; the crawl goes through and completes the snapshot,
+    // sending nothing the dead run had already sent.
     world.proxy.set_rule(|_| Fault::Forward);
-    assert!(world.crawl().await.batch_item_failures.is_empty());
-    let (_, markers) = carried(&world.ingest().await);
-    assert_eq!(markers, 1);
+    assert!(world.redeliver().await.batch_item_failures.is_empty());
+    let (sent, closing) = carried(&world.ingest().await);
+    assert!(sent.len() <= 5, "only refresh-due postings again: {sent:?}");
+    assert_eq!(closing.len(), 5, "the dropped jobs");
     let last = world.stored().await;
     assert_eq!(jobs(&last, false), (5..45).collect::<Vec<_>>());
     assert_eq!(
@@ -340,9 +372,9 @@ async fn a_crawl_that_dies_half_way_through_sending_closes_nothing_and_the_next_
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn entries_a_batch_reports_failed_are_sent_again_and_arrive_exactly_once() {
-    // All the postings fit one message: one batch of it and the crawl-complete marker.
+    // All the postings fit one message (a first crawl has nothing to close).
     let world = World::new(0..40, SQS_MAX_MESSAGE_BYTES).await;
-    // The first SendMessageBatch loses its first entry (the postings); the marker goes.
+    // The first SendMessageBatch loses its entry (the postings).
     world.proxy.set_rule(|call| {
         if call.target == SEND_BATCH && call.number == 1 {
             fail_entries(call, &["0"])
@@ -352,14 +384,14 @@ async fn entries_a_batch_reports_failed_are_sent_again_and_arrive_exactly_once()
     });
     assert!(world.crawl().await.batch_item_failures.is_empty());
     let calls = world.proxy.calls(SEND_BATCH);
-    let (mut ids, markers) = carried(&world.ingest().await);
+    let (mut ids, closing) = carried(&world.ingest().await);
     ids.sort();
     let count = ids.len();
     ids.dedup();
     assert_eq!(
-        (count, ids.len(), markers),
-        (40, 40, 1),
-        "every posting once, one marker"
+        (count, ids.len(), closing.len()),
+        (40, 40, 0),
+        "every posting once, nothing to close"
     );
     assert_eq!(
         jobs(&world.stored().await, false),
@@ -389,20 +421,18 @@ async fn entries_that_keep_failing_fail_the_crawl_task_so_sqs_retries_it_and_not
         4,
         "the first batch, retried up to the policy's 4 attempts; nothing after it is sent"
     );
-    let state = world.store.source_state(SOURCE).await.unwrap();
-    assert!(
-        state.is_none(),
-        "the failed crawl recorded nothing: {state:?}"
-    );
-    let (partial, markers) = carried(&world.ingest().await);
-    assert_eq!(markers, 0);
+    let state = world.store.source_state(SOURCE).await.unwrap().unwrap();
+    assert!(state.running.is_some(), "recorded as running before fetching");
+    assert_eq!(state.outcome, None, "and not as over: {state:?}");
+    let (partial, closing) = carried(&world.ingest().await);
+    assert!(closing.is_empty());
     assert!(partial.is_empty(), "the first batch never got through");
 
     // SQS delivers the task again and SQS accepts everything now: nothing was lost.
     world.proxy.set_rule(|_| Fault::Forward);
-    assert!(world.crawl().await.batch_item_failures.is_empty());
-    let (_, markers) = carried(&world.ingest().await);
-    assert_eq!(markers, 1);
+    assert!(world.redeliver().await.batch_item_failures.is_empty());
+    let (sent, closing) = carried(&world.ingest().await);
+    assert_eq!((sent.len(), closing.len()), (40, 0));
     let stored = world.stored().await;
     assert_eq!(jobs(&stored, false), (0..40).collect::<Vec<_>>());
     assert!(jobs(&stored, true).is_empty());

@@ -1,15 +1,13 @@
-//! The `ingest` function: a batch of the postings queue → the postings normalized and the
-//! store's snapshot ingest (`queue::handle_ingest_message`: normalization, dedup, change
-//! detection, closing, duplicates), one
-//! message at a time. Answers with the messages to deliver again (`batchItemFailures`), so
+//! The `ingest` function: a batch of the postings queue → each message applied to the store
+//! by the ingest use case (`app::ingest::handle_message`: normalization, dedup, change
+//! detection, closing, duplicates, the source's counts), one message at a time. Answers with the messages to deliver again (`batchItemFailures`), so
 //! one bad message never fails or repeats the batch: a malformed message is permanent and
 //! ends in the DLQ after `maxReceiveCount`; throttling is retried by SQS.
 
 use aws_lambda_events::event::sqs::{SqsBatchResponse, SqsEvent};
 use chrono::{DateTime, Utc};
-use jobfeed::crawl::run::record_ingest;
-use jobfeed::ingest::IngestConfig;
-use jobfeed::queue::{Handled, IngestMessage, handle_ingest_message};
+use jobfeed::app::ingest::{Handled, IngestConfig, IngestPorts, handle_message};
+use jobfeed::app::messages::IngestMessage;
 use jobfeed::store::{PostingStore, SourceStateStore, StoreError};
 use jobfeed_fn::metrics::{MetricLine, Unit};
 use jobfeed_fn::sqs::{RecordError, each_record};
@@ -34,15 +32,14 @@ pub async fn handle(ingest: &Ingest<'_>, event: SqsEvent, now: DateTime<Utc>) ->
         let message =
             IngestMessage::from_json(&body).map_err(|e| RecordError::Permanent(e.to_string()))?;
         let source = message.source().to_owned();
-        let handled = handle_ingest_message(ingest.postings, message, now, ingest.config)
+        let ports = IngestPorts {
+            postings: ingest.postings,
+            states: ingest.states,
+        };
+        let handled = handle_message(ports, message, now, ingest.config)
             .await
             .map_err(record_error)?;
         tracing::info!(source, result = ?handled, "ingested");
-        // The counts are bookkeeping for `/sources`: a failure to record them is logged,
-        // never a reason to ingest the postings again.
-        if let Err(e) = record_ingest(ingest.states, &source, &handled).await {
-            tracing::warn!(source, error = %e, "could not record the ingest counts");
-        }
         Ok(handled)
     })
     .await;
@@ -55,7 +52,7 @@ pub async fn handle(ingest: &Ingest<'_>, event: SqsEvent, now: DateTime<Utc>) ->
                 changed += report.changed + report.reopened;
                 closed += report.expired;
             }
-            Handled::CrawlComplete(report) => closed += report.closed,
+            Handled::Closed(report) => closed += report.closed,
         }
     }
     let used = ingest.postings.usage().since(&before);

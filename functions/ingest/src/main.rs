@@ -2,7 +2,7 @@
 //! DynamoDB store on the first batch, then the runtime loop over `jobfeed_fn_ingest::handle`.
 
 use aws_lambda_events::event::sqs::SqsEvent;
-use jobfeed::ingest::IngestConfig;
+use jobfeed::app::ingest::IngestConfig;
 use jobfeed::store::dynamodb::DynamoStore;
 use jobfeed_fn::env;
 use jobfeed_fn_ingest::{Ingest, handle};

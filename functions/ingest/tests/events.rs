@@ -2,9 +2,9 @@
 
 use aws_lambda_events::event::sqs::SqsEvent;
 use chrono::{DateTime, Utc};
-use jobfeed::ingest::IngestConfig;
+use jobfeed::app::ingest::IngestConfig;
 use jobfeed::store::dynamodb::DynamoStore;
-use jobfeed::store::{ListQuery, PostingStore, SourceStateStore};
+use jobfeed::store::{ListQuery, PostingReader, SourceStateStore};
 use jobfeed_fn::testing::{events, fresh_table, moto};
 use jobfeed_fn_ingest::{Ingest, handle};
 
@@ -27,6 +27,8 @@ fn now() -> DateTime<Utc> {
 /// `gitlab` afterwards.
 fn expected(file: &str) -> (Vec<&'static str>, usize) {
     match file {
+        // What the crawler sends: two batches of extracted postings, and a close of a
+        // posting that is not stored (nothing to close).
         "ingest-postings-batch.json" => (vec![], 7),
         // The same batch as crawlers sent it before postings were normalized at ingest.
         "ingest-postings-batch-normalized.json" => (vec![], 7),

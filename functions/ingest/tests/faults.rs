@@ -10,12 +10,13 @@ use async_trait::async_trait;
 use aws_lambda_events::event::sqs::{SqsBatchResponse, SqsEvent, SqsMessage};
 use chrono::{DateTime, Utc};
 use jobfeed::JobPosting;
-use jobfeed::ingest::IngestConfig;
-use jobfeed::queue::{IngestMessage, handle_ingest_message};
+use jobfeed::app::ingest::{IngestConfig, IngestPorts, handle_message};
+use jobfeed::app::messages::IngestMessage;
 use jobfeed::store::dynamodb::{DynamoStore, SDK_MAX_ATTEMPTS};
 use jobfeed::store::{
-    IndexEntry, ListQuery, Page, PostingStore, SourceState, SourceStateStore, StoreError,
-    StoredPosting, UsageSnapshot, Write, WriteOutcome,
+    IndexEntry, ListQuery, Page, PostingReader, PostingStore, SourceIndex, SourceState,
+    SourceStateReader, SourceStateStore, StoreError, StoredPosting, UsageSnapshot, Write,
+    WriteOutcome,
 };
 use jobfeed_fn::fault_proxy::{Fault, FaultProxy, aws_error};
 use jobfeed_fn::testing::{create_queues, depth, fresh_table, moto, poll, settle};
@@ -61,11 +62,13 @@ fn postings_body(postings: Vec<JobPosting>) -> String {
     .to_json()
 }
 
-fn marker_body(started_at: DateTime<Utc>, postings: &[JobPosting]) -> String {
-    IngestMessage::CrawlComplete {
+/// The close message of the crawl started at `started_at` that no longer lists `gone`.
+fn close_body(started_at: DateTime<Utc>, gone: &[&JobPosting]) -> String {
+    IngestMessage::Close {
         source: SOURCE.into(),
         started_at,
-        ids: postings.iter().map(|p| p.id.clone()).collect(),
+        ids: gone.iter().map(|p| p.id.clone()).collect(),
+        recheck: vec![],
     }
     .to_json()
 }
@@ -95,8 +98,7 @@ fn failed(response: &SqsBatchResponse) -> Vec<String> {
 
 /// Every stored posting of `SOURCE` (open and closed), by id.
 async fn stored(store: &dyn PostingStore) -> Vec<StoredPosting> {
-    let ids: Vec<String> = store
-        .source_index(SOURCE)
+    let ids: Vec<String> = jobfeed::store::source_index(store, SOURCE)
         .await
         .unwrap()
         .into_iter()
@@ -165,11 +167,20 @@ impl FailingStore {
 }
 
 #[async_trait]
-impl PostingStore for FailingStore {
-    async fn source_index(&self, source: &str) -> Result<Vec<IndexEntry>, StoreError> {
+impl SourceIndex for FailingStore {
+    async fn source_index_page(
+        &self,
+        source: &str,
+        after: Option<&str>,
+        limit: usize,
+    ) -> Result<Vec<IndexEntry>, StoreError> {
         self.gate()?;
-        self.inner.source_index(source).await
+        self.inner.source_index_page(source, after, limit).await
     }
+}
+
+#[async_trait]
+impl PostingReader for FailingStore {
     async fn fingerprint_groups(&self, f: &[String]) -> Result<Vec<IndexEntry>, StoreError> {
         self.gate()?;
         self.inner.fingerprint_groups(f).await
@@ -177,6 +188,25 @@ impl PostingStore for FailingStore {
     async fn get_many(&self, ids: &[String]) -> Result<Vec<StoredPosting>, StoreError> {
         self.gate()?;
         self.inner.get_many(ids).await
+    }
+    async fn list(&self, q: &ListQuery, limit: usize, c: Option<&str>) -> Result<Page, StoreError> {
+        self.gate()?;
+        self.inner.list(q, limit, c).await
+    }
+    fn usage(&self) -> UsageSnapshot {
+        self.inner.usage()
+    }
+}
+
+#[async_trait]
+impl PostingStore for FailingStore {
+    async fn source_entries(
+        &self,
+        source: &str,
+        ids: &[String],
+    ) -> Result<Vec<IndexEntry>, StoreError> {
+        self.gate()?;
+        self.inner.source_entries(source, ids).await
     }
     async fn write(&self, writes: Vec<Write>) -> Result<Vec<WriteOutcome>, StoreError> {
         self.gate()?;
@@ -188,10 +218,6 @@ impl PostingStore for FailingStore {
         }
         outcome
     }
-    async fn list(&self, q: &ListQuery, limit: usize, c: Option<&str>) -> Result<Page, StoreError> {
-        self.gate()?;
-        self.inner.list(q, limit, c).await
-    }
     async fn delete_expired(
         &self,
         now: DateTime<Utc>,
@@ -200,8 +226,13 @@ impl PostingStore for FailingStore {
         self.gate()?;
         self.inner.delete_expired(now, retention).await
     }
-    fn usage(&self) -> UsageSnapshot {
-        self.inner.usage()
+}
+
+#[async_trait]
+impl SourceStateReader for FailingStore {
+    async fn source_states(&self) -> Result<Vec<SourceState>, StoreError> {
+        self.gate()?;
+        self.inner.source_states().await
     }
 }
 
@@ -215,9 +246,18 @@ impl SourceStateStore for FailingStore {
         self.gate()?;
         self.inner.put_source_state(state).await
     }
-    async fn source_states(&self) -> Result<Vec<SourceState>, StoreError> {
+    async fn add_ingest_counts(
+        &self,
+        name: &str,
+        new: u64,
+        changed: u64,
+    ) -> Result<(), StoreError> {
         self.gate()?;
-        self.inner.source_states().await
+        self.inner.add_ingest_counts(name, new, changed).await
+    }
+    async fn reset_ingest_counts(&self, name: &str) -> Result<(), StoreError> {
+        self.gate()?;
+        self.inner.reset_ingest_counts(name).await
     }
 }
 
@@ -288,13 +328,17 @@ async fn redelivered_and_out_of_order_batches_end_in_the_state_of_one_in_order_d
     second[1].title = format!("{} (Senior)", second[1].title);
     jobfeed::identity::stamp(&mut second[1]);
     second.extend(postings(6, 1, t2));
+    // Crawl 1 closes nothing; crawl 2 sends what changed or is new, and closes the last one.
     let crawl1 = vec![
         ("c1-postings".to_owned(), postings_body(first.clone())),
-        ("c1-complete".to_owned(), marker_body(t1, &first)),
+        ("c1-close".to_owned(), close_body(t1, &[])),
     ];
     let crawl2 = vec![
-        ("c2-postings".to_owned(), postings_body(second.clone())),
-        ("c2-complete".to_owned(), marker_body(t2, &second)),
+        (
+            "c2-postings".to_owned(),
+            postings_body(vec![second[1].clone(), second[5].clone()]),
+        ),
+        ("c2-close".to_owned(), close_body(t2, &[&first[5]])),
     ];
     let reference = clean_run(&dynamo, &[crawl1.clone(), crawl2.clone()]).await;
     let closed: Vec<&str> = reference
@@ -308,9 +352,8 @@ async fn redelivered_and_out_of_order_batches_end_in_the_state_of_one_in_order_d
         "only the dropped posting is closed"
     );
 
-    // Crawl 1's batch twice, then crawl 2's, then crawl 1's marker and postings again,
-    // late: the older copies must change nothing (in particular, the old marker, which
-    // does not list the new posting, must not close it).
+    // Crawl 1's batch twice, then crawl 2's, then crawl 1's close and postings again,
+    // late: the older copies must change nothing.
     let stale = vec![crawl1[1].clone(), crawl1[0].clone()];
     let replayed = clean_run(&dynamo, &[crawl1.clone(), crawl1, crawl2, stale]).await;
     assert_eq!(summary(&replayed), summary(&reference));
@@ -389,7 +432,11 @@ async fn throttled_calls_are_retried_with_backoff_then_reported_as_a_retryable_b
         started.elapsed()
     );
     let message = IngestMessage::from_json(&second[0].1).unwrap();
-    let error = handle_ingest_message(&throttled, message, now(), &config)
+    let ports = IngestPorts {
+        postings: &throttled,
+        states: &throttled,
+    };
+    let error = handle_message(ports, message, now(), &config)
         .await
         .unwrap_err();
     assert!(error.is_retryable(), "{error}");

@@ -2,8 +2,10 @@
 //! table (from `store::dynamodb::schema`, which the template must match) on moto_server, the
 //! sources on a local server playing their boards with the recorded responses, and the four
 //! handlers driven the way Lambda drives them: `scheduler` on a scheduled event → the crawl
-//! queue drained through `crawler` → the postings queue drained through `ingest` → `api` on
-//! HTTP API events.
+//! queue drained through `crawler` (each invocation limited to two requests, so the paged
+//! Lever board's crawl goes on in a continuation task, as a large source's does before
+//! Lambda's deadline) → the postings queue drained through `ingest` → `api` on HTTP API
+//! events.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::net::SocketAddr;
@@ -12,7 +14,7 @@ use std::sync::{Arc, Mutex};
 use aws_lambda_events::event::eventbridge::EventBridgeEvent;
 use aws_lambda_events::event::sqs::{SqsBatchResponse, SqsEvent};
 use axum::Router;
-use axum::extract::{Path, State};
+use axum::extract::{Path, RawQuery, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -21,11 +23,14 @@ use http_body_util::BodyExt;
 use jobfeed::JobPosting;
 use jobfeed::api::ApiConfig;
 use jobfeed::config::{self, Config};
+use jobfeed::app::crawl::CrawlSettings;
+use jobfeed::app::ingest::IngestConfig;
+use jobfeed::app::messages::{CrawlTask, IngestMessage};
+use jobfeed::app::schedule::host_group;
 use jobfeed::crawl::http::HttpFetcher;
-use jobfeed::ingest::IngestConfig;
+use jobfeed::crawl::source::Limits;
 use jobfeed::queue::sqs::SqsQueue;
-use jobfeed::queue::{CrawlTask, IngestMessage};
-use jobfeed::store::PostingStore;
+use jobfeed::store::{PostingReader, SourceStateStore};
 use jobfeed::store::dynamodb::DynamoStore;
 use jobfeed_fn::testing::{Queues, create_queues, depth, events, fresh_table, moto, poll, settle};
 use serde_json::{Value, json};
@@ -37,11 +42,32 @@ const LEVER: &str = include_str!("../../../shared/testdata/corpus/lever/postings
 /// What the local server serves now, by board.
 type Boards = Arc<Mutex<BTreeMap<String, String>>>;
 
-async fn board(State(boards): State<Boards>, Path(name): Path<String>) -> Response {
-    match boards.lock().unwrap().get(&name) {
-        Some(body) => ([(header::CONTENT_TYPE, "application/json")], body.clone()).into_response(),
-        None => StatusCode::NOT_FOUND.into_response(),
-    }
+/// A board's response; a Lever board (a JSON array) pages by `skip` and `limit` as Lever's
+/// API does.
+async fn board(
+    State(boards): State<Boards>,
+    Path(name): Path<String>,
+    RawQuery(query): RawQuery,
+) -> Response {
+    let query: BTreeMap<&str, usize> = query
+        .as_deref()
+        .unwrap_or_default()
+        .split('&')
+        .filter_map(|pair| pair.split_once('='))
+        .filter_map(|(key, value)| Some((key, value.parse().ok()?)))
+        .collect();
+    let Some(body) = boards.lock().unwrap().get(&name).cloned() else {
+        return StatusCode::NOT_FOUND.into_response();
+    };
+    let body = match (serde_json::from_str::<Vec<Value>>(&body), query.get("limit")) {
+        (Ok(all), Some(&limit)) => {
+            let skip = query.get("skip").copied().unwrap_or(0);
+            let page: Vec<&Value> = all.iter().skip(skip).take(limit).collect();
+            serde_json::to_string(&page).unwrap()
+        }
+        _ => body,
+    };
+    ([(header::CONTENT_TYPE, "application/json")], body).into_response()
 }
 
 /// The boards on 127.0.0.1: `/boards/{name}`; robots.txt is a 404 (everything allowed).
@@ -55,7 +81,7 @@ async fn serve(boards: Boards) -> SocketAddr {
 }
 
 /// Three sources: a Greenhouse board, the same board through a mirror on another host name
-/// (so its postings are cross-source duplicates), and a Lever board.
+/// (so its postings are cross-source duplicates), and a Lever board read one posting a page.
 fn sources(addr: SocketAddr) -> Config {
     let port = addr.port();
     let text = format!(
@@ -78,7 +104,7 @@ allow_private = true
 [[source]]
 name = "plaid"
 kind = "lever"
-url = "http://127.0.0.1:{port}/boards/plaid?mode=json"
+url = "http://127.0.0.1:{port}/boards/plaid?mode=json&limit=1"
 allow_private = true
 "#
     );
@@ -126,7 +152,7 @@ impl Stack {
             ("plaid".to_owned(), LEVER.to_owned()),
         ])));
         let config = sources(serve(boards.clone()).await);
-        let fetcher = HttpFetcher::new(config.crawl.fetch_config()).unwrap();
+        let fetcher = HttpFetcher::new(jobfeed::crawl::fetch::FetchConfig::from(&config.crawl)).unwrap();
         Stack {
             queues: create_queues(&sqs).await,
             sqs,
@@ -154,40 +180,58 @@ impl Stack {
     }
 
     /// Hands the queue's messages to `handler` batch by batch, as Lambda's poller does,
-    /// until the queue is empty (or `rounds` batches ran). Returns the failures reported.
-    async fn drain<F, Fut>(&self, queue: &str, rounds: usize, mut handler: F) -> usize
+    /// until the queue is empty (or `rounds` batches ran). Returns the messages handled and
+    /// the failures reported.
+    async fn drain<F, Fut>(&self, queue: &str, rounds: usize, mut handler: F) -> (usize, usize)
     where
         F: FnMut(SqsEvent) -> Fut,
         Fut: Future<Output = SqsBatchResponse>,
     {
         let url = self.queues.url(queue);
-        let mut failures = 0;
+        let (mut handled, mut failures) = (0, 0);
         for _ in 0..rounds {
             let event = poll(&self.sqs, url).await;
             if event.records.is_empty() {
-                return failures;
+                break;
             }
+            handled += event.records.len();
             let response = handler(event.clone()).await;
             failures += response.batch_item_failures.len();
             settle(&self.sqs, url, &event, &response).await;
         }
-        failures
+        (handled, failures)
     }
 
-    async fn crawl(&self) {
+    /// Drains the crawl queue through the crawler, two requests an invocation (the
+    /// continuations it queues go the same way); returns the tasks handled.
+    async fn crawl(&self) -> usize {
         let postings = SqsQueue::standard(self.sqs.clone(), self.queues.url("PostingsQueue"));
+        let tasks = SqsQueue::fifo(
+            self.sqs.clone(),
+            self.queues.url("CrawlQueue"),
+            host_group(&self.config),
+        );
+        let settings = CrawlSettings {
+            min_delay: std::time::Duration::ZERO,
+            ..CrawlSettings::default()
+        };
         let crawler = jobfeed_fn_crawler::Crawler {
             config: &self.config,
+            settings: &settings,
             fetcher: &self.fetcher,
             postings: &postings,
+            tasks: &tasks,
             states: self.store.as_ref(),
+            checkpoints: self.store.as_ref(),
+            index: self.store.as_ref(),
         };
-        let failures = self
+        let (handled, failures) = self
             .drain("CrawlQueue", 20, |event| {
-                jobfeed_fn_crawler::handle(&crawler, event)
+                jobfeed_fn_crawler::handle(&crawler, event, Limits::requests(2))
             })
             .await;
         assert_eq!(failures, 0, "every crawl task succeeds");
+        handled
     }
 
     /// Drains the postings queue through ingest; returns the failures reported.
@@ -202,18 +246,20 @@ impl Stack {
             jobfeed_fn_ingest::handle(&ingest, event, now)
         })
         .await
+        .1
     }
 
-    /// The whole pipeline once: schedule, crawl, ingest.
-    async fn run(&self, now: DateTime<Utc>) -> Vec<String> {
+    /// The whole pipeline once: schedule, crawl, ingest. Returns the sources scheduled and
+    /// the crawl tasks handled (continuations included).
+    async fn run(&self, now: DateTime<Utc>) -> (Vec<String>, usize) {
         let scheduled = self.schedule(now).await;
-        self.crawl().await;
+        let tasks = self.crawl().await;
         assert_eq!(
             self.ingest(now, 50).await,
             0,
             "every ingest message succeeds"
         );
-        scheduled
+        (scheduled, tasks)
     }
 
     /// `GET path?query` through the api function, from the HTTP API event in `events/`.
@@ -271,8 +317,15 @@ async fn the_serverless_stack_crawls_ingests_serves_closes_and_dead_letters() {
 
     // First run: every source is due; every posting is listed once, the mirror's copies
     // are merged into the board's (one listed posting per job).
-    let scheduled = stack.run(start).await;
+    let (scheduled, tasks) = stack.run(start).await;
     assert_eq!(scheduled, ["safariai", "safariai-mirror", "plaid"]);
+    // Lever's four pages (three postings and the empty end) took two invocations: the
+    // scheduled task and one continuation.
+    assert_eq!(tasks, 4, "three scheduled tasks and one continuation");
+    let plaid_state = stack.store.source_state("plaid").await.unwrap().unwrap();
+    assert_eq!(plaid_state.outcome, Some(jobfeed::store::CrawlOutcome::Success));
+    assert_eq!(plaid_state.running, None, "the crawl is over");
+    assert_eq!(plaid_state.counts.open, 3);
     let listed = stack.listed("").await;
     let jobs: BTreeSet<&str> = safariai
         .iter()
@@ -317,7 +370,7 @@ async fn the_serverless_stack_crawls_ingests_serves_closes_and_dead_letters() {
     );
     let writes = stack.postings.usage().items_written;
     let later = Utc::now() + Duration::hours(2);
-    assert_eq!(stack.run(later).await.len(), 3);
+    assert_eq!(stack.run(later).await.0.len(), 3);
     assert_eq!(
         stack.postings.usage().items_written,
         writes,
@@ -387,7 +440,7 @@ async fn the_serverless_stack_crawls_ingests_serves_closes_and_dead_letters() {
             IngestMessage::Postings { postings, .. } => {
                 postings.into_iter().map(|p| p.id).collect()
             }
-            IngestMessage::CrawlComplete { .. } => Vec::new(),
+            IngestMessage::CrawlComplete { .. } | IngestMessage::Close { .. } => Vec::new(),
         })
         .collect();
     assert_eq!(stored.len(), 7);

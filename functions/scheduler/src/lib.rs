@@ -1,19 +1,21 @@
 //! The `scheduler` function: on each EventBridge schedule, reads the sources configuration
 //! and every source's state, and enqueues one crawl task per due source
-//! (`crawl::run::schedule_due`). It never fetches a page.
+//! (`app::schedule::schedule_due`: never crawled, past its next due time, or running but
+//! gone stale, to be taken over). It never fetches a page.
 //!
 //! The crawl queue is FIFO with the source's host as the message group ([`crawl_queue`]):
 //! SQS hands out one task per group at a time, so two crawlers never fetch from one host
 //! together, whatever the crawler's concurrency, while different hosts run in parallel.
 
-use std::collections::HashMap;
-
 use aws_lambda_events::event::eventbridge::EventBridgeEvent;
 use chrono::{DateTime, Utc};
 use jobfeed::config::Config;
-use jobfeed::crawl::run::{RunError, schedule_due};
+use jobfeed::app::RunError;
+use jobfeed::app::crawl::CrawlSettings;
+use jobfeed::app::messages::CrawlTask;
+use jobfeed::app::schedule::{host_group, schedule_due};
+use jobfeed::queue::Queue;
 use jobfeed::queue::sqs::SqsQueue;
-use jobfeed::queue::{CrawlTask, Queue};
 use jobfeed::store::SourceStateStore;
 use jobfeed_fn::metrics::MetricLine;
 use serde::Serialize;
@@ -27,27 +29,14 @@ pub struct ScheduleReport {
     pub sources: usize,
 }
 
-/// The crawl queue, its messages grouped by the host of their source's URL (a task for a
-/// source that is not configured, which the crawler will refuse, is grouped by its name).
+/// The crawl queue, its messages grouped by the host of their source's URL
+/// (`app::schedule::host_group`).
 pub fn crawl_queue(
     client: aws_sdk_sqs::Client,
     queue_url: impl Into<String>,
     config: &Config,
 ) -> SqsQueue<CrawlTask> {
-    let hosts: HashMap<String, String> = config
-        .sources
-        .iter()
-        .map(|s| {
-            let host = s.url.host_str().unwrap_or(&s.name).to_ascii_lowercase();
-            (s.name.clone(), host)
-        })
-        .collect();
-    SqsQueue::fifo(client, queue_url, move |task: &CrawlTask| {
-        hosts
-            .get(&task.source)
-            .cloned()
-            .unwrap_or_else(|| task.source.clone())
-    })
+    SqsQueue::fifo(client, queue_url, host_group(config))
 }
 
 /// Handles one scheduled event: enqueues the sources due at `now` and prints an EMF line
@@ -65,7 +54,8 @@ pub async fn handle(
         rule = ?event.resources.as_ref().and_then(|r| r.first()),
         "looking for due sources"
     );
-    let enqueued = schedule_due(config, states, tasks, now).await?;
+    let stale_after = CrawlSettings::default().stale_after;
+    let enqueued = schedule_due(config, states, tasks, stale_after, now).await?;
     tracing::info!(due = enqueued.len(), sources = ?enqueued, "crawl tasks enqueued");
     MetricLine::new("scheduler")
         .count("SourcesDue", enqueued.len() as u64)

@@ -19,7 +19,7 @@ use super::meter::Stores;
 use super::params::{self, Endpoint, FeedParams, JobsParams};
 use super::problem::{PROBLEM_CONTENT_TYPE, Problem};
 use crate::model::JobPosting;
-use crate::store::{PostingChange, PostingStore, SourceState, SourceStateStore};
+use crate::store::{PostingChange, PostingReader, SourceState, SourceStateReader};
 
 const JSON: &str = "application/json";
 /// Most duplicates listed for one posting (a fingerprint group is a handful of sources).

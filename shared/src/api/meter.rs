@@ -12,13 +12,12 @@ use axum::extract::{FromRequestParts, MatchedPath, Request};
 use axum::http::request::Parts;
 use axum::middleware::Next;
 use axum::response::Response;
-use chrono::{DateTime, Utc};
 
 use super::Shared;
 use super::problem::Problem;
 use crate::store::{
-    IndexEntry, ListQuery, Page, PostingStore, SourceState, SourceStateStore, StoreError,
-    StoredPosting, UsageSnapshot, Write, WriteOutcome,
+    IndexEntry, ListQuery, Page, PostingReader, SourceState, SourceStateReader, StoreError,
+    StoredPosting, UsageSnapshot,
 };
 
 /// What one request did, filled in by its handler and logged by `log_request`.
@@ -132,19 +131,14 @@ impl FromRequestParts<Shared> for Stores {
     }
 }
 
-/// A posting store that counts each call on a request meter.
+/// A posting reader that counts each call on a request meter.
 pub struct CountingPostings {
-    inner: Arc<dyn PostingStore>,
+    inner: Arc<dyn PostingReader>,
     meter: RequestMeter,
 }
 
 #[async_trait]
-impl PostingStore for CountingPostings {
-    async fn source_index(&self, source: &str) -> Result<Vec<IndexEntry>, StoreError> {
-        self.meter.count();
-        self.inner.source_index(source).await
-    }
-
+impl PostingReader for CountingPostings {
     async fn fingerprint_groups(
         &self,
         fingerprints: &[String],
@@ -158,11 +152,6 @@ impl PostingStore for CountingPostings {
         self.inner.get_many(ids).await
     }
 
-    async fn write(&self, writes: Vec<Write>) -> Result<Vec<WriteOutcome>, StoreError> {
-        self.meter.count();
-        self.inner.write(writes).await
-    }
-
     async fn list(
         &self,
         query: &ListQuery,
@@ -173,38 +162,19 @@ impl PostingStore for CountingPostings {
         self.inner.list(query, limit, cursor).await
     }
 
-    async fn delete_expired(
-        &self,
-        now: DateTime<Utc>,
-        retention: chrono::Duration,
-    ) -> Result<usize, StoreError> {
-        self.meter.count();
-        self.inner.delete_expired(now, retention).await
-    }
-
     fn usage(&self) -> UsageSnapshot {
         self.inner.usage()
     }
 }
 
-/// A source-state store that counts each call on a request meter.
+/// A source-state reader that counts each call on a request meter.
 pub struct CountingSources {
-    inner: Arc<dyn SourceStateStore>,
+    inner: Arc<dyn SourceStateReader>,
     meter: RequestMeter,
 }
 
 #[async_trait]
-impl SourceStateStore for CountingSources {
-    async fn source_state(&self, name: &str) -> Result<Option<SourceState>, StoreError> {
-        self.meter.count();
-        self.inner.source_state(name).await
-    }
-
-    async fn put_source_state(&self, state: &SourceState) -> Result<(), StoreError> {
-        self.meter.count();
-        self.inner.put_source_state(state).await
-    }
-
+impl SourceStateReader for CountingSources {
     async fn source_states(&self) -> Result<Vec<SourceState>, StoreError> {
         self.meter.count();
         self.inner.source_states().await

@@ -1,6 +1,7 @@
 //! The read API: one axum `Router` over the store's read side, served by `lambda_http::run` on
 //! Lambda and by `axum::serve` in `jobfeed serve`. It depends on neither runtime (no
-//! `ConnectInfo`, no server types), only on the `PostingStore` / `SourceStateStore` ports.
+//! `ConnectInfo`, no server types), only on the store's read side (`PostingReader`,
+//! `SourceStateReader`).
 //!
 //! Endpoints: `GET /jobs`, `/jobs/{id}`, `/feed.rss`, `/feed.atom`, `/feed.json`, `/sources`,
 //! `/openapi.json`, `/health` (HEAD too). Every error is an `application/problem+json` body
@@ -40,7 +41,7 @@ pub use params::{DEFAULT_LIMIT, Endpoint, MAX_LIMIT, MAX_QUERY_BYTES, Param};
 pub use params::{ListRequest, parse as parse_list_query};
 pub use problem::{PROBLEM_CONTENT_TYPE, Problem};
 
-use crate::store::{PostingStore, SourceStateStore};
+use crate::store::{PostingReader, SourceStateReader};
 
 /// How long browsers keep a CORS preflight answer.
 const PREFLIGHT_MAX_AGE: Duration = Duration::from_secs(24 * 60 * 60);
@@ -48,10 +49,10 @@ const PREFLIGHT_MAX_AGE: Duration = Duration::from_secs(24 * 60 * 60);
 /// What the router serves from.
 #[derive(Clone)]
 pub struct ApiState {
-    /// Postings (read side only: `list`, `get_many`, `fingerprint_groups`).
-    pub postings: Arc<dyn PostingStore>,
-    /// Source states (`source_states`).
-    pub sources: Arc<dyn SourceStateStore>,
+    /// Postings (the read side: `list`, `get_many`, `fingerprint_groups`).
+    pub postings: Arc<dyn PostingReader>,
+    /// Source states (the read side: `source_states`).
+    pub sources: Arc<dyn SourceStateReader>,
     /// Settings.
     pub config: ApiConfig,
 }

@@ -8,10 +8,10 @@ use std::time::Duration;
 use async_trait::async_trait;
 use url::Url;
 
-use crate::store::Validators;
+use crate::model::Validators;
 
 /// How to ask for a URL.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub enum FetchMethod {
     /// A plain `GET`.
     Get,
@@ -271,6 +271,20 @@ impl Default for FetchConfig {
             max_retries: 3,
             backoff_base: Duration::from_millis(500),
             backoff_cap: Duration::from_secs(30),
+        }
+    }
+}
+
+impl From<&crate::config::CrawlDefaults> for FetchConfig {
+    /// The fetcher settings of `sources.toml`'s `[crawl]` table (timeouts and retries keep
+    /// the fetcher's own defaults).
+    fn from(crawl: &crate::config::CrawlDefaults) -> Self {
+        FetchConfig {
+            user_agent: crawl.user_agent.clone(),
+            per_host_concurrency: crawl.per_host_concurrency.max(1),
+            min_delay_per_host: Duration::from_millis(crawl.min_delay_ms),
+            max_body_bytes: crawl.max_body_bytes,
+            ..FetchConfig::default()
         }
     }
 }

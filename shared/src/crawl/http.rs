@@ -37,7 +37,7 @@ use crate::crawl::fetch::{
     DisallowReason, Document, FetchConfig, FetchError, FetchMethod, FetchOutcome, FetchRequest,
     Fetcher, is_retryable_status,
 };
-use crate::store::Validators;
+use crate::model::Validators;
 use politeness::Politeness;
 use robots::{MAX_ROBOTS_BYTES, RobotsCache, RobotsRules};
 use ssrf::{AddressPolicy, AddressRefused, GuardedResolver};

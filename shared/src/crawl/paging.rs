@@ -13,7 +13,7 @@ use crate::model::SourceKind;
 pub const DEFAULT_PAGE_SIZE: u64 = 100;
 
 /// One page to fetch.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct PageRequest {
     /// The page's URL.
     pub url: Url,
@@ -31,7 +31,7 @@ impl PageRequest {
 }
 
 /// Where a source is in its list of pages.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub enum Pager {
     /// The whole list is one document.
     Single,

@@ -1,20 +1,29 @@
-//! The crawl of one source: fetch its document(s) through the [`Fetcher`] port, follow its
-//! pages, extract each document's postings (identified, not yet normalized: that is done at
-//! ingest), and say whether the result is the source's complete list. Knows nothing of stores or queues: the caller decides what to do
-//! with the postings (ingest them, close what a complete crawl no longer lists).
+//! The crawl of one source, one request at a time: fetch its list through the [`Fetcher`]
+//! port, follow its pages, and extract each document's postings (identified, not yet
+//! normalized: that is done at ingest). Knows nothing of stores or queues: the caller
+//! publishes what each step finds, and decides what a finished crawl closes.
+//!
+//! A crawl is a resumable job ([`CrawlJob`]). Its list pass yields postings (API kinds,
+//! feeds, JSON-LD pages) or links to posting pages (`html` listings), each under a list key
+//! with a change hint (`ListMark`). What the store already holds (`Known`) decides what is
+//! read again: a linked page only when its posting is new, closed, its hint changed or its
+//! refresh is due; an API record is only sent on under the same conditions. Between any two
+//! requests the job can stop (its [`Limits`] reached) and hand out its [`CrawlProgress`],
+//! from which another process goes on; it holds keys of what it listed, never postings.
 //!
 //! Failure of the first document fails the crawl ([`CrawlError`]): nothing is known about the
 //! source. Failure of any later document (a page, a posting page) is recorded in the report
 //! and makes the crawl incomplete, so a flaky page can never cause postings to be closed.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashSet, VecDeque};
 use std::time::Instant;
 
 use chrono::{DateTime, Utc};
 use scraper::{Html, Selector};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use url::Url;
 
+use super::known::{Known, Refresh, Seen};
 use crate::config::{ListingRecipe, SourceConfig};
 use crate::crawl::fetch::{
     DisallowReason, Document, FetchError, FetchMethod, FetchOutcome, FetchRequest, Fetcher,
@@ -22,11 +31,14 @@ use crate::crawl::fetch::{
 use crate::crawl::paging::{PageRequest, Pager};
 use crate::error::ParseError;
 use crate::extract::ExtractKind;
-use crate::model::SourceKind;
+use crate::identity::{ListMark, hash64, id_key};
+use crate::model::{SourceKind, Validators};
 use crate::parse::{ExtractedDocument, ExtractedPosting, ParseOptions, extract_document};
-use crate::store::Validators;
 
-/// What one source's crawl produced.
+/// Most error lines a crawl's report keeps (the count goes on in `CrawlReport::failures`).
+const MAX_REPORTED_ERRORS: usize = 50;
+
+/// What one source's crawl produced, read to its end in one go ([`crawl_source`]).
 #[derive(Debug, Clone)]
 pub struct CrawlOutput {
     /// Extracted postings, ids unique (the first occurrence kept), identified for the
@@ -38,30 +50,38 @@ pub struct CrawlOutput {
     /// The source answered 304 to the conditional fetch of its single document: nothing was
     /// parsed and there is nothing to ingest (`postings` is empty, `complete` is false).
     pub unchanged: bool,
-    /// `ETag` / `Last-Modified` to store in the source state, by URL. Only the document that
-    /// is fetched conditionally (the one document of a single-document source) is kept: the
-    /// validators of other pages would never be sent, and a large `html` source would carry
-    /// hundreds of them. After a 304 the validators that were sent are kept.
+    /// `ETag` / `Last-Modified` to store in the source state, by URL (see
+    /// [`CrawlJob::validators`]).
     pub validators: BTreeMap<String, Validators>,
     /// What happened, for logs and the source state.
     pub report: CrawlReport,
 }
 
-/// The numbers and problems of one source's crawl.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+/// The numbers and problems of one source's crawl (over all its invocations).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct CrawlReport {
     /// Documents fetched (2xx): API pages, listing pages and posting pages.
     pub pages_fetched: u32,
     /// 304 answers.
     pub not_modified: u32,
-    /// Postings in the output (after removing repeats).
+    /// Postings the list named (after removing repeats), sent on or known as they are.
     pub postings_found: u32,
+    /// Postings sent on to ingest: new, changed, reopened or due for a refresh.
+    #[serde(default)]
+    pub postings_sent: u32,
+    /// Posting pages not read again because the store holds them as the list says.
+    #[serde(default)]
+    pub details_skipped: u32,
     /// Records recognised but not usable, and repeats of an id already found.
     pub skipped_records: u32,
     /// URLs robots.txt kept us from (each makes the crawl incomplete).
     pub disallowed: Vec<String>,
-    /// Later pages that failed, one line each (each makes the crawl incomplete).
+    /// Later pages that failed, one line each (each makes the crawl incomplete); the first
+    /// `MAX_REPORTED_ERRORS`.
     pub errors: Vec<String>,
+    /// Every failure, counted (`errors` keeps only the first lines).
+    #[serde(default)]
+    pub failures: u32,
     /// Wall-clock time of the crawl.
     pub duration_ms: u64,
 }
@@ -106,17 +126,191 @@ impl CrawlError {
     }
 }
 
-/// Crawls one source once.
+/// How far one invocation of a crawl may go: no request starts once `deadline` passed or
+/// `max_requests` were made, and a request still running at the deadline is abandoned (and
+/// made again by the next invocation).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Limits {
+    /// When to stop.
+    pub deadline: Option<tokio::time::Instant>,
+    /// How many requests to make at most.
+    pub max_requests: Option<u32>,
+    /// Requests made so far.
+    pub requests: u32,
+}
+
+impl Limits {
+    /// No limit: the crawl runs to its end (the CLI).
+    pub fn none() -> Self {
+        Self::default()
+    }
+
+    /// Stop at `deadline`.
+    pub fn until(deadline: tokio::time::Instant) -> Self {
+        Limits {
+            deadline: Some(deadline),
+            ..Self::default()
+        }
+    }
+
+    /// Stop after `max_requests` requests.
+    pub fn requests(max_requests: u32) -> Self {
+        Limits {
+            max_requests: Some(max_requests),
+            ..Self::default()
+        }
+    }
+
+    /// Whether no further request may start.
+    pub fn reached(&self) -> bool {
+        self.max_requests.is_some_and(|max| self.requests >= max)
+            || self
+                .deadline
+                .is_some_and(|deadline| tokio::time::Instant::now() >= deadline)
+    }
+}
+
+/// What one step of a crawl did.
+#[derive(Debug)]
+pub enum Step {
+    /// Postings to send on (possibly none: a page whose postings were all known as they
+    /// are).
+    Found(Vec<ExtractedPosting>),
+    /// The single document is unchanged (304): nothing to send, nothing to close.
+    Unchanged,
+    /// The list is read to its end.
+    Done,
+    /// The invocation's limits are reached; [`CrawlJob::progress`] says where to go on.
+    Paused,
+}
+
+/// Where a crawl stands between two of its requests: everything another process needs to
+/// go on with it. Serialized into the crawl's checkpoint.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CrawlProgress {
+    list: ListPass,
+    /// Posting pages of the links read so far that are still to be read.
+    pending: VecDeque<Detail>,
+    /// What the crawl listed.
+    seen: Seen,
+    /// Whether nothing went wrong yet (see `CrawlOutput::complete`).
+    complete: bool,
+    /// Whether the first document was read (a failure after it is not the crawl's).
+    started: bool,
+    /// Posting pages read so far (against the listing's `max_posting_pages`).
+    details_read: usize,
+    report: CrawlReport,
+}
+
+/// Where the list pass is.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+enum ListPass {
+    /// Pages of the source's own kind (API responses, feeds, JSON-LD pages).
+    Pages {
+        pager: Pager,
+        /// The page to read next; `None` when the list is read.
+        next: Option<PageRequest>,
+        /// Pages read.
+        read: u32,
+    },
+    /// An `html` listing of links to posting pages.
+    Listing {
+        /// The listing page to read next; `None` when the listing is read.
+        next: Option<Url>,
+        /// Keys of the listing pages read (a next link seen before ends the listing).
+        visited: Vec<u64>,
+        /// Pages read.
+        read: u32,
+        /// Keys of the posting links taken (one link on several pages is read once).
+        links: Seen,
+    },
+}
+
+/// A posting page to read, under its list key and hint.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+struct Detail {
+    url: Url,
+    key: u64,
+    hint: u64,
+}
+
+impl CrawlProgress {
+    /// A crawl of `source` that has not made a request yet.
+    pub fn new(source: &SourceConfig) -> Self {
+        let list = match (&source.kind, &source.listing) {
+            (SourceKind::Html, Some(_)) => ListPass::Listing {
+                next: Some(source.url.clone()),
+                visited: Vec::new(),
+                read: 0,
+                links: Seen::default(),
+            },
+            (kind, _) => {
+                let (pager, first) = Pager::start(*kind, &source.url);
+                ListPass::Pages {
+                    pager,
+                    next: Some(first),
+                    read: 0,
+                }
+            }
+        };
+        CrawlProgress {
+            list,
+            pending: VecDeque::new(),
+            seen: Seen::default(),
+            complete: true,
+            started: false,
+            details_read: 0,
+            report: CrawlReport::default(),
+        }
+    }
+
+    /// What the crawl listed so far.
+    pub fn seen(&self) -> &Seen {
+        &self.seen
+    }
+
+    /// Whether nothing has made the crawl incomplete so far.
+    pub fn complete(&self) -> bool {
+        self.complete
+    }
+
+    /// The crawl's report so far.
+    pub fn report(&self) -> &CrawlReport {
+        &self.report
+    }
+
+    /// The report, mutably (the caller adds the time it spent).
+    pub fn report_mut(&mut self) -> &mut CrawlReport {
+        &mut self.report
+    }
+
+    /// Marks the crawl incomplete for `reason` (recorded in its report).
+    pub fn fail(&mut self, reason: String) {
+        self.complete = false;
+        self.report.failures = self.report.failures.saturating_add(1);
+        if self.report.errors.len() < MAX_REPORTED_ERRORS {
+            self.report.errors.push(reason);
+        }
+    }
+
+    /// Requests still known to be ahead (posting pages pending, plus one if the list goes
+    /// on): 0 once the crawl is done.
+    pub fn work_ahead(&self) -> usize {
+        let list_goes_on = match &self.list {
+            ListPass::Pages { next, .. } => next.is_some(),
+            ListPass::Listing { next, .. } => next.is_some(),
+        };
+        self.pending.len() + usize::from(list_goes_on)
+    }
+}
+
+/// Crawls one source to its end in one go, with nothing known of it: every posting found is
+/// in the output (`jobfeed crawl --dry-run`, and tests of the list pass).
 ///
 /// `validators` are the stored validators by URL (the source state); the one document of a
 /// single-document source is fetched conditionally with them. `now` is the `fetched_at` of
-/// every posting. Paged APIs (Lever, SmartRecruiters, Workable) and `html` listing pages are
-/// followed to the end or to `source.max_pages` pages; `html` posting pages are read with
-/// JSON-LD first, then the source's `detail` recipe. Every request carries the source's
-/// `allow_private` and is confined to the host of `source.url` plus `source.extra_hosts`.
-///
-/// Errors only when the first document cannot be fetched, is refused by robots.txt, or is
-/// not of the source's kind; everything later is recorded in the report.
+/// every posting. Errors only when the first document cannot be fetched, is refused by
+/// robots.txt, or is not of the source's kind; everything later is recorded in the report.
 pub async fn crawl_source(
     fetcher: &dyn Fetcher,
     source: &SourceConfig,
@@ -124,32 +318,71 @@ pub async fn crawl_source(
     now: DateTime<Utc>,
 ) -> Result<CrawlOutput, CrawlError> {
     let started = Instant::now();
-    let mut crawl = Crawl::new(fetcher, source, now);
-    let unchanged = match (&source.kind, &source.listing) {
-        (SourceKind::Html, Some(listing)) => {
-            crawl.html_listing(listing).await?;
-            false
+    let known = Known::new();
+    let mut job = CrawlJob::new(
+        fetcher,
+        source,
+        &known,
+        Refresh::NEVER,
+        now,
+        CrawlProgress::new(source),
+    )?
+    .with_validators(validators.clone());
+    let mut limits = Limits::none();
+    let mut postings = Vec::new();
+    let mut unchanged = false;
+    loop {
+        match job.step(&mut limits).await? {
+            Step::Found(found) => postings.extend(found),
+            Step::Unchanged => {
+                unchanged = true;
+                break;
+            }
+            Step::Done | Step::Paused => break,
         }
-        _ => crawl.pages(validators).await?,
-    };
-    Ok(crawl.finish(unchanged, started))
+    }
+    let validators = job.validators().clone();
+    let mut progress = job.into_progress();
+    progress.report.duration_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
+    Ok(CrawlOutput {
+        postings,
+        complete: progress.complete && !unchanged,
+        unchanged,
+        validators,
+        report: progress.report,
+    })
 }
 
-/// The state of one crawl in progress.
-struct Crawl<'a> {
+/// One crawl of one source in progress in this process: [`CrawlJob::step`] makes at most one
+/// request and says what it found.
+pub struct CrawlJob<'a> {
     fetcher: &'a dyn Fetcher,
     source: &'a SourceConfig,
-    allowed_hosts: Vec<String>,
+    known: &'a Known,
+    refresh: Refresh,
     now: DateTime<Utc>,
-    postings: Vec<ExtractedPosting>,
-    ids: HashSet<String>,
-    complete: bool,
+    progress: CrawlProgress,
+    allowed_hosts: Vec<String>,
+    selectors: Option<ListingSelectors>,
+    /// The validators stored for the single document, sent with its fetch.
+    stored_validators: BTreeMap<String, Validators>,
+    /// The validators to store after this crawl.
     validators: BTreeMap<String, Validators>,
-    report: CrawlReport,
 }
 
-impl<'a> Crawl<'a> {
-    fn new(fetcher: &'a dyn Fetcher, source: &'a SourceConfig, now: DateTime<Utc>) -> Self {
+impl<'a> CrawlJob<'a> {
+    /// A job going on from `progress` (`CrawlProgress::new` for a new crawl). `known` is what
+    /// the store holds of the source, `refresh` which unchanged postings to read again, and
+    /// `now` the `fetched_at` of what this job fetches. Fails when the source's listing
+    /// recipe does not compile.
+    pub fn new(
+        fetcher: &'a dyn Fetcher,
+        source: &'a SourceConfig,
+        known: &'a Known,
+        refresh: Refresh,
+        now: DateTime<Utc>,
+        progress: CrawlProgress,
+    ) -> Result<Self, CrawlError> {
         let allowed_hosts = source
             .url
             .host_str()
@@ -157,156 +390,328 @@ impl<'a> Crawl<'a> {
             .chain(source.extra_hosts.iter().map(String::as_str))
             .map(str::to_ascii_lowercase)
             .collect();
-        Self {
+        let selectors = source
+            .listing
+            .as_ref()
+            .filter(|_| source.kind == SourceKind::Html)
+            .map(ListingSelectors::compile)
+            .transpose()
+            .map_err(|error| CrawlError::Parse {
+                url: source.url.to_string(),
+                error,
+            })?;
+        Ok(CrawlJob {
             fetcher,
             source,
-            allowed_hosts,
+            known,
+            refresh,
             now,
-            postings: Vec::new(),
-            ids: HashSet::new(),
-            complete: true,
+            progress,
+            allowed_hosts,
+            selectors,
+            stored_validators: BTreeMap::new(),
             validators: BTreeMap::new(),
-            report: CrawlReport::default(),
+        })
+    }
+
+    /// The same job, fetching the single document of a single-document source
+    /// conditionally with these stored validators (by URL).
+    pub fn with_validators(mut self, stored: BTreeMap<String, Validators>) -> Self {
+        self.stored_validators = stored;
+        self
+    }
+
+    /// Where the crawl stands.
+    pub fn progress(&self) -> &CrawlProgress {
+        &self.progress
+    }
+
+    /// Where the crawl stands, to save or to finish with.
+    pub fn into_progress(self) -> CrawlProgress {
+        self.progress
+    }
+
+    /// `ETag` / `Last-Modified` to store in the source state, by URL. Only the document that
+    /// is fetched conditionally (the one document of a single-document source) is kept: the
+    /// validators of other pages would never be sent, and a large source would carry
+    /// thousands of them. After a 304 the validators that were sent are kept.
+    pub fn validators(&self) -> &BTreeMap<String, Validators> {
+        &self.validators
+    }
+
+    /// Makes the crawl's next request, unless `limits` are reached, and says what it found:
+    /// a posting page first (of links read before), else the next list page. An error only
+    /// when the crawl's first document fails.
+    pub async fn step(&mut self, limits: &mut Limits) -> Result<Step, CrawlError> {
+        if let Some(detail) = self.progress.pending.pop_front() {
+            return Ok(self.read_detail(detail, limits).await);
+        }
+        match &self.progress.list {
+            ListPass::Pages { next: Some(_), .. } => self.read_page(limits).await,
+            ListPass::Listing { next: Some(_), .. } => self.read_listing(limits).await,
+            _ => Ok(Step::Done),
         }
     }
 
-    /// A source read as a sequence of pages of its own kind (every kind but `html` with a
-    /// listing). Returns whether the single document was unchanged (304).
-    async fn pages(&mut self, stored: &BTreeMap<String, Validators>) -> Result<bool, CrawlError> {
-        let (mut pager, first) = Pager::start(self.source.kind, &self.source.url);
+    /// Reads the next page of a source read as pages of its own kind.
+    async fn read_page(&mut self, limits: &mut Limits) -> Result<Step, CrawlError> {
+        let ListPass::Pages {
+            pager,
+            next: Some(page),
+            read,
+        } = &self.progress.list
+        else {
+            return Ok(Step::Done);
+        };
+        let (mut pager, page, read) = (pager.clone(), page.clone(), *read);
+        let first = !self.progress.started;
         let conditional = pager
             .is_single()
-            .then(|| stored.get(first.url.as_str()).cloned())
+            .then(|| self.stored_validators.get(page.url.as_str()).cloned())
             .flatten();
-        let Some(mut doc) = self.fetch_first(&first, conditional.clone()).await? else {
-            if let Some(sent) = conditional {
-                self.validators.insert(first.url.to_string(), sent);
+        let Some(outcome) = self.fetch(&page, conditional.clone(), limits).await else {
+            return Ok(Step::Paused);
+        };
+        let doc = if first {
+            match self.first_document(&page.url, outcome)? {
+                Some(doc) => doc,
+                None => {
+                    // 304: the one document is as it was.
+                    if let Some(sent) = conditional {
+                        self.validators.insert(page.url.to_string(), sent);
+                    }
+                    self.end_list();
+                    return Ok(Step::Unchanged);
+                }
             }
-            return Ok(true);
+        } else {
+            match self.later_document(&page.url, outcome) {
+                Some(doc) => doc,
+                None => {
+                    self.end_list();
+                    return Ok(Step::Found(Vec::new()));
+                }
+            }
         };
         if pager.is_single() {
-            self.keep_validators(&first.url, &doc);
+            self.keep_validators(&page.url, &doc);
         }
-        let mut fetched = 1;
-        let mut first_page = true;
-        loop {
-            match self.parse(&doc) {
-                Ok(parsed) => self.absorb(parsed),
-                Err(error) if first_page => {
-                    return Err(CrawlError::Parse {
-                        url: doc.final_url.to_string(),
-                        error,
-                    });
-                }
-                Err(error) => {
-                    self.fail(format!("{}: {error}", doc.final_url));
-                    break;
-                }
+        let found = match self.parse(&doc) {
+            Ok(parsed) => self.listed_records(parsed),
+            Err(error) if first => {
+                return Err(CrawlError::Parse {
+                    url: doc.final_url.to_string(),
+                    error,
+                });
             }
-            first_page = false;
-            let Some(next) = pager.next(&doc.body) else {
-                break;
-            };
-            if fetched >= self.source.max_pages {
-                self.capped(&next.url);
-                break;
+            Err(error) => {
+                self.progress.fail(format!("{}: {error}", doc.final_url));
+                self.end_list();
+                return Ok(Step::Found(Vec::new()));
             }
-            match self.fetch_later(&next).await {
-                Some(page) => doc = page,
-                None => break,
-            }
-            fetched += 1;
+        };
+        let read = read + 1;
+        let mut next = pager.next(&doc.body);
+        if let Some(capped) = next.as_ref().filter(|_| read >= self.source.max_pages) {
+            self.capped(&capped.url);
+            next = None;
         }
-        Ok(false)
+        self.progress.list = ListPass::Pages { pager, next, read };
+        Ok(Step::Found(found))
     }
 
-    /// An `html` source with a listing: walk the listing pages, then read each posting page.
-    async fn html_listing(&mut self, listing: &ListingRecipe) -> Result<(), CrawlError> {
-        let selectors = ListingSelectors::compile(listing).map_err(|error| CrawlError::Parse {
-            url: self.source.url.to_string(),
-            error,
-        })?;
-        let first = PageRequest {
-            url: self.source.url.clone(),
+    /// Reads the next page of an `html` listing: its links become posting pages to read,
+    /// unless the store holds their postings as the listing describes them.
+    async fn read_listing(&mut self, limits: &mut Limits) -> Result<Step, CrawlError> {
+        let ListPass::Listing {
+            next: Some(url),
+            read,
+            ..
+        } = &self.progress.list
+        else {
+            return Ok(Step::Done);
+        };
+        let (url, read) = (url.clone(), *read);
+        let first = !self.progress.started;
+        let page = PageRequest {
+            url: url.clone(),
             method: FetchMethod::Get,
         };
-        let Some(mut page) = self.fetch_first(&first, None).await? else {
-            // Nothing was sent conditionally, so a 304 here is the server's confusion.
-            self.fail(format!("{}: unexpected 304 Not Modified", first.url));
-            return Ok(());
+        let Some(outcome) = self.fetch(&page, None, limits).await else {
+            return Ok(Step::Paused);
         };
-        let mut visited: HashSet<Url> = HashSet::from([first.url]);
-        // Posting links in listing order, without repeats. The set is bounded by the listing
-        // pages read (each under the fetcher's body cap), the list by the posting-page cap.
-        let mut seen_links: HashSet<Url> = HashSet::new();
-        let mut links: Vec<Url> = Vec::new();
-        let mut fetched = 1;
-        loop {
-            visited.insert(page.final_url.clone());
-            if crate::extract::nesting::html_too_deep(&page.body) {
-                let error = crate::extract::nesting::too_deep(SourceKind::Html);
-                self.fail(format!("{}: {error}", page.final_url));
-                break;
-            }
-            let found = selectors.read(&page.body, &page.final_url, &self.allowed_hosts);
-            for link in found.links {
-                if links.len() < listing.max_posting_pages && !seen_links.contains(&link) {
-                    links.push(link.clone());
+        let document = if first {
+            match self.first_document(&url, outcome)? {
+                Some(doc) => Some(doc),
+                None => {
+                    // Nothing was sent conditionally, so a 304 here is the server's confusion.
+                    self.progress
+                        .fail(format!("{url}: unexpected 304 Not Modified"));
+                    None
                 }
-                seen_links.insert(link);
             }
-            // A next link seen before means the listing went round in a circle: its end.
-            let Some(next) = found.next.filter(|next| !visited.contains(next)) else {
-                break;
-            };
-            if fetched >= self.source.max_pages {
-                self.capped(&next);
-                break;
-            }
-            visited.insert(next.clone());
-            let request = PageRequest {
-                url: next,
-                method: FetchMethod::Get,
-            };
-            match self.fetch_later(&request).await {
-                Some(next_page) => page = next_page,
-                None => break,
-            }
-            fetched += 1;
+        } else {
+            self.later_document(&url, outcome)
+        };
+        let Some(doc) = document else {
+            self.end_list();
+            return Ok(Step::Found(Vec::new()));
+        };
+        if crate::markup::nesting::html_too_deep(&doc.body) {
+            let error = crate::markup::nesting::too_deep(SourceKind::Html);
+            self.progress.fail(format!("{}: {error}", doc.final_url));
+            self.end_list();
+            return Ok(Step::Found(Vec::new()));
         }
-        if seen_links.len() > links.len() {
+        let found = match &self.selectors {
+            Some(selectors) => selectors.read(&doc.body, &doc.final_url, &self.allowed_hosts),
+            None => ListingLinks::default(),
+        };
+        let ListPass::Listing {
+            next,
+            visited,
+            read: pages_read,
+            links,
+        } = &mut self.progress.list
+        else {
+            return Ok(Step::Done);
+        };
+        visited.push(hash64(&["url", url.as_str()]));
+        visited.push(hash64(&["url", doc.final_url.as_str()]));
+        *pages_read = read + 1;
+        let mut pending = Vec::new();
+        let mut skipped = 0;
+        let mut listed = Vec::new();
+        for (link, text) in found.links {
+            let key = hash64(&["url", link.as_str()]);
+            if !links.insert_key(key) {
+                continue;
+            }
+            let hint = hash64(&["text", &text]);
+            if self.known.unchanged(key, hint, self.refresh) {
+                skipped += 1;
+                listed.extend(self.known.listed(key).iter().map(|p| p.id));
+            } else {
+                pending.push(Detail {
+                    url: link,
+                    key,
+                    hint,
+                });
+            }
+        }
+        // A next link seen before means the listing went round in a circle: its end.
+        let mut after = found
+            .next
+            .filter(|next| !visited.contains(&hash64(&["url", next.as_str()])));
+        let capped = after.take_if(|_| read + 1 >= self.source.max_pages);
+        *next = after;
+        self.progress.pending.extend(pending);
+        self.progress.report.details_skipped += skipped;
+        for id in listed {
+            if self.progress.seen.insert_key(id) {
+                self.progress.report.postings_found += 1;
+            }
+        }
+        if let Some(capped) = capped {
+            self.capped(&capped);
+        }
+        Ok(Step::Found(Vec::new()))
+    }
+
+    /// Reads one posting page of an `html` listing.
+    async fn read_detail(&mut self, detail: Detail, limits: &mut Limits) -> Step {
+        let cap = self
+            .source
+            .listing
+            .as_ref()
+            .map_or(usize::MAX, |listing| listing.max_posting_pages);
+        if self.progress.details_read >= cap {
             // Reading the rest would take hours at one request per second; the crawl is
             // incomplete so nothing beyond the cap is closed as withdrawn.
-            self.fail(format!(
-                "{}: the listing has {} posting links; only the first {} were read",
-                self.source.url,
-                seen_links.len(),
-                links.len()
-            ));
+            if self.progress.details_read == cap {
+                let needed = cap + 1 + self.progress.pending.len();
+                self.progress.details_read += 1;
+                self.progress.fail(format!(
+                    "{}: {needed} posting pages need reading, over `max_posting_pages` = \
+                     {cap}; the rest were not read",
+                    self.source.url
+                ));
+            }
+            return Step::Found(Vec::new());
         }
-        for link in links {
-            let request = PageRequest {
-                url: link,
-                method: FetchMethod::Get,
-            };
-            let Some(doc) = self.fetch_later(&request).await else {
-                continue;
-            };
-            match self.parse(&doc) {
-                Ok(parsed) if parsed.postings.is_empty() => {
-                    // The listing says a posting is here; finding none is a broken page or
-                    // recipe, and must not look like the posting was withdrawn.
-                    self.report.skipped_records += count(parsed.skipped);
-                    self.fail(format!(
-                        "{}: no job posting found on the page",
-                        doc.final_url
-                    ));
-                }
-                Ok(parsed) => self.absorb(parsed),
-                Err(error) => self.fail(format!("{}: {error}", doc.final_url)),
+        let page = PageRequest {
+            url: detail.url.clone(),
+            method: FetchMethod::Get,
+        };
+        let Some(outcome) = self.fetch(&page, None, limits).await else {
+            self.progress.pending.push_front(detail);
+            return Step::Paused;
+        };
+        self.progress.details_read += 1;
+        let Some(doc) = self.later_document(&detail.url, outcome) else {
+            return Step::Found(Vec::new());
+        };
+        match self.parse(&doc) {
+            Ok(parsed) if parsed.postings.is_empty() => {
+                // The listing says a posting is here; finding none is a broken page or
+                // recipe, and must not look like the posting was withdrawn.
+                self.progress.report.skipped_records += count(parsed.skipped);
+                self.progress.fail(format!(
+                    "{}: no job posting found on the page",
+                    doc.final_url
+                ));
+                Step::Found(Vec::new())
+            }
+            Ok(parsed) => {
+                let mark = ListMark {
+                    key: detail.key,
+                    hint: detail.hint,
+                };
+                Step::Found(self.absorb(parsed, |_| Some(mark)))
+            }
+            Err(error) => {
+                self.progress.fail(format!("{}: {error}", doc.final_url));
+                Step::Found(Vec::new())
             }
         }
-        Ok(())
+    }
+
+    /// The records of an API page, feed or JSON-LD page to send on: each is listed, and sent
+    /// unless the store holds it with the same hint (and its refresh is not due).
+    fn listed_records(&mut self, parsed: ExtractedDocument) -> Vec<ExtractedPosting> {
+        let (known, refresh) = (self.known, self.refresh);
+        let company = self.source.company.as_deref().unwrap_or_default();
+        let sent = self.absorb(parsed, |posting| {
+            let key = id_key(&posting.id);
+            let hint = record_hint(posting, company);
+            (!known.unchanged(key, hint, refresh)).then_some(ListMark { key, hint })
+        });
+        sent
+    }
+
+    /// Notes a document's postings as listed (a repeat of an id found before is skipped)
+    /// and returns those `mark` gives a list mark: the ones to send on.
+    fn absorb(
+        &mut self,
+        parsed: ExtractedDocument,
+        mark: impl Fn(&ExtractedPosting) -> Option<ListMark>,
+    ) -> Vec<ExtractedPosting> {
+        let report = &mut self.progress.report;
+        report.skipped_records += count(parsed.skipped);
+        let mut sent = Vec::new();
+        for mut posting in parsed.postings {
+            if !self.progress.seen.insert(&posting.id) {
+                report.skipped_records += 1;
+                continue;
+            }
+            report.postings_found += 1;
+            if let Some(mark) = mark(&posting) {
+                posting.mark = Some(mark);
+                report.postings_sent += 1;
+                sent.push(posting);
+            }
+        }
+        sent
     }
 
     /// The fetch request for `page`, with this source's address rules.
@@ -320,49 +725,75 @@ impl<'a> Crawl<'a> {
         }
     }
 
-    /// Fetches the first document: `None` for a 304; any failure fails the crawl.
-    async fn fetch_first(
+    /// Fetches `page` unless `limits` are reached; `None` when they are, or when the
+    /// deadline passes while the request runs (it is abandoned, to be made again).
+    async fn fetch(
         &mut self,
         page: &PageRequest,
         validators: Option<Validators>,
+        limits: &mut Limits,
+    ) -> Option<Result<FetchOutcome, FetchError>> {
+        if limits.reached() {
+            return None;
+        }
+        limits.requests += 1;
+        let fetching = self.fetcher.fetch(self.request(page, validators));
+        match limits.deadline {
+            Some(deadline) => tokio::time::timeout_at(deadline, fetching).await.ok(),
+            None => Some(fetching.await),
+        }
+    }
+
+    /// The first document of the crawl: `None` for a 304; any failure fails the crawl.
+    fn first_document(
+        &mut self,
+        url: &Url,
+        outcome: Result<FetchOutcome, FetchError>,
     ) -> Result<Option<Document>, CrawlError> {
-        match self.fetcher.fetch(self.request(page, validators)).await? {
+        match outcome? {
             FetchOutcome::Fetched(doc) => {
-                self.report.pages_fetched += 1;
+                self.progress.started = true;
+                self.progress.report.pages_fetched += 1;
                 Ok(Some(doc))
             }
             FetchOutcome::NotModified => {
-                self.report.not_modified += 1;
+                self.progress.started = true;
+                self.progress.report.not_modified += 1;
                 Ok(None)
             }
             FetchOutcome::Disallowed { reason } => Err(CrawlError::Disallowed {
-                url: page.url.to_string(),
+                url: url.to_string(),
                 reason,
             }),
         }
     }
 
-    /// Fetches a later document; a failure is recorded, makes the crawl incomplete and gives
-    /// `None`.
-    async fn fetch_later(&mut self, page: &PageRequest) -> Option<Document> {
-        match self.fetcher.fetch(self.request(page, None)).await {
+    /// A later document; a failure is recorded, makes the crawl incomplete and gives `None`.
+    fn later_document(
+        &mut self,
+        url: &Url,
+        outcome: Result<FetchOutcome, FetchError>,
+    ) -> Option<Document> {
+        match outcome {
             Ok(FetchOutcome::Fetched(doc)) => {
-                self.report.pages_fetched += 1;
+                self.progress.report.pages_fetched += 1;
                 Some(doc)
             }
             Ok(FetchOutcome::NotModified) => {
-                self.report.not_modified += 1;
-                self.fail(format!("{}: unexpected 304 Not Modified", page.url));
+                self.progress.report.not_modified += 1;
+                self.progress
+                    .fail(format!("{url}: unexpected 304 Not Modified"));
                 None
             }
             Ok(FetchOutcome::Disallowed { reason }) => {
-                tracing::info!(source = %self.source.name, url = %page.url, %reason, "skipped");
-                self.report.disallowed.push(page.url.to_string());
-                self.complete = false;
+                tracing::info!(source = %self.source.name, %url, %reason, "skipped");
+                self.progress.report.disallowed.push(url.to_string());
+                self.progress.complete = false;
                 None
             }
             Err(error) => {
-                self.fail(error.to_string());
+                tracing::warn!(source = %self.source.name, %error, "a later document failed");
+                self.progress.fail(error.to_string());
                 None
             }
         }
@@ -397,18 +828,6 @@ impl<'a> Crawl<'a> {
         }
     }
 
-    /// Adds a document's postings, keeping the first of any id seen on an earlier page.
-    fn absorb(&mut self, parsed: ExtractedDocument) {
-        self.report.skipped_records += count(parsed.skipped);
-        for posting in parsed.postings {
-            if self.ids.insert(posting.id.clone()) {
-                self.postings.push(posting);
-            } else {
-                self.report.skipped_records += 1;
-            }
-        }
-    }
-
     fn keep_validators(&mut self, url: &Url, doc: &Document) {
         let v = &doc.validators;
         if v.etag.is_some() || v.last_modified.is_some() {
@@ -416,11 +835,12 @@ impl<'a> Crawl<'a> {
         }
     }
 
-    /// Records a failed later document: the crawl goes on but is no longer complete.
-    fn fail(&mut self, message: String) {
-        tracing::warn!(source = %self.source.name, "{message}");
-        self.report.errors.push(message);
-        self.complete = false;
+    /// Ends the list pass (its next page failed or cannot be read).
+    fn end_list(&mut self) {
+        match &mut self.progress.list {
+            ListPass::Pages { next, .. } => *next = None,
+            ListPass::Listing { next, .. } => *next = None,
+        }
     }
 
     /// Records that `max_pages` stopped the crawl before `next`.
@@ -431,20 +851,26 @@ impl<'a> Crawl<'a> {
             %next,
             "page cap reached; the crawl is incomplete"
         );
-        self.complete = false;
+        self.progress.complete = false;
     }
+}
 
-    fn finish(mut self, unchanged: bool, started: Instant) -> CrawlOutput {
-        self.report.postings_found = count(self.postings.len());
-        self.report.duration_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
-        CrawlOutput {
-            postings: self.postings,
-            complete: self.complete && !unchanged,
-            unchanged,
-            validators: self.validators,
-            report: self.report,
-        }
-    }
+/// The change hint of an API record: everything normalizing it reads (its kind, document,
+/// record and the source's company override), so a posting whose hint is unchanged would
+/// normalize to what is stored.
+fn record_hint(posting: &ExtractedPosting, company: &str) -> u64 {
+    let record = serde_json::to_string(&posting.record).unwrap_or_default();
+    hash64(&[
+        posting.kind.as_str(),
+        posting.document_url.as_deref().unwrap_or_default(),
+        if posting.single_posting_document {
+            "single"
+        } else {
+            "many"
+        },
+        company,
+        &record,
+    ])
 }
 
 fn count(n: usize) -> u32 {
@@ -460,8 +886,9 @@ struct ListingSelectors {
 /// What one listing page points to.
 #[derive(Debug, Default, PartialEq)]
 struct ListingLinks {
-    /// Posting pages: absolute http(s) URLs on an allowed host, without fragment, each once.
-    links: Vec<Url>,
+    /// Posting pages: absolute http(s) URLs on an allowed host, without fragment, each once,
+    /// with their link text (whitespace collapsed): the posting's change hint.
+    links: Vec<(Url, String)>,
     /// The next listing page, absolute (its host is checked when it is fetched).
     next: Option<Url>,
 }
@@ -511,7 +938,9 @@ impl ListingSelectors {
                     .any(|allowed| allowed.eq_ignore_ascii_case(host))
             });
             if allowed && seen.insert(url.clone()) {
-                out.links.push(url);
+                let text = element.text().collect::<Vec<_>>().join(" ");
+                let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
+                out.links.push((url, text));
             }
         }
         out.next = self.next.as_ref().and_then(|next| {
@@ -554,7 +983,7 @@ mod tests {
             "partner.example.org".to_owned(),
         ];
         let found = selectors("a.job", Some("a[rel=next]")).read(body, &base, &allowed);
-        let links: Vec<&str> = found.links.iter().map(Url::as_str).collect();
+        let links: Vec<&str> = found.links.iter().map(|(url, _)| url.as_str()).collect();
         assert_eq!(
             links,
             [
@@ -568,6 +997,7 @@ mod tests {
             found.next.as_ref().map(Url::as_str),
             Some("https://jobs.example.com/jobs/?page=2")
         );
+        assert_eq!(found.links[0].1, "One", "the first link's text is its hint");
     }
 
     #[test]

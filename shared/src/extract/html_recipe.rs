@@ -126,8 +126,8 @@ pub fn extract(
     ctx: DocumentContext<'_>,
 ) -> Result<Extraction, ParseError> {
     let recipe = recipe.compile().map_err(ParseError::Usage)?;
-    if super::nesting::html_too_deep(body) {
-        return Err(super::nesting::too_deep(crate::model::SourceKind::Html));
+    if crate::markup::nesting::html_too_deep(body) {
+        return Err(crate::markup::nesting::too_deep(crate::model::SourceKind::Html));
     }
     let html = Html::parse_document(body);
     let mut out = Extraction::default();

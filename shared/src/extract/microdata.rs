@@ -18,8 +18,8 @@ const MAX_ITEM_DEPTH: usize = 8;
 
 /// Extracts the microdata `JobPosting`s of one HTML page (zero when it has none).
 pub fn extract(body: &str, ctx: DocumentContext<'_>) -> Result<Extraction, ParseError> {
-    if super::nesting::html_too_deep(body) {
-        return Err(super::nesting::too_deep(crate::model::SourceKind::JsonLd));
+    if crate::markup::nesting::html_too_deep(body) {
+        return Err(crate::markup::nesting::too_deep(crate::model::SourceKind::JsonLd));
     }
     let html = Html::parse_document(body);
     Ok(Extraction {

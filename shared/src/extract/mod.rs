@@ -8,7 +8,6 @@ pub mod html_recipe;
 pub mod jsonld;
 pub mod lever;
 pub mod microdata;
-pub mod nesting;
 pub mod recruitee;
 pub mod remoteok;
 pub mod rss;

@@ -232,16 +232,7 @@ pub(crate) fn next_digit(text: &str, from: usize) -> Option<usize> {
     }
 }
 
-/// The largest character boundary of `text` at or before `index`.
-pub(crate) fn floor_char_boundary(text: &str, mut index: usize) -> usize {
-    if index >= text.len() {
-        return text.len();
-    }
-    while !text.is_char_boundary(index) {
-        index -= 1;
-    }
-    index
-}
+pub(crate) use crate::markup::cut::floor_char_boundary;
 
 /// Entities decoded, whitespace collapsed; `None` when nothing is left.
 fn tidy(text: &str) -> Option<String> {

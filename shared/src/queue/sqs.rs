@@ -1,7 +1,7 @@
 //! SQS adapter of the queue port. Messages go out with `SendMessageBatch`: at most ten
-//! entries and `SQS_MAX_MESSAGE_BYTES` per call, a postings message too big for SQS split by
-//! size (`IngestMessage::postings_batches`), and the entries a batch reports as failed sent
-//! again (bounded, with backoff). Nothing is dropped: what cannot be sent is an error.
+//! entries and `SQS_MAX_MESSAGE_BYTES` per call, a message too big for SQS split by its own
+//! `Body::into_bodies`, and the entries a batch reports as failed sent again (bounded, with
+//! backoff). Nothing is dropped: what cannot be sent is an error.
 //!
 //! A FIFO queue (the crawl queue) gets a `MessageGroupId` per message from the queue's
 //! grouping function (the source's host: SQS then runs one crawl per host at a time) and a
@@ -18,7 +18,7 @@ use aws_sdk_sqs::config::http::HttpResponse;
 use aws_sdk_sqs::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
 use aws_sdk_sqs::types::SendMessageBatchRequestEntry;
 
-use super::{CrawlTask, IngestMessage, Queue, QueueError};
+use super::{Body, Queue, QueueError};
 use crate::identity::hash_hex;
 
 /// SQS's limit on one message body, and on the bodies of one `SendMessageBatch` together:
@@ -27,46 +27,6 @@ pub const SQS_MAX_MESSAGE_BYTES: usize = 256 * 1024;
 
 /// SQS's limit on entries per `SendMessageBatch`.
 pub const MAX_BATCH_ENTRIES: usize = 10;
-
-/// A message kind SQS can carry: how it becomes message bodies.
-pub trait SqsBody: Send + Sync + 'static {
-    /// The bodies carrying this message, each at most `max_bytes` (more than one when the
-    /// message has to be split). `Invalid` when it cannot be carried at all.
-    fn into_bodies(self, max_bytes: usize) -> Result<Vec<String>, QueueError>;
-}
-
-impl SqsBody for IngestMessage {
-    /// A postings message (extracted or normalized) is split by size; a crawl-complete marker is one body (it cannot
-    /// be split: it must list every id at once).
-    fn into_bodies(self, max_bytes: usize) -> Result<Vec<String>, QueueError> {
-        let bodies =
-            |messages: Vec<IngestMessage>| messages.iter().map(IngestMessage::to_json).collect();
-        match self {
-            IngestMessage::Extracted {
-                source,
-                company,
-                postings,
-            } => Ok(bodies(IngestMessage::extracted_batches(
-                &source,
-                company.as_deref(),
-                postings,
-                max_bytes,
-            ))),
-            IngestMessage::Postings { source, postings } => Ok(bodies(
-                IngestMessage::postings_batches(&source, postings, max_bytes),
-            )),
-            complete @ IngestMessage::CrawlComplete { .. } => Ok(vec![complete.to_json()]),
-        }
-    }
-}
-
-impl SqsBody for CrawlTask {
-    fn into_bodies(self, _max_bytes: usize) -> Result<Vec<String>, QueueError> {
-        serde_json::to_string(&self)
-            .map(|body| vec![body])
-            .map_err(|e| QueueError::Invalid(format!("crawl task of {}: {e}", self.source)))
-    }
-}
 
 /// How often and how patiently the entries a batch reports as failed are sent again.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -109,7 +69,7 @@ impl<M> fmt::Debug for SqsQueue<M> {
     }
 }
 
-impl<M: SqsBody> SqsQueue<M> {
+impl<M: Body> SqsQueue<M> {
     /// A standard queue (e.g. the postings queue).
     pub fn standard(client: Client, queue_url: impl Into<String>) -> Self {
         SqsQueue {
@@ -213,7 +173,7 @@ impl<M: SqsBody> SqsQueue<M> {
 }
 
 #[async_trait]
-impl<M: SqsBody> Queue<M> for SqsQueue<M> {
+impl<M: Body> Queue<M> for SqsQueue<M> {
     fn max_message_bytes(&self) -> Option<usize> {
         Some(self.max_bytes)
     }
@@ -459,26 +419,5 @@ mod tests {
         .unwrap_err();
         assert_eq!(*calls.lock().unwrap(), 1);
         assert!(!error.is_retryable());
-    }
-
-    #[test]
-    fn crawl_tasks_are_one_json_body_and_markers_are_never_split() {
-        let task = CrawlTask {
-            source: "gitlab".into(),
-            due_at: chrono::DateTime::UNIX_EPOCH,
-        };
-        assert_eq!(
-            task.into_bodies(100).unwrap(),
-            vec![r#"{"source":"gitlab","due_at":"1970-01-01T00:00:00Z"}"#]
-        );
-        let marker = IngestMessage::CrawlComplete {
-            source: "gitlab".into(),
-            started_at: chrono::DateTime::UNIX_EPOCH,
-            ids: vec!["a".repeat(32); 3],
-        };
-        assert_eq!(
-            marker.clone().into_bodies(10).unwrap(),
-            vec![marker.to_json()]
-        );
     }
 }

@@ -9,8 +9,9 @@ use chrono::{DateTime, Duration, Utc};
 use serde_json::json;
 
 use super::{
-    IndexEntry, ListQuery, Page, PostingStore, SourceState, SourceStateStore, StoreError,
-    StoredPosting, Usage, UsageSnapshot, Write, WriteOutcome, cursor, listed_at,
+    CheckpointStore, IndexEntry, ListQuery, Page, PostingReader, PostingStore, SourceIndex,
+    SourceState, SourceStateReader, SourceStateStore, StoreError, StoredPosting, Usage,
+    UsageSnapshot, Write, WriteOutcome, cursor, expires_at, listed_at,
 };
 
 /// A store that keeps everything in process memory.
@@ -18,7 +19,16 @@ use super::{
 pub struct MemoryStore {
     postings: Mutex<HashMap<String, StoredPosting>>,
     sources: Mutex<BTreeMap<String, SourceState>>,
+    /// Ingest counts (new, changed) by source, kept apart from the crawler's fields.
+    counts: Mutex<HashMap<String, (u64, u64)>>,
+    checkpoints: Mutex<HashMap<String, Vec<u8>>>,
     usage: Usage,
+}
+
+/// The data behind a lock, even when a panic elsewhere poisoned it: every operation here
+/// replaces whole values, so the data stays consistent.
+fn locked<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(|e| e.into_inner())
 }
 
 impl MemoryStore {
@@ -28,25 +38,45 @@ impl MemoryStore {
     }
 
     fn postings(&self) -> std::sync::MutexGuard<'_, HashMap<String, StoredPosting>> {
-        // A panic elsewhere while holding the lock leaves consistent data (every write is a
-        // whole insert or replace), so a poisoned lock is still usable.
-        self.postings.lock().unwrap_or_else(|e| e.into_inner())
+        locked(&self.postings)
+    }
+
+    /// The state of `name` with its ingest counts filled in.
+    fn state_with_counts(&self, mut state: SourceState) -> SourceState {
+        let (new, changed) = locked(&self.counts)
+            .get(&state.name)
+            .copied()
+            .unwrap_or_default();
+        state.counts.new = new;
+        state.counts.changed = changed;
+        state
     }
 }
 
 #[async_trait]
-impl PostingStore for MemoryStore {
-    async fn source_index(&self, source: &str) -> Result<Vec<IndexEntry>, StoreError> {
+impl SourceIndex for MemoryStore {
+    async fn source_index_page(
+        &self,
+        source: &str,
+        after: Option<&str>,
+        limit: usize,
+    ) -> Result<Vec<IndexEntry>, StoreError> {
         let postings = self.postings();
-        let entries: Vec<IndexEntry> = postings
+        let mut entries: Vec<IndexEntry> = postings
             .values()
             .filter(|p| p.posting.source == source)
+            .filter(|p| after.is_none_or(|after| p.posting.id.as_str() > after))
             .map(IndexEntry::of)
             .collect();
+        entries.sort_unstable_by(|a, b| a.id.cmp(&b.id));
+        entries.truncate(limit);
         self.usage.record(entries.len() as u64, 0);
         Ok(entries)
     }
+}
 
+#[async_trait]
+impl PostingReader for MemoryStore {
     async fn fingerprint_groups(
         &self,
         fingerprints: &[String],
@@ -71,38 +101,6 @@ impl PostingStore for MemoryStore {
         Ok(found)
     }
 
-    async fn write(&self, writes: Vec<Write>) -> Result<Vec<WriteOutcome>, StoreError> {
-        let mut postings = self.postings();
-        let mut written = 0;
-        let outcomes = writes
-            .into_iter()
-            .map(|write| {
-                let outcome = match write {
-                    Write::Insert(new) if !postings.contains_key(&new.posting.id) => {
-                        postings.insert(new.posting.id.clone(), new);
-                        WriteOutcome::Applied
-                    }
-                    Write::Insert(_) => WriteOutcome::Conflict,
-                    Write::Replace {
-                        posting,
-                        expected_revision,
-                    } => match postings.get_mut(&posting.posting.id) {
-                        Some(current) if current.revision == expected_revision => {
-                            *current = posting;
-                            WriteOutcome::Applied
-                        }
-                        _ => WriteOutcome::Conflict,
-                    },
-                };
-                if outcome == WriteOutcome::Applied {
-                    written += 1;
-                }
-                outcome
-            })
-            .collect();
-        self.usage.record(0, written);
-        Ok(outcomes)
-    }
 
     async fn list(
         &self,
@@ -154,6 +152,65 @@ impl PostingStore for MemoryStore {
         Ok(Page { items, next_cursor })
     }
 
+
+    fn usage(&self) -> UsageSnapshot {
+        self.usage.snapshot()
+    }
+}
+
+#[async_trait]
+impl PostingStore for MemoryStore {
+    async fn source_entries(
+        &self,
+        source: &str,
+        ids: &[String],
+    ) -> Result<Vec<IndexEntry>, StoreError> {
+        let postings = self.postings();
+        let entries: Vec<IndexEntry> = ids
+            .iter()
+            .collect::<std::collections::BTreeSet<_>>()
+            .into_iter()
+            .filter_map(|id| postings.get(id))
+            .filter(|p| p.posting.source == source)
+            .map(IndexEntry::of)
+            .collect();
+        self.usage.record(entries.len() as u64, 0);
+        Ok(entries)
+    }
+
+    async fn write(&self, writes: Vec<Write>) -> Result<Vec<WriteOutcome>, StoreError> {
+        let mut postings = self.postings();
+        let mut written = 0;
+        let outcomes = writes
+            .into_iter()
+            .map(|write| {
+                let outcome = match write {
+                    Write::Insert(new) if !postings.contains_key(&new.posting.id) => {
+                        postings.insert(new.posting.id.clone(), new);
+                        WriteOutcome::Applied
+                    }
+                    Write::Insert(_) => WriteOutcome::Conflict,
+                    Write::Replace {
+                        posting,
+                        expected_revision,
+                    } => match postings.get_mut(&posting.posting.id) {
+                        Some(current) if current.revision == expected_revision => {
+                            *current = posting;
+                            WriteOutcome::Applied
+                        }
+                        _ => WriteOutcome::Conflict,
+                    },
+                };
+                if outcome == WriteOutcome::Applied {
+                    written += 1;
+                }
+                outcome
+            })
+            .collect();
+        self.usage.record(0, written);
+        Ok(outcomes)
+    }
+
     async fn delete_expired(
         &self,
         now: DateTime<Utc>,
@@ -164,33 +221,80 @@ impl PostingStore for MemoryStore {
         postings.retain(|_, p| {
             p.posting
                 .closed_at
-                .is_none_or(|closed| crate::ingest::expires_at(closed, retention) > now)
+                .is_none_or(|closed| expires_at(closed, retention) > now)
         });
         let deleted = before - postings.len();
         self.usage.record(0, deleted as u64);
         Ok(deleted)
     }
+}
 
-    fn usage(&self) -> UsageSnapshot {
-        self.usage.snapshot()
+#[async_trait]
+impl SourceStateReader for MemoryStore {
+    async fn source_states(&self) -> Result<Vec<SourceState>, StoreError> {
+        let mut states = locked(&self.sources).clone();
+        for name in locked(&self.counts).keys() {
+            states.entry(name.clone()).or_insert_with(|| SourceState {
+                name: name.clone(),
+                ..SourceState::default()
+            });
+        }
+        Ok(states
+            .into_values()
+            .map(|state| self.state_with_counts(state))
+            .collect())
     }
 }
 
 #[async_trait]
 impl SourceStateStore for MemoryStore {
     async fn source_state(&self, name: &str) -> Result<Option<SourceState>, StoreError> {
-        let sources = self.sources.lock().unwrap_or_else(|e| e.into_inner());
-        Ok(sources.get(name).cloned())
+        let state = locked(&self.sources).get(name).cloned().or_else(|| {
+            locked(&self.counts).contains_key(name).then(|| SourceState {
+                name: name.to_owned(),
+                ..SourceState::default()
+            })
+        });
+        Ok(state.map(|state| self.state_with_counts(state)))
     }
 
     async fn put_source_state(&self, state: &SourceState) -> Result<(), StoreError> {
-        let mut sources = self.sources.lock().unwrap_or_else(|e| e.into_inner());
-        sources.insert(state.name.clone(), state.clone());
+        locked(&self.sources).insert(state.name.clone(), state.clone());
         Ok(())
     }
 
-    async fn source_states(&self) -> Result<Vec<SourceState>, StoreError> {
-        let sources = self.sources.lock().unwrap_or_else(|e| e.into_inner());
-        Ok(sources.values().cloned().collect())
+    async fn add_ingest_counts(
+        &self,
+        name: &str,
+        new: u64,
+        changed: u64,
+    ) -> Result<(), StoreError> {
+        let mut counts = locked(&self.counts);
+        let entry = counts.entry(name.to_owned()).or_default();
+        entry.0 = entry.0.saturating_add(new);
+        entry.1 = entry.1.saturating_add(changed);
+        Ok(())
+    }
+
+    async fn reset_ingest_counts(&self, name: &str) -> Result<(), StoreError> {
+        locked(&self.counts).remove(name);
+        Ok(())
+    }
+}
+
+#[async_trait]
+impl CheckpointStore for MemoryStore {
+    async fn checkpoint(&self, source: &str) -> Result<Option<Vec<u8>>, StoreError> {
+        Ok(locked(&self.checkpoints).get(source).cloned())
+    }
+
+    async fn put_checkpoint(&self, source: &str, progress: &[u8]) -> Result<(), StoreError> {
+        locked(&self.checkpoints).insert(source.to_owned(), progress.to_vec());
+        Ok(())
+    }
+
+    async fn delete_checkpoint(&self, source: &str) -> Result<(), StoreError> {
+        locked(&self.checkpoints).remove(source);
+        Ok(())
     }
 }

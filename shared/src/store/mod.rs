@@ -1,7 +1,9 @@
-//! Storage ports: what the ingest rules and the read API need from a store, as narrow
-//! traits with one adapter per engine (`memory` for tests, `sqlite` for one machine,
-//! `dynamodb` on AWS). The rules themselves (dedup, change detection, closing, duplicates)
-//! live in `crate::ingest` and are the same for every adapter.
+//! Storage ports: what the use cases and the read API need from a store, as narrow traits
+//! with one adapter per engine (`memory` for tests, `sqlite` for one machine, `dynamodb` on
+//! AWS). The read side (`PostingReader`, `SourceStateReader`) is all the API gets; the write
+//! side (`PostingStore`, `SourceIndex`, `SourceStateStore`, `CheckpointStore`) serves the
+//! crawl and ingest use cases in `crate::app`, whose rules (dedup, change detection,
+//! closing, duplicates) are the same for every adapter.
 
 pub mod cursor;
 #[cfg(feature = "dynamodb")]
@@ -16,7 +18,10 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::model::{Category, EmploymentType, JobPosting, Salary, Seniority, Workplace};
+use crate::identity::ListMark;
+use crate::model::{
+    Category, EmploymentType, JobPosting, Salary, Seniority, Validators, Workplace,
+};
 
 /// A posting as stored: the posting (with its lifecycle fields set), its change history and
 /// the store's bookkeeping.
@@ -35,6 +40,10 @@ pub struct StoredPosting {
     /// read and stores the next one.
     #[serde(default)]
     pub revision: u64,
+    /// The list mark of the crawl that last sent it (`ListMark`): bookkeeping for the
+    /// crawler, never shown by the API.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mark: Option<ListMark>,
 }
 
 /// How many earlier versions a posting keeps.
@@ -80,6 +89,8 @@ pub struct IndexEntry {
     pub valid_through: Option<DateTime<Utc>>,
     /// Its revision.
     pub revision: u64,
+    /// The list mark of the crawl that last sent it, if any.
+    pub mark: Option<ListMark>,
 }
 
 impl IndexEntry {
@@ -97,6 +108,7 @@ impl IndexEntry {
             duplicate_of: p.duplicate_of.clone(),
             valid_through: p.valid_through,
             revision: stored.revision,
+            mark: stored.mark,
         }
     }
 }
@@ -362,46 +374,19 @@ impl Usage {
     }
 }
 
-/// The posting side of a store: the primitives the ingest rules and the read API use.
+/// The read side of postings: what the read API needs, and all it gets.
 ///
-/// Every adapter must pass the conformance suite (`tests/store_conformance.rs`).
+/// Every adapter must pass the conformance suite (`tests/store_conformance`).
 #[async_trait]
-pub trait PostingStore: Send + Sync {
-    /// Index entries of every stored posting of `source` (open and closed). One bounded read
-    /// of small items, so a re-crawl is diffed in memory.
-    async fn source_index(&self, source: &str) -> Result<Vec<IndexEntry>, StoreError>;
-
-    /// Index entries of the stored postings of `source` among `ids` (unknown ids, and ids
-    /// of other sources, are left out; any order): what one message of a source needs.
-    ///
-    /// A source's crawl arrives as many messages, so reading the whole source per message
-    /// makes ingest quadratic in the source's size. The default does exactly that (the whole
-    /// `source_index`, filtered), which is right where one read of the index is cheaper than
-    /// lookups by key: DynamoDB bills a Query by the bytes of its ~140-byte entries but a
-    /// lookup by the whole ~4 KB item. Engines with cheap keyed reads (SQLite) override it.
-    async fn source_entries(
-        &self,
-        source: &str,
-        ids: &[String],
-    ) -> Result<Vec<IndexEntry>, StoreError> {
-        let wanted: std::collections::HashSet<&str> = ids.iter().map(String::as_str).collect();
-        let mut entries = self.source_index(source).await?;
-        entries.retain(|e| wanted.contains(e.id.as_str()));
-        Ok(entries)
-    }
+pub trait PostingReader: Send + Sync {
+    /// The stored postings with these ids (unknown ids are left out; order not kept).
+    async fn get_many(&self, ids: &[String]) -> Result<Vec<StoredPosting>, StoreError>;
 
     /// Index entries of every stored posting with one of these fingerprints.
     async fn fingerprint_groups(
         &self,
         fingerprints: &[String],
     ) -> Result<Vec<IndexEntry>, StoreError>;
-
-    /// The stored postings with these ids (unknown ids are left out; order not kept).
-    async fn get_many(&self, ids: &[String]) -> Result<Vec<StoredPosting>, StoreError>;
-
-    /// Applies conditional writes, each on its own (one conflict does not stop the others).
-    /// Returns one outcome per write, in order.
-    async fn write(&self, writes: Vec<Write>) -> Result<Vec<WriteOutcome>, StoreError>;
 
     /// A page of postings matching `query`, newest first (by `listed_at`, then id), at most
     /// `limit` items, continuing after `cursor`. Reads a bounded number of items per call (at
@@ -415,6 +400,65 @@ pub trait PostingStore: Send + Sync {
         cursor: Option<&str>,
     ) -> Result<Page, StoreError>;
 
+    /// The counters of this store handle.
+    fn usage(&self) -> UsageSnapshot;
+}
+
+/// A source's stored postings as small index entries, page by page: what a crawl compares
+/// its list against (which postings are known, with which list marks, which are open).
+#[async_trait]
+pub trait SourceIndex: Send + Sync {
+    /// At most `limit` index entries of `source` (open and closed) whose ids sort after
+    /// `after`, in id order. Walking the pages from `None` to a short page visits every
+    /// posting of the source once, holding one page at a time.
+    async fn source_index_page(
+        &self,
+        source: &str,
+        after: Option<&str>,
+        limit: usize,
+    ) -> Result<Vec<IndexEntry>, StoreError>;
+}
+
+/// Index entries a `SourceIndex` returns per page when a caller reads a whole source.
+pub const INDEX_PAGE: usize = 1000;
+
+/// Every index entry of `source`, read page by page (for callers that need them all at
+/// once; a large source is better walked with `source_index_page`).
+pub async fn source_index(
+    index: &dyn SourceIndex,
+    source: &str,
+) -> Result<Vec<IndexEntry>, StoreError> {
+    let mut entries: Vec<IndexEntry> = Vec::new();
+    loop {
+        let after = entries.last().map(|e| e.id.clone());
+        let page = index
+            .source_index_page(source, after.as_deref(), INDEX_PAGE)
+            .await?;
+        let last_page = page.len() < INDEX_PAGE;
+        entries.extend(page);
+        if last_page {
+            return Ok(entries);
+        }
+    }
+}
+
+/// The write side of postings: the primitives of the ingest rules, over the read side.
+///
+/// Every adapter must pass the conformance suite (`tests/store_conformance`).
+#[async_trait]
+pub trait PostingStore: PostingReader + SourceIndex {
+    /// Index entries of the stored postings of `source` among `ids` (unknown ids, and ids
+    /// of other sources, are left out; any order): what one message of a source needs.
+    async fn source_entries(
+        &self,
+        source: &str,
+        ids: &[String],
+    ) -> Result<Vec<IndexEntry>, StoreError>;
+
+    /// Applies conditional writes, each on its own (one conflict does not stop the others).
+    /// Returns one outcome per write, in order.
+    async fn write(&self, writes: Vec<Write>) -> Result<Vec<WriteOutcome>, StoreError>;
+
     /// Deletes closed postings whose retention ended before `now`. Returns how many were
     /// deleted (0 for a store whose engine expires items itself, like DynamoDB's TTL).
     async fn delete_expired(
@@ -422,9 +466,11 @@ pub trait PostingStore: Send + Sync {
         now: DateTime<Utc>,
         retention: chrono::Duration,
     ) -> Result<usize, StoreError>;
+}
 
-    /// The counters of this store handle.
-    fn usage(&self) -> UsageSnapshot;
+/// When a posting closed at `closed_at` may be deleted.
+pub fn expires_at(closed_at: DateTime<Utc>, retention: chrono::Duration) -> DateTime<Utc> {
+    closed_at + retention
 }
 
 /// The outcome of a source's last crawl.
@@ -440,16 +486,6 @@ pub enum CrawlOutcome {
     Partial,
     /// Failed.
     Failed,
-}
-
-/// HTTP validators of one fetched URL.
-#[cfg_attr(feature = "api", derive(utoipa::ToSchema))]
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Validators {
-    /// `ETag` response header.
-    pub etag: Option<String>,
-    /// `Last-Modified` response header.
-    pub last_modified: Option<String>,
 }
 
 /// Counts of a source's last run.
@@ -492,15 +528,72 @@ pub struct SourceState {
     pub last_error: Option<String>,
     /// The last warning (e.g. a partial crawl that closed nothing).
     pub warning: Option<String>,
+    /// The crawl in progress, if one is: it may span several invocations.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub running: Option<RunningCrawl>,
+    /// Crawls started so far (each posting's refresh comes round once every so many).
+    #[serde(default)]
+    pub crawls: u64,
 }
 
-/// The source-state side of a store.
+/// A crawl that started and has not finished: continued invocation after invocation until
+/// its list is read, or taken over when it stops reporting (`updated_at`).
+#[cfg_attr(feature = "api", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RunningCrawl {
+    /// When the crawl started: its identity, stamped on its messages.
+    pub started_at: DateTime<Utc>,
+    /// The last time an invocation of it started or saved its progress.
+    pub updated_at: DateTime<Utc>,
+    /// Invocations so far, this one included.
+    pub invocations: u32,
+    /// Postings the crawl has listed so far.
+    pub listed: u64,
+    /// `due_at` of the scheduled task that started (or last took over) the crawl: that
+    /// task delivered again means its invocation died.
+    pub due_at: DateTime<Utc>,
+}
+
+/// The source states as the read API shows them.
 #[async_trait]
-pub trait SourceStateStore: Send + Sync {
-    /// One source's state, if it was ever stored.
-    async fn source_state(&self, name: &str) -> Result<Option<SourceState>, StoreError>;
-    /// Stores a source's state (replacing the previous one).
-    async fn put_source_state(&self, state: &SourceState) -> Result<(), StoreError>;
+pub trait SourceStateReader: Send + Sync {
     /// Every stored source state, by name.
     async fn source_states(&self) -> Result<Vec<SourceState>, StoreError>;
+}
+
+/// The source-state side of a store. A state has two writers: the crawler owns everything
+/// but the ingest counts (`counts.new`, `counts.changed`), which ingest adds to. Each side
+/// writes only its own fields, so neither undoes the other's concurrent update.
+#[async_trait]
+pub trait SourceStateStore: SourceStateReader {
+    /// One source's state, if anything of it was ever stored (ingest counts alone read as a
+    /// default state with them).
+    async fn source_state(&self, name: &str) -> Result<Option<SourceState>, StoreError>;
+    /// Stores the crawler's fields of a source's state (replacing their previous values);
+    /// the ingest counts keep what they hold.
+    async fn put_source_state(&self, state: &SourceState) -> Result<(), StoreError>;
+    /// Adds to a source's ingest counts, atomically: concurrent ingests add up.
+    async fn add_ingest_counts(&self, name: &str, new: u64, changed: u64)
+    -> Result<(), StoreError>;
+    /// Sets a source's ingest counts back to zero (a crawl starts counting afresh).
+    async fn reset_ingest_counts(&self, name: &str) -> Result<(), StoreError>;
+}
+
+/// Every side of a store: what a process running the whole pipeline wires (`jobfeed crawl`,
+/// `jobfeed serve`). Use cases take the narrower ports.
+pub trait Store: PostingStore + SourceStateStore + CheckpointStore {}
+
+impl<T: PostingStore + SourceStateStore + CheckpointStore> Store for T {}
+
+/// Where a crawl that spans invocations keeps its progress between them: one opaque
+/// document per source (the app layer's `CrawlProgress`), of any size (a store with an item
+/// size limit splits it).
+#[async_trait]
+pub trait CheckpointStore: Send + Sync {
+    /// The saved progress of `source`'s crawl, if any.
+    async fn checkpoint(&self, source: &str) -> Result<Option<Vec<u8>>, StoreError>;
+    /// Saves `source`'s progress, replacing what was saved before.
+    async fn put_checkpoint(&self, source: &str, progress: &[u8]) -> Result<(), StoreError>;
+    /// Forgets `source`'s progress (its crawl is over).
+    async fn delete_checkpoint(&self, source: &str) -> Result<(), StoreError>;
 }

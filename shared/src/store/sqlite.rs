@@ -23,9 +23,11 @@ use rusqlite::{
 use serde_json::{Value, json};
 
 use super::{
-    IndexEntry, ListQuery, Page, PostingStore, SourceState, SourceStateStore, StoreError,
-    StoredPosting, Usage, UsageSnapshot, Write, WriteOutcome, cursor, listed_at, search_words,
+    CheckpointStore, IndexEntry, ListQuery, Page, PostingReader, PostingStore, SourceIndex,
+    SourceState, SourceStateReader, SourceStateStore, StoreError, StoredPosting, Usage,
+    UsageSnapshot, Write, WriteOutcome, cursor, listed_at, search_words,
 };
+use crate::identity::ListMark;
 use crate::model::{JobPosting, Workplace};
 
 /// How long a statement waits for another process's lock before failing as retryable.
@@ -42,7 +44,7 @@ const ANY_COUNTRY: &str = "*";
 
 /// The schema, one step per version: step `n` takes a database from `user_version` `n` to
 /// `n + 1`. Steps are only ever appended; a shipped step never changes.
-const MIGRATIONS: &[&str] = &[SCHEMA_V1];
+const MIGRATIONS: &[&str] = &[SCHEMA_V1, SCHEMA_V2];
 
 /// Version 1. `pk` is an explicit rowid alias so the FTS rows, keyed by rowid, stay attached
 /// to their posting even through a `VACUUM` (which may renumber implicit rowids); `id` is
@@ -108,6 +110,24 @@ END;
 CREATE TABLE sources (
     name TEXT PRIMARY KEY,
     state TEXT NOT NULL
+) WITHOUT ROWID;
+"#;
+
+/// Version 2: a posting's list mark (`mark`, 32 hex digits, for the crawl's list pass), the
+/// source index walked by id (`source, id`), ingest counts kept apart from the crawler's
+/// state (so neither writer undoes the other), and crawl checkpoints.
+const SCHEMA_V2: &str = r#"
+ALTER TABLE postings ADD COLUMN mark TEXT;
+CREATE INDEX postings_by_source_id ON postings (source, id);
+DROP INDEX postings_by_source;
+CREATE TABLE source_counts (
+    name TEXT PRIMARY KEY,
+    new INTEGER NOT NULL,
+    changed INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE checkpoints (
+    name TEXT PRIMARY KEY,
+    progress BLOB NOT NULL
 ) WITHOUT ROWID;
 "#;
 
@@ -342,20 +362,20 @@ impl Derived {
     }
 }
 
-/// Inserts a posting's columns (`?1..?19`); returns its `pk`, or nothing when the id exists.
+/// Inserts a posting's columns (`?1..?20`); returns its `pk`, or nothing when the id exists.
 const INSERT_POSTING: &str = "INSERT INTO postings (id, body, source, fingerprint, \
     content_hash, fetched_at, first_seen_at, closed_at, duplicate_of, valid_through, revision, \
     listed_at, company, seniority, category, workplace, employment_type, salary_currency, \
-    salary_top) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, \
-    ?17, ?18, ?19) ON CONFLICT (id) DO NOTHING RETURNING pk";
+    salary_top, mark) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, \
+    ?16, ?17, ?18, ?19, ?20) ON CONFLICT (id) DO NOTHING RETURNING pk";
 
 /// Replaces a posting's columns (same parameters as `INSERT_POSTING`) when its revision is
-/// `?20`; returns its `pk`, or nothing when the condition fails.
+/// `?21`; returns its `pk`, or nothing when the condition fails.
 const UPDATE_POSTING: &str = "UPDATE postings SET body = ?2, source = ?3, fingerprint = ?4, \
     content_hash = ?5, fetched_at = ?6, first_seen_at = ?7, closed_at = ?8, duplicate_of = ?9, \
     valid_through = ?10, revision = ?11, listed_at = ?12, company = ?13, seniority = ?14, \
     category = ?15, workplace = ?16, employment_type = ?17, salary_currency = ?18, \
-    salary_top = ?19 WHERE id = ?1 AND revision = ?20 RETURNING pk";
+    salary_top = ?19, mark = ?20 WHERE id = ?1 AND revision = ?21 RETURNING pk";
 
 /// Applies one write inside `tx`; a failed condition is `Conflict`, not an error.
 fn apply(tx: &Transaction<'_>, write: &Write) -> Result<WriteOutcome, StoreError> {
@@ -396,6 +416,7 @@ fn apply(tx: &Transaction<'_>, write: &Write) -> Result<WriteOutcome, StoreError
         p.employment_type.map(|v| v.as_str().to_owned()).into(),
         salary_currency.into(),
         salary_top.into(),
+        stored.mark.map(String::from).into(),
     ];
     if let Some(expected) = expected {
         values.push(expected.into());
@@ -449,7 +470,7 @@ fn write_side_rows(
 
 /// The columns `index_entry` reads, in its order.
 const INDEX_COLUMNS: &str = "id, source, content_hash, fingerprint, fetched_at, first_seen_at, \
-    closed_at, duplicate_of, valid_through, revision";
+    closed_at, duplicate_of, valid_through, revision, mark";
 
 /// Index entries from rows selected with `INDEX_COLUMNS`.
 fn index_entries(rows: &mut rusqlite::Rows<'_>) -> Result<Vec<IndexEntry>, StoreError> {
@@ -480,6 +501,14 @@ fn index_entry(row: &Row<'_>) -> Result<IndexEntry, StoreError> {
         duplicate_of: row.get(7).map_err(db_error)?,
         valid_through: optional_time(8)?,
         revision: revision_value(row.get(9).map_err(db_error)?),
+        mark: row
+            .get::<_, Option<String>>(10)
+            .map_err(db_error)?
+            .map(|text| {
+                ListMark::try_from(text)
+                    .map_err(|e| StoreError::Permanent(format!("stored list mark: {e}")))
+            })
+            .transpose()?,
     })
 }
 
@@ -654,7 +683,7 @@ fn in_chunks<T>(
 }
 
 /// Whether a posting closed at `closed_at` is past `retention` at `now` (as
-/// `ingest::expires_at`, without overflowing on extreme dates).
+/// `store::expires_at`, without overflowing on extreme dates).
 fn retention_ended(closed_at: DateTime<Utc>, retention: Duration, now: DateTime<Utc>) -> bool {
     match closed_at.checked_add_signed(retention) {
         Some(expires) => expires <= now,
@@ -663,30 +692,33 @@ fn retention_ended(closed_at: DateTime<Utc>, retention: Duration, now: DateTime<
 }
 
 #[async_trait]
-impl PostingStore for SqliteStore {
-    async fn source_index(&self, source: &str) -> Result<Vec<IndexEntry>, StoreError> {
+impl SourceIndex for SqliteStore {
+    async fn source_index_page(
+        &self,
+        source: &str,
+        after: Option<&str>,
+        limit: usize,
+    ) -> Result<Vec<IndexEntry>, StoreError> {
         let source = source.to_owned();
+        let after = after.unwrap_or_default().to_owned();
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
         self.run(move |conn, usage| {
-            let sql = format!("SELECT {INDEX_COLUMNS} FROM postings WHERE source = ?1");
+            let sql = format!(
+                "SELECT {INDEX_COLUMNS} FROM postings WHERE source = ?1 AND id > ?2 \
+                 ORDER BY id LIMIT ?3"
+            );
             let mut stmt = conn.prepare_cached(&sql).map_err(db_error)?;
-            let entries = index_entries(&mut stmt.query([source]).map_err(db_error)?)?;
+            let entries =
+                index_entries(&mut stmt.query(params![source, after, limit]).map_err(db_error)?)?;
             usage.record(entries.len() as u64, 0);
             Ok(entries)
         })
         .await
     }
+}
 
-    /// By primary key, in chunks: a message's postings only, however large the source.
-    async fn source_entries(
-        &self,
-        source: &str,
-        ids: &[String],
-    ) -> Result<Vec<IndexEntry>, StoreError> {
-        let mut entries = self.index_entries_where("id", ids).await?;
-        entries.retain(|e| e.source == source);
-        Ok(entries)
-    }
-
+#[async_trait]
+impl PostingReader for SqliteStore {
     async fn fingerprint_groups(
         &self,
         fingerprints: &[String],
@@ -721,6 +753,36 @@ impl PostingStore for SqliteStore {
         .await
     }
 
+    async fn list(
+        &self,
+        query: &ListQuery,
+        limit: usize,
+        cursor: Option<&str>,
+    ) -> Result<Page, StoreError> {
+        let after = cursor.map(|c| decode_position(c, query)).transpose()?;
+        let query = query.clone();
+        self.run(move |conn, usage| list_page(conn, usage, &query, limit, after))
+            .await
+    }
+
+    fn usage(&self) -> UsageSnapshot {
+        self.usage.snapshot()
+    }
+}
+
+#[async_trait]
+impl PostingStore for SqliteStore {
+    /// By primary key, in chunks: a message's postings only, however large the source.
+    async fn source_entries(
+        &self,
+        source: &str,
+        ids: &[String],
+    ) -> Result<Vec<IndexEntry>, StoreError> {
+        let mut entries = self.index_entries_where("id", ids).await?;
+        entries.retain(|e| e.source == source);
+        Ok(entries)
+    }
+
     async fn write(&self, writes: Vec<Write>) -> Result<Vec<WriteOutcome>, StoreError> {
         self.run(move |conn, usage| {
             if writes.is_empty() {
@@ -745,18 +807,6 @@ impl PostingStore for SqliteStore {
             Ok(outcomes)
         })
         .await
-    }
-
-    async fn list(
-        &self,
-        query: &ListQuery,
-        limit: usize,
-        cursor: Option<&str>,
-    ) -> Result<Page, StoreError> {
-        let after = cursor.map(|c| decode_position(c, query)).transpose()?;
-        let query = query.clone();
-        self.run(move |conn, usage| list_page(conn, usage, &query, limit, after))
-            .await
     }
 
     async fn delete_expired(
@@ -799,10 +849,6 @@ impl PostingStore for SqliteStore {
         })
         .await
     }
-
-    fn usage(&self) -> UsageSnapshot {
-        self.usage.snapshot()
-    }
 }
 
 fn decode_state(name: &str, json: &str) -> Result<SourceState, StoreError> {
@@ -810,18 +856,60 @@ fn decode_state(name: &str, json: &str) -> Result<SourceState, StoreError> {
         .map_err(|e| StoreError::Permanent(format!("stored state of source {name}: {e}")))
 }
 
+/// Every source state, or the one named `name`, with its ingest counts filled in (a source
+/// with counts but no state yet reads as a default state with them).
+fn read_states(conn: &Connection, name: Option<&str>) -> Result<Vec<SourceState>, StoreError> {
+    let mut stmt = conn
+        .prepare_cached(
+            "SELECT name, state, new, changed FROM ( \
+                 SELECT s.name, s.state, c.new, c.changed FROM sources s \
+                 LEFT JOIN source_counts c ON c.name = s.name \
+                 UNION ALL \
+                 SELECT c.name, NULL, c.new, c.changed FROM source_counts c \
+                 WHERE c.name NOT IN (SELECT name FROM sources)) \
+             WHERE ?1 IS NULL OR name = ?1 ORDER BY name",
+        )
+        .map_err(db_error)?;
+    let rows = stmt
+        .query_map([name], |row| {
+            Ok((
+                row.get::<_, String>(0)?,
+                row.get::<_, Option<String>>(1)?,
+                row.get::<_, Option<i64>>(2)?,
+                row.get::<_, Option<i64>>(3)?,
+            ))
+        })
+        .and_then(Iterator::collect::<Result<Vec<_>, _>>)
+        .map_err(db_error)?;
+    rows.into_iter()
+        .map(|(name, json, new, changed)| {
+            let mut state = match json {
+                Some(json) => decode_state(&name, &json)?,
+                None => SourceState {
+                    name,
+                    ..SourceState::default()
+                },
+            };
+            state.counts.new = new.map_or(0, revision_value);
+            state.counts.changed = changed.map_or(0, revision_value);
+            Ok(state)
+        })
+        .collect()
+}
+
+#[async_trait]
+impl SourceStateReader for SqliteStore {
+    async fn source_states(&self) -> Result<Vec<SourceState>, StoreError> {
+        self.run(move |conn, _| read_states(conn, None)).await
+    }
+}
+
 #[async_trait]
 impl SourceStateStore for SqliteStore {
     async fn source_state(&self, name: &str) -> Result<Option<SourceState>, StoreError> {
         let name = name.to_owned();
-        self.run(move |conn, _| {
-            let json: Option<String> = conn
-                .prepare_cached("SELECT state FROM sources WHERE name = ?1")
-                .and_then(|mut stmt| stmt.query_row([&name], |row| row.get(0)).optional())
-                .map_err(db_error)?;
-            json.map(|json| decode_state(&name, &json)).transpose()
-        })
-        .await
+        self.run(move |conn, _| Ok(read_states(conn, Some(&name))?.pop()))
+            .await
     }
 
     async fn put_source_state(&self, state: &SourceState) -> Result<(), StoreError> {
@@ -840,18 +928,72 @@ impl SourceStateStore for SqliteStore {
         .await
     }
 
-    async fn source_states(&self) -> Result<Vec<SourceState>, StoreError> {
+    async fn add_ingest_counts(
+        &self,
+        name: &str,
+        new: u64,
+        changed: u64,
+    ) -> Result<(), StoreError> {
+        let name = name.to_owned();
+        let (new, changed) = (revision_column(new), revision_column(changed));
         self.run(move |conn, _| {
-            let mut stmt = conn
-                .prepare_cached("SELECT name, state FROM sources ORDER BY name")
+            conn.prepare_cached(
+                "INSERT INTO source_counts (name, new, changed) VALUES (?1, ?2, ?3) \
+                 ON CONFLICT (name) DO UPDATE SET new = new + excluded.new, \
+                 changed = changed + excluded.changed",
+            )
+            .and_then(|mut stmt| stmt.execute(params![name, new, changed]))
+            .map_err(db_error)?;
+            Ok(())
+        })
+        .await
+    }
+
+    async fn reset_ingest_counts(&self, name: &str) -> Result<(), StoreError> {
+        let name = name.to_owned();
+        self.run(move |conn, _| {
+            conn.prepare_cached("DELETE FROM source_counts WHERE name = ?1")
+                .and_then(|mut stmt| stmt.execute([name]))
                 .map_err(db_error)?;
-            let rows: Vec<(String, String)> = stmt
-                .query_map([], |row| Ok((row.get(0)?, row.get(1)?)))
-                .and_then(Iterator::collect)
+            Ok(())
+        })
+        .await
+    }
+}
+
+#[async_trait]
+impl CheckpointStore for SqliteStore {
+    async fn checkpoint(&self, source: &str) -> Result<Option<Vec<u8>>, StoreError> {
+        let source = source.to_owned();
+        self.run(move |conn, _| {
+            conn.prepare_cached("SELECT progress FROM checkpoints WHERE name = ?1")
+                .and_then(|mut stmt| stmt.query_row([source], |row| row.get(0)).optional())
+                .map_err(db_error)
+        })
+        .await
+    }
+
+    async fn put_checkpoint(&self, source: &str, progress: &[u8]) -> Result<(), StoreError> {
+        let (source, progress) = (source.to_owned(), progress.to_vec());
+        self.run(move |conn, _| {
+            conn.prepare_cached(
+                "INSERT INTO checkpoints (name, progress) VALUES (?1, ?2) \
+                 ON CONFLICT (name) DO UPDATE SET progress = excluded.progress",
+            )
+            .and_then(|mut stmt| stmt.execute(params![source, progress]))
+            .map_err(db_error)?;
+            Ok(())
+        })
+        .await
+    }
+
+    async fn delete_checkpoint(&self, source: &str) -> Result<(), StoreError> {
+        let source = source.to_owned();
+        self.run(move |conn, _| {
+            conn.prepare_cached("DELETE FROM checkpoints WHERE name = ?1")
+                .and_then(|mut stmt| stmt.execute([source]))
                 .map_err(db_error)?;
-            rows.iter()
-                .map(|(name, json)| decode_state(name, json))
-                .collect()
+            Ok(())
         })
         .await
     }
@@ -863,7 +1005,7 @@ mod tests {
     use crate::model::{
         Category, Company, EmploymentType, Location, Salary, Seniority, SourceKind,
     };
-    use crate::store::SalaryFloor;
+    use crate::store::{SalaryFloor, source_index};
     use crate::store::memory::MemoryStore;
 
     fn at(text: &str) -> DateTime<Utc> {
@@ -913,6 +1055,7 @@ mod tests {
             history: vec![],
             description_truncated: false,
             revision: 1,
+            mark: None,
         }
     }
 
@@ -1344,11 +1487,15 @@ mod tests {
         p.posting.duplicate_of = Some("b".into());
         p.posting.fingerprint = "shared".into();
         p.revision = u64::MAX;
+        p.mark = Some(crate::identity::ListMark {
+            key: u64::MAX,
+            hint: 7,
+        });
         let mut q = stored("c", "Dev", "1900-01-01T00:00:00Z");
         q.posting.fingerprint = "shared".into();
         insert(&store, vec![p.clone(), q.clone()]).await;
-        assert_eq!(store.source_index("board").await.unwrap().len(), 2);
-        assert!(store.source_index("elsewhere").await.unwrap().is_empty());
+        assert_eq!(source_index(&store, "board").await.unwrap().len(), 2);
+        assert!(source_index(&store, "elsewhere").await.unwrap().is_empty());
         let mut groups = store
             .fingerprint_groups(&["shared".into(), "shared".into(), "none".into()])
             .await

@@ -11,14 +11,21 @@ use async_trait::async_trait;
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use jobfeed::JobPosting;
 use jobfeed::identity;
-use jobfeed::ingest::{self, IngestConfig};
+use jobfeed::app::crawl::{close_unlisted, load_known};
+use jobfeed::app::ingest::{self, Handled, Incoming, IngestConfig, IngestPorts, IngestReport};
+use jobfeed::app::messages::IngestMessage;
+use jobfeed::crawl::known::Seen;
+use jobfeed::identity::ListMark;
+use jobfeed::queue::memory::Collector;
+use jobfeed::queue::{Queue, QueueError};
 use jobfeed::model::{
     Category, Company, EmploymentType, Location, Salary, SalaryPeriod, Seniority, SourceKind,
-    Workplace,
+    Validators, Workplace,
 };
 use jobfeed::store::{
-    CrawlOutcome, IndexEntry, ListQuery, Page, PostingStore, SalaryFloor, SourceState,
-    SourceStateStore, StoreError, StoredPosting, UsageSnapshot, Validators, Write, WriteOutcome,
+    CheckpointStore, CrawlOutcome, IndexEntry, ListQuery, Page, PostingReader, PostingStore,
+    SalaryFloor, SourceIndex, SourceState, SourceStateStore, StoreError, StoredPosting,
+    UsageSnapshot, Write, WriteOutcome, source_index,
 };
 
 /// What an adapter's engine does by itself.
@@ -53,6 +60,15 @@ macro_rules! conformance_tests {
             source_states_round_trip,
             oversized_postings_are_stored_and_listed_never_dropped,
             a_duplicate_missed_by_a_race_is_settled_at_the_next_complete_crawl,
+            a_close_of_an_older_crawl_closes_nothing_once_a_newer_crawl_started,
+            a_redelivered_close_closes_nothing_more,
+            the_parts_of_one_crawl_apply_in_any_order,
+            a_close_never_closes_a_posting_fetched_after_its_crawl_started,
+            a_crawl_closing_many_postings_sends_parts_that_each_apply,
+            list_marks_are_stored_with_postings_and_read_back_from_the_index,
+            the_source_index_is_walked_page_by_page_in_id_order,
+            checkpoints_of_any_size_round_trip_and_go_when_deleted,
+            ingest_counts_add_up_and_the_crawlers_writes_leave_them_alone,
         );
     };
     (@tests $make:expr, $caps:expr; $($name:ident),* $(,)?) => {
@@ -67,8 +83,8 @@ macro_rules! conformance_tests {
 }
 
 /// The store interface the suite needs.
-pub trait TestStore: PostingStore + SourceStateStore {}
-impl<T: PostingStore + SourceStateStore> TestStore for T {}
+pub trait TestStore: PostingStore + SourceStateStore + CheckpointStore {}
+impl<T: PostingStore + SourceStateStore + CheckpointStore> TestStore for T {}
 
 /// 2026-07-01T00:00Z plus `hours`.
 pub fn t(hours: i64) -> DateTime<Utc> {
@@ -169,6 +185,64 @@ async fn all_pages(store: &dyn TestStore, query: &ListQuery, limit: usize) -> Ve
     panic!("the cursor walk never ended");
 }
 
+/// Ingests normalized postings (without list marks).
+async fn ingest_postings(
+    store: &dyn PostingStore,
+    postings: Vec<JobPosting>,
+    now: DateTime<Utc>,
+    config: &IngestConfig,
+) -> Result<IngestReport, StoreError> {
+    let incoming = postings.into_iter().map(Incoming::from).collect();
+    ingest::ingest_postings(store, incoming, now, config).await
+}
+
+/// What a complete crawl closed.
+#[derive(Debug)]
+pub struct Completed {
+    /// Postings closed.
+    pub closed: u64,
+    /// Open postings left.
+    pub open: u64,
+    /// The partial-crawl guard's warning.
+    pub warning: Option<String>,
+}
+
+/// A complete crawl of `source`, started at `now`, that listed `listed`: the crawl's closing
+/// pass (`app::crawl::close_unlisted`) and ingest's handling of every `Close` it sends.
+pub async fn complete_crawl(
+    store: &dyn TestStore,
+    source: &str,
+    listed: &[String],
+    now: DateTime<Utc>,
+    config: &IngestConfig,
+) -> Result<Completed, StoreError> {
+    let mut seen = Seen::default();
+    for id in listed {
+        seen.insert(id);
+    }
+    let known = load_known(store, source).await?;
+    let queue = Collector::default();
+    let closing = close_unlisted(store, &queue, config, source, now, &seen, known.open(), now)
+        .await
+        .unwrap();
+    let mut closed = 0;
+    for message in queue.take() {
+        let ports = IngestPorts {
+            postings: store,
+            states: store,
+        };
+        if let Handled::Closed(report) = ingest::handle_message(ports, message, now, config).await? {
+            closed += report.closed;
+        }
+    }
+    assert_eq!(closed, closing.closed, "ingest closes what the crawl sends");
+    Ok(Completed {
+        closed,
+        open: closing.open,
+        warning: closing.warning,
+    })
+}
+
 fn ids(items: &[StoredPosting]) -> Vec<String> {
     let mut ids: Vec<String> = items.iter().map(|p| p.posting.id.clone()).collect();
     ids.sort();
@@ -185,7 +259,7 @@ pub async fn new_postings_are_inserted_with_first_and_last_seen_at_now(
 ) {
     let a = posting("gh", "1", "Senior Backend Engineer", t(0));
     let b = posting("gh", "2", "Staff Backend Engineer", t(0));
-    let report = ingest::ingest_postings(store, vec![a.clone(), b.clone()], t(1), &config())
+    let report = ingest_postings(store, vec![a.clone(), b.clone()], t(1), &config())
         .await
         .unwrap();
     assert_eq!(report.new, 2);
@@ -198,7 +272,7 @@ pub async fn new_postings_are_inserted_with_first_and_last_seen_at_now(
     assert_eq!(stored.posting.salary, a.salary);
     assert_eq!(stored.posting.description_html, a.description_html);
     assert!(stored.history.is_empty());
-    let index = store.source_index("gh").await.unwrap();
+    let index = source_index(store, "gh").await.unwrap();
     assert_eq!(index.len(), 2);
     assert!(index.iter().any(|e| e == &IndexEntry::of(&stored)));
     assert!(
@@ -217,7 +291,7 @@ pub async fn reingesting_an_unchanged_snapshot_writes_no_posting(
     let snapshot: Vec<JobPosting> = (0..40)
         .map(|i| posting("gh", &i.to_string(), &format!("Backend Engineer {i}"), t(0)))
         .collect();
-    ingest::ingest_postings(store, snapshot.clone(), t(1), &config())
+    ingest_postings(store, snapshot.clone(), t(1), &config())
         .await
         .unwrap();
     // The next crawl fetches the same content later.
@@ -229,7 +303,7 @@ pub async fn reingesting_an_unchanged_snapshot_writes_no_posting(
         })
         .collect();
     let before = usage(store);
-    let report = ingest::ingest_postings(store, refetched.clone(), t(6), &config())
+    let report = ingest_postings(store, refetched.clone(), t(6), &config())
         .await
         .unwrap();
     let cost = usage(store).since(&before);
@@ -237,7 +311,7 @@ pub async fn reingesting_an_unchanged_snapshot_writes_no_posting(
     assert_eq!(report.new + report.changed, 0);
     assert_eq!(cost.items_written, 0, "unchanged postings cost no writes");
     let ids: Vec<String> = refetched.iter().map(|p| p.id.clone()).collect();
-    let complete = ingest::complete_crawl(store, "gh", &ids, t(6), &config())
+    let complete = complete_crawl(store, "gh", &ids, t(6), &config())
         .await
         .unwrap();
     assert_eq!(complete.closed, 0);
@@ -250,7 +324,7 @@ pub async fn changed_content_updates_the_posting_keeps_first_seen_and_records_hi
     _: Capabilities,
 ) {
     let first = posting("gh", "1", "Senior Backend Engineer", t(0));
-    ingest::ingest_postings(store, vec![first.clone()], t(1), &config())
+    ingest_postings(store, vec![first.clone()], t(1), &config())
         .await
         .unwrap();
     let raised = edited(&first, |p| {
@@ -264,7 +338,7 @@ pub async fn changed_content_updates_the_posting_keeps_first_seen_and_records_hi
         });
     });
     assert_eq!(raised.id, first.id);
-    let report = ingest::ingest_postings(store, vec![raised.clone()], t(11), &config())
+    let report = ingest_postings(store, vec![raised.clone()], t(11), &config())
         .await
         .unwrap();
     assert_eq!(report.changed, 1);
@@ -298,16 +372,16 @@ pub async fn redelivered_batches_and_older_copies_leave_the_same_state(
         p.fetched_at = t(5);
         p.title = "Senior Backend Engineer".into();
     });
-    ingest::ingest_postings(store, vec![new.clone()], t(6), &config())
+    ingest_postings(store, vec![new.clone()], t(6), &config())
         .await
         .unwrap();
     let state = get(store, &new.id).await.unwrap();
     // Redelivery of the same batch, then the older copy arriving late.
-    let again = ingest::ingest_postings(store, vec![new.clone()], t(7), &config())
+    let again = ingest_postings(store, vec![new.clone()], t(7), &config())
         .await
         .unwrap();
     assert_eq!(again.unchanged, 1);
-    let late = ingest::ingest_postings(store, vec![old.clone()], t(8), &config())
+    let late = ingest_postings(store, vec![old.clone()], t(8), &config())
         .await
         .unwrap();
     assert_eq!(late.stale, 1);
@@ -318,7 +392,7 @@ pub async fn redelivered_batches_and_older_copies_leave_the_same_state(
         p.fetched_at = t(5);
         p.title = "Principal Backend Engineer".into();
     });
-    ingest::ingest_postings(
+    ingest_postings(
         store,
         vec![other_new.clone(), other.clone()],
         t(9),
@@ -339,11 +413,11 @@ pub async fn a_complete_crawl_closes_unlisted_postings_and_hides_them_by_default
     let postings: Vec<JobPosting> = (0..4)
         .map(|i| posting("gh", &i.to_string(), &format!("Engineer {i}"), t(0)))
         .collect();
-    ingest::ingest_postings(store, postings.clone(), t(1), &config())
+    ingest_postings(store, postings.clone(), t(1), &config())
         .await
         .unwrap();
     let still: Vec<String> = postings[..3].iter().map(|p| p.id.clone()).collect();
-    let report = ingest::complete_crawl(store, "gh", &still, t(2), &config())
+    let report = complete_crawl(store, "gh", &still, t(2), &config())
         .await
         .unwrap();
     assert_eq!(report.closed, 1);
@@ -369,10 +443,10 @@ pub async fn a_complete_crawl_closes_unlisted_postings_and_hides_them_by_default
     assert_eq!(with_closed.len(), 4);
     // Another source's postings are never closed by this source's crawl.
     let other = posting("lever", "9", "Engineer 9", t(0));
-    ingest::ingest_postings(store, vec![other.clone()], t(3), &config())
+    ingest_postings(store, vec![other.clone()], t(3), &config())
         .await
         .unwrap();
-    ingest::complete_crawl(store, "gh", &still, t(4), &config())
+    complete_crawl(store, "gh", &still, t(4), &config())
         .await
         .unwrap();
     assert_eq!(get(store, &other.id).await.unwrap().posting.closed_at, None);
@@ -382,11 +456,11 @@ pub async fn a_partial_crawl_closes_nothing_and_warns(store: &dyn TestStore, _: 
     let postings: Vec<JobPosting> = (0..10)
         .map(|i| posting("gh", &i.to_string(), &format!("Engineer {i}"), t(0)))
         .collect();
-    ingest::ingest_postings(store, postings.clone(), t(1), &config())
+    ingest_postings(store, postings.clone(), t(1), &config())
         .await
         .unwrap();
     let few: Vec<String> = postings[..4].iter().map(|p| p.id.clone()).collect();
-    let report = ingest::complete_crawl(store, "gh", &few, t(2), &config())
+    let report = complete_crawl(store, "gh", &few, t(2), &config())
         .await
         .unwrap();
     assert_eq!(report.closed, 0, "4 of 10 is under the 50% guard");
@@ -399,7 +473,7 @@ pub async fn a_partial_crawl_closes_nothing_and_warns(store: &dyn TestStore, _: 
     assert_eq!(all_pages(store, &ListQuery::default(), 50).await.len(), 10);
     // At the threshold the crawl is trusted.
     let half: Vec<String> = postings[..5].iter().map(|p| p.id.clone()).collect();
-    let report = ingest::complete_crawl(store, "gh", &half, t(3), &config())
+    let report = complete_crawl(store, "gh", &half, t(3), &config())
         .await
         .unwrap();
     assert_eq!(report.closed, 5);
@@ -409,10 +483,10 @@ pub async fn a_partial_crawl_closes_nothing_and_warns(store: &dyn TestStore, _: 
 pub async fn a_closed_posting_that_reappears_is_reopened(store: &dyn TestStore, _: Capabilities) {
     let keep = posting("gh", "1", "Engineer 1", t(0));
     let flaky = posting("gh", "2", "Engineer 2", t(0));
-    ingest::ingest_postings(store, vec![keep.clone(), flaky.clone()], t(1), &config())
+    ingest_postings(store, vec![keep.clone(), flaky.clone()], t(1), &config())
         .await
         .unwrap();
-    ingest::complete_crawl(store, "gh", std::slice::from_ref(&keep.id), t(2), &config())
+    complete_crawl(store, "gh", std::slice::from_ref(&keep.id), t(2), &config())
         .await
         .unwrap();
     assert!(
@@ -427,7 +501,7 @@ pub async fn a_closed_posting_that_reappears_is_reopened(store: &dyn TestStore, 
         fetched_at: t(3),
         ..flaky.clone()
     };
-    let report = ingest::ingest_postings(store, vec![back], t(4), &config())
+    let report = ingest_postings(store, vec![back], t(4), &config())
         .await
         .unwrap();
     assert_eq!(report.reopened, 1);
@@ -449,10 +523,10 @@ pub async fn postings_of_two_sources_with_one_fingerprint_are_one_job(
         board.fingerprint, aggregator.fingerprint,
         "same job, other spelling"
     );
-    ingest::ingest_postings(store, vec![board.clone()], t(1), &config())
+    ingest_postings(store, vec![board.clone()], t(1), &config())
         .await
         .unwrap();
-    ingest::ingest_postings(store, vec![aggregator.clone()], t(2), &config())
+    ingest_postings(store, vec![aggregator.clone()], t(2), &config())
         .await
         .unwrap();
     let duplicate = get(store, &aggregator.id).await.unwrap();
@@ -485,7 +559,7 @@ pub async fn postings_of_two_sources_with_one_fingerprint_are_one_job(
         p.external_id = Some("1-repost".into());
         p.url = "https://boards.example.com/gh/jobs/1-repost".into();
     });
-    ingest::ingest_postings(store, vec![repost.clone()], t(3), &config())
+    ingest_postings(store, vec![repost.clone()], t(3), &config())
         .await
         .unwrap();
     assert_eq!(
@@ -500,10 +574,10 @@ pub async fn when_the_canonical_closes_an_open_duplicate_becomes_canonical(
 ) {
     let board = posting("gh", "1", "Senior Backend Engineer", t(0));
     let aggregator = posting("wwr", "x-1", "Senior Backend Engineer", t(0));
-    ingest::ingest_postings(store, vec![board.clone()], t(1), &config())
+    ingest_postings(store, vec![board.clone()], t(1), &config())
         .await
         .unwrap();
-    ingest::ingest_postings(store, vec![aggregator.clone()], t(2), &config())
+    ingest_postings(store, vec![aggregator.clone()], t(2), &config())
         .await
         .unwrap();
     assert!(
@@ -514,7 +588,7 @@ pub async fn when_the_canonical_closes_an_open_duplicate_becomes_canonical(
             .duplicate_of
             .is_some()
     );
-    ingest::complete_crawl(
+    complete_crawl(
         store,
         "gh",
         &[],
@@ -547,7 +621,7 @@ pub async fn valid_through_in_the_past_closes_a_posting(store: &dyn TestStore, _
     let live = edited(&posting("gh", "2", "Engineer 2", t(0)), |p| {
         p.valid_through = Some(t(5))
     });
-    ingest::ingest_postings(store, vec![expired.clone(), live.clone()], t(1), &config())
+    ingest_postings(store, vec![expired.clone(), live.clone()], t(1), &config())
         .await
         .unwrap();
     assert_eq!(
@@ -557,7 +631,7 @@ pub async fn valid_through_in_the_past_closes_a_posting(store: &dyn TestStore, _
     assert_eq!(get(store, &live.id).await.unwrap().posting.closed_at, None);
     // Once its date passes, the next crawl completion closes it even though it is listed.
     let listed = vec![live.id.clone(), expired.id.clone()];
-    let report = ingest::complete_crawl(store, "gh", &listed, t(6), &config())
+    let report = complete_crawl(store, "gh", &listed, t(6), &config())
         .await
         .unwrap();
     assert_eq!(report.closed, 1);
@@ -573,10 +647,10 @@ pub async fn closed_postings_are_deleted_after_the_retention_period(
 ) {
     let gone = posting("gh", "1", "Engineer 1", t(0));
     let open = posting("gh", "2", "Engineer 2", t(0));
-    ingest::ingest_postings(store, vec![gone.clone(), open.clone()], t(1), &config())
+    ingest_postings(store, vec![gone.clone(), open.clone()], t(1), &config())
         .await
         .unwrap();
-    ingest::complete_crawl(
+    complete_crawl(
         store,
         "gh",
         std::slice::from_ref(&open.id),
@@ -620,10 +694,19 @@ struct Racing<'a> {
 }
 
 #[async_trait]
-impl PostingStore for Racing<'_> {
-    async fn source_index(&self, source: &str) -> Result<Vec<IndexEntry>, StoreError> {
-        self.inner.source_index(source).await
+impl SourceIndex for Racing<'_> {
+    async fn source_index_page(
+        &self,
+        source: &str,
+        after: Option<&str>,
+        limit: usize,
+    ) -> Result<Vec<IndexEntry>, StoreError> {
+        self.inner.source_index_page(source, after, limit).await
     }
+}
+
+#[async_trait]
+impl PostingReader for Racing<'_> {
     async fn fingerprint_groups(
         &self,
         fingerprints: &[String],
@@ -633,13 +716,6 @@ impl PostingStore for Racing<'_> {
     async fn get_many(&self, ids: &[String]) -> Result<Vec<StoredPosting>, StoreError> {
         self.inner.get_many(ids).await
     }
-    async fn write(&self, writes: Vec<Write>) -> Result<Vec<WriteOutcome>, StoreError> {
-        let rival = self.rival.lock().unwrap().take();
-        if let Some(rival) = rival {
-            ingest::ingest_postings(self.inner, rival, t(20), &config()).await?;
-        }
-        self.inner.write(writes).await
-    }
     async fn list(
         &self,
         query: &ListQuery,
@@ -648,15 +724,33 @@ impl PostingStore for Racing<'_> {
     ) -> Result<Page, StoreError> {
         self.inner.list(query, limit, cursor).await
     }
+    fn usage(&self) -> UsageSnapshot {
+        self.inner.usage()
+    }
+}
+
+#[async_trait]
+impl PostingStore for Racing<'_> {
+    async fn source_entries(
+        &self,
+        source: &str,
+        ids: &[String],
+    ) -> Result<Vec<IndexEntry>, StoreError> {
+        self.inner.source_entries(source, ids).await
+    }
+    async fn write(&self, writes: Vec<Write>) -> Result<Vec<WriteOutcome>, StoreError> {
+        let rival = self.rival.lock().unwrap().take();
+        if let Some(rival) = rival {
+            ingest_postings(self.inner, rival, t(20), &config()).await?;
+        }
+        self.inner.write(writes).await
+    }
     async fn delete_expired(
         &self,
         now: DateTime<Utc>,
         retention: Duration,
     ) -> Result<usize, StoreError> {
         self.inner.delete_expired(now, retention).await
-    }
-    fn usage(&self) -> UsageSnapshot {
-        self.inner.usage()
     }
 }
 
@@ -665,7 +759,7 @@ pub async fn concurrent_ingests_of_one_posting_lose_no_update(
     _: Capabilities,
 ) {
     let base = posting("gh", "1", "Backend Engineer", t(0));
-    ingest::ingest_postings(store, vec![base.clone()], t(1), &config())
+    ingest_postings(store, vec![base.clone()], t(1), &config())
         .await
         .unwrap();
     let older = edited(&base, |p| {
@@ -681,7 +775,7 @@ pub async fn concurrent_ingests_of_one_posting_lose_no_update(
         inner: store,
         rival: Mutex::new(Some(vec![newer.clone()])),
     };
-    let report = ingest::ingest_postings(&racing, vec![older.clone()], t(21), &config())
+    let report = ingest_postings(&racing, vec![older.clone()], t(21), &config())
         .await
         .unwrap();
     assert_eq!(
@@ -694,7 +788,7 @@ pub async fn concurrent_ingests_of_one_posting_lose_no_update(
 
     // And the other way round: the newer copy wins over a concurrent older one.
     let other = posting("gh", "2", "Backend Engineer", t(0));
-    ingest::ingest_postings(store, vec![other.clone()], t(1), &config())
+    ingest_postings(store, vec![other.clone()], t(1), &config())
         .await
         .unwrap();
     let b_old = edited(&other, |p| {
@@ -709,7 +803,7 @@ pub async fn concurrent_ingests_of_one_posting_lose_no_update(
         inner: store,
         rival: Mutex::new(Some(vec![b_old.clone()])),
     };
-    let report = ingest::ingest_postings(&racing, vec![a_new.clone()], t(21), &config())
+    let report = ingest_postings(&racing, vec![a_new.clone()], t(21), &config())
         .await
         .unwrap();
     assert_eq!(report.changed, 1);
@@ -728,7 +822,7 @@ pub async fn concurrent_ingests_of_one_posting_lose_no_update(
         inner: store,
         rival: Mutex::new(Some(vec![fresh.clone()])),
     };
-    ingest::ingest_postings(&racing, vec![fresher.clone()], t(32), &config())
+    ingest_postings(&racing, vec![fresher.clone()], t(32), &config())
         .await
         .unwrap();
     assert_eq!(
@@ -752,7 +846,7 @@ pub async fn a_cursor_walk_returns_every_posting_once_while_new_ones_arrive(
             )
         })
         .collect();
-    ingest::ingest_postings(store, first.clone(), t(1), &config())
+    ingest_postings(store, first.clone(), t(1), &config())
         .await
         .unwrap();
     let query = ListQuery::default();
@@ -771,7 +865,7 @@ pub async fn a_cursor_walk_returns_every_posting_once_while_new_ones_arrive(
             &format!("Late {round}"),
             t(2 + round),
         );
-        ingest::ingest_postings(store, vec![late], t(2 + round), &config())
+        ingest_postings(store, vec![late], t(2 + round), &config())
             .await
             .unwrap();
         match page.next_cursor {
@@ -857,12 +951,12 @@ pub async fn every_filter_selects_exactly_the_postings_the_reference_semantics_m
             p.skills = vec!["c#".into(), "go".into()];
         }),
     ];
-    ingest::ingest_postings(store, postings.clone(), t(10), &config())
+    ingest_postings(store, postings.clone(), t(10), &config())
         .await
         .unwrap();
     // Close one so the closed filter has something to hide.
     let open_ids: Vec<String> = postings[..5].iter().map(|p| p.id.clone()).collect();
-    ingest::complete_crawl(store, "gh", &open_ids, t(11), &config())
+    complete_crawl(store, "gh", &open_ids, t(11), &config())
         .await
         .unwrap();
     let everything = all_pages(
@@ -1028,7 +1122,7 @@ pub async fn tampered_foreign_and_garbage_cursors_are_bad_cursor_errors(
     let postings: Vec<JobPosting> = (0..6)
         .map(|i| posting("gh", &i.to_string(), &format!("Engineer {i}"), t(i)))
         .collect();
-    ingest::ingest_postings(store, postings, t(10), &config())
+    ingest_postings(store, postings, t(10), &config())
         .await
         .unwrap();
     let query = ListQuery::default();
@@ -1069,7 +1163,7 @@ pub async fn conditional_writes_report_conflicts_instead_of_overwriting(
     _: Capabilities,
 ) {
     let p = posting("gh", "1", "Engineer", t(0));
-    ingest::ingest_postings(store, vec![p.clone()], t(1), &config())
+    ingest_postings(store, vec![p.clone()], t(1), &config())
         .await
         .unwrap();
     let stored = get(store, &p.id).await.unwrap();
@@ -1174,7 +1268,7 @@ pub async fn oversized_postings_are_stored_and_listed_never_dropped(
         },
     );
     assert!(huge.description_html.len() > 1_000_000);
-    let report = ingest::ingest_postings(store, vec![huge.clone()], t(1), &config())
+    let report = ingest_postings(store, vec![huge.clone()], t(1), &config())
         .await
         .unwrap();
     assert_eq!(report.new, 1);
@@ -1193,7 +1287,7 @@ pub async fn oversized_postings_are_stored_and_listed_never_dropped(
         assert_eq!(stored.posting.description_text, huge.description_text);
     }
     // Re-ingesting the same oversized copy is a no-op, not a rewrite loop.
-    let again = ingest::ingest_postings(store, vec![huge.clone()], t(2), &config())
+    let again = ingest_postings(store, vec![huge.clone()], t(2), &config())
         .await
         .unwrap();
     assert_eq!(again.unchanged, 1);
@@ -1207,7 +1301,7 @@ pub async fn a_duplicate_missed_by_a_race_is_settled_at_the_next_complete_crawl(
 ) {
     let board = posting("gh", "1", "Senior Backend Engineer", t(0));
     let aggregator = posting("wwr", "x-1", "Senior Backend Engineer", t(0));
-    ingest::ingest_postings(store, vec![board.clone()], t(1), &config())
+    ingest_postings(store, vec![board.clone()], t(1), &config())
         .await
         .unwrap();
     // The aggregator's copy lands as if its ingest had not yet seen the board's posting in
@@ -1217,6 +1311,7 @@ pub async fn a_duplicate_missed_by_a_race_is_settled_at_the_next_complete_crawl(
         history: vec![],
         description_truncated: false,
         revision: 1,
+        mark: None,
     };
     missed.posting.first_seen_at = Some(t(2));
     missed.posting.last_seen_at = Some(t(2));
@@ -1230,7 +1325,7 @@ pub async fn a_duplicate_missed_by_a_race_is_settled_at_the_next_complete_crawl(
             .duplicate_of,
         None
     );
-    ingest::complete_crawl(
+    complete_crawl(
         store,
         "wwr",
         std::slice::from_ref(&aggregator.id),
@@ -1248,4 +1343,287 @@ pub async fn a_duplicate_missed_by_a_race_is_settled_at_the_next_complete_crawl(
             .as_deref(),
         Some(board.id.as_str())
     );
+}
+
+/// A `Close` of `ids` of source `gh` by the crawl started at `started_at`.
+fn close(started_at: DateTime<Utc>, ids: &[&JobPosting]) -> IngestMessage {
+    IngestMessage::Close {
+        source: "gh".into(),
+        started_at,
+        ids: ids.iter().map(|p| p.id.clone()).collect(),
+        recheck: vec![],
+    }
+}
+
+/// Hands `message` to ingest at `now`; the postings it closed.
+async fn deliver(store: &dyn TestStore, message: IngestMessage, now: DateTime<Utc>) -> Handled {
+    let ports = IngestPorts {
+        postings: store,
+        states: store,
+    };
+    ingest::handle_message(ports, message, now, &config())
+        .await
+        .unwrap()
+}
+
+fn closed(handled: &Handled) -> u64 {
+    match handled {
+        Handled::Closed(report) => report.closed,
+        Handled::Postings(_) => panic!("a close report"),
+    }
+}
+
+/// Records that a crawl of `gh` started at `at`.
+async fn crawl_started(store: &dyn TestStore, at: DateTime<Utc>) {
+    let mut state = store.source_state("gh").await.unwrap().unwrap_or(SourceState {
+        name: "gh".into(),
+        ..SourceState::default()
+    });
+    state.last_started_at = Some(at);
+    store.put_source_state(&state).await.unwrap();
+}
+
+pub async fn a_close_of_an_older_crawl_closes_nothing_once_a_newer_crawl_started(
+    store: &dyn TestStore,
+    _: Capabilities,
+) {
+    let a = posting("gh", "1", "Engineer 1", t(0));
+    ingest_postings(store, vec![a.clone()], t(1), &config())
+        .await
+        .unwrap();
+    crawl_started(store, t(2)).await;
+    crawl_started(store, t(3)).await;
+    // The crawl of hour 2 did not list `a`; its close comes after the crawl of hour 3
+    // (which listed `a`, unchanged, so it wrote nothing) started.
+    let handled = deliver(store, close(t(2), &[&a]), t(4)).await;
+    assert_eq!(closed(&handled), 0);
+    assert!(matches!(&handled, Handled::Closed(r) if r.warning.is_some()));
+    assert_eq!(get(store, &a.id).await.unwrap().posting.closed_at, None);
+    // The latest crawl's own close applies.
+    assert_eq!(closed(&deliver(store, close(t(3), &[&a]), t(5)).await), 1);
+}
+
+pub async fn a_redelivered_close_closes_nothing_more(store: &dyn TestStore, _: Capabilities) {
+    let a = posting("gh", "1", "Engineer 1", t(0));
+    let b = posting("gh", "2", "Engineer 2", t(0));
+    ingest_postings(store, vec![a.clone(), b.clone()], t(1), &config())
+        .await
+        .unwrap();
+    crawl_started(store, t(2)).await;
+    assert_eq!(closed(&deliver(store, close(t(2), &[&a]), t(3)).await), 1);
+    let before = usage(store);
+    assert_eq!(closed(&deliver(store, close(t(2), &[&a]), t(4)).await), 0);
+    assert_eq!(usage(store).since(&before).items_written, 0);
+    assert_eq!(get(store, &a.id).await.unwrap().posting.closed_at, Some(t(3)));
+    assert_eq!(get(store, &b.id).await.unwrap().posting.closed_at, None);
+}
+
+pub async fn the_parts_of_one_crawl_apply_in_any_order(store: &dyn TestStore, _: Capabilities) {
+    let old: Vec<JobPosting> = (0..4)
+        .map(|i| posting("gh", &i.to_string(), &format!("Engineer {i}"), t(0)))
+        .collect();
+    ingest_postings(store, old.clone(), t(1), &config())
+        .await
+        .unwrap();
+    crawl_started(store, t(2)).await;
+    // The crawl of hour 2 lists 0 and a new posting 9, not 1, 2 and 3: two close parts and
+    // a postings part, delivered in reverse order.
+    let new = posting("gh", "9", "Engineer 9", t(2));
+    assert_eq!(closed(&deliver(store, close(t(2), &[&old[3]]), t(3)).await), 1);
+    assert_eq!(
+        closed(&deliver(store, close(t(2), &[&old[1], &old[2]]), t(3)).await),
+        2
+    );
+    let message = IngestMessage::Postings {
+        source: "gh".into(),
+        postings: vec![new.clone()],
+    };
+    deliver(store, message, t(3)).await;
+    let open = all_pages(store, &ListQuery::default(), 10).await;
+    assert_eq!(ids(&open), {
+        let mut v = vec![old[0].id.clone(), new.id.clone()];
+        v.sort();
+        v
+    });
+}
+
+pub async fn a_close_never_closes_a_posting_fetched_after_its_crawl_started(
+    store: &dyn TestStore,
+    _: Capabilities,
+) {
+    let a = posting("gh", "1", "Engineer 1", t(0));
+    ingest_postings(store, vec![a.clone()], t(1), &config())
+        .await
+        .unwrap();
+    // Written again (changed) from a copy fetched at hour 5, after the crawl of hour 4
+    // that did not list it started.
+    let changed = edited(&a, |p| {
+        p.title = "Senior Engineer 1".into();
+        p.fetched_at = t(5);
+    });
+    ingest_postings(store, vec![changed], t(5), &config())
+        .await
+        .unwrap();
+    assert_eq!(closed(&deliver(store, close(t(4), &[&a]), t(6)).await), 0);
+    assert_eq!(get(store, &a.id).await.unwrap().posting.closed_at, None);
+}
+
+/// A queue that keeps what is sent, with a small message limit.
+struct SmallQueue(Collector<IngestMessage>);
+
+#[async_trait]
+impl Queue<IngestMessage> for SmallQueue {
+    async fn send(&self, messages: Vec<IngestMessage>) -> Result<(), QueueError> {
+        self.0.send(messages).await
+    }
+
+    fn max_message_bytes(&self) -> Option<usize> {
+        Some(2048)
+    }
+}
+
+pub async fn a_crawl_closing_many_postings_sends_parts_that_each_apply(
+    store: &dyn TestStore,
+    _: Capabilities,
+) {
+    let postings: Vec<JobPosting> = (0..300)
+        .map(|i| posting("gh", &i.to_string(), &format!("Engineer {i}"), t(0)))
+        .collect();
+    ingest_postings(store, postings.clone(), t(1), &config())
+        .await
+        .unwrap();
+    // The crawl lists the first 200: 100 to close, more than one small message holds.
+    let mut seen = Seen::default();
+    for p in &postings[..200] {
+        seen.insert(&p.id);
+    }
+    let queue = SmallQueue(Collector::default());
+    let closing = close_unlisted(store, &queue, &config(), "gh", t(2), &seen, 300, t(2))
+        .await
+        .unwrap();
+    assert_eq!((closing.closed, closing.open, closing.warning), (100, 200, None));
+    let messages = queue.0.take();
+    assert!(messages.len() > 1, "{} messages", messages.len());
+    assert_eq!(closing.messages, messages.len());
+    let mut total = 0;
+    for message in messages {
+        assert!(message.to_json().len() <= 2048);
+        total += closed(&deliver(store, message, t(3)).await);
+    }
+    assert_eq!(total, 100);
+    assert_eq!(all_pages(store, &ListQuery::default(), 100).await.len(), 200);
+}
+
+pub async fn list_marks_are_stored_with_postings_and_read_back_from_the_index(
+    store: &dyn TestStore,
+    _: Capabilities,
+) {
+    let a = posting("gh", "1", "Engineer 1", t(0));
+    let mark = ListMark {
+        key: u64::MAX - 1,
+        hint: 42,
+    };
+    let incoming = vec![Incoming {
+        posting: a.clone(),
+        mark: Some(mark),
+    }];
+    ingest::ingest_postings(store, incoming, t(1), &config())
+        .await
+        .unwrap();
+    assert_eq!(get(store, &a.id).await.unwrap().mark, Some(mark));
+    let entries = store.source_entries("gh", std::slice::from_ref(&a.id)).await.unwrap();
+    assert_eq!(entries[0].mark, Some(mark));
+    // A newer copy with another mark and the same content: the mark alone is written.
+    let hint = ListMark { hint: 43, ..mark };
+    let newer = Incoming {
+        posting: JobPosting {
+            fetched_at: t(2),
+            ..a.clone()
+        },
+        mark: Some(hint),
+    };
+    let report = ingest::ingest_postings(store, vec![newer], t(2), &config())
+        .await
+        .unwrap();
+    assert_eq!((report.marked, report.changed), (1, 0));
+    let stored = get(store, &a.id).await.unwrap();
+    assert_eq!(stored.mark, Some(hint));
+    assert!(stored.history.is_empty());
+    let known = load_known(store, "gh").await.unwrap();
+    assert!(known.unchanged(mark.key, 43, jobfeed::crawl::known::Refresh::NEVER));
+}
+
+pub async fn the_source_index_is_walked_page_by_page_in_id_order(
+    store: &dyn TestStore,
+    _: Capabilities,
+) {
+    let postings: Vec<JobPosting> = (0..25)
+        .map(|i| posting("gh", &i.to_string(), &format!("Engineer {i}"), t(0)))
+        .chain([posting("lever", "x", "Engineer x", t(0))])
+        .collect();
+    ingest_postings(store, postings.clone(), t(1), &config())
+        .await
+        .unwrap();
+    let mut walked = Vec::new();
+    let mut after: Option<String> = None;
+    loop {
+        let page = store
+            .source_index_page("gh", after.as_deref(), 10)
+            .await
+            .unwrap();
+        assert!(page.len() <= 10);
+        walked.extend(page.iter().map(|e| e.id.clone()));
+        if page.len() < 10 {
+            break;
+        }
+        after = page.last().map(|e| e.id.clone());
+    }
+    let mut expected: Vec<String> = postings[..25].iter().map(|p| p.id.clone()).collect();
+    expected.sort();
+    assert_eq!(walked, expected, "every posting of the source once, in id order");
+}
+
+pub async fn checkpoints_of_any_size_round_trip_and_go_when_deleted(
+    store: &dyn TestStore,
+    _: Capabilities,
+) {
+    assert_eq!(store.checkpoint("gh").await.unwrap(), None);
+    // Over a megabyte: more than one DynamoDB item holds.
+    let big: Vec<u8> = (0..1_200_000u32).map(|i| (i % 251) as u8).collect();
+    store.put_checkpoint("gh", &big).await.unwrap();
+    store.put_checkpoint("lever", b"other").await.unwrap();
+    assert_eq!(store.checkpoint("gh").await.unwrap(), Some(big));
+    // A smaller save replaces it whole.
+    store.put_checkpoint("gh", b"small").await.unwrap();
+    assert_eq!(store.checkpoint("gh").await.unwrap().as_deref(), Some(&b"small"[..]));
+    store.delete_checkpoint("gh").await.unwrap();
+    assert_eq!(store.checkpoint("gh").await.unwrap(), None);
+    assert_eq!(store.checkpoint("lever").await.unwrap().as_deref(), Some(&b"other"[..]));
+    // Deleting what is not there is no error.
+    store.delete_checkpoint("gh").await.unwrap();
+}
+
+pub async fn ingest_counts_add_up_and_the_crawlers_writes_leave_them_alone(
+    store: &dyn TestStore,
+    _: Capabilities,
+) {
+    let mut state = SourceState {
+        name: "gh".into(),
+        ..SourceState::default()
+    };
+    store.put_source_state(&state).await.unwrap();
+    store.add_ingest_counts("gh", 3, 1).await.unwrap();
+    store.add_ingest_counts("gh", 2, 0).await.unwrap();
+    // The crawler writes its state with the counts it read before: ingest's stay.
+    state.counts.new = 0;
+    state.consecutive_failures = 2;
+    store.put_source_state(&state).await.unwrap();
+    let read = store.source_state("gh").await.unwrap().unwrap();
+    assert_eq!((read.counts.new, read.counts.changed), (5, 1));
+    assert_eq!(read.consecutive_failures, 2);
+    let all = store.source_states().await.unwrap();
+    assert_eq!((all[0].counts.new, all[0].counts.changed), (5, 1));
+    store.reset_ingest_counts("gh").await.unwrap();
+    let read = store.source_state("gh").await.unwrap().unwrap();
+    assert_eq!((read.counts.new, read.counts.changed), (0, 0));
 }

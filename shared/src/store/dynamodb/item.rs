@@ -15,6 +15,7 @@ use super::schema::{
     ENTRY_FETCHED_AT, ENTRY_FINGERPRINT, ENTRY_FIRST_SEEN_AT, ENTRY_REVISION, ENTRY_SOURCE,
     ENTRY_VALID_THROUGH, LIST_SORT, SCHEMA,
 };
+use crate::identity::ListMark;
 use crate::model::JobPosting;
 use crate::store::{IndexEntry, StoreError, StoredPosting, listed_at};
 
@@ -27,6 +28,14 @@ const POSTING_PREFIX: &str = "posting#";
 const POSTING_SORT: &str = "posting";
 /// Partition of the source-state items (sort key: the source name), read by one Query.
 pub(super) const SOURCES_PARTITION: &str = "sources";
+/// Partition of the ingest-count items of sources (sort key: the source name), kept apart
+/// from the crawler's state items so that each writer only ever writes its own item.
+pub(super) const COUNTS_PARTITION: &str = "source_counts";
+/// Partition prefix of a source's crawl checkpoint: `checkpoint#{source}`, holding a head
+/// item and the parts the progress is split into.
+const CHECKPOINT_PREFIX: &str = "checkpoint#";
+/// Sort key of a checkpoint's head item.
+pub(super) const CHECKPOINT_HEAD: &str = "head";
 /// Partition and sort key of the item listing the months that hold postings.
 const META_PARTITION: &str = "meta";
 const BUCKETS_SORT: &str = "list_buckets";
@@ -59,6 +68,26 @@ pub(super) fn source_key(name: &str) -> Item {
     key(SOURCES_PARTITION, name)
 }
 
+/// The primary key of a source's ingest counts.
+pub(super) fn counts_key(name: &str) -> Item {
+    key(COUNTS_PARTITION, name)
+}
+
+/// The partition of a source's checkpoint items.
+pub(super) fn checkpoint_partition(source: &str) -> String {
+    format!("{CHECKPOINT_PREFIX}{source}")
+}
+
+/// The primary key of one item of a source's checkpoint (`CHECKPOINT_HEAD` or a part).
+pub(super) fn checkpoint_key(source: &str, sort: &str) -> Item {
+    key(checkpoint_partition(source), sort)
+}
+
+/// The sort key of part `n` of a checkpoint (zero-padded, so parts sort in order).
+pub(super) fn checkpoint_part(n: usize) -> String {
+    format!("part#{n:05}")
+}
+
 /// The primary key of the list-buckets item.
 pub(super) fn buckets_key() -> Item {
     key(META_PARTITION, BUCKETS_SORT)
@@ -69,6 +98,111 @@ fn key(partition: impl Into<String>, sort: impl Into<String>) -> Item {
         (SCHEMA.partition_key.to_owned(), s(partition)),
         (SCHEMA.sort_key.to_owned(), s(sort)),
     ])
+}
+
+/// The attributes of a source's ingest-count item.
+pub(super) const COUNT_NEW: &str = "new";
+pub(super) const COUNT_CHANGED: &str = "changed";
+
+/// The source name and (new, changed) counts of an ingest-count item.
+pub(super) fn counts_of(found: &Item) -> Option<(String, (u64, u64))> {
+    let name = match found.get(SCHEMA.sort_key) {
+        Some(AttributeValue::S(name)) => name.clone(),
+        _ => return None,
+    };
+    let number = |attribute: &str| match found.get(attribute) {
+        Some(AttributeValue::N(n)) => n.parse().unwrap_or(0),
+        _ => 0,
+    };
+    Some((name, (number(COUNT_NEW), number(COUNT_CHANGED))))
+}
+
+/// Bytes of progress per checkpoint part: an item stays well under DynamoDB's 400 KB.
+pub(super) const CHECKPOINT_PART_BYTES: usize = 350 * 1024;
+/// The binary attribute holding a part's bytes.
+const CHECKPOINT_DATA: &str = "data";
+/// The attribute naming the save a head or part belongs to.
+const CHECKPOINT_GENERATION: &str = "generation";
+/// The head's attribute counting the parts of its save.
+const CHECKPOINT_PARTS: &str = "parts";
+
+/// Part `n` of a checkpoint save.
+pub(super) fn checkpoint_part_item(source: &str, n: usize, generation: &str, bytes: &[u8]) -> Item {
+    let mut item = checkpoint_key(source, &checkpoint_part(n));
+    item.insert(
+        CHECKPOINT_DATA.to_owned(),
+        AttributeValue::B(Blob::new(bytes.to_vec())),
+    );
+    item.insert(CHECKPOINT_GENERATION.to_owned(), s(generation));
+    item
+}
+
+/// The head of a checkpoint save of `parts` parts.
+pub(super) fn checkpoint_head_item(source: &str, parts: usize, generation: &str) -> Item {
+    let mut item = checkpoint_key(source, CHECKPOINT_HEAD);
+    item.insert(
+        CHECKPOINT_PARTS.to_owned(),
+        AttributeValue::N(parts.to_string()),
+    );
+    item.insert(CHECKPOINT_GENERATION.to_owned(), s(generation));
+    item
+}
+
+/// The sort keys of these items.
+pub(super) fn sort_keys(items: &[Item]) -> Vec<String> {
+    items
+        .iter()
+        .filter_map(|found| string_of(found, SCHEMA.sort_key))
+        .collect()
+}
+
+/// The sort keys of the parts numbered `parts` and up among `items` (one partition).
+pub(super) fn checkpoint_parts_beyond(items: &[Item], parts: usize) -> Vec<String> {
+    sort_keys(items)
+        .into_iter()
+        .filter(|sort| sort.as_str() != CHECKPOINT_HEAD && *sort >= checkpoint_part(parts))
+        .collect()
+}
+
+/// The progress bytes of a checkpoint's items (its whole partition): the head's parts in
+/// order, each of the head's generation. `None` without a head, or when a part is missing
+/// or of another save (logged).
+pub(super) fn assemble_checkpoint(source: &str, items: Vec<Item>) -> Option<Vec<u8>> {
+    let mut by_sort: HashMap<String, Item> = items
+        .into_iter()
+        .filter_map(|found| Some((string_of(&found, SCHEMA.sort_key)?, found)))
+        .collect();
+    let head = by_sort.remove(CHECKPOINT_HEAD)?;
+    let generation = string_of(&head, CHECKPOINT_GENERATION)?;
+    let parts: usize = match head.get(CHECKPOINT_PARTS) {
+        Some(AttributeValue::N(n)) => n.parse().ok()?,
+        _ => return None,
+    };
+    let mut progress = Vec::new();
+    for n in 0..parts {
+        let part = by_sort.remove(&checkpoint_part(n));
+        let bytes = part.as_ref().and_then(|part| {
+            (string_of(part, CHECKPOINT_GENERATION).as_deref() == Some(generation.as_str()))
+                .then(|| match part.get(CHECKPOINT_DATA) {
+                    Some(AttributeValue::B(bytes)) => Some(bytes.as_ref()),
+                    _ => None,
+                })
+                .flatten()
+        });
+        let Some(bytes) = bytes else {
+            tracing::warn!(source, part = n, "a checkpoint part is missing or of another save");
+            return None;
+        };
+        progress.extend_from_slice(bytes);
+    }
+    Some(progress)
+}
+
+fn string_of(found: &Item, attribute: &str) -> Option<String> {
+    match found.get(attribute) {
+        Some(AttributeValue::S(text)) => Some(text.clone()),
+        _ => None,
+    }
 }
 
 /// The list index partition a posting listed at `at` belongs to: its month, `2026-07`.
@@ -109,7 +243,7 @@ pub(super) fn posting_item(
         if p.description_html.is_empty() && p.description_text.is_empty() {
             break;
         }
-        crate::normalize::sanitize::truncate_descriptions(p, excess);
+        crate::markup::cut::truncate_descriptions(p, excess);
         let item = unchecked_posting_item(&cut, retention)?;
         size = item_size(&item);
         if size <= ITEM_LIMIT {
@@ -172,7 +306,7 @@ fn entry_attributes(entry: &IndexEntry) -> Item {
     }
     item.insert(
         ENTRY_CONTENT_HASH.to_owned(),
-        hash_value(&entry.content_hash),
+        hash_and_mark_value(&entry.content_hash, entry.mark),
     );
     item.insert(ENTRY_FETCHED_AT.to_owned(), time_value(entry.fetched_at));
     if entry.first_seen_at != entry.fetched_at {
@@ -222,6 +356,12 @@ pub(super) fn index_entry(item: &Item) -> Result<IndexEntry, StoreError> {
             .transpose()
             .map_err(|()| bad(name))
     };
+    let (content_hash, mark) = item
+        .get(ENTRY_CONTENT_HASH)
+        .map(hash_and_mark)
+        .transpose()
+        .map_err(|()| bad(ENTRY_CONTENT_HASH))?
+        .ok_or_else(|| bad(ENTRY_CONTENT_HASH))?;
     let fetched_at = time(ENTRY_FETCHED_AT)?.ok_or_else(|| bad(ENTRY_FETCHED_AT))?;
     let revision = match item.get(ENTRY_REVISION) {
         Some(AttributeValue::N(n)) => n.parse().map_err(|_| bad(ENTRY_REVISION))?,
@@ -230,7 +370,7 @@ pub(super) fn index_entry(item: &Item) -> Result<IndexEntry, StoreError> {
     Ok(IndexEntry {
         id: id.to_owned(),
         source: text(ENTRY_SOURCE)?,
-        content_hash: hash(ENTRY_CONTENT_HASH)?.ok_or_else(|| bad(ENTRY_CONTENT_HASH))?,
+        content_hash,
         fingerprint: text(ENTRY_FINGERPRINT)?,
         fetched_at,
         first_seen_at: time(ENTRY_FIRST_SEEN_AT)?.unwrap_or(fetched_at),
@@ -238,7 +378,63 @@ pub(super) fn index_entry(item: &Item) -> Result<IndexEntry, StoreError> {
         duplicate_of: hash(ENTRY_DUPLICATE_OF)?,
         valid_through: time(ENTRY_VALID_THROUGH)?,
         revision,
+        mark,
     })
+}
+
+/// Separates a list mark from a content hash in a string `ENTRY_CONTENT_HASH` (a hash that
+/// is not 32 hex digits; identity never makes one, but every value reads back exactly).
+const MARK_SEPARATOR: char = '\u{1f}';
+
+/// The content hash with the posting's list mark after it, in one attribute: the mark
+/// rides in `ENTRY_CONTENT_HASH`, which both index projections already copy, because
+/// DynamoDB cannot add an attribute to the projection of a deployed index. 16 bytes of hash
+/// and 16 of mark (binary), or the hash alone, as `hash_value` writes it.
+fn hash_and_mark_value(hash: &str, mark: Option<ListMark>) -> AttributeValue {
+    match (hash_value(hash), mark) {
+        (AttributeValue::B(bytes), Some(mark)) => {
+            let mut packed = bytes.into_inner();
+            packed.extend_from_slice(&mark.key.to_be_bytes());
+            packed.extend_from_slice(&mark.hint.to_be_bytes());
+            AttributeValue::B(Blob::new(packed))
+        }
+        (AttributeValue::S(text), Some(mark)) => {
+            s(format!("{text}{MARK_SEPARATOR}{}", String::from(mark)))
+        }
+        (value, _) => value,
+    }
+}
+
+/// The content hash and list mark of an `ENTRY_CONTENT_HASH` value.
+fn hash_and_mark(value: &AttributeValue) -> Result<(String, Option<ListMark>), ()> {
+    match value {
+        AttributeValue::B(bytes) if bytes.as_ref().len() == 32 => {
+            let (hash, mark) = bytes.as_ref().split_at(16);
+            let word = |range: std::ops::Range<usize>| {
+                mark.get(range)
+                    .and_then(|b| <[u8; 8]>::try_from(b).ok())
+                    .map(u64::from_be_bytes)
+                    .ok_or(())
+            };
+            let mark = ListMark {
+                key: word(0..8)?,
+                hint: word(8..16)?,
+            };
+            Ok((hex(hash), Some(mark)))
+        }
+        AttributeValue::S(text) => match text.split_once(MARK_SEPARATOR) {
+            Some((hash, mark)) => {
+                let mark = ListMark::try_from(mark.to_owned()).map_err(|_| ())?;
+                Ok((hash.to_owned(), Some(mark)))
+            }
+            None => Ok((text.clone(), None)),
+        },
+        other => hash_text(other).map(|hash| (hash, None)),
+    }
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// A hash or id: 16 bytes when it is 32 lower-case hex characters (as `identity` makes
@@ -253,9 +449,7 @@ fn hash_value(text: &str) -> AttributeValue {
 fn hash_text(value: &AttributeValue) -> Result<String, ()> {
     match value {
         AttributeValue::S(text) => Ok(text.clone()),
-        AttributeValue::B(bytes) if bytes.as_ref().len() == 16 => {
-            Ok(bytes.as_ref().iter().map(|b| format!("{b:02x}")).collect())
-        }
+        AttributeValue::B(bytes) if bytes.as_ref().len() == 16 => Ok(hex(bytes.as_ref())),
         _ => Err(()),
     }
 }
@@ -359,6 +553,7 @@ mod tests {
             history: vec![],
             description_truncated: false,
             revision: 3,
+            mark: None,
         }
     }
 
@@ -399,6 +594,29 @@ mod tests {
         assert_eq!(item["c"], AttributeValue::N("1782907200000000000".into()));
         assert_eq!(item["v"], s("2300-01-01T00:00:00Z"), "past 2262: a string");
         assert_eq!(item["r"], AttributeValue::N("3".into()));
+        assert_eq!(index_entry(&item).unwrap(), IndexEntry::of(&p));
+    }
+
+    #[test]
+    fn a_list_mark_rides_after_the_content_hash_and_reads_back_exactly() {
+        let mut p = stored("<p>Hi</p>".into(), "Hi".into());
+        p.posting.content_hash = "00ff00ff00ff00ff00ff00ff00ff00ff".into();
+        p.mark = Some(ListMark {
+            key: 0x0102_0304_0506_0708,
+            hint: u64::MAX,
+        });
+        let item = posting_item(&p, Duration::days(30)).unwrap();
+        let mut packed = [0, 255].repeat(8);
+        packed.extend([1, 2, 3, 4, 5, 6, 7, 8]);
+        packed.extend([255; 8]);
+        assert_eq!(item["h"], AttributeValue::B(Blob::new(packed)));
+        assert_eq!(index_entry(&item).unwrap(), IndexEntry::of(&p));
+        assert_eq!(stored_posting(item).unwrap(), p, "the document keeps it too");
+
+        // A content hash that is not hex keeps its mark after a separator.
+        p.posting.content_hash = "h".into();
+        let item = posting_item(&p, Duration::days(30)).unwrap();
+        assert_eq!(item["h"], s("h\u{1f}0102030405060708ffffffffffffffff"));
         assert_eq!(index_entry(&item).unwrap(), IndexEntry::of(&p));
     }
 

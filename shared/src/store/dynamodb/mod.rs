@@ -73,8 +73,9 @@ use self::item::{Item, s};
 use self::schema::{BY_FINGERPRINT, BY_LISTED, BY_SOURCE, IndexSchema, LIST_SORT, SCHEMA};
 pub use self::schema::{TableSchema, create_table};
 use super::{
-    IndexEntry, ListQuery, Page, PostingStore, SourceState, SourceStateStore, StoreError,
-    StoredPosting, Usage, UsageSnapshot, Write, WriteOutcome, cursor, listed_at,
+    CheckpointStore, IndexEntry, ListQuery, Page, PostingReader, PostingStore, SourceIndex,
+    SourceState, SourceStateReader, SourceStateStore, StoreError, StoredPosting, Usage,
+    UsageSnapshot, Write, WriteOutcome, cursor, listed_at,
 };
 
 /// Conditional PutItems in flight at once.
@@ -294,6 +295,54 @@ impl DynamoStore {
         }
     }
 
+    /// Up to `limit` items of one partition of `index` whose sort key is after `after`, in
+    /// sort key order (following DynamoDB's 1 MB pages until `limit` is reached).
+    async fn query_after(
+        &self,
+        index: &IndexSchema,
+        value: &str,
+        after: &str,
+        limit: usize,
+    ) -> Result<Vec<Item>, StoreError> {
+        let sort = index.sort_key.unwrap_or(SCHEMA.sort_key);
+        let mut items = Vec::new();
+        let mut start = None;
+        while items.len() < limit {
+            let want = i32::try_from(limit - items.len()).unwrap_or(i32::MAX);
+            let out = self
+                .client
+                .query()
+                .table_name(&self.table)
+                .index_name(index.name)
+                .key_condition_expression("#k = :k AND #r > :after")
+                .expression_attribute_names("#k", index.partition_key)
+                .expression_attribute_names("#r", sort)
+                .expression_attribute_values(":k", s(value))
+                .expression_attribute_values(":after", s(after))
+                .limit(want)
+                .set_exclusive_start_key(start)
+                .return_consumed_capacity(ReturnConsumedCapacity::Total)
+                .send()
+                .await
+                .map_err(|e| sdk_error("Query", e))?;
+            let scanned = out.scanned_count().max(0) as usize;
+            let page = out.items.unwrap_or_default();
+            let estimated = capacity::query_read_units(&page, scanned, 0, false);
+            self.count(
+                scanned,
+                0,
+                reported(out.consumed_capacity.as_ref()),
+                Units::reads(estimated),
+            );
+            items.extend(page);
+            start = out.last_evaluated_key;
+            if start.is_none() {
+                break;
+            }
+        }
+        Ok(items)
+    }
+
     /// The items with these keys (at most `BATCH_GET_KEYS`), retrying unprocessed keys
     /// with exponential backoff.
     async fn batch_get(&self, keys: Vec<Item>, consistent: bool) -> Result<Vec<Item>, StoreError> {
@@ -434,6 +483,82 @@ impl DynamoStore {
         };
         buckets.sort_unstable_by(|a, b| b.cmp(a));
         Ok(buckets)
+    }
+
+    /// An unconditional PutItem of an item that is not a posting (no index entries).
+    async fn put_plain(&self, document: Item) -> Result<(), StoreError> {
+        let estimated = capacity::put_write_units(&document, SCHEMA.indexes);
+        let out = self
+            .client
+            .put_item()
+            .table_name(&self.table)
+            .set_item(Some(document))
+            .return_consumed_capacity(ReturnConsumedCapacity::Total)
+            .send()
+            .await
+            .map_err(|e| sdk_error("PutItem", e))?;
+        self.count(
+            0,
+            1,
+            reported(out.consumed_capacity.as_ref()),
+            Units::writes(estimated),
+        );
+        Ok(())
+    }
+
+    /// A DeleteItem of `key` (nothing to delete is not an error).
+    async fn delete_item(&self, key: Item) -> Result<(), StoreError> {
+        let out = self
+            .client
+            .delete_item()
+            .table_name(&self.table)
+            .set_key(Some(key))
+            .return_consumed_capacity(ReturnConsumedCapacity::Total)
+            .send()
+            .await
+            .map_err(|e| sdk_error("DeleteItem", e))?;
+        self.count(
+            0,
+            1,
+            reported(out.consumed_capacity.as_ref()),
+            Units::writes(capacity::write_units(0)),
+        );
+        Ok(())
+    }
+
+    /// Every item of one table partition, read strongly consistent.
+    async fn query_consistent(&self, partition: &str) -> Result<Vec<Item>, StoreError> {
+        let mut items = Vec::new();
+        let mut start = None;
+        loop {
+            let out = self
+                .client
+                .query()
+                .table_name(&self.table)
+                .key_condition_expression("#k = :k")
+                .expression_attribute_names("#k", SCHEMA.partition_key)
+                .expression_attribute_values(":k", s(partition))
+                .consistent_read(true)
+                .set_exclusive_start_key(start)
+                .return_consumed_capacity(ReturnConsumedCapacity::Total)
+                .send()
+                .await
+                .map_err(|e| sdk_error("Query", e))?;
+            let scanned = out.scanned_count().max(0) as usize;
+            let page = out.items.unwrap_or_default();
+            let estimated = capacity::query_read_units(&page, scanned, 0, true);
+            self.count(
+                scanned,
+                0,
+                reported(out.consumed_capacity.as_ref()),
+                Units::reads(estimated),
+            );
+            items.extend(page);
+            start = out.last_evaluated_key;
+            if start.is_none() {
+                return Ok(items);
+            }
+        }
     }
 
     async fn put_posting(
@@ -727,46 +852,30 @@ fn encode_position(query_fingerprint: &str, position: &Position) -> String {
 }
 
 #[async_trait]
-impl PostingStore for DynamoStore {
-    async fn source_index(&self, source: &str) -> Result<Vec<IndexEntry>, StoreError> {
-        if source.is_empty() {
+impl SourceIndex for DynamoStore {
+    /// One Query of `by_source` (sorted by the posting's key) after `after`'s key.
+    async fn source_index_page(
+        &self,
+        source: &str,
+        after: Option<&str>,
+        limit: usize,
+    ) -> Result<Vec<IndexEntry>, StoreError> {
+        if source.is_empty() || limit == 0 {
             // An empty source is never an index key (see `item::entry_attributes`).
             return Ok(Vec::new());
         }
-        self.query_partition(Some(&BY_SOURCE), source)
+        // Every posting key sorts after the bare prefix.
+        let after = after.map_or_else(|| item::posting_partition(""), item::posting_partition);
+        self.query_after(&BY_SOURCE, source, &after, limit)
             .await?
             .iter()
             .map(item::index_entry)
             .collect()
     }
+}
 
-    /// Reads only the `by_source` entries between the smallest and the largest of `ids` (the
-    /// index's sort key is the posting's table key): the crawler sends a snapshot's postings
-    /// sorted by id (`IngestMessage::postings_batches`), so its messages read disjoint slices
-    /// and together about one read of the source's index, instead of one whole read each.
-    async fn source_entries(
-        &self,
-        source: &str,
-        ids: &[String],
-    ) -> Result<Vec<IndexEntry>, StoreError> {
-        let (Some(low), Some(high)) = (ids.iter().min(), ids.iter().max()) else {
-            return Ok(Vec::new());
-        };
-        if source.is_empty() {
-            return Ok(Vec::new());
-        }
-        let (low, high) = (item::posting_partition(low), item::posting_partition(high));
-        let wanted: HashSet<&str> = ids.iter().map(String::as_str).collect();
-        let mut entries = self
-            .query_range(Some(&BY_SOURCE), source, Some((&low, &high)))
-            .await?
-            .iter()
-            .map(item::index_entry)
-            .collect::<Result<Vec<_>, _>>()?;
-        entries.retain(|e| wanted.contains(e.id.as_str()));
-        Ok(entries)
-    }
-
+#[async_trait]
+impl PostingReader for DynamoStore {
     async fn fingerprint_groups(
         &self,
         fingerprints: &[String],
@@ -788,39 +897,6 @@ impl PostingStore for DynamoStore {
         // Strongly consistent: the ingest rules read, then write conditionally on what they
         // read, and a stale read would only come back as a conflict.
         self.get_postings(ids, true).await
-    }
-
-    /// One conditional PutItem per posting, `WRITE_CONCURRENCY` at a time, in order.
-    ///
-    /// Why not TransactWriteItems (100 per call): a transactional write costs twice the
-    /// write units of a plain one, a single failed condition cancels the whole transaction
-    /// (everything else must be resubmitted and paid again), and concurrent ingests make
-    /// transactions fail on each other. BatchWriteItem cannot carry conditions. A
-    /// conditional PutItem is exactly one write per posting (plus its index entries) at
-    /// the plain price, and a failed condition is that posting's `Conflict` alone.
-    async fn write(&self, writes: Vec<Write>) -> Result<Vec<WriteOutcome>, StoreError> {
-        if writes.is_empty() {
-            return Ok(Vec::new());
-        }
-        self.register_buckets(&writes).await?;
-        let puts = writes
-            .iter()
-            .map(|write| {
-                let (posting, condition) = match write {
-                    Write::Insert(p) => (p, Condition::Absent),
-                    Write::Replace {
-                        posting,
-                        expected_revision,
-                    } => (posting, Condition::Revision(*expected_revision)),
-                };
-                Ok((item::posting_item(posting, self.retention)?, condition))
-            })
-            .collect::<Result<Vec<_>, StoreError>>()?;
-        stream::iter(puts)
-            .map(|(item, condition)| self.put_posting(item, condition))
-            .buffered(WRITE_CONCURRENCY)
-            .try_collect()
-            .await
     }
 
     /// Walks the `by_listed` index month by month, newest first, from the newest month in
@@ -894,6 +970,73 @@ impl PostingStore for DynamoStore {
         Ok(Page { items, next_cursor })
     }
 
+    fn usage(&self) -> UsageSnapshot {
+        self.usage.snapshot()
+    }
+}
+
+#[async_trait]
+impl PostingStore for DynamoStore {
+    /// Reads only the `by_source` entries between the smallest and the largest of `ids` (the
+    /// index's sort key is the posting's table key): the crawler sends a snapshot's postings
+    /// sorted by id (`IngestMessage::postings_batches`), so its messages read disjoint slices
+    /// and together about one read of the source's index, instead of one whole read each.
+    async fn source_entries(
+        &self,
+        source: &str,
+        ids: &[String],
+    ) -> Result<Vec<IndexEntry>, StoreError> {
+        let (Some(low), Some(high)) = (ids.iter().min(), ids.iter().max()) else {
+            return Ok(Vec::new());
+        };
+        if source.is_empty() {
+            return Ok(Vec::new());
+        }
+        let (low, high) = (item::posting_partition(low), item::posting_partition(high));
+        let wanted: HashSet<&str> = ids.iter().map(String::as_str).collect();
+        let mut entries = self
+            .query_range(Some(&BY_SOURCE), source, Some((&low, &high)))
+            .await?
+            .iter()
+            .map(item::index_entry)
+            .collect::<Result<Vec<_>, _>>()?;
+        entries.retain(|e| wanted.contains(e.id.as_str()));
+        Ok(entries)
+    }
+
+    /// One conditional PutItem per posting, `WRITE_CONCURRENCY` at a time, in order.
+    ///
+    /// Why not TransactWriteItems (100 per call): a transactional write costs twice the
+    /// write units of a plain one, a single failed condition cancels the whole transaction
+    /// (everything else must be resubmitted and paid again), and concurrent ingests make
+    /// transactions fail on each other. BatchWriteItem cannot carry conditions. A
+    /// conditional PutItem is exactly one write per posting (plus its index entries) at
+    /// the plain price, and a failed condition is that posting's `Conflict` alone.
+    async fn write(&self, writes: Vec<Write>) -> Result<Vec<WriteOutcome>, StoreError> {
+        if writes.is_empty() {
+            return Ok(Vec::new());
+        }
+        self.register_buckets(&writes).await?;
+        let puts = writes
+            .iter()
+            .map(|write| {
+                let (posting, condition) = match write {
+                    Write::Insert(p) => (p, Condition::Absent),
+                    Write::Replace {
+                        posting,
+                        expected_revision,
+                    } => (posting, Condition::Revision(*expected_revision)),
+                };
+                Ok((item::posting_item(posting, self.retention)?, condition))
+            })
+            .collect::<Result<Vec<_>, StoreError>>()?;
+        stream::iter(puts)
+            .map(|(item, condition)| self.put_posting(item, condition))
+            .buffered(WRITE_CONCURRENCY)
+            .try_collect()
+            .await
+    }
+
     /// DynamoDB's TTL deletes closed postings after `expires_at`; nothing to do here.
     async fn delete_expired(
         &self,
@@ -902,33 +1045,74 @@ impl PostingStore for DynamoStore {
     ) -> Result<usize, StoreError> {
         Ok(0)
     }
+}
 
-    fn usage(&self) -> UsageSnapshot {
-        self.usage.snapshot()
+#[async_trait]
+impl SourceStateReader for DynamoStore {
+    /// Two Queries: the state items and the ingest-count items, each one partition.
+    async fn source_states(&self) -> Result<Vec<SourceState>, StoreError> {
+        let mut counts: HashMap<String, (u64, u64)> = self
+            .query_partition(None, item::COUNTS_PARTITION)
+            .await?
+            .iter()
+            .filter_map(item::counts_of)
+            .collect();
+        let mut states = self
+            .query_partition(None, item::SOURCES_PARTITION)
+            .await?
+            .into_iter()
+            .map(|found| {
+                let mut state: SourceState = item::decode(found)?;
+                let (new, changed) = counts.remove(&state.name).unwrap_or_default();
+                state.counts.new = new;
+                state.counts.changed = changed;
+                Ok(state)
+            })
+            .collect::<Result<Vec<_>, StoreError>>()?;
+        // Counts of a source with no state yet: a default state with them.
+        states.extend(counts.into_iter().map(|(name, (new, changed))| {
+            let mut state = SourceState {
+                name,
+                ..SourceState::default()
+            };
+            state.counts.new = new;
+            state.counts.changed = changed;
+            state
+        }));
+        states.sort_by(|a, b| a.name.cmp(&b.name));
+        Ok(states)
     }
 }
 
 #[async_trait]
 impl SourceStateStore for DynamoStore {
+    /// The state item and the counts item, in one strongly consistent BatchGetItem.
     async fn source_state(&self, name: &str) -> Result<Option<SourceState>, StoreError> {
-        let out = self
-            .client
-            .get_item()
-            .table_name(&self.table)
-            .set_key(Some(item::source_key(name)))
-            .consistent_read(true)
-            .return_consumed_capacity(ReturnConsumedCapacity::Total)
-            .send()
-            .await
-            .map_err(|e| sdk_error("GetItem", e))?;
-        let size = out.item.as_ref().map_or(0, capacity::item_size);
-        self.count(
-            usize::from(out.item.is_some()),
-            0,
-            reported(out.consumed_capacity.as_ref()),
-            Units::reads(capacity::read_units(size, true)),
-        );
-        out.item.map(item::decode).transpose()
+        let found = self
+            .batch_get(vec![item::source_key(name), item::counts_key(name)], true)
+            .await?;
+        let is = |found: &Item, partition: &str| {
+            matches!(found.get(SCHEMA.partition_key), Some(AttributeValue::S(pk)) if pk == partition)
+        };
+        let counts = found
+            .iter()
+            .filter(|f| is(f, item::COUNTS_PARTITION))
+            .find_map(item::counts_of)
+            .map(|(_, counts)| counts);
+        let mut state: SourceState = match found.into_iter().find(|f| is(f, item::SOURCES_PARTITION))
+        {
+            Some(state_item) => item::decode(state_item)?,
+            // Counts of a source with no state yet: a default state with them.
+            None if counts.is_some() => SourceState {
+                name: name.to_owned(),
+                ..SourceState::default()
+            },
+            None => return Ok(None),
+        };
+        let (new, changed) = counts.unwrap_or_default();
+        state.counts.new = new;
+        state.counts.changed = changed;
+        Ok(Some(state))
     }
 
     async fn put_source_state(&self, state: &SourceState) -> Result<(), StoreError> {
@@ -958,13 +1142,91 @@ impl SourceStateStore for DynamoStore {
         Ok(())
     }
 
-    async fn source_states(&self) -> Result<Vec<SourceState>, StoreError> {
-        // One partition, sorted by name (the sort key).
-        self.query_partition(None, item::SOURCES_PARTITION)
-            .await?
-            .into_iter()
-            .map(item::decode)
-            .collect()
+    async fn add_ingest_counts(
+        &self,
+        name: &str,
+        new: u64,
+        changed: u64,
+    ) -> Result<(), StoreError> {
+        let out = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .set_key(Some(item::counts_key(name)))
+            .update_expression("ADD #new :new, #changed :changed")
+            .expression_attribute_names("#new", item::COUNT_NEW)
+            .expression_attribute_names("#changed", item::COUNT_CHANGED)
+            .expression_attribute_values(":new", AttributeValue::N(new.to_string()))
+            .expression_attribute_values(":changed", AttributeValue::N(changed.to_string()))
+            .return_consumed_capacity(ReturnConsumedCapacity::Total)
+            .send()
+            .await
+            .map_err(|e| sdk_error("UpdateItem", e))?;
+        // A counts item is a few dozen bytes: one write unit.
+        self.count(
+            0,
+            1,
+            reported(out.consumed_capacity.as_ref()),
+            Units::writes(capacity::write_units(0)),
+        );
+        Ok(())
+    }
+
+    async fn reset_ingest_counts(&self, name: &str) -> Result<(), StoreError> {
+        self.delete_item(item::counts_key(name)).await
+    }
+}
+
+#[async_trait]
+impl CheckpointStore for DynamoStore {
+    /// One strongly consistent Query of the checkpoint's partition: the head and its parts.
+    /// Parts of another generation than the head's (a save that stopped halfway) make the
+    /// checkpoint unreadable, which is `None`: the crawl starts over rather than resume
+    /// from a mix of two saves.
+    async fn checkpoint(&self, source: &str) -> Result<Option<Vec<u8>>, StoreError> {
+        let items = self
+            .query_consistent(&item::checkpoint_partition(source))
+            .await?;
+        Ok(item::assemble_checkpoint(source, items))
+    }
+
+    /// The parts first (`CHECKPOINT_PART_BYTES` each, one PutItem apiece), then the head
+    /// naming their count and generation; parts left over from a longer earlier save are
+    /// deleted last.
+    async fn put_checkpoint(&self, source: &str, progress: &[u8]) -> Result<(), StoreError> {
+        let previous = self
+            .query_consistent(&item::checkpoint_partition(source))
+            .await?;
+        // Any value a later save will not repeat: the time of this one.
+        let generation = Utc::now()
+            .timestamp_nanos_opt()
+            .unwrap_or_default()
+            .to_string();
+        let parts: Vec<&[u8]> = if progress.is_empty() {
+            vec![progress]
+        } else {
+            progress.chunks(item::CHECKPOINT_PART_BYTES).collect()
+        };
+        for (n, part) in parts.iter().enumerate() {
+            self.put_plain(item::checkpoint_part_item(source, n, &generation, part))
+                .await?;
+        }
+        self.put_plain(item::checkpoint_head_item(source, parts.len(), &generation))
+            .await?;
+        for stale in item::checkpoint_parts_beyond(&previous, parts.len()) {
+            self.delete_item(item::checkpoint_key(source, &stale)).await?;
+        }
+        Ok(())
+    }
+
+    async fn delete_checkpoint(&self, source: &str) -> Result<(), StoreError> {
+        let items = self
+            .query_consistent(&item::checkpoint_partition(source))
+            .await?;
+        for sort in item::sort_keys(&items) {
+            self.delete_item(item::checkpoint_key(source, &sort)).await?;
+        }
+        Ok(())
     }
 }
 

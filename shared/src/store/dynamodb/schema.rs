@@ -63,7 +63,8 @@ pub const COMPANY_KEY: &str = "company_key";
 pub const ENTRY_SOURCE: &str = "s";
 /// Fingerprint, 32 hex characters as computed (the `by_fingerprint` key; absent when empty).
 pub const ENTRY_FINGERPRINT: &str = "f";
-/// Content hash: 16 bytes (binary) when it is 32 lower-case hex characters, else the string.
+/// Content hash: 16 bytes (binary) when it is 32 lower-case hex characters, else the string;
+/// followed by the posting's list mark when it has one (`item::hash_and_mark_value`).
 pub const ENTRY_CONTENT_HASH: &str = "h";
 /// `fetched_at`, as epoch nanoseconds (a number; an RFC 3339 string outside 1677–2262).
 pub const ENTRY_FETCHED_AT: &str = "t";

@@ -1,0 +1,96 @@
+//! The schedule use case: which sources are due, when a source is due next, and the
+//! scheduler's whole job, one crawl task per due source.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Duration, Utc};
+
+use super::RunError;
+use super::messages::CrawlTask;
+use crate::config::{Config, SourceConfig};
+use crate::queue::Queue;
+use crate::store::{SourceState, SourceStateStore};
+
+/// Longest wait between retries of a failing source.
+const MAX_BACKOFF: Duration = Duration::days(1);
+
+/// The sources due at `now`: never crawled, past their `next_due_at` and not running, or
+/// running but not heard of for `stale_after` (their crawl is taken over).
+pub fn due_sources<'a>(
+    config: &'a Config,
+    states: &[SourceState],
+    stale_after: Duration,
+    now: DateTime<Utc>,
+) -> Vec<&'a SourceConfig> {
+    let by_name: HashMap<&str, &SourceState> =
+        states.iter().map(|s| (s.name.as_str(), s)).collect();
+    config
+        .sources
+        .iter()
+        .filter(|source| {
+            let Some(state) = by_name.get(source.name.as_str()) else {
+                return true;
+            };
+            match &state.running {
+                Some(running) => running.updated_at + stale_after <= now,
+                None => state.next_due_at.is_none_or(|due| due <= now),
+            }
+        })
+        .collect()
+}
+
+/// When a source is next due: its schedule after a success, pushed out exponentially (capped
+/// at a day) after consecutive failures, so a broken source is retried ever less often.
+pub fn next_due(
+    source: &SourceConfig,
+    consecutive_failures: u32,
+    now: DateTime<Utc>,
+) -> DateTime<Utc> {
+    let base = source.schedule.0;
+    if consecutive_failures == 0 {
+        return now + base;
+    }
+    let factor = 1_i32 << consecutive_failures.min(10);
+    now + (base * factor).min(MAX_BACKOFF.max(base))
+}
+
+/// Enqueues one crawl task per due source (the scheduler's whole job). Returns the names.
+pub async fn schedule_due(
+    config: &Config,
+    states: &dyn SourceStateStore,
+    tasks: &dyn Queue<CrawlTask>,
+    stale_after: Duration,
+    now: DateTime<Utc>,
+) -> Result<Vec<String>, RunError> {
+    let known = states.source_states().await?;
+    let due: Vec<CrawlTask> = due_sources(config, &known, stale_after, now)
+        .into_iter()
+        .map(|s| CrawlTask::scheduled(s.name.clone(), now))
+        .collect();
+    let names = due.iter().map(|t| t.source.clone()).collect();
+    if !due.is_empty() {
+        tasks.send(due).await?;
+    }
+    Ok(names)
+}
+
+/// The FIFO group of a crawl task: the host of its source's URL (lower case), so SQS hands
+/// out one task per host at a time and two crawls never fetch from one host together; a
+/// task for a source that is not configured (which the crawler refuses) is grouped by its
+/// name. The scheduler's tasks and the crawler's continuations share it.
+pub fn host_group(config: &Config) -> impl Fn(&CrawlTask) -> String + Send + Sync + 'static {
+    let hosts: HashMap<String, String> = config
+        .sources
+        .iter()
+        .map(|s| {
+            let host = s.url.host_str().unwrap_or(&s.name).to_ascii_lowercase();
+            (s.name.clone(), host)
+        })
+        .collect();
+    move |task: &CrawlTask| {
+        hosts
+            .get(&task.source)
+            .cloned()
+            .unwrap_or_else(|| task.source.clone())
+    }
+}
