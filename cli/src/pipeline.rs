@@ -12,12 +12,12 @@ use chrono::Utc;
 use clap::Args;
 use indicatif::{ProgressBar, ProgressStyle};
 use jobfeed::api::{self, ApiConfig, ApiState};
-use jobfeed::config::{self, Config};
-use jobfeed::crawl::fetch::Fetcher;
-use jobfeed::crawl::http::HttpFetcher;
 use jobfeed::app::crawl::{CrawlSettings, SourceRunReport};
 use jobfeed::app::ingest::IngestConfig;
 use jobfeed::app::pipeline::{self, Pipeline, PipelineReport, Progress, Selection};
+use jobfeed::config::{self, Config};
+use jobfeed::crawl::fetch::Fetcher;
+use jobfeed::crawl::http::HttpFetcher;
 use jobfeed::crawl::source::Limits;
 use jobfeed::store::sqlite::SqliteStore;
 use jobfeed::store::{PostingReader, SourceStateReader, Store};
@@ -100,8 +100,8 @@ fn outcome_word(report: &SourceRunReport) -> String {
 }
 
 fn fetcher(config: &Config) -> anyhow::Result<Arc<dyn Fetcher>> {
-    let fetcher =
-        HttpFetcher::new(jobfeed::crawl::fetch::FetchConfig::from(&config.crawl)).context("building the HTTP client")?;
+    let fetcher = HttpFetcher::new(jobfeed::crawl::fetch::FetchConfig::from(&config.crawl))
+        .context("building the HTTP client")?;
     Ok(Arc::new(fetcher))
 }
 

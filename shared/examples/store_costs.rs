@@ -28,9 +28,9 @@ use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::types::AttributeValue;
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use futures::{StreamExt, TryStreamExt, stream};
-use jobfeed::extract::ExtractKind;
 use jobfeed::app::ingest::{Handled, IngestConfig, IngestPorts, IngestReport, handle_message};
 use jobfeed::app::messages::IngestMessage;
+use jobfeed::extract::ExtractKind;
 use jobfeed::model::{JobPosting, SourceKind};
 use jobfeed::parse::{
     DEFAULT_MAX_DOCUMENT_BYTES, ExtractedPosting, ParseOptions, extract_document,
@@ -40,8 +40,7 @@ use jobfeed::store::dynamodb::schema::{ENTRY_FETCHED_AT, SCHEMA};
 use jobfeed::store::dynamodb::{DynamoStore, client_from_env, create_table};
 use jobfeed::store::sqlite::SqliteStore;
 use jobfeed::store::{
-    ListQuery, PostingReader, PostingStore, SourceStateStore, StoredPosting, Usage,
-    UsageSnapshot,
+    ListQuery, PostingReader, PostingStore, SourceStateStore, StoredPosting, Usage, UsageSnapshot,
 };
 
 /// Postings in the snapshot.

@@ -370,7 +370,10 @@ mod tests {
 
     #[test]
     fn an_id_key_is_the_ids_first_half_and_any_other_string_is_hashed() {
-        assert_eq!(id_key("0123456789abcdef0123456789abcdef"), 0x0123_4567_89ab_cdef);
+        assert_eq!(
+            id_key("0123456789abcdef0123456789abcdef"),
+            0x0123_4567_89ab_cdef
+        );
         assert_eq!(id_key("not an id"), id_key("not an id"));
         assert_ne!(id_key("not an id"), id_key("not an ie"));
         assert_ne!(id_key("0123456789abcdefX"), 0x0123_4567_89ab_cdef);

@@ -8,9 +8,9 @@ use aws_sdk_sqs::Client;
 use aws_sdk_sqs::types::{MessageSystemAttributeName, QueueAttributeName};
 use chrono::{DateTime, Utc};
 use jobfeed::JobPosting;
-use jobfeed::queue::sqs::{SQS_MAX_MESSAGE_BYTES, SqsQueue};
 use jobfeed::app::messages::{CrawlTask, IngestMessage};
 use jobfeed::queue::Queue;
+use jobfeed::queue::sqs::{SQS_MAX_MESSAGE_BYTES, SqsQueue};
 
 async fn client() -> Client {
     assert!(

@@ -132,7 +132,14 @@ pub fn metric_line(report: &SourceRunReport) -> MetricLine {
         .count("CrawlFailed", is(CrawlOutcome::Failed))
         .count("CrawlContinued", u64::from(report.continued))
         .count("CrawlTaskSkipped", u64::from(report.skipped.is_some()))
-        .count("CrawlInvocations", if ended { u64::from(report.invocations) } else { 0 })
+        .count(
+            "CrawlInvocations",
+            if ended {
+                u64::from(report.invocations)
+            } else {
+                0
+            },
+        )
         .count("PostingsFound", total(report.crawl.postings_found))
         .count("PostingsSent", total(report.crawl.postings_sent))
         .count("PagesFetched", total(report.crawl.pages_fetched))
@@ -154,7 +161,10 @@ mod tests {
 
     #[test]
     fn the_deadline_less_the_margin_limits_an_invocation_and_none_is_no_limit() {
-        assert_eq!(invocation_limits(&Context::default(), DEFAULT_DEADLINE_MARGIN), Limits::none());
+        assert_eq!(
+            invocation_limits(&Context::default(), DEFAULT_DEADLINE_MARGIN),
+            Limits::none()
+        );
         let mut context = Context::default();
         let in_a_minute = SystemTime::now() + Duration::from_secs(60);
         context.deadline = in_a_minute
@@ -163,7 +173,10 @@ mod tests {
             .as_millis() as u64;
         let limits = invocation_limits(&context, Duration::from_secs(20));
         let left = limits.deadline.unwrap() - tokio::time::Instant::now();
-        assert!((Duration::from_secs(38)..=Duration::from_secs(40)).contains(&left), "{left:?}");
+        assert!(
+            (Duration::from_secs(38)..=Duration::from_secs(40)).contains(&left),
+            "{left:?}"
+        );
         // A deadline already closer than the margin: no request starts.
         context.deadline = SystemTime::now()
             .duration_since(SystemTime::UNIX_EPOCH)

@@ -47,7 +47,9 @@ async fn serve_boards() -> SocketAddr {
     .await
 }
 
-async fn slow_lever_page(RawQuery(query): RawQuery) -> ([(header::HeaderName, &'static str); 1], String) {
+async fn slow_lever_page(
+    RawQuery(query): RawQuery,
+) -> ([(header::HeaderName, &'static str); 1], String) {
     tokio::time::sleep(SLOW_PAGE).await;
     let number = |key: &str| {
         query
@@ -184,9 +186,18 @@ impl World {
     }
 }
 
+/// The crawler's scheduled-task event.
+fn crawl_task_event() -> String {
+    events("crawler")
+        .into_iter()
+        .find(|(name, _)| name == "crawler-crawl-task.json")
+        .unwrap()
+        .1
+}
+
 /// An SQS event carrying `task`.
 fn event_of(task: &CrawlTask) -> SqsEvent {
-    let (_, template) = events("crawler").remove(0);
+    let template = crawl_task_event();
     let mut event: SqsEvent = serde_json::from_str(&template).unwrap();
     event.records[0].body = Some(serde_json::to_string(task).unwrap());
     event
@@ -231,8 +242,7 @@ async fn every_crawler_event_runs_through_the_handler() {
 #[tokio::test]
 async fn a_task_for_an_unknown_source_or_a_garbled_body_is_reported_as_failed() {
     let world = World::new().await;
-    let (_, json) = events("crawler").remove(0);
-    let mut event: SqsEvent = serde_json::from_str(&json).unwrap();
+    let mut event: SqsEvent = serde_json::from_str(&crawl_task_event()).unwrap();
     event.records[0].body = Some(r#"{"source":"nowhere","due_at":"2026-11-28T06:00:00Z"}"#.into());
     let mut garbled = event.records[0].clone();
     garbled.message_id = Some("garbled".into());
@@ -265,9 +275,15 @@ async fn a_crawl_cut_by_its_deadline_queues_a_continuation_and_finishes_in_later
             break;
         };
         assert_eq!(continuations.len(), 1, "one continuation a pause");
-        assert_eq!(group.as_deref(), Some("127.0.0.1"), "the source's host group");
+        assert_eq!(
+            group.as_deref(),
+            Some("127.0.0.1"),
+            "the source's host group"
+        );
         let next: CrawlTask = serde_json::from_str(body).unwrap();
-        let resume = next.resume.expect("a continuation names its crawl and step");
+        let resume = next
+            .resume
+            .expect("a continuation names its crawl and step");
         // Partial progress is recorded: the crawl runs, and its checkpoint is saved.
         let running = state.running.clone().expect("recorded as running");
         assert_eq!(resume.started_at, running.started_at);

@@ -120,7 +120,8 @@ impl World {
             "test sources",
         )
         .unwrap();
-        let fetcher = HttpFetcher::new(jobfeed::crawl::fetch::FetchConfig::from(&config.crawl)).unwrap();
+        let fetcher =
+            HttpFetcher::new(jobfeed::crawl::fetch::FetchConfig::from(&config.crawl)).unwrap();
         let queue_url = create_queues(&sqs).await.url("PostingsQueue").to_owned();
         let proxy = FaultProxy::start(|_| Fault::Forward).await;
         let postings = SqsQueue::standard(proxy.sqs(&aws), queue_url.clone())
@@ -176,7 +177,10 @@ impl World {
             index: &self.store,
         };
         let response = handle(&crawler, event, Limits::none()).await;
-        assert!(tasks.take().is_empty(), "without limits a crawl never continues");
+        assert!(
+            tasks.take().is_empty(),
+            "without limits a crawl never continues"
+        );
         response
     }
 
@@ -422,7 +426,10 @@ async fn entries_that_keep_failing_fail_the_crawl_task_so_sqs_retries_it_and_not
         "the first batch, retried up to the policy's 4 attempts; nothing after it is sent"
     );
     let state = world.store.source_state(SOURCE).await.unwrap().unwrap();
-    assert!(state.running.is_some(), "recorded as running before fetching");
+    assert!(
+        state.running.is_some(),
+        "recorded as running before fetching"
+    );
     assert_eq!(state.outcome, None, "and not as over: {state:?}");
     let (partial, closing) = carried(&world.ingest().await);
     assert!(closing.is_empty());

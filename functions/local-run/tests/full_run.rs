@@ -22,16 +22,16 @@ use chrono::{DateTime, Duration, Utc};
 use http_body_util::BodyExt;
 use jobfeed::JobPosting;
 use jobfeed::api::ApiConfig;
-use jobfeed::config::{self, Config};
 use jobfeed::app::crawl::CrawlSettings;
 use jobfeed::app::ingest::IngestConfig;
 use jobfeed::app::messages::{CrawlTask, IngestMessage};
 use jobfeed::app::schedule::host_group;
+use jobfeed::config::{self, Config};
 use jobfeed::crawl::http::HttpFetcher;
 use jobfeed::crawl::source::Limits;
 use jobfeed::queue::sqs::SqsQueue;
-use jobfeed::store::{PostingReader, SourceStateStore};
 use jobfeed::store::dynamodb::DynamoStore;
+use jobfeed::store::{PostingReader, SourceStateStore};
 use jobfeed_fn::testing::{Queues, create_queues, depth, events, fresh_table, moto, poll, settle};
 use serde_json::{Value, json};
 use tower::ServiceExt;
@@ -59,7 +59,10 @@ async fn board(
     let Some(body) = boards.lock().unwrap().get(&name).cloned() else {
         return StatusCode::NOT_FOUND.into_response();
     };
-    let body = match (serde_json::from_str::<Vec<Value>>(&body), query.get("limit")) {
+    let body = match (
+        serde_json::from_str::<Vec<Value>>(&body),
+        query.get("limit"),
+    ) {
         (Ok(all), Some(&limit)) => {
             let skip = query.get("skip").copied().unwrap_or(0);
             let page: Vec<&Value> = all.iter().skip(skip).take(limit).collect();
@@ -152,7 +155,8 @@ impl Stack {
             ("plaid".to_owned(), LEVER.to_owned()),
         ])));
         let config = sources(serve(boards.clone()).await);
-        let fetcher = HttpFetcher::new(jobfeed::crawl::fetch::FetchConfig::from(&config.crawl)).unwrap();
+        let fetcher =
+            HttpFetcher::new(jobfeed::crawl::fetch::FetchConfig::from(&config.crawl)).unwrap();
         Stack {
             queues: create_queues(&sqs).await,
             sqs,
@@ -323,7 +327,10 @@ async fn the_serverless_stack_crawls_ingests_serves_closes_and_dead_letters() {
     // scheduled task and one continuation.
     assert_eq!(tasks, 4, "three scheduled tasks and one continuation");
     let plaid_state = stack.store.source_state("plaid").await.unwrap().unwrap();
-    assert_eq!(plaid_state.outcome, Some(jobfeed::store::CrawlOutcome::Success));
+    assert_eq!(
+        plaid_state.outcome,
+        Some(jobfeed::store::CrawlOutcome::Success)
+    );
     assert_eq!(plaid_state.running, None, "the crawl is over");
     assert_eq!(plaid_state.counts.open, 3);
     let listed = stack.listed("").await;

@@ -9,11 +9,11 @@
 
 use aws_lambda_events::event::eventbridge::EventBridgeEvent;
 use chrono::{DateTime, Utc};
-use jobfeed::config::Config;
 use jobfeed::app::RunError;
 use jobfeed::app::crawl::CrawlSettings;
 use jobfeed::app::messages::CrawlTask;
 use jobfeed::app::schedule::{host_group, schedule_due};
+use jobfeed::config::Config;
 use jobfeed::queue::Queue;
 use jobfeed::queue::sqs::SqsQueue;
 use jobfeed::store::SourceStateStore;

@@ -19,10 +19,10 @@
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 
+use super::RunError;
 use super::ingest::{IngestConfig, partial_crawl, partial_crawl_warning};
 use super::messages::{CrawlTask, IngestMessage, MAX_MESSAGE_BYTES, Resume, json_len};
 use super::schedule::next_due;
-use super::RunError;
 use crate::config::SourceConfig;
 use crate::crawl::fetch::Fetcher;
 use crate::crawl::known::{Known, Refresh, Seen};
@@ -244,7 +244,16 @@ pub async fn run_task(
         Ok(job) => job,
         Err(error) => {
             let report = CrawlReport::default();
-            return fail(ports, &mut state, source, report, error.to_string(), resumed, now).await;
+            return fail(
+                ports,
+                &mut state,
+                source,
+                report,
+                error.to_string(),
+                resumed,
+                now,
+            )
+            .await;
         }
     };
     let finished_before = finished_requests(job.progress().report());
@@ -284,11 +293,24 @@ pub async fn run_task(
     let mut report = match ending {
         Ending::Failed(error) => {
             let report = progress.report().clone();
-            fail(ports, &mut state, source, report, error.to_string(), had_checkpoint, now).await?
+            fail(
+                ports,
+                &mut state,
+                source,
+                report,
+                error.to_string(),
+                had_checkpoint,
+                now,
+            )
+            .await?
         }
         Ending::Paused => {
             let made_progress = finished_requests(progress.report()) > finished_before;
-            checkpoint.idle = if made_progress { 0 } else { checkpoint.idle + 1 };
+            checkpoint.idle = if made_progress {
+                0
+            } else {
+                checkpoint.idle + 1
+            };
             if checkpoint.idle >= settings.max_idle_invocations {
                 let reason = format!(
                     "no request finished in {} invocations in a row{}",
@@ -308,7 +330,16 @@ pub async fn run_task(
         }
         Ending::Unchanged => {
             let report = progress.report().clone();
-            finish(ports, &mut state, source, Finish::Unchanged, report, had_checkpoint, now).await?
+            finish(
+                ports,
+                &mut state,
+                source,
+                Finish::Unchanged,
+                report,
+                had_checkpoint,
+                now,
+            )
+            .await?
         }
         Ending::Done => {
             let mut closed = 0;
@@ -341,7 +372,16 @@ pub async fn run_task(
                 Finish::Partial
             };
             let report = progress.report().clone();
-            let mut run = finish(ports, &mut state, source, outcome, report, had_checkpoint, now).await?;
+            let mut run = finish(
+                ports,
+                &mut state,
+                source,
+                outcome,
+                report,
+                had_checkpoint,
+                now,
+            )
+            .await?;
             run.closed = closed;
             run.messages += close_messages;
             run
@@ -475,7 +515,9 @@ async fn polite_wait(last: DateTime<Utc>, min_delay: std::time::Duration, limits
         return;
     };
     let until = tokio::time::Instant::now() + wait;
-    let until = limits.deadline.map_or(until, |deadline| until.min(deadline));
+    let until = limits
+        .deadline
+        .map_or(until, |deadline| until.min(deadline));
     tokio::time::sleep_until(until).await;
 }
 
@@ -555,8 +597,16 @@ async fn fail(
 ) -> Result<SourceRunReport, RunError> {
     state.consecutive_failures = state.consecutive_failures.saturating_add(1);
     state.last_error = Some(error.clone());
-    let mut run = end(ports, state, source, CrawlOutcome::Failed, report, had_checkpoint, now)
-        .await?;
+    let mut run = end(
+        ports,
+        state,
+        source,
+        CrawlOutcome::Failed,
+        report,
+        had_checkpoint,
+        now,
+    )
+    .await?;
     run.error = Some(error);
     Ok(run)
 }
@@ -621,7 +671,7 @@ async fn end(
 pub struct Closing {
     /// Postings sent to be closed.
     pub closed: u64,
-    /// Open postings left.
+    /// Open postings left: those the crawl listed, and those the guard kept open.
     pub open: u64,
     /// The partial-crawl guard's warning, if it tripped.
     pub warning: Option<String>,
@@ -660,6 +710,7 @@ pub async fn close_unlisted(
     let recent = now - rules.recheck_duplicates_for;
     let limit = message_limit(postings);
     let (mut ids, mut recheck) = (Vec::new(), Vec::new());
+    let mut kept = 0;
     let mut after: Option<String> = None;
     loop {
         let page = index
@@ -670,13 +721,17 @@ pub async fn close_unlisted(
                 continue;
             }
             let expired = entry.valid_through.is_some_and(|until| until < now);
-            if expired || (!guard && !seen.contains(&entry.id)) {
+            let listed = seen.contains(&entry.id);
+            if expired || (!guard && !listed) {
                 ids.push(entry.id.clone());
-            } else {
-                closing.open += 1;
-                if entry.first_seen_at >= recent && !entry.fingerprint.is_empty() {
-                    recheck.push(entry.fingerprint.clone());
-                }
+                continue;
+            }
+            if !listed {
+                // Kept open by the partial-crawl guard.
+                kept += 1;
+            }
+            if entry.first_seen_at >= recent && !entry.fingerprint.is_empty() {
+                recheck.push(entry.fingerprint.clone());
             }
         }
         let last_page = page.len() < INDEX_PAGE;
@@ -696,6 +751,8 @@ pub async fn close_unlisted(
             }
         }
         if last_page {
+            // What the crawl listed (stored by now or on its way) and what the guard kept.
+            closing.open = listed + kept;
             return Ok(closing);
         }
     }

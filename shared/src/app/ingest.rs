@@ -200,8 +200,7 @@ pub async fn handle_message(
                 })
             } else {
                 Handled::Closed(
-                    close_postings(store, &source, &ids, recheck, started_at, now, config)
-                        .await?,
+                    close_postings(store, &source, &ids, recheck, started_at, now, config).await?,
                 )
             }
         }
@@ -330,7 +329,10 @@ pub async fn complete_crawl(
     let mut report = close_ids(store, source, &to_close, recheck, None, now, config).await?;
     report.open = (open.len() as u64).saturating_sub(report.closed);
     if guard_trips {
-        report.warning = Some(partial_crawl_warning(listed.len() as u64, open.len() as u64));
+        report.warning = Some(partial_crawl_warning(
+            listed.len() as u64,
+            open.len() as u64,
+        ));
     }
     Ok(report)
 }
@@ -449,7 +451,6 @@ pub async fn sweep(
 ) -> Result<usize, StoreError> {
     store.delete_expired(now, config.retention).await
 }
-
 
 /// What a planned write is, for the report.
 #[derive(Debug, Clone, Copy)]
@@ -583,7 +584,11 @@ fn expired(valid_through: Option<DateTime<Utc>>, now: DateTime<Utc>) -> bool {
     valid_through.is_some_and(|until| until < now)
 }
 
-fn new_stored(mut posting: JobPosting, mark: Option<ListMark>, now: DateTime<Utc>) -> StoredPosting {
+fn new_stored(
+    mut posting: JobPosting,
+    mark: Option<ListMark>,
+    now: DateTime<Utc>,
+) -> StoredPosting {
     posting.first_seen_at = Some(now);
     posting.last_seen_at = Some(now);
     posting.closed_at = expired(posting.valid_through, now).then_some(now);
@@ -872,7 +877,10 @@ mod tests {
     }
 
     async fn closed_at(store: &MemoryStore, posting: &JobPosting) -> Option<DateTime<Utc>> {
-        store.get_many(std::slice::from_ref(&posting.id)).await.unwrap()[0]
+        store
+            .get_many(std::slice::from_ref(&posting.id))
+            .await
+            .unwrap()[0]
             .posting
             .closed_at
     }
@@ -961,11 +969,15 @@ mod tests {
             panic!("a postings report");
         };
         assert_eq!((report.marked, report.changed, report.new), (1, 0, 0));
-        let stored = store.get_many(std::slice::from_ref(&first.id)).await.unwrap();
+        let stored = store
+            .get_many(std::slice::from_ref(&first.id))
+            .await
+            .unwrap();
         assert_eq!(stored[0].mark, Some(ListMark { key: 1, hint: 2 }));
         assert!(stored[0].history.is_empty());
         // An older copy with the older mark does not bring it back.
-        let Handled::Postings(report) = deliver(&store, message(vec![first.clone()]), hours(3)).await
+        let Handled::Postings(report) =
+            deliver(&store, message(vec![first.clone()]), hours(3)).await
         else {
             panic!("a postings report");
         };

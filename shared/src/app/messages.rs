@@ -473,6 +473,9 @@ mod tests {
         };
         let body = continuation.clone().into_bodies(1000).unwrap().remove(0);
         assert!(body.contains(r#""resume":{"started_at":"1970-01-01T00:00:00Z","step":3}"#));
-        assert_eq!(serde_json::from_str::<CrawlTask>(&body).unwrap(), continuation);
+        assert_eq!(
+            serde_json::from_str::<CrawlTask>(&body).unwrap(),
+            continuation
+        );
     }
 }

@@ -195,13 +195,23 @@ mod tests {
         assert_eq!(known.len(), 2);
         assert_eq!(known.open(), 1);
         assert_eq!(known.listed(77).len(), 1);
-        assert_eq!(known.listed(2)[0].id, 2, "no mark: listed under its id's key");
+        assert_eq!(
+            known.listed(2)[0].id,
+            2,
+            "no mark: listed under its id's key"
+        );
         assert!(known.listed(1).is_empty());
         assert!(known.unchanged(77, 5, Refresh::NEVER));
         assert!(!known.unchanged(77, 6, Refresh::NEVER), "another hint");
-        assert!(!known.unchanged(2, 5, Refresh::NEVER), "closed, and no hint");
+        assert!(
+            !known.unchanged(2, 5, Refresh::NEVER),
+            "closed, and no hint"
+        );
         assert!(!known.unchanged(99, 5, Refresh::NEVER), "not stored");
-        assert!(!known.unchanged(77, 5, Refresh { crawl: 3, every: 1 }), "refresh due");
+        assert!(
+            !known.unchanged(77, 5, Refresh { crawl: 3, every: 1 }),
+            "refresh due"
+        );
     }
 
     #[test]

@@ -127,7 +127,9 @@ pub fn extract(
 ) -> Result<Extraction, ParseError> {
     let recipe = recipe.compile().map_err(ParseError::Usage)?;
     if crate::markup::nesting::html_too_deep(body) {
-        return Err(crate::markup::nesting::too_deep(crate::model::SourceKind::Html));
+        return Err(crate::markup::nesting::too_deep(
+            crate::model::SourceKind::Html,
+        ));
     }
     let html = Html::parse_document(body);
     let mut out = Extraction::default();

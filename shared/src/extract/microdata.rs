@@ -19,7 +19,9 @@ const MAX_ITEM_DEPTH: usize = 8;
 /// Extracts the microdata `JobPosting`s of one HTML page (zero when it has none).
 pub fn extract(body: &str, ctx: DocumentContext<'_>) -> Result<Extraction, ParseError> {
     if crate::markup::nesting::html_too_deep(body) {
-        return Err(crate::markup::nesting::too_deep(crate::model::SourceKind::JsonLd));
+        return Err(crate::markup::nesting::too_deep(
+            crate::model::SourceKind::JsonLd,
+        ));
     }
     let html = Html::parse_document(body);
     Ok(Extraction {

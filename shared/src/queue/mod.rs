@@ -48,4 +48,3 @@ pub trait Queue<M: Send + Sync + 'static>: Send + Sync {
         None
     }
 }
-

@@ -101,7 +101,6 @@ impl PostingReader for MemoryStore {
         Ok(found)
     }
 
-
     async fn list(
         &self,
         query: &ListQuery,
@@ -151,7 +150,6 @@ impl PostingReader for MemoryStore {
         self.usage.record(items.len() as u64, 0);
         Ok(Page { items, next_cursor })
     }
-
 
     fn usage(&self) -> UsageSnapshot {
         self.usage.snapshot()
@@ -250,10 +248,12 @@ impl SourceStateReader for MemoryStore {
 impl SourceStateStore for MemoryStore {
     async fn source_state(&self, name: &str) -> Result<Option<SourceState>, StoreError> {
         let state = locked(&self.sources).get(name).cloned().or_else(|| {
-            locked(&self.counts).contains_key(name).then(|| SourceState {
-                name: name.to_owned(),
-                ..SourceState::default()
-            })
+            locked(&self.counts)
+                .contains_key(name)
+                .then(|| SourceState {
+                    name: name.to_owned(),
+                    ..SourceState::default()
+                })
         });
         Ok(state.map(|state| self.state_with_counts(state)))
     }

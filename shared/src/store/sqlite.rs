@@ -708,8 +708,11 @@ impl SourceIndex for SqliteStore {
                  ORDER BY id LIMIT ?3"
             );
             let mut stmt = conn.prepare_cached(&sql).map_err(db_error)?;
-            let entries =
-                index_entries(&mut stmt.query(params![source, after, limit]).map_err(db_error)?)?;
+            let entries = index_entries(
+                &mut stmt
+                    .query(params![source, after, limit])
+                    .map_err(db_error)?,
+            )?;
             usage.record(entries.len() as u64, 0);
             Ok(entries)
         })
@@ -1005,8 +1008,8 @@ mod tests {
     use crate::model::{
         Category, Company, EmploymentType, Location, Salary, Seniority, SourceKind,
     };
-    use crate::store::{SalaryFloor, source_index};
     use crate::store::memory::MemoryStore;
+    use crate::store::{SalaryFloor, source_index};
 
     fn at(text: &str) -> DateTime<Utc> {
         DateTime::parse_from_rfc3339(text)

@@ -10,18 +10,18 @@ use std::sync::Mutex;
 use async_trait::async_trait;
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use jobfeed::JobPosting;
-use jobfeed::identity;
 use jobfeed::app::crawl::{close_unlisted, load_known};
 use jobfeed::app::ingest::{self, Handled, Incoming, IngestConfig, IngestPorts, IngestReport};
 use jobfeed::app::messages::IngestMessage;
 use jobfeed::crawl::known::Seen;
+use jobfeed::identity;
 use jobfeed::identity::ListMark;
-use jobfeed::queue::memory::Collector;
-use jobfeed::queue::{Queue, QueueError};
 use jobfeed::model::{
     Category, Company, EmploymentType, Location, Salary, SalaryPeriod, Seniority, SourceKind,
     Validators, Workplace,
 };
+use jobfeed::queue::memory::Collector;
+use jobfeed::queue::{Queue, QueueError};
 use jobfeed::store::{
     CheckpointStore, CrawlOutcome, IndexEntry, ListQuery, Page, PostingReader, PostingStore,
     SalaryFloor, SourceIndex, SourceState, SourceStateStore, StoreError, StoredPosting,
@@ -231,7 +231,8 @@ pub async fn complete_crawl(
             postings: store,
             states: store,
         };
-        if let Handled::Closed(report) = ingest::handle_message(ports, message, now, config).await? {
+        if let Handled::Closed(report) = ingest::handle_message(ports, message, now, config).await?
+        {
             closed += report.closed;
         }
     }
@@ -1375,10 +1376,14 @@ fn closed(handled: &Handled) -> u64 {
 
 /// Records that a crawl of `gh` started at `at`.
 async fn crawl_started(store: &dyn TestStore, at: DateTime<Utc>) {
-    let mut state = store.source_state("gh").await.unwrap().unwrap_or(SourceState {
-        name: "gh".into(),
-        ..SourceState::default()
-    });
+    let mut state = store
+        .source_state("gh")
+        .await
+        .unwrap()
+        .unwrap_or(SourceState {
+            name: "gh".into(),
+            ..SourceState::default()
+        });
     state.last_started_at = Some(at);
     store.put_source_state(&state).await.unwrap();
 }
@@ -1414,7 +1419,10 @@ pub async fn a_redelivered_close_closes_nothing_more(store: &dyn TestStore, _: C
     let before = usage(store);
     assert_eq!(closed(&deliver(store, close(t(2), &[&a]), t(4)).await), 0);
     assert_eq!(usage(store).since(&before).items_written, 0);
-    assert_eq!(get(store, &a.id).await.unwrap().posting.closed_at, Some(t(3)));
+    assert_eq!(
+        get(store, &a.id).await.unwrap().posting.closed_at,
+        Some(t(3))
+    );
     assert_eq!(get(store, &b.id).await.unwrap().posting.closed_at, None);
 }
 
@@ -1429,7 +1437,10 @@ pub async fn the_parts_of_one_crawl_apply_in_any_order(store: &dyn TestStore, _:
     // The crawl of hour 2 lists 0 and a new posting 9, not 1, 2 and 3: two close parts and
     // a postings part, delivered in reverse order.
     let new = posting("gh", "9", "Engineer 9", t(2));
-    assert_eq!(closed(&deliver(store, close(t(2), &[&old[3]]), t(3)).await), 1);
+    assert_eq!(
+        closed(&deliver(store, close(t(2), &[&old[3]]), t(3)).await),
+        1
+    );
     assert_eq!(
         closed(&deliver(store, close(t(2), &[&old[1], &old[2]]), t(3)).await),
         2
@@ -1501,7 +1512,10 @@ pub async fn a_crawl_closing_many_postings_sends_parts_that_each_apply(
     let closing = close_unlisted(store, &queue, &config(), "gh", t(2), &seen, 300, t(2))
         .await
         .unwrap();
-    assert_eq!((closing.closed, closing.open, closing.warning), (100, 200, None));
+    assert_eq!(
+        (closing.closed, closing.open, closing.warning),
+        (100, 200, None)
+    );
     let messages = queue.0.take();
     assert!(messages.len() > 1, "{} messages", messages.len());
     assert_eq!(closing.messages, messages.len());
@@ -1511,7 +1525,10 @@ pub async fn a_crawl_closing_many_postings_sends_parts_that_each_apply(
         total += closed(&deliver(store, message, t(3)).await);
     }
     assert_eq!(total, 100);
-    assert_eq!(all_pages(store, &ListQuery::default(), 100).await.len(), 200);
+    assert_eq!(
+        all_pages(store, &ListQuery::default(), 100).await.len(),
+        200
+    );
 }
 
 pub async fn list_marks_are_stored_with_postings_and_read_back_from_the_index(
@@ -1531,7 +1548,10 @@ pub async fn list_marks_are_stored_with_postings_and_read_back_from_the_index(
         .await
         .unwrap();
     assert_eq!(get(store, &a.id).await.unwrap().mark, Some(mark));
-    let entries = store.source_entries("gh", std::slice::from_ref(&a.id)).await.unwrap();
+    let entries = store
+        .source_entries("gh", std::slice::from_ref(&a.id))
+        .await
+        .unwrap();
     assert_eq!(entries[0].mark, Some(mark));
     // A newer copy with another mark and the same content: the mark alone is written.
     let hint = ListMark { hint: 43, ..mark };
@@ -1580,7 +1600,10 @@ pub async fn the_source_index_is_walked_page_by_page_in_id_order(
     }
     let mut expected: Vec<String> = postings[..25].iter().map(|p| p.id.clone()).collect();
     expected.sort();
-    assert_eq!(walked, expected, "every posting of the source once, in id order");
+    assert_eq!(
+        walked, expected,
+        "every posting of the source once, in id order"
+    );
 }
 
 pub async fn checkpoints_of_any_size_round_trip_and_go_when_deleted(
@@ -1595,10 +1618,16 @@ pub async fn checkpoints_of_any_size_round_trip_and_go_when_deleted(
     assert_eq!(store.checkpoint("gh").await.unwrap(), Some(big));
     // A smaller save replaces it whole.
     store.put_checkpoint("gh", b"small").await.unwrap();
-    assert_eq!(store.checkpoint("gh").await.unwrap().as_deref(), Some(&b"small"[..]));
+    assert_eq!(
+        store.checkpoint("gh").await.unwrap().as_deref(),
+        Some(&b"small"[..])
+    );
     store.delete_checkpoint("gh").await.unwrap();
     assert_eq!(store.checkpoint("gh").await.unwrap(), None);
-    assert_eq!(store.checkpoint("lever").await.unwrap().as_deref(), Some(&b"other"[..]));
+    assert_eq!(
+        store.checkpoint("lever").await.unwrap().as_deref(),
+        Some(&b"other"[..])
+    );
     // Deleting what is not there is no error.
     store.delete_checkpoint("gh").await.unwrap();
 }

@@ -20,9 +20,9 @@
 //! does not allow) ends at the first `</form>`, even where the tree builder ignores that
 //! end tag (from inside a table cell) and keeps dropping to the end of the description.
 
-use crate::markup::tokenizer::{RAW_TEXT, Tag, Token, Tokenizer};
 use super::{ALLOWED_TAGS, DROPPED_WITH_CONTENT, TextBuilder};
 use crate::markup::nesting::MAX_HTML_DEPTH;
+use crate::markup::tokenizer::{RAW_TEXT, Tag, Token, Tokenizer};
 
 /// Start tags that close an open `<p>` first.
 const CLOSES_P: &[&str] = &[

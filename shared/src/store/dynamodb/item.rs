@@ -190,7 +190,11 @@ pub(super) fn assemble_checkpoint(source: &str, items: Vec<Item>) -> Option<Vec<
                 .flatten()
         });
         let Some(bytes) = bytes else {
-            tracing::warn!(source, part = n, "a checkpoint part is missing or of another save");
+            tracing::warn!(
+                source,
+                part = n,
+                "a checkpoint part is missing or of another save"
+            );
             return None;
         };
         progress.extend_from_slice(bytes);
@@ -611,7 +615,11 @@ mod tests {
         packed.extend([255; 8]);
         assert_eq!(item["h"], AttributeValue::B(Blob::new(packed)));
         assert_eq!(index_entry(&item).unwrap(), IndexEntry::of(&p));
-        assert_eq!(stored_posting(item).unwrap(), p, "the document keeps it too");
+        assert_eq!(
+            stored_posting(item).unwrap(),
+            p,
+            "the document keeps it too"
+        );
 
         // A content hash that is not hex keeps its mark after a separator.
         p.posting.content_hash = "h".into();

@@ -1091,24 +1091,22 @@ impl SourceStateStore for DynamoStore {
         let found = self
             .batch_get(vec![item::source_key(name), item::counts_key(name)], true)
             .await?;
-        let is = |found: &Item, partition: &str| {
-            matches!(found.get(SCHEMA.partition_key), Some(AttributeValue::S(pk)) if pk == partition)
-        };
+        let is = |found: &Item, partition: &str| matches!(found.get(SCHEMA.partition_key), Some(AttributeValue::S(pk)) if pk == partition);
         let counts = found
             .iter()
             .filter(|f| is(f, item::COUNTS_PARTITION))
             .find_map(item::counts_of)
             .map(|(_, counts)| counts);
-        let mut state: SourceState = match found.into_iter().find(|f| is(f, item::SOURCES_PARTITION))
-        {
-            Some(state_item) => item::decode(state_item)?,
-            // Counts of a source with no state yet: a default state with them.
-            None if counts.is_some() => SourceState {
-                name: name.to_owned(),
-                ..SourceState::default()
-            },
-            None => return Ok(None),
-        };
+        let mut state: SourceState =
+            match found.into_iter().find(|f| is(f, item::SOURCES_PARTITION)) {
+                Some(state_item) => item::decode(state_item)?,
+                // Counts of a source with no state yet: a default state with them.
+                None if counts.is_some() => SourceState {
+                    name: name.to_owned(),
+                    ..SourceState::default()
+                },
+                None => return Ok(None),
+            };
         let (new, changed) = counts.unwrap_or_default();
         state.counts.new = new;
         state.counts.changed = changed;
@@ -1214,7 +1212,8 @@ impl CheckpointStore for DynamoStore {
         self.put_plain(item::checkpoint_head_item(source, parts.len(), &generation))
             .await?;
         for stale in item::checkpoint_parts_beyond(&previous, parts.len()) {
-            self.delete_item(item::checkpoint_key(source, &stale)).await?;
+            self.delete_item(item::checkpoint_key(source, &stale))
+                .await?;
         }
         Ok(())
     }
@@ -1224,7 +1223,8 @@ impl CheckpointStore for DynamoStore {
             .query_consistent(&item::checkpoint_partition(source))
             .await?;
         for sort in item::sort_keys(&items) {
-            self.delete_item(item::checkpoint_key(source, &sort)).await?;
+            self.delete_item(item::checkpoint_key(source, &sort))
+                .await?;
         }
         Ok(())
     }
