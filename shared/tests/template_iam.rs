@@ -175,6 +175,8 @@ fn each_function_has_inline_statements_on_the_stacks_own_table_and_queues() {
     // Each function reaches the table or queue it works on (by logical id, not by name).
     assert!(has("SchedulerFunction", "sqs:SendMessage", "CrawlQueue"));
     assert!(has("CrawlerFunction", "sqs:SendMessage", "PostingsQueue"));
+    // A crawl that outlasts its invocation queues its own continuation.
+    assert!(has("CrawlerFunction", "sqs:SendMessage", "CrawlQueue"));
     assert!(has("IngestFunction", "dynamodb:UpdateItem", "Table"));
     assert!(has("ApiFunction", "dynamodb:BatchGetItem", "Table"));
     // The read API cannot write, and nothing but the ingest updates postings.
@@ -190,7 +192,8 @@ fn each_function_has_inline_statements_on_the_stacks_own_table_and_queues() {
             .iter()
             .any(|(f, a, _)| f != "IngestFunction" && a == "dynamodb:UpdateItem")
     );
-    // Nobody may delete: closing is an update, expiry is DynamoDB's TTL.
+    // Nobody may delete: closing is an update, expiry (of closed postings and of crawl
+    // checkpoints) is DynamoDB's TTL.
     assert!(
         !granted.iter().any(|(_, a, _)| a.contains("Delete")),
         "{granted:?}"

@@ -188,18 +188,14 @@ pub async fn run_task(
             return Ok(SourceRunReport::skipped(&source.name, reason));
         }
         Plan::Resume(checkpoint) => {
-            let running = state.running.get_or_insert_with(|| RunningCrawl {
-                started_at: checkpoint.started_at,
-                updated_at: now,
-                invocations: 0,
-                listed: 0,
-                due_at: task.due_at,
-            });
-            running.updated_at = now;
-            running.invocations += 1;
-            if task.resume.is_none() {
-                // A take-over: this task's own redelivery is recognised from now on.
-                running.due_at = task.due_at;
+            // `plan` resumes only a running crawl.
+            if let Some(running) = &mut state.running {
+                running.updated_at = now;
+                running.invocations += 1;
+                if task.resume.is_none() {
+                    // A take-over: this task's own redelivery is recognised from now on.
+                    running.due_at = task.due_at;
+                }
             }
             *checkpoint
         }

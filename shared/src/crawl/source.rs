@@ -681,12 +681,11 @@ impl<'a> CrawlJob<'a> {
     fn listed_records(&mut self, parsed: ExtractedDocument) -> Vec<ExtractedPosting> {
         let (known, refresh) = (self.known, self.refresh);
         let company = self.source.company.as_deref().unwrap_or_default();
-        let sent = self.absorb(parsed, |posting| {
+        self.absorb(parsed, |posting| {
             let key = id_key(&posting.id);
             let hint = record_hint(posting, company);
             (!known.unchanged(key, hint, refresh)).then_some(ListMark { key, hint })
-        });
-        sent
+        })
     }
 
     /// Notes a document's postings as listed (a repeat of an id found before is skipped)

@@ -117,6 +117,18 @@ pub(super) fn counts_of(found: &Item) -> Option<(String, (u64, u64))> {
     Some((name, (number(COUNT_NEW), number(COUNT_CHANGED))))
 }
 
+/// A source's ingest-count item with both counts at zero.
+pub(super) fn zero_counts_item(name: &str) -> Item {
+    let mut item = counts_key(name);
+    item.insert(COUNT_NEW.to_owned(), AttributeValue::N("0".into()));
+    item.insert(COUNT_CHANGED.to_owned(), AttributeValue::N("0".into()));
+    item
+}
+
+/// How long checkpoint items outlive their last save before DynamoDB's TTL removes them
+/// (a crawl saves every few minutes while it runs; an ended one leaves an empty head).
+pub(super) const CHECKPOINT_TTL: Duration = Duration::days(7);
+
 /// Bytes of progress per checkpoint part: an item stays well under DynamoDB's 400 KB.
 pub(super) const CHECKPOINT_PART_BYTES: usize = 350 * 1024;
 /// The binary attribute holding a part's bytes.
@@ -126,47 +138,51 @@ const CHECKPOINT_GENERATION: &str = "generation";
 /// The head's attribute counting the parts of its save.
 const CHECKPOINT_PARTS: &str = "parts";
 
-/// Part `n` of a checkpoint save.
-pub(super) fn checkpoint_part_item(source: &str, n: usize, generation: &str, bytes: &[u8]) -> Item {
+/// Part `n` of a checkpoint save, expiring at `expires`.
+pub(super) fn checkpoint_part_item(
+    source: &str,
+    n: usize,
+    generation: &str,
+    bytes: &[u8],
+    expires: DateTime<Utc>,
+) -> Item {
     let mut item = checkpoint_key(source, &checkpoint_part(n));
     item.insert(
         CHECKPOINT_DATA.to_owned(),
         AttributeValue::B(Blob::new(bytes.to_vec())),
     );
     item.insert(CHECKPOINT_GENERATION.to_owned(), s(generation));
+    item.insert(
+        SCHEMA.ttl_attribute.to_owned(),
+        AttributeValue::N(expires.timestamp().to_string()),
+    );
     item
 }
 
-/// The head of a checkpoint save of `parts` parts.
-pub(super) fn checkpoint_head_item(source: &str, parts: usize, generation: &str) -> Item {
+/// The head of a checkpoint save of `parts` parts (none: no checkpoint), expiring at
+/// `expires`.
+pub(super) fn checkpoint_head_item(
+    source: &str,
+    parts: usize,
+    generation: &str,
+    expires: DateTime<Utc>,
+) -> Item {
     let mut item = checkpoint_key(source, CHECKPOINT_HEAD);
     item.insert(
         CHECKPOINT_PARTS.to_owned(),
         AttributeValue::N(parts.to_string()),
     );
     item.insert(CHECKPOINT_GENERATION.to_owned(), s(generation));
+    item.insert(
+        SCHEMA.ttl_attribute.to_owned(),
+        AttributeValue::N(expires.timestamp().to_string()),
+    );
     item
 }
 
-/// The sort keys of these items.
-pub(super) fn sort_keys(items: &[Item]) -> Vec<String> {
-    items
-        .iter()
-        .filter_map(|found| string_of(found, SCHEMA.sort_key))
-        .collect()
-}
-
-/// The sort keys of the parts numbered `parts` and up among `items` (one partition).
-pub(super) fn checkpoint_parts_beyond(items: &[Item], parts: usize) -> Vec<String> {
-    sort_keys(items)
-        .into_iter()
-        .filter(|sort| sort.as_str() != CHECKPOINT_HEAD && *sort >= checkpoint_part(parts))
-        .collect()
-}
-
 /// The progress bytes of a checkpoint's items (its whole partition): the head's parts in
-/// order, each of the head's generation. `None` without a head, or when a part is missing
-/// or of another save (logged).
+/// order, each of the head's generation. `None` without a head or with a head of no parts
+/// (a deleted checkpoint), or when a part is missing or of another save (logged).
 pub(super) fn assemble_checkpoint(source: &str, items: Vec<Item>) -> Option<Vec<u8>> {
     let mut by_sort: HashMap<String, Item> = items
         .into_iter()
@@ -178,6 +194,9 @@ pub(super) fn assemble_checkpoint(source: &str, items: Vec<Item>) -> Option<Vec<
         Some(AttributeValue::N(n)) => n.parse().ok()?,
         _ => return None,
     };
+    if parts == 0 {
+        return None;
+    }
     let mut progress = Vec::new();
     for n in 0..parts {
         let part = by_sort.remove(&checkpoint_part(n));

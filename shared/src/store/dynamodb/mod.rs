@@ -506,26 +506,6 @@ impl DynamoStore {
         Ok(())
     }
 
-    /// A DeleteItem of `key` (nothing to delete is not an error).
-    async fn delete_item(&self, key: Item) -> Result<(), StoreError> {
-        let out = self
-            .client
-            .delete_item()
-            .table_name(&self.table)
-            .set_key(Some(key))
-            .return_consumed_capacity(ReturnConsumedCapacity::Total)
-            .send()
-            .await
-            .map_err(|e| sdk_error("DeleteItem", e))?;
-        self.count(
-            0,
-            1,
-            reported(out.consumed_capacity.as_ref()),
-            Units::writes(capacity::write_units(0)),
-        );
-        Ok(())
-    }
-
     /// Every item of one table partition, read strongly consistent.
     async fn query_consistent(&self, partition: &str) -> Result<Vec<Item>, StoreError> {
         let mut items = Vec::new();
@@ -1170,8 +1150,9 @@ impl SourceStateStore for DynamoStore {
         Ok(())
     }
 
+    /// A PutItem of zero counts (no function deletes items: see `CheckpointStore`).
     async fn reset_ingest_counts(&self, name: &str) -> Result<(), StoreError> {
-        self.delete_item(item::counts_key(name)).await
+        self.put_plain(item::zero_counts_item(name)).await
     }
 }
 
@@ -1189,44 +1170,37 @@ impl CheckpointStore for DynamoStore {
     }
 
     /// The parts first (`CHECKPOINT_PART_BYTES` each, one PutItem apiece), then the head
-    /// naming their count and generation; parts left over from a longer earlier save are
-    /// deleted last.
+    /// naming their count and generation. Parts left over from a longer earlier save are
+    /// never read again (the head says how many count) and expire by TTL.
     async fn put_checkpoint(&self, source: &str, progress: &[u8]) -> Result<(), StoreError> {
-        let previous = self
-            .query_consistent(&item::checkpoint_partition(source))
-            .await?;
         // Any value a later save will not repeat: the time of this one.
-        let generation = Utc::now()
-            .timestamp_nanos_opt()
-            .unwrap_or_default()
-            .to_string();
-        let parts: Vec<&[u8]> = if progress.is_empty() {
-            vec![progress]
-        } else {
-            progress.chunks(item::CHECKPOINT_PART_BYTES).collect()
-        };
+        let now = Utc::now();
+        let generation = now.timestamp_nanos_opt().unwrap_or_default().to_string();
+        let expires = now + item::CHECKPOINT_TTL;
+        let mut parts: Vec<&[u8]> = progress.chunks(item::CHECKPOINT_PART_BYTES).collect();
+        if parts.is_empty() {
+            // Empty progress is one empty part: a head of no parts means none.
+            parts.push(progress);
+        }
         for (n, part) in parts.iter().enumerate() {
-            self.put_plain(item::checkpoint_part_item(source, n, &generation, part))
+            self.put_plain(item::checkpoint_part_item(source, n, &generation, part, expires))
                 .await?;
         }
-        self.put_plain(item::checkpoint_head_item(source, parts.len(), &generation))
-            .await?;
-        for stale in item::checkpoint_parts_beyond(&previous, parts.len()) {
-            self.delete_item(item::checkpoint_key(source, &stale))
-                .await?;
-        }
-        Ok(())
+        self.put_plain(item::checkpoint_head_item(
+            source,
+            parts.len(),
+            &generation,
+            expires,
+        ))
+        .await
     }
 
+    /// A head of no parts: the functions never delete an item (their IAM policies grant no
+    /// DeleteItem, so no bug can delete a posting); the parts expire by TTL.
     async fn delete_checkpoint(&self, source: &str) -> Result<(), StoreError> {
-        let items = self
-            .query_consistent(&item::checkpoint_partition(source))
-            .await?;
-        for sort in item::sort_keys(&items) {
-            self.delete_item(item::checkpoint_key(source, &sort))
-                .await?;
-        }
-        Ok(())
+        let expires = Utc::now() + item::CHECKPOINT_TTL;
+        self.put_plain(item::checkpoint_head_item(source, 0, "none", expires))
+            .await
     }
 }
 
