@@ -18,7 +18,7 @@ use jobfeed::app::pipeline::{self, Pipeline, PipelineReport, Progress, Selection
 use jobfeed::config::{self, Config};
 use jobfeed::crawl::fetch::Fetcher;
 use jobfeed::crawl::http::HttpFetcher;
-use jobfeed::crawl::source::Limits;
+use jobfeed::crawl::source::InvocationLimits;
 use jobfeed::store::sqlite::SqliteStore;
 use jobfeed::store::{PostingReader, SourceStateReader, Store};
 use tokio::sync::watch;
@@ -178,7 +178,7 @@ pub async fn crawl(args: CrawlArgs) -> anyhow::Result<()> {
         store: store as Arc<dyn Store>,
         ingest: IngestConfig::default(),
         crawl: crawl_settings(&config),
-        limits: Limits::none(),
+        limits: InvocationLimits::NONE,
         progress: progress.clone(),
     };
     let reports = pipeline.run(&config, selection, now).await?;
@@ -313,7 +313,7 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
             store: store.clone() as Arc<dyn Store>,
             ingest: IngestConfig::default(),
             crawl: crawl_settings(&config),
-            limits: Limits::none(),
+            limits: InvocationLimits::NONE,
             progress: Arc::new(CrawlProgress { bar: None }),
         };
         let config = Arc::clone(&config);

@@ -28,7 +28,7 @@ use jobfeed::app::ingest::IngestConfig;
 use jobfeed::app::pipeline::{Pipeline, Progress, Selection};
 use jobfeed::crawl::fetch::{FetchConfig, Fetcher};
 use jobfeed::crawl::http::HttpFetcher;
-use jobfeed::crawl::source::Limits;
+use jobfeed::crawl::source::InvocationLimits;
 use jobfeed::store::Store;
 use jobfeed::store::sqlite::SqliteStore;
 
@@ -95,7 +95,7 @@ max_posting_pages = {size}
             min_delay: std::time::Duration::ZERO,
             ..CrawlSettings::default()
         },
-        limits: Limits::none(),
+        limits: InvocationLimits::NONE,
         progress: Arc::new(Quiet),
     };
 

@@ -274,7 +274,13 @@ pub async fn run_task(
                 .checkpoints
                 .put_checkpoint(&source.name, &checkpoint.encode()?)
                 .await?;
-            heartbeat(ports.states, &mut state, job.progress().seen()).await?;
+            heartbeat(
+                ports.states,
+                &mut state,
+                job.progress().seen(),
+                at(now, clock),
+            )
+            .await?;
             last_save = std::time::Instant::now();
             saved_now = true;
         }
@@ -319,9 +325,26 @@ pub async fn run_task(
                         .unwrap_or_default()
                 );
                 let report = progress.report().clone();
-                fail(ports, &mut state, source, report, reason, true, now).await?
+                fail(
+                    ports,
+                    &mut state,
+                    source,
+                    report,
+                    reason,
+                    true,
+                    at(now, clock),
+                )
+                .await?
             } else {
-                pause(ports, &mut state, source, checkpoint, progress).await?
+                pause(
+                    ports,
+                    &mut state,
+                    source,
+                    checkpoint,
+                    progress,
+                    at(now, clock),
+                )
+                .await?
             }
         }
         Ending::Unchanged => {
@@ -400,6 +423,11 @@ enum Finish {
     Unchanged,
     Complete,
     Partial,
+}
+
+/// `now` (the invocation's start) moved on by the time the invocation has taken.
+fn at(now: DateTime<Utc>, clock: std::time::Instant) -> DateTime<Utc> {
+    now + Duration::from_std(clock.elapsed()).unwrap_or_default()
 }
 
 /// Decides what `task` does, given the source's `state` and its `saved` checkpoint.
@@ -517,38 +545,41 @@ async fn polite_wait(last: DateTime<Utc>, min_delay: std::time::Duration, limits
     tokio::time::sleep_until(until).await;
 }
 
-/// Records that the crawl is alive and how far it got.
+/// Records that the crawl is alive at `at` and how far it got.
 async fn heartbeat(
     states: &dyn SourceStateStore,
     state: &mut SourceState,
     seen: &Seen,
+    at: DateTime<Utc>,
 ) -> Result<(), StoreError> {
     if let Some(running) = &mut state.running {
-        running.updated_at = Utc::now();
+        running.updated_at = at;
         running.listed = seen.len() as u64;
     }
     states.put_source_state(state).await
 }
 
-/// Saves the crawl's progress and queues its continuation.
+/// Saves the crawl's progress at `at` and queues its continuation.
 async fn pause(
     ports: CrawlPorts<'_>,
     state: &mut SourceState,
     source: &SourceConfig,
     mut checkpoint: Checkpoint,
     progress: CrawlProgress,
+    at: DateTime<Utc>,
 ) -> Result<SourceRunReport, RunError> {
     checkpoint.step += 1;
+    // Wall-clock time: the next invocation measures the host's delay from it.
     checkpoint.last_request_at = Some(Utc::now());
     checkpoint.progress = progress;
     ports
         .checkpoints
         .put_checkpoint(&source.name, &checkpoint.encode()?)
         .await?;
-    heartbeat(ports.states, state, checkpoint.progress.seen()).await?;
+    heartbeat(ports.states, state, checkpoint.progress.seen(), at).await?;
     let continuation = CrawlTask {
         source: source.name.clone(),
-        due_at: Utc::now(),
+        due_at: at,
         resume: Some(Resume {
             started_at: checkpoint.started_at,
             step: checkpoint.step,
@@ -627,7 +658,7 @@ async fn finish(
     end(ports, state, source, outcome, report, had_checkpoint, now).await
 }
 
-/// The end of a crawl, whatever its outcome: the state says so, the next crawl is
+/// The end of a crawl at `now`, whatever its outcome: the state says so, the next crawl is
 /// scheduled, and the checkpoint goes.
 async fn end(
     ports: CrawlPorts<'_>,
@@ -639,7 +670,7 @@ async fn end(
     now: DateTime<Utc>,
 ) -> Result<SourceRunReport, RunError> {
     let invocations = state.running.take().map_or(1, |r| r.invocations);
-    let finished = Utc::now().max(now);
+    let finished = now;
     state.outcome = Some(outcome);
     state.last_finished_at = Some(finished);
     let next = next_due(source, state.consecutive_failures, finished);
@@ -809,5 +840,113 @@ impl<'a> Publisher<'a> {
         self.sent += messages.len();
         self.queue.send(messages).await?;
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(minutes: i64) -> DateTime<Utc> {
+        DateTime::UNIX_EPOCH + Duration::minutes(minutes)
+    }
+
+    fn source() -> SourceConfig {
+        crate::config::parse(
+            "[[source]]\nname = \"a\"\nkind = \"rss\"\nurl = \"https://a.example/feed\"\n",
+            "test.toml",
+        )
+        .unwrap()
+        .sources
+        .remove(0)
+    }
+
+    /// A state whose crawl started at minute 0 (from the task due then), last heard of at
+    /// `updated`, with a checkpoint at `step`.
+    fn running(updated: i64, step: u32) -> (SourceState, Checkpoint) {
+        let state = SourceState {
+            name: "a".into(),
+            last_started_at: Some(at(0)),
+            running: Some(RunningCrawl {
+                started_at: at(0),
+                updated_at: at(updated),
+                invocations: 1,
+                listed: 0,
+                due_at: at(0),
+            }),
+            ..SourceState::default()
+        };
+        let checkpoint = Checkpoint {
+            started_at: at(0),
+            step,
+            crawl: 1,
+            idle: 0,
+            last_request_at: None,
+            progress: CrawlProgress::new(&source()),
+        };
+        (state, checkpoint)
+    }
+
+    fn continuation(started: i64, step: u32) -> CrawlTask {
+        CrawlTask {
+            resume: Some(Resume {
+                started_at: at(started),
+                step,
+            }),
+            ..CrawlTask::scheduled("a", at(5))
+        }
+    }
+
+    fn decide(
+        state: &SourceState,
+        saved: Option<Checkpoint>,
+        task: &CrawlTask,
+        now: i64,
+    ) -> String {
+        match plan(state, saved, task, &CrawlSettings::default(), at(now)) {
+            Plan::Start => "start".into(),
+            Plan::Resume(checkpoint) => format!("resume {}", checkpoint.step),
+            Plan::Skip(reason) => format!("skip: {reason}"),
+        }
+    }
+
+    #[test]
+    fn a_continuation_resumes_only_its_own_crawl_at_its_own_step() {
+        let (state, saved) = running(5, 2);
+        assert_eq!(
+            decide(&state, Some(saved.clone()), &continuation(0, 2), 6),
+            "resume 2"
+        );
+        assert!(decide(&state, Some(saved.clone()), &continuation(0, 1), 6).starts_with("skip"));
+        assert!(decide(&state, Some(saved), &continuation(1, 2), 6).starts_with("skip"));
+        let idle = SourceState::default();
+        assert!(decide(&idle, None, &continuation(0, 2), 6).contains("is over"));
+    }
+
+    #[test]
+    fn a_scheduled_task_starts_a_crawl_takes_over_a_stale_one_and_waits_for_a_live_one() {
+        let idle = SourceState {
+            last_started_at: Some(at(0)),
+            ..SourceState::default()
+        };
+        assert_eq!(
+            decide(&idle, None, &CrawlTask::scheduled("a", at(5)), 6),
+            "start"
+        );
+        // Queued before the last crawl started: a duplicate of a backlog.
+        let duplicate = CrawlTask::scheduled("a", at(-5));
+        assert!(decide(&idle, None, &duplicate, 6).contains("crawled after"));
+
+        let (state, saved) = running(5, 2);
+        let fresh = CrawlTask::scheduled("a", at(30));
+        assert!(decide(&state, Some(saved.clone()), &fresh, 30).contains("is running"));
+        // Stale an hour after it was last heard of: taken over one step on.
+        let late = CrawlTask::scheduled("a", at(70));
+        assert_eq!(decide(&state, Some(saved.clone()), &late, 70), "resume 3");
+        // The task that started it, delivered again (its invocation died): taken over too.
+        let again = CrawlTask::scheduled("a", at(0));
+        assert_eq!(decide(&state, Some(saved), &again, 10), "resume 3");
+        // Died before its first save: started over.
+        assert_eq!(decide(&state, None, &late, 70), "start");
     }
 }

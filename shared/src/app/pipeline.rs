@@ -16,7 +16,7 @@ use super::messages::{CrawlTask, IngestMessage};
 use super::schedule::due_sources;
 use crate::config::{Config, SourceConfig};
 use crate::crawl::fetch::Fetcher;
-use crate::crawl::source::{CrawlError, CrawlReport, Limits, crawl_source};
+use crate::crawl::source::{CrawlError, CrawlReport, InvocationLimits, crawl_source};
 use crate::model::JobPosting;
 use crate::queue::memory;
 use crate::store::Store;
@@ -71,9 +71,10 @@ pub struct Pipeline {
     pub ingest: IngestConfig,
     /// How crawls go on, fail and close.
     pub crawl: CrawlSettings,
-    /// The limits of one invocation of a crawl (none on one machine: a crawl runs to its
-    /// end; tests set some to run a crawl as Lambda does, continuation after continuation).
-    pub limits: Limits,
+    /// The limits of each invocation of a crawl (none on one machine: a crawl runs to its
+    /// end; tests and benchmarks set some to run a crawl as Lambda does, continuation
+    /// after continuation).
+    pub limits: InvocationLimits,
     /// Progress callbacks.
     pub progress: Arc<dyn Progress>,
 }
@@ -112,6 +113,8 @@ impl Pipeline {
         self.progress.start(selected.len());
 
         let (queue, mut receiver) = memory::channel::<IngestMessage>(QUEUE_CAPACITY);
+        // One clock for the crawls and ingest: `now`, moved on as the run goes.
+        let clock = std::time::Instant::now();
         let consumer = {
             let store = Arc::clone(&self.store);
             let config = self.ingest.clone();
@@ -124,7 +127,8 @@ impl Pipeline {
                         postings: store.as_ref(),
                         states: store.as_ref(),
                     };
-                    match handle_message(ports, message, Utc::now(), &config).await {
+                    let at = now + chrono::Duration::from_std(clock.elapsed()).unwrap_or_default();
+                    match handle_message(ports, message, at, &config).await {
                         Ok(handled) => entry.0.push(handled),
                         Err(e) => entry.1.push(e.to_string()),
                     }
@@ -221,7 +225,8 @@ impl Pipeline {
         let mut messages = 0;
         loop {
             let at = now + chrono::Duration::from_std(clock.elapsed()).unwrap_or_default();
-            let mut report = run_task(ports, &self.crawl, source, &task, self.limits, at).await?;
+            let limits = self.limits.start();
+            let mut report = run_task(ports, &self.crawl, source, &task, limits, at).await?;
             messages += report.messages;
             match tasks.take().pop() {
                 Some(next) if report.continued => task = next,

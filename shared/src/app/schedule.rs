@@ -94,3 +94,80 @@ pub fn host_group(config: &Config) -> impl Fn(&CrawlTask) -> String + Send + Syn
             .unwrap_or_else(|| task.source.clone())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::RunningCrawl;
+
+    fn config() -> Config {
+        crate::config::parse(
+            "[[source]]\nname = \"a\"\nkind = \"rss\"\nurl = \"https://a.example/feed\"\n\n\
+             [[source]]\nname = \"b\"\nkind = \"rss\"\nurl = \"https://B.example/feed\"\n",
+            "test.toml",
+        )
+        .unwrap()
+    }
+
+    fn at(hours: i64) -> DateTime<Utc> {
+        DateTime::UNIX_EPOCH + Duration::hours(hours)
+    }
+
+    fn names(due: Vec<&SourceConfig>) -> Vec<&str> {
+        due.into_iter().map(|s| s.name.as_str()).collect()
+    }
+
+    #[test]
+    fn a_source_is_due_when_new_or_past_its_time_and_a_running_one_only_once_stale() {
+        let config = config();
+        let stale_after = Duration::hours(1);
+        assert_eq!(
+            names(due_sources(&config, &[], stale_after, at(0))),
+            ["a", "b"]
+        );
+        let running = SourceState {
+            name: "a".into(),
+            next_due_at: Some(at(0)),
+            running: Some(RunningCrawl {
+                started_at: at(10),
+                updated_at: at(10),
+                invocations: 1,
+                listed: 0,
+                due_at: at(10),
+            }),
+            ..SourceState::default()
+        };
+        let later = SourceState {
+            name: "b".into(),
+            next_due_at: Some(at(12)),
+            ..SourceState::default()
+        };
+        let states = [running, later];
+        assert!(due_sources(&config, &states, stale_after, at(10)).is_empty());
+        assert_eq!(
+            names(due_sources(&config, &states, stale_after, at(11))),
+            ["a"]
+        );
+        assert_eq!(
+            names(due_sources(&config, &states, stale_after, at(12))),
+            ["a", "b"]
+        );
+    }
+
+    #[test]
+    fn failures_back_off_exponentially_up_to_a_day() {
+        let config = config();
+        let source = &config.sources[0];
+        assert_eq!(next_due(source, 0, at(0)), at(1));
+        assert_eq!(next_due(source, 1, at(0)), at(2));
+        assert_eq!(next_due(source, 3, at(0)), at(8));
+        assert_eq!(next_due(source, 30, at(0)), at(24));
+    }
+
+    #[test]
+    fn tasks_are_grouped_by_their_sources_host_in_lower_case() {
+        let group = host_group(&config());
+        assert_eq!(group(&CrawlTask::scheduled("b", at(0))), "b.example");
+        assert_eq!(group(&CrawlTask::scheduled("gone", at(0))), "gone");
+    }
+}

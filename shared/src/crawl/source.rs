@@ -170,6 +170,33 @@ impl Limits {
     }
 }
 
+/// The limits every invocation of a crawl gets, from its own start (what `Limits` are
+/// made from when a process runs invocation after invocation itself).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct InvocationLimits {
+    /// Requests an invocation makes at most.
+    pub max_requests: Option<u32>,
+    /// How long an invocation takes requests for, at most.
+    pub max_time: Option<std::time::Duration>,
+}
+
+impl InvocationLimits {
+    /// No limit: every crawl runs to its end in one invocation.
+    pub const NONE: InvocationLimits = InvocationLimits {
+        max_requests: None,
+        max_time: None,
+    };
+
+    /// The limits of an invocation starting now.
+    pub fn start(&self) -> Limits {
+        Limits {
+            deadline: self.max_time.map(|time| tokio::time::Instant::now() + time),
+            max_requests: self.max_requests,
+            requests: 0,
+        }
+    }
+}
+
 /// What one step of a crawl did.
 #[derive(Debug)]
 pub enum Step {

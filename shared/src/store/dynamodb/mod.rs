@@ -1183,8 +1183,14 @@ impl CheckpointStore for DynamoStore {
             parts.push(progress);
         }
         for (n, part) in parts.iter().enumerate() {
-            self.put_plain(item::checkpoint_part_item(source, n, &generation, part, expires))
-                .await?;
+            self.put_plain(item::checkpoint_part_item(
+                source,
+                n,
+                &generation,
+                part,
+                expires,
+            ))
+            .await?;
         }
         self.put_plain(item::checkpoint_head_item(
             source,
