@@ -132,15 +132,23 @@ async fn site(n: usize) -> (Shared, SocketAddr) {
     (site, addr)
 }
 
-/// The site's source: its listing walked through every page.
+/// The site's source: its listing walked through every page (at most `pages`).
 fn config(addr: SocketAddr, pages: usize) -> Config {
-    let text = format!(
-        "[crawl]\nmin_delay_ms = 0\nmax_pages = {pages}\n\n[[source]]\nname = \"site\"\n\
-         kind = \"html\"\nurl = \"http://{addr}/list/1\"\ncompany = \"Acme\"\n\
-         allow_private = true\n\n[source.listing]\nlinks = \"a.job\"\nnext = \"a.next\"\n\
-         max_posting_pages = 100000\n"
+    let source = support::source(
+        addr,
+        &format!(
+            "name = \"site\"\nkind = \"html\"\nurl = \"{{base}}/list/1\"\ncompany = \"Acme\"\n\
+             max_pages = {pages}\n[source.listing]\nlinks = \"a.job\"\nnext = \"a.next\"\n\
+             max_posting_pages = 100000"
+        ),
     );
-    jobfeed::config::parse(&text, "test.toml").unwrap()
+    Config {
+        crawl: jobfeed::config::CrawlDefaults {
+            min_delay_ms: 0,
+            ..jobfeed::config::CrawlDefaults::default()
+        },
+        sources: vec![source],
+    }
 }
 
 struct Quiet;
