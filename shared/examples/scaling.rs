@@ -8,13 +8,18 @@
 //! (`[crawl] min_delay_ms = 0`) and the source allows private addresses
 //! (`allow_private = true`), otherwise the fetcher refuses 127.0.0.1.
 //!
+//! Then, in the same process, the unchanged site is crawled again: the requests that second
+//! crawl makes (listing pages, and posting pages only for the refresh share) and what it
+//! wrote.
+//!
 //! Run one size per process, so the peak RSS (`VmHWM`) is this size's alone:
 //! `cargo run --release -p jobfeed-shared --example scaling -- 1000 [sqlite|dynamodb]`.
-//! Prints one JSON line: size, store, wall and CPU seconds, postings/s, peak RSS and what was
-//! ingested.
+//! Prints one JSON line: size, store, wall and CPU seconds, postings/s, peak RSS, what was
+//! ingested, and the re-crawl's requests.
 
 use std::error::Error;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Instant;
 
 use axum::Router;
@@ -35,6 +40,14 @@ use jobfeed::store::sqlite::SqliteStore;
 /// Links per listing page.
 const PER_PAGE: usize = 100;
 
+/// The site: its size and the requests it answered, by kind.
+#[derive(Default)]
+struct Site {
+    size: usize,
+    listing_requests: AtomicUsize,
+    posting_requests: AtomicUsize,
+}
+
 /// Ignores progress: the example prints one line at the end.
 struct Quiet;
 
@@ -54,12 +67,16 @@ async fn main() -> Result<(), Box<dyn Error>> {
 
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let port = listener.local_addr()?.port();
-    let site = Router::new()
+    let site = Arc::new(Site {
+        size,
+        ..Site::default()
+    });
+    let app = Router::new()
         .route("/robots.txt", get(|| async { "User-agent: *\nAllow: /\n" }))
         .route("/list/{page}", get(listing))
         .route("/jobs/{id}", get(detail))
-        .with_state(size);
-    tokio::spawn(async move { axum::serve(listener, site).await });
+        .with_state(site.clone());
+    tokio::spawn(async move { axum::serve(listener, app).await });
 
     let config = jobfeed::config::parse(
         &format!(
@@ -116,6 +133,22 @@ max_posting_pages = {size}
         )
         .into());
     }
+
+    // The unchanged site again, an hour later.
+    let requests_before = site.requests();
+    let writes_before = pipeline.store.usage().items_written;
+    let again = Instant::now();
+    let reports = pipeline
+        .run(
+            &config,
+            Selection::Named(vec!["bench-site".into()]),
+            Utc::now() + chrono::Duration::hours(1),
+        )
+        .await?;
+    let recrawl_seconds = again.elapsed().as_secs_f64();
+    let recrawl = reports.first().ok_or("no report")?;
+    let (listing_pages, posting_pages) = site.requests();
+    let recrawl_writes = pipeline.store.usage().items_written - writes_before;
     cleanup.await?;
     println!(
         "{}",
@@ -130,6 +163,18 @@ max_posting_pages = {size}
             "new": report.new,
             "cpu_seconds": cpu_seconds(),
             "peak_rss_kb": peak_rss_kb(),
+            "recrawl": {
+                "outcome": recrawl.run.outcome,
+                "seconds": recrawl_seconds,
+                "listing_requests": listing_pages - requests_before.0,
+                "posting_requests": posting_pages - requests_before.1,
+                "postings_sent": recrawl.run.crawl.postings_sent,
+                "details_skipped": recrawl.run.crawl.details_skipped,
+                "new": recrawl.new,
+                "changed": recrawl.changed,
+                "closed": recrawl.closed,
+                "posting_writes": recrawl_writes,
+            },
         })
     );
     Ok(())
@@ -200,8 +245,20 @@ fn html(body: String) -> Response {
     ([(header::CONTENT_TYPE, "text/html; charset=utf-8")], body).into_response()
 }
 
+impl Site {
+    /// Listing and posting pages served so far.
+    fn requests(&self) -> (usize, usize) {
+        (
+            self.listing_requests.load(Ordering::Relaxed),
+            self.posting_requests.load(Ordering::Relaxed),
+        )
+    }
+}
+
 /// Listing page `page` (from 1): `PER_PAGE` links and a next link unless it is the last.
-async fn listing(State(size): State<usize>, Path(page): Path<usize>) -> Response {
+async fn listing(State(site): State<Arc<Site>>, Path(page): Path<usize>) -> Response {
+    site.listing_requests.fetch_add(1, Ordering::Relaxed);
+    let size = site.size;
     let page = page.max(1);
     let first = (page - 1) * PER_PAGE;
     let mut body = String::from("<!doctype html><html><head><title>Jobs</title></head><body><ul>");
@@ -222,7 +279,9 @@ async fn listing(State(size): State<usize>, Path(page): Path<usize>) -> Response
 }
 
 /// Detail page of posting `id`: a JSON-LD `JobPosting` and the same text visible.
-async fn detail(State(size): State<usize>, Path(id): Path<usize>) -> Response {
+async fn detail(State(site): State<Arc<Site>>, Path(id): Path<usize>) -> Response {
+    site.posting_requests.fetch_add(1, Ordering::Relaxed);
+    let size = site.size;
     if id >= size {
         return (axum::http::StatusCode::NOT_FOUND, "no such job").into_response();
     }

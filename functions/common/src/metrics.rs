@@ -1,7 +1,11 @@
 //! CloudWatch metrics without API calls: Embedded Metric Format (EMF) lines, JSON objects
 //! printed on stdout that CloudWatch Logs turns into metrics. One line per event (a crawl, an
-//! ingest batch), in the `jobfeed` namespace, with the function and optional extra
-//! dimensions (the source).
+//! ingest batch), in the `jobfeed` namespace, with the function as the one dimension.
+//!
+//! Every metric name and dimension value is a custom metric billed each month (about $0.30),
+//! so a line names few metrics and never a per-source dimension (1,000 sources would be
+//! thousands of metrics, over $3,000 a month). Everything else rides in the same line as a
+//! plain field (`field`): in the log, queryable with CloudWatch Logs Insights, not a metric.
 
 use chrono::Utc;
 use serde_json::{Map, Value, json};
@@ -30,11 +34,12 @@ impl Unit {
     }
 }
 
-/// One EMF line under construction: dimensions, then values.
+/// One EMF line under construction: dimensions, metric values and plain fields.
 #[derive(Debug, Clone, Default)]
 pub struct MetricLine {
     dimensions: Vec<(String, String)>,
     values: Vec<(String, f64, Unit)>,
+    fields: Vec<(String, Value)>,
 }
 
 impl MetricLine {
@@ -58,6 +63,12 @@ impl MetricLine {
     /// Adds a count.
     pub fn count(self, name: &str, value: u64) -> Self {
         self.value(name, value as f64, Unit::Count)
+    }
+
+    /// Adds a plain field: in the line, not a metric (see the module).
+    pub fn field(mut self, name: &str, value: impl Into<Value>) -> Self {
+        self.fields.push((name.to_owned(), value.into()));
+        self
     }
 
     /// The EMF JSON object, stamped `timestamp_ms`.
@@ -86,6 +97,9 @@ impl MetricLine {
         for (name, value, _) in &self.values {
             root.insert(name.clone(), Value::from(*value));
         }
+        for (name, value) in &self.fields {
+            root.insert(name.clone(), value.clone());
+        }
         Value::Object(root)
     }
 
@@ -101,11 +115,12 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_line_names_its_dimensions_and_metrics_and_carries_their_values() {
+    fn a_line_names_its_dimensions_and_metrics_and_carries_their_values_and_fields() {
         let line = MetricLine::new("crawler")
-            .dimension("Source", "gitlab")
             .count("PostingsFound", 12)
             .value("CrawlDuration", 850.0, Unit::Milliseconds)
+            .field("Source", "gitlab")
+            .field("PagesFetched", 3)
             .to_json(1_700_000_000_000);
         assert_eq!(
             line,
@@ -114,7 +129,7 @@ mod tests {
                     "Timestamp": 1_700_000_000_000_i64,
                     "CloudWatchMetrics": [{
                         "Namespace": "jobfeed",
-                        "Dimensions": [["Function", "Source"]],
+                        "Dimensions": [["Function"]],
                         "Metrics": [
                             {"Name": "PostingsFound", "Unit": "Count"},
                             {"Name": "CrawlDuration", "Unit": "Milliseconds"},
@@ -122,9 +137,10 @@ mod tests {
                     }],
                 },
                 "Function": "crawler",
-                "Source": "gitlab",
                 "PostingsFound": 12.0,
                 "CrawlDuration": 850.0,
+                "Source": "gitlab",
+                "PagesFetched": 3,
             })
         );
     }

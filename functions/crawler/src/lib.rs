@@ -109,42 +109,44 @@ pub async fn handle(crawler: &Crawler<'_>, event: SqsEvent, limits: Limits) -> S
     .response
 }
 
-/// The EMF line of one crawl task (dimensions: function and source). The crawl's totals
-/// (duration, postings, pages) are counted once, when it ends.
+/// The EMF line of one crawl task. Metrics (per function, not per source: see
+/// `jobfeed_fn::metrics`): a crawl's outcome when it ends (`CrawlSucceeded`, `CrawlPartial`,
+/// `CrawlFailed`, `CrawlDuration` over all its invocations), `CrawlContinued` and
+/// `PostingsSent`. The source and the rest are plain fields of the line.
 pub fn metric_line(report: &SourceRunReport) -> MetricLine {
     let is = |outcome: CrawlOutcome| u64::from(report.outcome == Some(outcome));
     let ended = report.outcome.is_some();
     let total = |n: u32| if ended { u64::from(n) } else { 0 };
-    MetricLine::new("crawler")
-        .dimension("Source", report.source.as_str())
-        .value(
-            "CrawlDuration",
-            if ended {
-                report.crawl.duration_ms as f64
-            } else {
-                0.0
-            },
-            Unit::Milliseconds,
+    let mut line = MetricLine::new("crawler")
+        .count(
+            "CrawlSucceeded",
+            is(CrawlOutcome::Success) + is(CrawlOutcome::Unchanged),
         )
-        .count("CrawlSucceeded", is(CrawlOutcome::Success))
-        .count("CrawlUnchanged", is(CrawlOutcome::Unchanged))
         .count("CrawlPartial", is(CrawlOutcome::Partial))
         .count("CrawlFailed", is(CrawlOutcome::Failed))
         .count("CrawlContinued", u64::from(report.continued))
-        .count("CrawlTaskSkipped", u64::from(report.skipped.is_some()))
-        .count(
-            "CrawlInvocations",
-            if ended {
-                u64::from(report.invocations)
-            } else {
-                0
-            },
+        .count("PostingsSent", total(report.crawl.postings_sent));
+    if ended {
+        line = line.value(
+            "CrawlDuration",
+            report.crawl.duration_ms as f64,
+            Unit::Milliseconds,
+        );
+    }
+    line.field("Source", report.source.as_str())
+        .field(
+            "Outcome",
+            report
+                .outcome
+                .map(|o| format!("{o:?}").to_lowercase())
+                .or_else(|| report.continued.then(|| "continued".to_owned()))
+                .or_else(|| report.skipped.as_ref().map(|_| "skipped".to_owned())),
         )
-        .count("PostingsFound", total(report.crawl.postings_found))
-        .count("PostingsSent", total(report.crawl.postings_sent))
-        .count("PagesFetched", total(report.crawl.pages_fetched))
-        .count("PostingsClosed", report.closed)
-        .count("MessagesSent", report.messages as u64)
+        .field("Invocations", report.invocations)
+        .field("PostingsFound", total(report.crawl.postings_found))
+        .field("PagesFetched", total(report.crawl.pages_fetched))
+        .field("PostingsClosed", report.closed)
+        .field("MessagesSent", report.messages)
 }
 
 fn run_error(error: RunError) -> RecordError {

@@ -9,7 +9,7 @@ use chrono::{DateTime, Utc};
 use jobfeed::app::ingest::{Handled, IngestConfig, IngestPorts, handle_message};
 use jobfeed::app::messages::IngestMessage;
 use jobfeed::store::{PostingStore, SourceStateStore, StoreError};
-use jobfeed_fn::metrics::{MetricLine, Unit};
+use jobfeed_fn::metrics::MetricLine;
 use jobfeed_fn::sqs::{RecordError, each_record};
 
 /// What the handler works on: built once per Lambda instance.
@@ -56,6 +56,7 @@ pub async fn handle(ingest: &Ingest<'_>, event: SqsEvent, now: DateTime<Utc>) ->
         }
     }
     let used = ingest.postings.usage().since(&before);
+    // Metrics per function (see `jobfeed_fn::metrics`); capacity units as plain fields.
     MetricLine::new("ingest")
         .count("PostingsNew", new)
         .count("PostingsChanged", changed)
@@ -64,8 +65,8 @@ pub async fn handle(ingest: &Ingest<'_>, event: SqsEvent, now: DateTime<Utc>) ->
             "BatchItemFailures",
             outcome.response.batch_item_failures.len() as u64,
         )
-        .value("DynamoDBReadCapacity", used.read_units, Unit::None)
-        .value("DynamoDBWriteCapacity", used.write_units, Unit::None)
+        .field("DynamoDBReadCapacity", used.read_units)
+        .field("DynamoDBWriteCapacity", used.write_units)
         .emit();
     outcome.response
 }

@@ -15,9 +15,16 @@
 //! servers are a few lines over `httparse` on plain threads, so the harness builds from crates
 //! the functions' release build already compiled.
 //!
-//! Usage: `cold-start <dir with the binaries> [--starts N] [--rss-starts N] [--only a,b]`.
-//! Prints markdown tables on stdout; the functions' output goes to a log file in the
-//! temporary directory (named on stderr).
+//! With `--continued-crawl` it measures one crawl that outlasts its invocations instead: a
+//! 2,000-posting `html` site (listing pages and one posting page each) crawled with the
+//! work-to-deadline ratio of production (`min_delay_ms = 100` and 30 s invocations with a
+//! 2 s margin, as 1,000 ms and 300 s with 20 s would be), each invocation a fresh crawler
+//! process (a cold start: its fetcher, robots.txt and politeness start empty), the next one
+//! handed the continuation task the last one queued, until none is.
+//!
+//! Usage: `cold-start <dir with the binaries> [--starts N] [--rss-starts N] [--only a,b]
+//! [--continued-crawl]`. Prints markdown tables on stdout; the functions' output goes to a
+//! log file in the temporary directory (named on stderr).
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -145,9 +152,11 @@ where
     });
 }
 
-/// The runtime API's state: the event waiting for the next `GET /next`, and where marks go.
+/// The runtime API's state: the event waiting for the next `GET /next` (with the time its
+/// invocation gets), and where marks go.
 struct Runtime {
     event: Mutex<Option<Vec<u8>>>,
+    timeout: Mutex<Duration>,
     function_arn: Mutex<String>,
     marks: Mutex<Sender<Mark>>,
     request_ids: AtomicU64,
@@ -178,10 +187,11 @@ impl Runtime {
                 return Ok(false);
             };
             let id = self.request_ids.fetch_add(1, Ordering::Relaxed);
+            let timeout = *self.timeout.lock().unwrap_or_else(PoisonError::into_inner);
             let deadline = SystemTime::now()
                 .duration_since(UNIX_EPOCH)
                 .map_or(0, |d| d.as_millis())
-                + 900_000;
+                + timeout.as_millis();
             let arn = self
                 .function_arn
                 .lock()
@@ -219,13 +229,15 @@ impl Runtime {
     }
 }
 
-/// One function to start: its binary, its environment and its event.
+/// One function to start: its binary, its environment, its event and the time its
+/// invocation gets (the deadline handed with the event).
 struct Case {
     /// Row label (function, or function and input).
     label: String,
     binary: PathBuf,
     env: Vec<(String, String)>,
     event: Vec<u8>,
+    timeout: Duration,
 }
 
 /// What one start measured.
@@ -249,6 +261,7 @@ impl Harness {
         let (sender, marks) = channel();
         let runtime = Arc::new(Runtime {
             event: Mutex::new(None),
+            timeout: Mutex::new(INVOKE_TIMEOUT),
             function_arn: Mutex::new(String::new()),
             marks: Mutex::new(sender),
             request_ids: AtomicU64::new(1),
@@ -278,6 +291,11 @@ impl Harness {
             .event
             .lock()
             .unwrap_or_else(PoisonError::into_inner) = Some(case.event.clone());
+        *self
+            .runtime
+            .timeout
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner) = case.timeout;
         let name = case.label.split(' ').next().unwrap_or("function");
         *self
             .runtime
@@ -698,6 +716,7 @@ struct Options {
     starts: usize,
     rss_starts: usize,
     only: Option<Vec<String>>,
+    continued_crawl: bool,
 }
 
 fn options() -> Result<Options> {
@@ -707,6 +726,7 @@ fn options() -> Result<Options> {
         starts: 20,
         rss_starts: 3,
         only: None,
+        continued_crawl: false,
     };
     while let Some(arg) = args.next() {
         let mut value = || args.next().ok_or_else(|| anyhow!("{arg} needs a value"));
@@ -714,13 +734,15 @@ fn options() -> Result<Options> {
             "--starts" => options.starts = value()?.parse()?,
             "--rss-starts" => options.rss_starts = value()?.parse()?,
             "--only" => options.only = Some(value()?.split(',').map(str::to_owned).collect()),
+            "--continued-crawl" => options.continued_crawl = true,
             _ if arg.starts_with("--") => bail!("unknown option {arg}"),
             _ => options.binaries = PathBuf::from(arg),
         }
     }
     if options.binaries.as_os_str().is_empty() {
         bail!(
-            "usage: cold-start <dir with the binaries> [--starts N] [--rss-starts N] [--only a,b]"
+            "usage: cold-start <dir with the binaries> [--starts N] [--rss-starts N] [--only a,b] \
+             [--continued-crawl]"
         );
     }
     Ok(options)
@@ -749,7 +771,15 @@ fn main() -> Result<()> {
             .chain((bin != "hello-world").then(|| table.clone()))
             .collect(),
         event: event.into(),
+        timeout: INVOKE_TIMEOUT,
     };
+    if options.continued_crawl {
+        print!(
+            "{}",
+            continued_crawl(&mut harness, &binary("crawler"), &stack, &table)?
+        );
+        return Ok(());
+    }
     let cold = [
         case(
             "hello-world",
@@ -768,6 +798,7 @@ fn main() -> Result<()> {
             "crawler",
             vec![
                 ("POSTINGS_QUEUE_URL", &stack.postings_queue),
+                ("CRAWL_QUEUE_URL", &stack.crawl_queue),
                 ("SOURCES_TOML", &sources),
             ],
             crawl_task("gitlab")?,
@@ -792,6 +823,7 @@ fn main() -> Result<()> {
             "crawler",
             vec![
                 ("POSTINGS_QUEUE_URL", &stack.postings_queue),
+                ("CRAWL_QUEUE_URL", &stack.crawl_queue),
                 ("SOURCES_TOML", &sources),
             ],
             crawl_task("bench-page")?,
@@ -801,6 +833,7 @@ fn main() -> Result<()> {
             "crawler",
             vec![
                 ("POSTINGS_QUEUE_URL", &stack.postings_queue),
+                ("CRAWL_QUEUE_URL", &stack.crawl_queue),
                 ("SOURCES_TOML", &sources),
             ],
             crawl_task("bench-board")?,
@@ -893,4 +926,203 @@ fn run_case(harness: &mut Harness, case: &Case, starts: usize) -> Result<Vec<Sam
         );
     }
     Ok(samples)
+}
+
+/// Postings of the site of `--continued-crawl`, and links per listing page.
+const SITE_POSTINGS: usize = 2_000;
+const SITE_PER_PAGE: usize = 100;
+
+/// Serves the `--continued-crawl` site on 127.0.0.1: `/list/{n}` (links to posting pages,
+/// with a next link) and `/jobs/{i}` (a JSON-LD JobPosting); robots.txt is a 404.
+fn site_server() -> Result<SocketAddr> {
+    let listener = TcpListener::bind("127.0.0.1:0")?;
+    let address = listener.local_addr()?;
+    serve(listener, move |request, stream| {
+        let path = request.path.split('?').next().unwrap_or_default();
+        let number = |prefix: &str| path.strip_prefix(prefix)?.parse::<usize>().ok();
+        let body = if let Some(page) = number("/list/") {
+            let first = (page.max(1) - 1) * SITE_PER_PAGE;
+            let mut body = String::from("<html><body><ul>");
+            for i in first..(first + SITE_PER_PAGE).min(SITE_POSTINGS) {
+                let _ = write!(
+                    body,
+                    "<li><a class=\"job\" href=\"/jobs/{i}\">Backend Engineer {i}</a></li>"
+                );
+            }
+            body.push_str("</ul>");
+            if first + SITE_PER_PAGE < SITE_POSTINGS {
+                let _ = write!(
+                    body,
+                    "<a class=\"next\" href=\"/list/{}\">Next</a>",
+                    page + 1
+                );
+            }
+            body + "</body></html>"
+        } else if let Some(i) = number("/jobs/").filter(|i| *i < SITE_POSTINGS) {
+            let posting = json!({
+                "@context": "https://schema.org",
+                "@type": "JobPosting",
+                "identifier": { "@type": "PropertyValue", "name": "Bench", "value": i.to_string() },
+                "title": format!("Backend Engineer {i}"),
+                "description": "<p>Build and run the services behind our job feed.</p>".repeat(30),
+                "datePosted": "2026-11-20",
+                "hiringOrganization": { "@type": "Organization", "name": "Bench Corp" },
+                "jobLocation": { "@type": "Place", "address": { "@type": "PostalAddress",
+                    "addressLocality": "Berlin", "addressCountry": "DE" } },
+            });
+            format!(
+                "<!doctype html><html><head><script type=\"application/ld+json\">{posting}\
+                 </script></head><body><h1>Backend Engineer {i}</h1></body></html>"
+            )
+        } else {
+            write_response(stream, "404 Not Found", &[], b"")?;
+            return Ok(true);
+        };
+        write_response(
+            stream,
+            "200 OK",
+            &[("content-type", "text/html; charset=utf-8".to_owned())],
+            body.as_bytes(),
+        )?;
+        Ok(true)
+    });
+    Ok(address)
+}
+
+/// The SQS event of one crawl task body, in the envelope of `events/crawler-crawl-task.json`.
+fn task_event(body: &str) -> Result<String> {
+    let mut task: Value = serde_json::from_str(&event("crawler-crawl-task.json")?)?;
+    if let Some(record) = task.pointer_mut("/Records/0/body") {
+        *record = Value::String(body.to_owned());
+    }
+    Ok(task.to_string())
+}
+
+/// Every message body on `queue_url`, taken off it.
+async fn drain(sqs: &aws_sdk_sqs::Client, queue_url: &str) -> Result<Vec<String>> {
+    let mut bodies = Vec::new();
+    loop {
+        let out = sqs
+            .receive_message()
+            .queue_url(queue_url)
+            .max_number_of_messages(10)
+            .send()
+            .await?;
+        let messages = out.messages.unwrap_or_default();
+        if messages.is_empty() {
+            return Ok(bodies);
+        }
+        for message in messages {
+            bodies.extend(message.body);
+            if let Some(handle) = message.receipt_handle {
+                sqs.delete_message()
+                    .queue_url(queue_url)
+                    .receipt_handle(handle)
+                    .send()
+                    .await?;
+            }
+        }
+    }
+}
+
+/// `--continued-crawl`: one crawl of the 2,000-posting site over as many crawler
+/// invocations as it takes; a markdown table of what it took.
+fn continued_crawl(
+    harness: &mut Harness,
+    crawler: &Path,
+    stack: &Stack,
+    table: &(String, String),
+) -> Result<String> {
+    let site = site_server()?;
+    let sources = format!(
+        "[crawl]\nuser_agent = \"jobfeed-bench/0.1 (cold-start harness)\"\nmin_delay_ms = 100\n\
+         max_pages = 100\n\n[[source]]\nname = \"bench-site\"\nkind = \"html\"\n\
+         url = \"http://{site}/list/1\"\nallow_private = true\n\n[source.listing]\n\
+         links = \"a.job\"\nnext = \"a.next\"\nmax_posting_pages = 10000\n"
+    );
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    let aws = jobfeed_fn::aws_config()?;
+    let sqs = aws_sdk_sqs::Client::new(&aws);
+    let dynamo = aws_sdk_dynamodb::Client::new(&aws);
+    let store = jobfeed::store::dynamodb::DynamoStore::new(dynamo, table.1.as_str());
+    let mut body = json!({ "source": "bench-site", "due_at": "2026-11-28T06:00:00Z" }).to_string();
+    let started = Instant::now();
+    let mut samples: Vec<Sample> = Vec::new();
+    let mut postings = std::collections::BTreeSet::new();
+    let mut messages = 0;
+    loop {
+        let case = Case {
+            label: "crawler".to_owned(),
+            binary: crawler.to_path_buf(),
+            env: [
+                ("POSTINGS_QUEUE_URL", stack.postings_queue.as_str()),
+                ("CRAWL_QUEUE_URL", stack.crawl_queue.as_str()),
+                ("SOURCES_TOML", sources.as_str()),
+                ("DEADLINE_MARGIN_SECS", "2"),
+            ]
+            .into_iter()
+            .map(|(k, v)| (k.to_owned(), v.to_owned()))
+            .chain([table.clone()])
+            .collect(),
+            event: task_event(&body)?.into_bytes(),
+            timeout: Duration::from_secs(30),
+        };
+        let sample = harness
+            .run(&case)
+            .with_context(|| format!("invocation {}", samples.len() + 1))?;
+        eprintln!(
+            "invocation {}: {:.1} s, peak {:.1} MiB",
+            samples.len() + 1,
+            sample.invoke.as_secs_f64(),
+            sample.peak_kib as f64 / 1024.0
+        );
+        samples.push(sample);
+        for message in runtime.block_on(drain(&sqs, &stack.postings_queue))? {
+            messages += 1;
+            let message: Value = serde_json::from_str(&message)?;
+            for posting in message["postings"].as_array().into_iter().flatten() {
+                postings.insert(posting["id"].as_str().unwrap_or_default().to_owned());
+            }
+        }
+        let next = runtime.block_on(drain(&sqs, &stack.crawl_queue))?;
+        match next.as_slice() {
+            [] => break,
+            [continuation] => body = continuation.clone(),
+            more => bail!("{} continuation tasks at once", more.len()),
+        }
+        if samples.len() > 40 {
+            bail!("the crawl did not end in 40 invocations");
+        }
+    }
+    let total = started.elapsed();
+    let state = runtime
+        .block_on(jobfeed::store::SourceStateStore::source_state(
+            &store,
+            "bench-site",
+        ))?
+        .ok_or_else(|| anyhow!("no state for bench-site"))?;
+    let working: Duration = samples.iter().map(|s| s.invoke).sum();
+    let peak = samples.iter().map(|s| s.peak_kib).max().unwrap_or(0) as f64 / 1024.0;
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "| postings | min delay | invocation | invocations | total s | invoked s | peak RSS max (MiB) | messages | postings sent (distinct) | outcome | open | running after |\n\
+         |---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|---|"
+    );
+    let _ = writeln!(
+        out,
+        "| {SITE_POSTINGS} | 100 ms | 30 s (2 s margin) | {} | {:.1} | {:.1} | {peak:.1} | {messages} | {} | {} | {} | {} |",
+        samples.len(),
+        total.as_secs_f64(),
+        working.as_secs_f64(),
+        postings.len(),
+        state
+            .outcome
+            .map_or_else(|| "none".to_owned(), |o| format!("{o:?}").to_lowercase()),
+        state.counts.open,
+        if state.running.is_some() { "yes" } else { "no" },
+    );
+    Ok(out)
 }
