@@ -135,6 +135,10 @@ struct Checkpoint {
     idle: u32,
     /// When the last request of the last invocation was made (politeness).
     last_request_at: Option<DateTime<Utc>>,
+    /// When the source's previous crawl started: postings first seen since then are the
+    /// ones whose duplicates this crawl checks again.
+    #[serde(default)]
+    previous_started_at: Option<DateTime<Utc>>,
     /// The crawl itself.
     progress: CrawlProgress,
 }
@@ -200,6 +204,7 @@ pub async fn run_task(
             *checkpoint
         }
         Plan::Start => {
+            let previous_started_at = state.last_started_at;
             let crawl = state.crawls + 1;
             state.crawls = crawl;
             state.last_started_at = Some(now);
@@ -219,6 +224,7 @@ pub async fn run_task(
                 crawl,
                 idle: 0,
                 last_request_at: None,
+                previous_started_at,
                 progress: CrawlProgress::new(source),
             }
         }
@@ -365,15 +371,25 @@ pub async fn run_task(
             let mut close_messages = 0;
             state.warning = None;
             if progress.complete() {
+                // Each new posting's duplicates are checked again once, by the crawl after
+                // the one that found it (a race between two sources' ingests has settled by
+                // then), and never after the re-check window.
+                let window = now - settings.rules.recheck_duplicates_for;
+                let recheck_since = checkpoint
+                    .previous_started_at
+                    .map_or(window, |previous| previous.max(window));
                 let closing = close_unlisted(
                     ports.index,
                     ports.postings,
-                    &settings.rules,
-                    &source.name,
-                    checkpoint.started_at,
+                    Closed {
+                        rules: &settings.rules,
+                        source: &source.name,
+                        started_at: checkpoint.started_at,
+                        recheck_since,
+                        now,
+                    },
                     progress.seen(),
                     known.open(),
-                    now,
                 )
                 .await?;
                 closed = closing.closed;
@@ -709,23 +725,41 @@ pub struct Closing {
 /// Ids and fingerprints gathered before a batch of close messages goes out.
 const CLOSE_CHUNK: usize = 5000;
 
+/// What closing a complete crawl needs besides what it listed.
+#[derive(Debug, Clone, Copy)]
+pub struct Closed<'a> {
+    /// The closing rules (the partial-crawl guard).
+    pub rules: &'a IngestConfig,
+    /// The source.
+    pub source: &'a str,
+    /// When the crawl started (stamped on its close messages).
+    pub started_at: DateTime<Utc>,
+    /// Postings first seen since then have their duplicates checked again.
+    pub recheck_since: DateTime<Utc>,
+    /// Now (`valid_through` before it closes a posting).
+    pub now: DateTime<Utc>,
+}
+
 /// The end of a complete crawl that listed `seen`, of a source that had `open_before` open
-/// postings: walks `source`'s index once and sends to `postings`, in chunked `Close`
+/// postings: walks the source's index once and sends to `postings`, in chunked `Close`
 /// messages stamped with the crawl's start, the open postings the crawl did not list
 /// (unless it listed implausibly few: the partial-crawl guard) or whose `valid_through`
-/// passed, with the fingerprints of its recently first-seen postings to re-check for
-/// duplicates. Holds at most `CLOSE_CHUNK` ids at a time.
-#[allow(clippy::too_many_arguments)]
+/// passed, with the fingerprints of the postings first seen since `recheck_since` to check
+/// again for duplicates. Holds at most `CLOSE_CHUNK` ids at a time.
 pub async fn close_unlisted(
     index: &dyn SourceIndex,
     postings: &dyn Queue<IngestMessage>,
-    rules: &IngestConfig,
-    source: &str,
-    started_at: DateTime<Utc>,
+    closed: Closed<'_>,
     seen: &Seen,
     open_before: usize,
-    now: DateTime<Utc>,
 ) -> Result<Closing, RunError> {
+    let Closed {
+        rules,
+        source,
+        started_at,
+        recheck_since,
+        now,
+    } = closed;
     let listed = seen.len() as u64;
     let guard = partial_crawl(listed, open_before as u64, rules);
     let mut closing = Closing {
@@ -734,7 +768,6 @@ pub async fn close_unlisted(
         warning: guard.then(|| partial_crawl_warning(listed, open_before as u64)),
         messages: 0,
     };
-    let recent = now - rules.recheck_duplicates_for;
     let limit = message_limit(postings);
     let (mut ids, mut recheck) = (Vec::new(), Vec::new());
     let mut kept = 0;
@@ -757,7 +790,7 @@ pub async fn close_unlisted(
                 // Kept open by the partial-crawl guard.
                 kept += 1;
             }
-            if entry.first_seen_at >= recent && !entry.fingerprint.is_empty() {
+            if entry.first_seen_at >= recheck_since && !entry.fingerprint.is_empty() {
                 recheck.push(entry.fingerprint.clone());
             }
         }
@@ -882,6 +915,7 @@ mod tests {
             crawl: 1,
             idle: 0,
             last_request_at: None,
+            previous_started_at: None,
             progress: CrawlProgress::new(&source()),
         };
         (state, checkpoint)

@@ -10,7 +10,7 @@ use std::sync::Mutex;
 use async_trait::async_trait;
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use jobfeed::JobPosting;
-use jobfeed::app::crawl::{close_unlisted, load_known};
+use jobfeed::app::crawl::{Closed, close_unlisted, load_known};
 use jobfeed::app::ingest::{self, Handled, Incoming, IngestConfig, IngestPorts, IngestReport};
 use jobfeed::app::messages::IngestMessage;
 use jobfeed::crawl::known::Seen;
@@ -222,7 +222,14 @@ pub async fn complete_crawl(
     }
     let known = load_known(store, source).await?;
     let queue = Collector::default();
-    let closing = close_unlisted(store, &queue, config, source, now, &seen, known.open(), now)
+    let closed = Closed {
+        rules: config,
+        source,
+        started_at: now,
+        recheck_since: now - config.recheck_duplicates_for,
+        now,
+    };
+    let closing = close_unlisted(store, &queue, closed, &seen, known.open())
         .await
         .unwrap();
     let mut closed = 0;
@@ -1509,7 +1516,14 @@ pub async fn a_crawl_closing_many_postings_sends_parts_that_each_apply(
         seen.insert(&p.id);
     }
     let queue = SmallQueue(Collector::default());
-    let closing = close_unlisted(store, &queue, &config(), "gh", t(2), &seen, 300, t(2))
+    let end = Closed {
+        rules: &config(),
+        source: "gh",
+        started_at: t(2),
+        recheck_since: t(2),
+        now: t(2),
+    };
+    let closing = close_unlisted(store, &queue, end, &seen, 300)
         .await
         .unwrap();
     assert_eq!(
