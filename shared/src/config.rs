@@ -36,8 +36,9 @@ pub struct CrawlDefaults {
     pub max_body_bytes: u64,
     /// Pages followed per source per crawl (API pages, listing pages).
     pub max_pages: u32,
-    /// Share of a source's known postings each crawl reads again although its list says
+    /// Share of a listing's posting pages each crawl reads again although the listing says
     /// they are unchanged (0 to 1; default 0.05: each is re-read once every 20 crawls).
+    /// API records need none: their change hint is the whole record.
     pub refresh_share: f64,
 }
 
@@ -60,8 +61,8 @@ impl Default for CrawlDefaults {
     }
 }
 
-/// Share of the known postings a crawl reads again unless configured: every posting is
-/// re-read once in 20 crawls (within a day at an hourly schedule).
+/// Share of a listing's posting pages a crawl reads again unless configured: every posting
+/// page is re-read once in 20 crawls (within a day at an hourly schedule).
 pub const DEFAULT_REFRESH_SHARE: f64 = 0.05;
 
 /// How often a source is crawled: `every 15m`, `every 1h`, `every 2d`, `every 90s`.
@@ -124,8 +125,8 @@ pub struct SourceConfig {
     pub listing: Option<ListingRecipe>,
     /// For `html`: how to read a posting page when it has no JSON-LD.
     pub detail: Option<HtmlRecipe>,
-    /// Share of its known postings each crawl reads again although the list says they are
-    /// unchanged (overrides the crawl default).
+    /// Share of its posting pages each crawl reads again although the listing says they are
+    /// unchanged (overrides the crawl default; `html` listings only).
     pub refresh_share: f64,
     /// The line of the source in the file (1-based), for messages.
     pub line: usize,

@@ -110,9 +110,9 @@ pub async fn handle(crawler: &Crawler<'_>, event: SqsEvent, limits: Limits) -> S
 }
 
 /// The EMF line of one crawl task. Metrics (per function, not per source: see
-/// `jobfeed_fn::metrics`): a crawl's outcome when it ends (`CrawlSucceeded`, `CrawlPartial`,
-/// `CrawlFailed`, `CrawlDuration` over all its invocations), `CrawlContinued` and
-/// `PostingsSent`. The source and the rest are plain fields of the line.
+/// `jobfeed_fn::metrics`): `CrawlSucceeded` (304s included) and `CrawlFailed` when a crawl
+/// ends, and `CrawlDuration`, its time over all its invocations. The source, the outcome
+/// and the rest are plain fields of the line.
 pub fn metric_line(report: &SourceRunReport) -> MetricLine {
     let is = |outcome: CrawlOutcome| u64::from(report.outcome == Some(outcome));
     let ended = report.outcome.is_some();
@@ -122,10 +122,7 @@ pub fn metric_line(report: &SourceRunReport) -> MetricLine {
             "CrawlSucceeded",
             is(CrawlOutcome::Success) + is(CrawlOutcome::Unchanged),
         )
-        .count("CrawlPartial", is(CrawlOutcome::Partial))
-        .count("CrawlFailed", is(CrawlOutcome::Failed))
-        .count("CrawlContinued", u64::from(report.continued))
-        .count("PostingsSent", total(report.crawl.postings_sent));
+        .count("CrawlFailed", is(CrawlOutcome::Failed));
     if ended {
         line = line.value(
             "CrawlDuration",
@@ -144,6 +141,7 @@ pub fn metric_line(report: &SourceRunReport) -> MetricLine {
         )
         .field("Invocations", report.invocations)
         .field("PostingsFound", total(report.crawl.postings_found))
+        .field("PostingsSent", total(report.crawl.postings_sent))
         .field("PagesFetched", total(report.crawl.pages_fetched))
         .field("PostingsClosed", report.closed)
         .field("MessagesSent", report.messages)

@@ -56,15 +56,15 @@ pub async fn handle(ingest: &Ingest<'_>, event: SqsEvent, now: DateTime<Utc>) ->
         }
     }
     let used = ingest.postings.usage().since(&before);
-    // Metrics per function (see `jobfeed_fn::metrics`); capacity units as plain fields.
+    // Metrics per function (see `jobfeed_fn::metrics`); the rest as plain fields.
     MetricLine::new("ingest")
         .count("PostingsNew", new)
-        .count("PostingsChanged", changed)
-        .count("PostingsClosed", closed)
         .count(
             "BatchItemFailures",
             outcome.response.batch_item_failures.len() as u64,
         )
+        .field("PostingsChanged", changed)
+        .field("PostingsClosed", closed)
         .field("DynamoDBReadCapacity", used.read_units)
         .field("DynamoDBWriteCapacity", used.write_units)
         .emit();

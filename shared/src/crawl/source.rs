@@ -7,7 +7,8 @@
 //! feeds, JSON-LD pages) or links to posting pages (`html` listings), each under a list key
 //! with a change hint (`ListMark`). What the store already holds (`Known`) decides what is
 //! read again: a linked page only when its posting is new, closed, its hint changed or its
-//! refresh is due; an API record is only sent on under the same conditions. Between any two
+//! refresh is due; an API record (whose hint is the whole record) only when it is new,
+//! closed or changed. Between any two
 //! requests the job can stop (its [`Limits`] reached) and hand out its [`CrawlProgress`],
 //! from which another process goes on; it holds keys of what it listed, never postings.
 //!
@@ -704,14 +705,17 @@ impl<'a> CrawlJob<'a> {
     }
 
     /// The records of an API page, feed or JSON-LD page to send on: each is listed, and sent
-    /// unless the store holds it with the same hint (and its refresh is not due).
+    /// unless the store holds it, open, with the same hint. The hint covers the whole record
+    /// (and the jobfeed version that normalizes it), so an unchanged hint is an unchanged
+    /// posting: these records need no refresh, which is for posting pages read apart from
+    /// their list.
     fn listed_records(&mut self, parsed: ExtractedDocument) -> Vec<ExtractedPosting> {
-        let (known, refresh) = (self.known, self.refresh);
+        let known = self.known;
         let company = self.source.company.as_deref().unwrap_or_default();
         self.absorb(parsed, |posting| {
             let key = id_key(&posting.id);
             let hint = record_hint(posting, company);
-            (!known.unchanged(key, hint, refresh)).then_some(ListMark { key, hint })
+            (!known.unchanged(key, hint, Refresh::NEVER)).then_some(ListMark { key, hint })
         })
     }
 
@@ -882,11 +886,13 @@ impl<'a> CrawlJob<'a> {
 }
 
 /// The change hint of an API record: everything normalizing it reads (its kind, document,
-/// record and the source's company override), so a posting whose hint is unchanged would
-/// normalize to what is stored.
+/// record and the source's company override) and the version of jobfeed that normalizes it,
+/// so a posting whose hint is unchanged would normalize to what is stored, and an upgrade
+/// sends every posting on once to be normalized anew.
 fn record_hint(posting: &ExtractedPosting, company: &str) -> u64 {
     let record = serde_json::to_string(&posting.record).unwrap_or_default();
     hash64(&[
+        env!("CARGO_PKG_VERSION"),
         posting.kind.as_str(),
         posting.document_url.as_deref().unwrap_or_default(),
         if posting.single_posting_document {
