@@ -3,8 +3,7 @@
 The parse section (between the parse-bench markers) sets jobfeed's criterion estimates per
 kind group beside the Python tools' timings on the same files (RUN_DIR/criterion.txt with the
 bench's `postings` lines, RUN_DIR/python.jsonl from scripts/bench_python.py). The full report
-adds the ingest cost section the `store_costs` example printed (RUN_DIR/store_costs.md) and
-the scaling curve the `scaling` example printed (RUN_DIR/scaling.jsonl).
+adds the ingest cost section the `store_costs` example printed (RUN_DIR/store_costs.md).
 
 Usage: bench_report.py RUN_DIR CRITERION_DIR VENV_PYTHON [--parse-only]
   Without --parse-only: prints the whole file, keeping the blocks other scripts own
@@ -278,12 +277,12 @@ def main():
         w(f.read().rstrip("\n"))
     w(f"- moto_server {moto_version or '?'} (pinned in `scripts/bench` and `scripts/test`).")
     w("")
-    scaling_section(w, run_dir)
-    # Sections written by other scripts (scripts/build-lambda --record, scripts/bench-lambda,
-    # scripts/bench-api, scripts/soak)
+    # Sections written by other scripts (scripts/bench-crawl, scripts/build-lambda --record,
+    # scripts/bench-lambda, scripts/bench-api, scripts/soak)
     # are kept as they are; those scripts refresh them. The scaling fixes are a hand-kept
     # record of before/after measurements, which a later run cannot reproduce.
-    for start, end in [("<!-- scaling-fixes:start -->", "<!-- scaling-fixes:end -->"),
+    for start, end in [("<!-- crawl-bench:start -->", "<!-- crawl-bench:end -->"),
+                       ("<!-- scaling-fixes:start -->", "<!-- scaling-fixes:end -->"),
                        ("<!-- build-lambda -->", "<!-- /build-lambda -->"),
                        ("<!-- lambda-bench:start -->", "<!-- lambda-bench:end -->"),
                        ("<!-- api-bench:start -->", "<!-- api-bench:end -->"),
@@ -293,53 +292,6 @@ def main():
             lines.append(old[i:j + len(end)])
             lines.append("")
     print("\n".join(lines))
-
-
-def scaling_section(w, run_dir):
-    """The scaling curve: one line of JSON per size and store (RUN_DIR/scaling.jsonl)."""
-    try:
-        with open(f"{run_dir}/scaling.jsonl") as f:
-            runs = [json.loads(line) for line in f if line.strip()]
-    except OSError:
-        return
-    w("## Scaling: crawl + ingest of a synthetic site of 100, 1,000 and 10,000 postings")
-    w("")
-    w("A local `html` site served by the benchmark process on 127.0.0.1 (axum): listing pages "
-      "of 100 links with a next link, and one detail page per posting with a JSON-LD "
-      "`JobPosting` (~2 KB description). `jobfeed`'s one-machine `Pipeline` (as `jobfeed crawl`) "
-      "crawls it with `min_delay_ms = 0` and `allow_private = true`, parses each page, sends "
-      "SQS-sized messages through the in-process queue and ingests them. One fresh process per "
-      "size and store, so the peak RSS (`VmHWM`) is that size's. Run by `scripts/bench` as")
-    w("")
-    w("```")
-    w("cargo run --release -p jobfeed-shared --features dynamodb --example scaling -- SIZE sqlite|dynamodb")
-    w("```")
-    w("")
-    w("| store | postings | pages fetched | messages | seconds | crawl s | CPU s | postings/s | µs per posting | CPU µs per posting | peak RSS MiB |")
-    w("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
-    for r in runs:
-        w(f"| {r['store']} | {r['size']:,} | {r['pages']:,} | {r['messages']} | {r['seconds']:.2f} | "
-          f"{r['crawl_seconds']:.2f} | {r['cpu_seconds']:.2f} | {r['postings_per_s']:,.0f} | "
-          f"{r['seconds'] / r['size'] * 1e6:,.0f} | {r['cpu_seconds'] / r['size'] * 1e6:,.0f} | "
-          f"{r['peak_rss_kb'] / 1024:.0f} |")
-    w("")
-    sqlite = sorted((r for r in runs if r["store"] == "sqlite"), key=lambda r: r["size"])
-    if len(sqlite) >= 2:
-        small, big = sqlite[0], sqlite[-1]
-        growth = (big["seconds"] / big["size"]) / (small["seconds"] / small["size"])
-        cpu_growth = (big["cpu_seconds"] / big["size"]) / max(small["cpu_seconds"] / small["size"], 1e-9)
-        w(f"- linearity (SQLite): wall time per posting at {big['size']:,} is {growth:.2f}× that at "
-          f"{small['size']:,}, CPU time per posting {cpu_growth:.2f}× (1.0 = linear).")
-    w("- seconds: wall time of the whole run (crawl, then ingest of its messages, which the "
-      "crawl sends when it ends); crawl s: the crawl's part (fetch + parse); CPU s: user + "
-      "system time of the process (the site's server included), which the other load of a "
-      "shared machine does not inflate.")
-    w("- dynamodb rows: on moto_server, which answers an index Query by reading the whole table "
-      "(one `by_fingerprint` Query per new posting), so their time is moto's; DynamoDB's units "
-      "are in the section above.")
-    w("- the changes these numbers led to, with their before/after, are recorded under "
-      "\"Scaling fixes\" below.")
-    w("")
 
 
 if __name__ == "__main__":

@@ -246,6 +246,8 @@ struct Sample {
     invoke: Duration,
     peak_kib: u64,
     answer: String,
+    /// Bytes the function wrote to its log (stdout and stderr) in this start.
+    log_bytes: u64,
 }
 
 /// The runtime API server and the receiving end of its marks.
@@ -282,6 +284,7 @@ impl Harness {
 
     /// Starts `case` once and measures it; the process is killed before returning.
     fn run(&mut self, case: &Case) -> Result<Sample> {
+        let log_before = self.log.metadata()?.len();
         // A killed predecessor's last `GET /next` may still be on its way through the server:
         // let it land, then forget it, before the next event is offered.
         std::thread::sleep(Duration::from_millis(20));
@@ -326,6 +329,7 @@ impl Harness {
             invoke,
             peak_kib: peak_kib?,
             answer,
+            log_bytes: self.log.metadata()?.len().saturating_sub(log_before),
         })
     }
 
@@ -857,7 +861,7 @@ fn main() -> Result<()> {
     let mut out = String::new();
     let _ = writeln!(
         out,
-        "| function | init median (ms) | init p90 (ms) | init vs hello-world | first invoke median (ms) | first invoke p90 (ms) | peak RSS median (MiB) |\n|---|---:|---:|---:|---:|---:|---:|"
+        "| function | init median (ms) | init p90 (ms) | init vs hello-world | first invoke median (ms) | first invoke p90 (ms) | peak RSS median (MiB) | log bytes per start |\n|---|---:|---:|---:|---:|---:|---:|---:|"
     );
     for (label, samples) in results.values() {
         let init = millis(samples, |s| s.init);
@@ -867,14 +871,17 @@ fn main() -> Result<()> {
         let ratio = baseline.map_or("–".to_owned(), |b| {
             format!("{:.1}×", quantile(&init, 0.5) / b)
         });
+        let mut logs: Vec<f64> = samples.iter().map(|s| s.log_bytes as f64).collect();
+        logs.sort_by(f64::total_cmp);
         let _ = writeln!(
             out,
-            "| {label} | {:.1} | {:.1} | {ratio} | {:.1} | {:.1} | {:.1} |",
+            "| {label} | {:.1} | {:.1} | {ratio} | {:.1} | {:.1} | {:.1} | {:.0} |",
             quantile(&init, 0.5),
             quantile(&init, 0.9),
             quantile(&invoke, 0.5),
             quantile(&invoke, 0.9),
             quantile(&rss, 0.5),
+            quantile(&logs, 0.5),
         );
     }
     let large: Vec<&Case> = large.iter().filter(|c| wanted(c)).collect();
@@ -1108,15 +1115,16 @@ fn continued_crawl(
     let mut out = String::new();
     let _ = writeln!(
         out,
-        "| postings | min delay | invocation | invocations | total s | invoked s | peak RSS max (MiB) | messages | postings sent (distinct) | outcome | open | running after |\n\
-         |---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|---|"
+        "| postings | min delay | invocation | invocations | total s | invoked s | peak RSS max (MiB) | log bytes per invocation | messages | postings sent (distinct) | outcome | open | running after |\n\
+         |---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|---|"
     );
     let _ = writeln!(
         out,
-        "| {SITE_POSTINGS} | 100 ms | 30 s (2 s margin) | {} | {:.1} | {:.1} | {peak:.1} | {messages} | {} | {} | {} | {} |",
+        "| {SITE_POSTINGS} | 100 ms | 30 s (2 s margin) | {} | {:.1} | {:.1} | {peak:.1} | {:.0} | {messages} | {} | {} | {} | {} |",
         samples.len(),
         total.as_secs_f64(),
         working.as_secs_f64(),
+        samples.iter().map(|s| s.log_bytes).sum::<u64>() as f64 / samples.len().max(1) as f64,
         postings.len(),
         state
             .outcome
