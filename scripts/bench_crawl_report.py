@@ -42,6 +42,7 @@ METRICS = 6                   # EMF metrics (README, "Deploy to AWS")
 HOURS = 730                   # a month
 SCHEDULER_RUNS = 4 * HOURS    # rate(15 minutes)
 SCHEDULER_S = 0.1             # a scheduler run's Lambda time (assumed)
+SCHEDULER_MB = 256            # the scheduler's memory (template.yaml, Globals)
 
 
 def load(path):
@@ -252,7 +253,7 @@ def main():
         line("SQS pollers (two queues)", [2 * ASSUMED["poller_requests_per_queue_month"] * PRICES["sqs_standard"]] * len(sizes))
         scheduler_rru = costs[0]["scheduler_read_units_per_1000_sources"] / 1000
         line(f"scheduler (every 15 min: Lambda ({SCHEDULER_S:.1f} s assumed), state reads, logs)",
-             [SCHEDULER_RUNS * (SCHEDULER_S * (MEMORY_MB / 1024) * PRICES["lambda_gb_s"] + PRICES["lambda_request"]
+             [SCHEDULER_RUNS * (SCHEDULER_S * (SCHEDULER_MB / 1024) * PRICES["lambda_gb_s"] + PRICES["lambda_request"]
                                 + scheduler_rru * n * PRICES["dynamodb_rru"] + scheduler_log / 1e9 * PRICES["logs_gb"])
               for n in sizes])
         line("DynamoDB storage", [n * typical["open_after"] * ASSUMED["item_kb"] / 1e6 * PRICES["dynamodb_gb_month"] for n in sizes])
