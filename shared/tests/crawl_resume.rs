@@ -542,3 +542,56 @@ async fn a_crawl_whose_continuation_was_lost_goes_stale_and_the_scheduler_takes_
         .sum();
     assert_eq!(sent, 4, "every posting sent once over both invocations");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_crawl_whose_source_changed_between_invocations_starts_over() {
+    let (_site, addr) = site(4).await;
+    let config = config(addr, 20);
+    let store = MemoryStore::new();
+    let settings = CrawlSettings {
+        min_delay: Duration::ZERO,
+        ..CrawlSettings::default()
+    };
+    let invocation = Invocation::new();
+    let scheduled = CrawlTask::scheduled("site", hours(0));
+    let report = invocation
+        .run(
+            &store,
+            &settings,
+            &config.sources[0],
+            &scheduled,
+            Limits::requests(2),
+            hours(0),
+        )
+        .await;
+    assert!(report.continued);
+    let continuation = invocation.tasks.take().remove(0);
+    // The operator raises the page cap before the continuation runs.
+    let mut changed = config.sources[0].clone();
+    changed.max_pages = 30;
+    let report = invocation
+        .run(
+            &store,
+            &settings,
+            &changed,
+            &continuation,
+            Limits::none(),
+            hours(0),
+        )
+        .await;
+    assert_eq!(report.outcome, Some(CrawlOutcome::Success), "{report:?}");
+    assert_eq!(
+        report.invocations, 1,
+        "a new crawl, not the old one's second step"
+    );
+    assert_eq!(
+        report.crawl.pages_fetched, 5,
+        "the listing and every posting page again"
+    );
+    assert_eq!(
+        jobfeed::store::CheckpointStore::checkpoint(&store, "site")
+            .await
+            .unwrap(),
+        None
+    );
+}

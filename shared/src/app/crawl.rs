@@ -127,6 +127,10 @@ impl SourceRunReport {
 struct Checkpoint {
     /// When the crawl started (its identity).
     started_at: DateTime<Utc>,
+    /// The source's configuration the crawl was started with (`config_key`): progress made
+    /// under another one (its URL or recipe changed since) is not gone on with.
+    #[serde(default)]
+    config: u64,
     /// The step the next invocation runs.
     step: u32,
     /// The crawl's number, for the refresh rotation.
@@ -186,7 +190,17 @@ pub async fn run_task(
         Some(_) => load_checkpoint(ports.checkpoints, &source.name).await?,
         None => None,
     };
-    let mut checkpoint = match plan(&state, saved, task, settings, now) {
+    let had_saved = saved.is_some();
+    let planned = match plan(&state, saved, task, settings, now) {
+        // Progress made under another configuration (the source's URL or recipe changed
+        // since): the crawl starts over.
+        Plan::Resume(saved) if saved.config != config_key(source) => {
+            tracing::info!(source = %source.name, "the source's configuration changed; the crawl starts over");
+            Plan::Start
+        }
+        planned => planned,
+    };
+    let mut checkpoint = match planned {
         Plan::Skip(reason) => {
             tracing::info!(source = %source.name, %reason, "task dropped");
             return Ok(SourceRunReport::skipped(&source.name, reason));
@@ -220,6 +234,7 @@ pub async fn run_task(
             }
             Checkpoint {
                 started_at: now,
+                config: config_key(source),
                 step: 0,
                 crawl,
                 idle: 0,
@@ -229,7 +244,9 @@ pub async fn run_task(
             }
         }
     };
-    let resumed = checkpoint.step > 0 || checkpoint.progress.report().pages_fetched > 0;
+    // A checkpoint is on record (to delete when the crawl ends) if one was read, or this
+    // crawl goes on from one.
+    let resumed = had_saved || checkpoint.step > 0;
     // Recorded before any fetch: a crawl killed from here on is seen as running, then
     // stale, and is taken over rather than lost.
     ports.states.put_source_state(&state).await?;
@@ -297,6 +314,8 @@ pub async fn run_task(
     let elapsed = u64::try_from(clock.elapsed().as_millis()).unwrap_or(u64::MAX);
     progress.report_mut().duration_ms += elapsed;
     let had_checkpoint = resumed || saved_now;
+    // The invocation's end, on the clock `now` started.
+    let finished = at(now, clock);
     let messages = publisher.sent;
     let mut report = match ending {
         Ending::Failed(error) => {
@@ -308,7 +327,7 @@ pub async fn run_task(
                 report,
                 error.to_string(),
                 had_checkpoint,
-                now,
+                finished,
             )
             .await?
         }
@@ -331,26 +350,9 @@ pub async fn run_task(
                         .unwrap_or_default()
                 );
                 let report = progress.report().clone();
-                fail(
-                    ports,
-                    &mut state,
-                    source,
-                    report,
-                    reason,
-                    true,
-                    at(now, clock),
-                )
-                .await?
+                fail(ports, &mut state, source, report, reason, true, finished).await?
             } else {
-                pause(
-                    ports,
-                    &mut state,
-                    source,
-                    checkpoint,
-                    progress,
-                    at(now, clock),
-                )
-                .await?
+                pause(ports, &mut state, source, checkpoint, progress, finished).await?
             }
         }
         Ending::Unchanged => {
@@ -362,7 +364,7 @@ pub async fn run_task(
                 Finish::Unchanged,
                 report,
                 had_checkpoint,
-                now,
+                finished,
             )
             .await?
         }
@@ -386,7 +388,7 @@ pub async fn run_task(
                         source: &source.name,
                         started_at: checkpoint.started_at,
                         recheck_since,
-                        now,
+                        now: finished,
                     },
                     progress.seen(),
                     known.open(),
@@ -414,7 +416,7 @@ pub async fn run_task(
                 outcome,
                 report,
                 had_checkpoint,
-                now,
+                finished,
             )
             .await?;
             run.closed = closed;
@@ -498,6 +500,16 @@ fn plan(
             }
         }
     }
+}
+
+/// What identifies a source's configuration for its crawl's progress: its kind, URL, page
+/// cap and recipes.
+fn config_key(source: &SourceConfig) -> u64 {
+    let recipes = format!(
+        "{:?} {} {:?} {:?}",
+        source.kind, source.max_pages, source.listing, source.detail
+    );
+    crate::identity::hash64(&[source.url.as_str(), &recipes])
 }
 
 /// The checkpoint of `source`, if one is saved and readable (an unreadable one is logged
@@ -686,10 +698,9 @@ async fn end(
     now: DateTime<Utc>,
 ) -> Result<SourceRunReport, RunError> {
     let invocations = state.running.take().map_or(1, |r| r.invocations);
-    let finished = now;
     state.outcome = Some(outcome);
-    state.last_finished_at = Some(finished);
-    let next = next_due(source, state.consecutive_failures, finished);
+    state.last_finished_at = Some(now);
+    let next = next_due(source, state.consecutive_failures, now);
     state.next_due_at = Some(next);
     ports.states.put_source_state(state).await?;
     if had_checkpoint {
@@ -911,6 +922,7 @@ mod tests {
         };
         let checkpoint = Checkpoint {
             started_at: at(0),
+            config: config_key(&source()),
             step,
             crawl: 1,
             idle: 0,

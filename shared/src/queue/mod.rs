@@ -1,6 +1,6 @@
 //! Queue port: the narrow trait that sends messages (scheduler → crawler → ingest), with an
 //! in-process adapter (`memory`) for one machine and an SQS adapter (`sqs`) on AWS. The
-//! messages themselves belong to the use cases (`crate::app::messages`); a queue only needs
+//! messages themselves belong to the use cases (`app::messages`); a queue only needs
 //! to turn each into bodies (`Body`).
 
 pub mod memory;
