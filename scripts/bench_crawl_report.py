@@ -124,7 +124,9 @@ def main():
             f"at {small['size']:,} (1.0 = linear). The crawl holds its list's keys and one "
             "message of postings, never the source; ingest reads only each message's postings.")
     add("- re-crawl: the same site an hour later. Only the posting pages due for their refresh "
-        "are read again (`refresh_share` 0.05: each page once in 20 crawls); nothing is written.")
+        "are read again (`refresh_share` 0.05: each page once in 20 crawls) and no posting is "
+        "written (the DynamoDB store's count includes the source state's two puts and the "
+        "reset of its ingest counts; SQLite's counts postings only).")
     add("- dynamodb rows: on moto_server, which answers an index Query by reading the whole "
         "table, so their time is moto's.")
     add("")
