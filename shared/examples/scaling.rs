@@ -8,9 +8,10 @@
 //! (`[crawl] min_delay_ms = 0`) and the source allows private addresses
 //! (`allow_private = true`), otherwise the fetcher refuses 127.0.0.1.
 //!
-//! Then, in the same process, the unchanged site is crawled again: the requests that second
-//! crawl makes (listing pages, and posting pages only for the refresh share) and what it
-//! wrote.
+//! Then, in the same process, the site is crawled again an hour later with one posting in a
+//! hundred withdrawn: the requests that second crawl makes (listing pages, and posting pages
+//! only for the refresh share), the postings it closes (exactly the withdrawn ones) and what
+//! it wrote.
 //!
 //! Run one size per process, so the peak RSS (`VmHWM`) is this size's alone:
 //! `cargo run --release -p jobfeed-shared --example scaling -- 1000 [sqlite|dynamodb]`.
@@ -19,7 +20,7 @@
 
 use std::error::Error;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::Instant;
 
 use axum::Router;
@@ -40,12 +41,21 @@ use jobfeed::store::sqlite::SqliteStore;
 /// Links per listing page.
 const PER_PAGE: usize = 100;
 
-/// The site: its size and the requests it answered, by kind.
+/// The site: its size, the requests it answered by kind, and whether one posting in a
+/// hundred (those numbered 99, 199, ...) is withdrawn.
 #[derive(Default)]
 struct Site {
     size: usize,
     listing_requests: AtomicUsize,
     posting_requests: AtomicUsize,
+    withdrawn: AtomicBool,
+}
+
+impl Site {
+    /// Whether posting `i` is on the site now.
+    fn lists(&self, i: usize) -> bool {
+        i < self.size && !(self.withdrawn.load(Ordering::Relaxed) && i % 100 == 99)
+    }
 }
 
 /// Ignores progress: the example prints one line at the end.
@@ -134,7 +144,9 @@ max_posting_pages = {size}
         .into());
     }
 
-    // The unchanged site again, an hour later.
+    // The site again an hour later, one posting in a hundred withdrawn.
+    site.withdrawn.store(true, Ordering::Relaxed);
+    let withdrawn = (0..size).filter(|i| !site.lists(*i)).count() as u64;
     let requests_before = site.requests();
     let writes_before = pipeline.store.usage().items_written;
     let again = Instant::now();
@@ -149,6 +161,13 @@ max_posting_pages = {size}
     let recrawl = reports.first().ok_or("no report")?;
     let (listing_pages, posting_pages) = site.requests();
     let recrawl_writes = pipeline.store.usage().items_written - writes_before;
+    if recrawl.closed != withdrawn || !recrawl.ingest_errors.is_empty() {
+        return Err(format!(
+            "the re-crawl closed {} postings, not the {withdrawn} withdrawn (errors {:?})",
+            recrawl.closed, recrawl.ingest_errors
+        )
+        .into());
+    }
     cleanup.await?;
     println!(
         "{}",
@@ -173,7 +192,8 @@ max_posting_pages = {size}
                 "new": recrawl.new,
                 "changed": recrawl.changed,
                 "closed": recrawl.closed,
-                "posting_writes": recrawl_writes,
+                "withdrawn": withdrawn,
+                "writes": recrawl_writes,
             },
         })
     );
@@ -262,7 +282,7 @@ async fn listing(State(site): State<Arc<Site>>, Path(page): Path<usize>) -> Resp
     let page = page.max(1);
     let first = (page - 1) * PER_PAGE;
     let mut body = String::from("<!doctype html><html><head><title>Jobs</title></head><body><ul>");
-    for i in first..(first + PER_PAGE).min(size) {
+    for i in (first..(first + PER_PAGE).min(size)).filter(|i| site.lists(*i)) {
         body.push_str(&format!(
             "<li><a class=\"job\" href=\"/jobs/{i}\">Backend Engineer {i}</a> Berlin</li>"
         ));
@@ -281,8 +301,7 @@ async fn listing(State(site): State<Arc<Site>>, Path(page): Path<usize>) -> Resp
 /// Detail page of posting `id`: a JSON-LD `JobPosting` and the same text visible.
 async fn detail(State(site): State<Arc<Site>>, Path(id): Path<usize>) -> Response {
     site.posting_requests.fetch_add(1, Ordering::Relaxed);
-    let size = site.size;
-    if id >= size {
+    if !site.lists(id) {
         return (axum::http::StatusCode::NOT_FOUND, "no such job").into_response();
     }
     let paragraphs = [

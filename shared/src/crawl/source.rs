@@ -254,10 +254,12 @@ enum ListPass {
     },
 }
 
-/// A posting page to read, under its list key and hint.
+/// A posting's own document to read (a listing's posting page; an API's detail request),
+/// under its list key and hint. The detail queue does not care where the list came from:
+/// any list pass that names postings without their content queues these.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 struct Detail {
-    url: Url,
+    request: PageRequest,
     key: u64,
     hint: u64,
 }
@@ -621,7 +623,10 @@ impl<'a> CrawlJob<'a> {
                 listed.extend(self.known.listed(key).iter().map(|p| p.id));
             } else {
                 pending.push(Detail {
-                    url: link,
+                    request: PageRequest {
+                        url: link,
+                        method: FetchMethod::Get,
+                    },
                     key,
                     hint,
                 });
@@ -646,7 +651,7 @@ impl<'a> CrawlJob<'a> {
         Ok(Step::Found(Vec::new()))
     }
 
-    /// Reads one posting page of an `html` listing.
+    /// Reads one posting's own document (a posting page of an `html` listing).
     async fn read_detail(&mut self, detail: Detail, limits: &mut Limits) -> Step {
         let cap = self
             .source
@@ -667,16 +672,12 @@ impl<'a> CrawlJob<'a> {
             }
             return Step::Found(Vec::new());
         }
-        let page = PageRequest {
-            url: detail.url.clone(),
-            method: FetchMethod::Get,
-        };
-        let Some(outcome) = self.fetch(&page, None, limits).await else {
+        let Some(outcome) = self.fetch(&detail.request, None, limits).await else {
             self.progress.pending.push_front(detail);
             return Step::Paused;
         };
         self.progress.details_read += 1;
-        let Some(doc) = self.later_document(&detail.url, outcome) else {
+        let Some(doc) = self.later_document(&detail.request.url, outcome) else {
             return Step::Found(Vec::new());
         };
         match self.parse(&doc) {
