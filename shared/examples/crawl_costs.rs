@@ -241,6 +241,7 @@ async fn main() -> Result<(), Box<dyn Error>> {
             let ports = IngestPorts {
                 postings: &ingest_store,
                 states: &ingest_store,
+                counts: &ingest_store,
             };
             handle_message(ports, message, now, &ingest_config).await?;
         }

@@ -41,7 +41,8 @@ use jobfeed::store::dynamodb::schema::{ENTRY_FETCHED_AT, SCHEMA};
 use jobfeed::store::dynamodb::{DynamoStore, client_from_env, create_table};
 use jobfeed::store::sqlite::SqliteStore;
 use jobfeed::store::{
-    ListQuery, PostingReader, PostingStore, SourceStateStore, StoredPosting, Usage, UsageSnapshot,
+    IngestCounter, ListQuery, PostingReader, PostingStore, SourceStateStore, StoredPosting, Usage,
+    UsageSnapshot,
 };
 
 /// Postings in the snapshot.
@@ -199,7 +200,7 @@ async fn main() -> Result<(), Box<dyn Error>> {
 
 /// Ingests `postings` the way the ingest function does: SQS-sized messages, each decoded
 /// from its JSON body, handled, and its counts recorded in the source state.
-async fn ingest<S: PostingStore + SourceStateStore>(
+async fn ingest<S: PostingStore + SourceStateStore + IngestCounter>(
     store: &S,
     bodies: &[String],
     now: DateTime<Utc>,
@@ -211,6 +212,7 @@ async fn ingest<S: PostingStore + SourceStateStore>(
         let ports = IngestPorts {
             postings: store,
             states: store,
+            counts: store,
         };
         let handled = handle_message(ports, message, now, config).await?;
         if let Handled::Postings(r) = handled {

@@ -223,6 +223,7 @@ async fn an_unchanged_snapshot_in_many_messages_reads_the_source_index_about_onc
         let ports = IngestPorts {
             postings: &store,
             states: &store,
+            counts: &store,
         };
         ingest::handle_message(ports, message.clone(), t(6), &IngestConfig::default())
             .await

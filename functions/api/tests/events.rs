@@ -39,6 +39,7 @@ async fn filled_store() -> Arc<DynamoStore> {
     let ingest = jobfeed_fn_ingest::Ingest {
         postings: store.as_ref(),
         states: store.as_ref(),
+        counts: store.as_ref(),
         config: &config,
     };
     // A fixed time, so every answer (and so every ETag) is the same on every run.

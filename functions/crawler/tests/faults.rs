@@ -204,6 +204,7 @@ impl World {
                 let ports = IngestPorts {
                     postings: &self.store,
                     states: &self.store,
+                    counts: &self.store,
                 };
                 handle_message(ports, message.clone(), Utc::now(), &config)
                     .await

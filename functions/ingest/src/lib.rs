@@ -8,7 +8,7 @@ use aws_lambda_events::event::sqs::{SqsBatchResponse, SqsEvent};
 use chrono::{DateTime, Utc};
 use jobfeed::app::ingest::{Handled, IngestConfig, IngestPorts, handle_message};
 use jobfeed::app::messages::IngestMessage;
-use jobfeed::store::{PostingStore, SourceStateStore, StoreError};
+use jobfeed::store::{IngestCounter, PostingStore, SourceStateStore, StoreError};
 use jobfeed_fn::metrics::MetricLine;
 use jobfeed_fn::sqs::{RecordError, each_record};
 
@@ -16,8 +16,10 @@ use jobfeed_fn::sqs::{RecordError, each_record};
 pub struct Ingest<'a> {
     /// Where postings go.
     pub postings: &'a dyn PostingStore,
-    /// Where each source's counts are recorded.
+    /// Source states: which crawl of a source is the latest.
     pub states: &'a dyn SourceStateStore,
+    /// Where each source's counts are recorded.
+    pub counts: &'a dyn IngestCounter,
     /// The ingest rules' tunables.
     pub config: &'a IngestConfig,
 }
@@ -35,6 +37,7 @@ pub async fn handle(ingest: &Ingest<'_>, event: SqsEvent, now: DateTime<Utc>) ->
         let ports = IngestPorts {
             postings: ingest.postings,
             states: ingest.states,
+            counts: ingest.counts,
         };
         let handled = handle_message(ports, message, now, ingest.config)
             .await

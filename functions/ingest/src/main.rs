@@ -33,6 +33,7 @@ async fn main() -> Result<(), Error> {
         let ingest = Ingest {
             postings: store,
             states: store,
+            counts: store,
             config,
         };
         Ok::<_, Error>(handle(&ingest, event.payload, chrono::Utc::now()).await)

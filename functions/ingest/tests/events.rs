@@ -52,6 +52,7 @@ async fn every_ingest_event_gives_the_expected_batch_response_and_store() {
         let ingest = Ingest {
             postings: &store,
             states: &store,
+            counts: &store,
             config: &config,
         };
         let event: SqsEvent = serde_json::from_str(&json).unwrap();

@@ -14,9 +14,9 @@ use jobfeed::app::ingest::{IngestConfig, IngestPorts, handle_message};
 use jobfeed::app::messages::IngestMessage;
 use jobfeed::store::dynamodb::{DynamoStore, SDK_MAX_ATTEMPTS};
 use jobfeed::store::{
-    IndexEntry, ListQuery, Page, PostingReader, PostingStore, SourceIndex, SourceState,
-    SourceStateReader, SourceStateStore, StoreError, StoredPosting, UsageSnapshot, Write,
-    WriteOutcome,
+    IndexEntry, IngestCounter, ListQuery, Page, PostingReader, PostingStore, SourceIndex,
+    SourceState, SourceStateReader, SourceStateStore, StoreError, StoredPosting, UsageSnapshot,
+    Write, WriteOutcome,
 };
 use jobfeed_fn::fault_proxy::{Fault, FaultProxy, aws_error};
 use jobfeed_fn::testing::{create_queues, depth, fresh_table, moto, poll, settle};
@@ -132,6 +132,7 @@ async fn clean_run(
     let ingest = Ingest {
         postings: &store,
         states: &store,
+        counts: &store,
         config: &config,
     };
     for batch in batches {
@@ -246,6 +247,14 @@ impl SourceStateStore for FailingStore {
         self.gate()?;
         self.inner.put_source_state(state).await
     }
+    async fn reset_ingest_counts(&self, name: &str) -> Result<(), StoreError> {
+        self.gate()?;
+        self.inner.reset_ingest_counts(name).await
+    }
+}
+
+#[async_trait]
+impl IngestCounter for FailingStore {
     async fn add_ingest_counts(
         &self,
         name: &str,
@@ -254,10 +263,6 @@ impl SourceStateStore for FailingStore {
     ) -> Result<(), StoreError> {
         self.gate()?;
         self.inner.add_ingest_counts(name, new, changed).await
-    }
-    async fn reset_ingest_counts(&self, name: &str) -> Result<(), StoreError> {
-        self.gate()?;
-        self.inner.reset_ingest_counts(name).await
     }
 }
 
@@ -283,6 +288,7 @@ async fn a_store_outage_mid_batch_fails_the_rest_of_the_batch_and_redelivery_sto
     let ingest = Ingest {
         postings: &store,
         states: &store,
+        counts: &store,
         config: &config,
     };
     let response = handle(&ingest, event(&batch), now()).await;
@@ -386,6 +392,7 @@ async fn throttled_calls_are_retried_with_backoff_then_reported_as_a_retryable_b
     let ingest = Ingest {
         postings: &throttled,
         states: &throttled,
+        counts: &throttled,
         config: &config,
     };
 
@@ -435,6 +442,7 @@ async fn throttled_calls_are_retried_with_backoff_then_reported_as_a_retryable_b
     let ports = IngestPorts {
         postings: &throttled,
         states: &throttled,
+        counts: &throttled,
     };
     let error = handle_message(ports, message, now(), &config)
         .await
@@ -488,6 +496,7 @@ async fn poison_messages_go_to_the_dead_letter_queue_while_their_neighbours_are_
     let ingest = Ingest {
         postings: &store,
         states: &store,
+        counts: &store,
         config: &config,
     };
     let mut failures = 0;

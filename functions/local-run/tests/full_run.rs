@@ -244,6 +244,7 @@ impl Stack {
         let ingest = jobfeed_fn_ingest::Ingest {
             postings: self.postings.as_ref(),
             states: self.store.as_ref(),
+            counts: self.store.as_ref(),
             config: &config,
         };
         self.drain("PostingsQueue", rounds, |event| {

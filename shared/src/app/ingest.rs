@@ -33,8 +33,8 @@ use super::messages::IngestMessage;
 use crate::identity::{ListMark, hash_hex};
 use crate::model::JobPosting;
 use crate::store::{
-    HISTORY_LIMIT, IndexEntry, PostingChange, PostingStore, SourceStateStore, StoreError,
-    StoredPosting, Write, WriteOutcome,
+    HISTORY_LIMIT, IndexEntry, IngestCounter, PostingChange, PostingStore, SourceStateStore,
+    StoreError, StoredPosting, Write, WriteOutcome,
 };
 
 /// Tunables of the ingest rules.
@@ -131,8 +131,10 @@ pub enum Handled {
 pub struct IngestPorts<'a> {
     /// Where postings go.
     pub postings: &'a dyn PostingStore,
-    /// Source states: ingest adds to their counts, and reads which crawl is the latest.
+    /// Source states: ingest reads which crawl is the latest.
     pub states: &'a dyn SourceStateStore,
+    /// Where ingest adds what it wrote of each source.
+    pub counts: &'a dyn IngestCounter,
 }
 
 /// Applies one ingest message to the store: the whole job of the `ingest` consumer, the same
@@ -227,7 +229,7 @@ pub async fn handle_message(
         let changed = report.changed + report.reopened;
         if (report.new, changed) != (0, 0)
             && let Err(e) = ports
-                .states
+                .counts
                 .add_ingest_counts(&source, report.new, changed)
                 .await
         {
@@ -717,6 +719,7 @@ mod tests {
         IngestPorts {
             postings: store,
             states: store,
+            counts: store,
         }
     }
 

@@ -126,6 +126,7 @@ impl Pipeline {
                     let ports = IngestPorts {
                         postings: store.as_ref(),
                         states: store.as_ref(),
+                        counts: store.as_ref(),
                     };
                     let at = now + chrono::Duration::from_std(clock.elapsed()).unwrap_or_default();
                     match handle_message(ports, message, at, &config).await {

@@ -134,42 +134,6 @@ impl<M: Body> SqsQueue<M> {
         }
         Ok(entries)
     }
-
-    /// One `SendMessageBatch` call: the indexes (into `batch`) of the entries SQS refused.
-    async fn send_batch(&self, batch: &[&Entry]) -> Result<Vec<Failed>, QueueError> {
-        let entries = batch
-            .iter()
-            .enumerate()
-            .map(|(i, entry)| {
-                SendMessageBatchRequestEntry::builder()
-                    .id(i.to_string())
-                    .message_body(&entry.body)
-                    .set_message_group_id(entry.group.clone())
-                    .set_message_deduplication_id(
-                        entry.group.as_ref().map(|_| hash_hex(&[&entry.body])),
-                    )
-                    .build()
-                    .map_err(|e| QueueError::Invalid(format!("invalid SQS entry: {e}")))
-            })
-            .collect::<Result<Vec<_>, _>>()?;
-        let out = self
-            .client
-            .send_message_batch()
-            .queue_url(&self.queue_url)
-            .set_entries(Some(entries))
-            .send()
-            .await
-            .map_err(sdk_error)?;
-        Ok(out
-            .failed
-            .iter()
-            .map(|f| Failed {
-                index: f.id.parse().unwrap_or(usize::MAX),
-                sender_fault: f.sender_fault,
-                reason: format!("{}: {}", f.code, f.message.as_deref().unwrap_or_default()),
-            })
-            .collect())
-    }
 }
 
 #[async_trait]
@@ -180,14 +144,73 @@ impl<M: Body> Queue<M> for SqsQueue<M> {
 
     async fn send(&self, messages: Vec<M>) -> Result<(), QueueError> {
         let entries = self.entries(messages)?;
-        for batch in pack(&entries, self.max_bytes) {
-            deliver(&batch, self.retry, |pending| async move {
-                self.send_batch(&pending).await
-            })
-            .await?;
-        }
-        Ok(())
+        send_entries(
+            &self.client,
+            &self.queue_url,
+            &entries,
+            self.max_bytes,
+            self.retry,
+        )
+        .await
     }
+}
+
+/// Sends entries in order, packed into batches, each delivered with `retry`. Not generic
+/// over the message type: every queue of a process shares one copy of the SDK call (the
+/// crawler has two, and a bootstrap size goal).
+async fn send_entries(
+    client: &Client,
+    queue_url: &str,
+    entries: &[Entry],
+    max_bytes: usize,
+    retry: RetryPolicy,
+) -> Result<(), QueueError> {
+    for batch in pack(entries, max_bytes) {
+        deliver(&batch, retry, |pending| async move {
+            send_batch(client, queue_url, &pending).await
+        })
+        .await?;
+    }
+    Ok(())
+}
+
+/// One `SendMessageBatch` call: the indexes (into `batch`) of the entries SQS refused.
+async fn send_batch(
+    client: &Client,
+    queue_url: &str,
+    batch: &[&Entry],
+) -> Result<Vec<Failed>, QueueError> {
+    let entries = batch
+        .iter()
+        .enumerate()
+        .map(|(i, entry)| {
+            SendMessageBatchRequestEntry::builder()
+                .id(i.to_string())
+                .message_body(&entry.body)
+                .set_message_group_id(entry.group.clone())
+                .set_message_deduplication_id(
+                    entry.group.as_ref().map(|_| hash_hex(&[&entry.body])),
+                )
+                .build()
+                .map_err(|e| QueueError::Invalid(format!("invalid SQS entry: {e}")))
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    let out = client
+        .send_message_batch()
+        .queue_url(queue_url)
+        .set_entries(Some(entries))
+        .send()
+        .await
+        .map_err(sdk_error)?;
+    Ok(out
+        .failed
+        .iter()
+        .map(|f| Failed {
+            index: f.id.parse().unwrap_or(usize::MAX),
+            sender_fault: f.sender_fault,
+            reason: format!("{}: {}", f.code, f.message.as_deref().unwrap_or_default()),
+        })
+        .collect())
 }
 
 /// One message body on its way, with its FIFO group.

@@ -9,9 +9,9 @@ use chrono::{DateTime, Duration, Utc};
 use serde_json::json;
 
 use super::{
-    CheckpointStore, IndexEntry, ListQuery, Page, PostingReader, PostingStore, SourceIndex,
-    SourceState, SourceStateReader, SourceStateStore, StoreError, StoredPosting, Usage,
-    UsageSnapshot, Write, WriteOutcome, cursor, expires_at, listed_at,
+    CheckpointStore, IndexEntry, IngestCounter, ListQuery, Page, PostingReader, PostingStore,
+    SourceIndex, SourceState, SourceStateReader, SourceStateStore, StoreError, StoredPosting,
+    Usage, UsageSnapshot, Write, WriteOutcome, cursor, expires_at, listed_at,
 };
 
 /// A store that keeps everything in process memory.
@@ -263,19 +263,6 @@ impl SourceStateStore for MemoryStore {
         Ok(())
     }
 
-    async fn add_ingest_counts(
-        &self,
-        name: &str,
-        new: u64,
-        changed: u64,
-    ) -> Result<(), StoreError> {
-        let mut counts = locked(&self.counts);
-        let entry = counts.entry(name.to_owned()).or_default();
-        entry.0 = entry.0.saturating_add(new);
-        entry.1 = entry.1.saturating_add(changed);
-        Ok(())
-    }
-
     async fn reset_ingest_counts(&self, name: &str) -> Result<(), StoreError> {
         locked(&self.counts).remove(name);
         Ok(())
@@ -295,6 +282,22 @@ impl CheckpointStore for MemoryStore {
 
     async fn delete_checkpoint(&self, source: &str) -> Result<(), StoreError> {
         locked(&self.checkpoints).remove(source);
+        Ok(())
+    }
+}
+
+#[async_trait]
+impl IngestCounter for MemoryStore {
+    async fn add_ingest_counts(
+        &self,
+        name: &str,
+        new: u64,
+        changed: u64,
+    ) -> Result<(), StoreError> {
+        let mut counts = locked(&self.counts);
+        let entry = counts.entry(name.to_owned()).or_default();
+        entry.0 = entry.0.saturating_add(new);
+        entry.1 = entry.1.saturating_add(changed);
         Ok(())
     }
 }

@@ -1,9 +1,9 @@
 //! Storage ports: what the use cases and the read API need from a store, as narrow traits
 //! with one adapter per engine (`memory` for tests, `sqlite` for one machine, `dynamodb` on
 //! AWS). The read side (`PostingReader`, `SourceStateReader`) is all the API gets; the write
-//! side (`PostingStore`, `SourceIndex`, `SourceStateStore`, `CheckpointStore`) serves the
-//! crawl and ingest use cases in `crate::app`, whose rules (dedup, change detection,
-//! closing, duplicates) are the same for every adapter.
+//! side (`PostingStore`, `SourceIndex`, `SourceStateStore`, `IngestCounter`,
+//! `CheckpointStore`) serves the crawl and ingest use cases in `crate::app`, whose rules
+//! (dedup, change detection, closing, duplicates) are the same for every adapter.
 
 pub mod cursor;
 #[cfg(feature = "dynamodb")]
@@ -572,18 +572,24 @@ pub trait SourceStateStore: SourceStateReader {
     /// Stores the crawler's fields of a source's state (replacing their previous values);
     /// the ingest counts keep what they hold.
     async fn put_source_state(&self, state: &SourceState) -> Result<(), StoreError>;
-    /// Adds to a source's ingest counts, atomically: concurrent ingests add up.
-    async fn add_ingest_counts(&self, name: &str, new: u64, changed: u64)
-    -> Result<(), StoreError>;
     /// Sets a source's ingest counts back to zero (a crawl starts counting afresh).
     async fn reset_ingest_counts(&self, name: &str) -> Result<(), StoreError>;
 }
 
+/// Ingest's side of the source states: what it wrote of each source, counted. Apart from
+/// `SourceStateStore` so that only ingest holds (and links) the counting write.
+#[async_trait]
+pub trait IngestCounter: Send + Sync {
+    /// Adds to a source's ingest counts, atomically: concurrent ingests add up.
+    async fn add_ingest_counts(&self, name: &str, new: u64, changed: u64)
+    -> Result<(), StoreError>;
+}
+
 /// Every side of a store: what a process running the whole pipeline wires (`jobfeed crawl`,
 /// `jobfeed serve`). Use cases take the narrower ports.
-pub trait Store: PostingStore + SourceStateStore + CheckpointStore {}
+pub trait Store: PostingStore + SourceStateStore + IngestCounter + CheckpointStore {}
 
-impl<T: PostingStore + SourceStateStore + CheckpointStore> Store for T {}
+impl<T: PostingStore + SourceStateStore + IngestCounter + CheckpointStore> Store for T {}
 
 /// Where a crawl that spans invocations keeps its progress between them: one opaque
 /// document per source (the app layer's `CrawlProgress`), of any size (a store with an item

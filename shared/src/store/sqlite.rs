@@ -23,9 +23,9 @@ use rusqlite::{
 use serde_json::{Value, json};
 
 use super::{
-    CheckpointStore, IndexEntry, ListQuery, Page, PostingReader, PostingStore, SourceIndex,
-    SourceState, SourceStateReader, SourceStateStore, StoreError, StoredPosting, Usage,
-    UsageSnapshot, Write, WriteOutcome, cursor, listed_at, search_words,
+    CheckpointStore, IndexEntry, IngestCounter, ListQuery, Page, PostingReader, PostingStore,
+    SourceIndex, SourceState, SourceStateReader, SourceStateStore, StoreError, StoredPosting,
+    Usage, UsageSnapshot, Write, WriteOutcome, cursor, listed_at, search_words,
 };
 use crate::identity::ListMark;
 use crate::model::{JobPosting, Workplace};
@@ -931,27 +931,6 @@ impl SourceStateStore for SqliteStore {
         .await
     }
 
-    async fn add_ingest_counts(
-        &self,
-        name: &str,
-        new: u64,
-        changed: u64,
-    ) -> Result<(), StoreError> {
-        let name = name.to_owned();
-        let (new, changed) = (revision_column(new), revision_column(changed));
-        self.run(move |conn, _| {
-            conn.prepare_cached(
-                "INSERT INTO source_counts (name, new, changed) VALUES (?1, ?2, ?3) \
-                 ON CONFLICT (name) DO UPDATE SET new = new + excluded.new, \
-                 changed = changed + excluded.changed",
-            )
-            .and_then(|mut stmt| stmt.execute(params![name, new, changed]))
-            .map_err(db_error)?;
-            Ok(())
-        })
-        .await
-    }
-
     async fn reset_ingest_counts(&self, name: &str) -> Result<(), StoreError> {
         let name = name.to_owned();
         self.run(move |conn, _| {
@@ -996,6 +975,30 @@ impl CheckpointStore for SqliteStore {
             conn.prepare_cached("DELETE FROM checkpoints WHERE name = ?1")
                 .and_then(|mut stmt| stmt.execute([source]))
                 .map_err(db_error)?;
+            Ok(())
+        })
+        .await
+    }
+}
+
+#[async_trait]
+impl IngestCounter for SqliteStore {
+    async fn add_ingest_counts(
+        &self,
+        name: &str,
+        new: u64,
+        changed: u64,
+    ) -> Result<(), StoreError> {
+        let name = name.to_owned();
+        let (new, changed) = (revision_column(new), revision_column(changed));
+        self.run(move |conn, _| {
+            conn.prepare_cached(
+                "INSERT INTO source_counts (name, new, changed) VALUES (?1, ?2, ?3) \
+                 ON CONFLICT (name) DO UPDATE SET new = new + excluded.new, \
+                 changed = changed + excluded.changed",
+            )
+            .and_then(|mut stmt| stmt.execute(params![name, new, changed]))
+            .map_err(db_error)?;
             Ok(())
         })
         .await

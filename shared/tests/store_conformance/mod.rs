@@ -23,9 +23,9 @@ use jobfeed::model::{
 use jobfeed::queue::memory::Collector;
 use jobfeed::queue::{Queue, QueueError};
 use jobfeed::store::{
-    CheckpointStore, CrawlOutcome, IndexEntry, ListQuery, Page, PostingReader, PostingStore,
-    SalaryFloor, SourceIndex, SourceState, SourceStateStore, StoreError, StoredPosting,
-    UsageSnapshot, Write, WriteOutcome, source_index,
+    CheckpointStore, CrawlOutcome, IndexEntry, IngestCounter, ListQuery, Page, PostingReader,
+    PostingStore, SalaryFloor, SourceIndex, SourceState, SourceStateStore, StoreError,
+    StoredPosting, UsageSnapshot, Write, WriteOutcome, source_index,
 };
 
 /// What an adapter's engine does by itself.
@@ -83,8 +83,8 @@ macro_rules! conformance_tests {
 }
 
 /// The store interface the suite needs.
-pub trait TestStore: PostingStore + SourceStateStore + CheckpointStore {}
-impl<T: PostingStore + SourceStateStore + CheckpointStore> TestStore for T {}
+pub trait TestStore: PostingStore + SourceStateStore + IngestCounter + CheckpointStore {}
+impl<T: PostingStore + SourceStateStore + IngestCounter + CheckpointStore> TestStore for T {}
 
 /// 2026-07-01T00:00Z plus `hours`.
 pub fn t(hours: i64) -> DateTime<Utc> {
@@ -237,6 +237,7 @@ pub async fn complete_crawl(
         let ports = IngestPorts {
             postings: store,
             states: store,
+            counts: store,
         };
         if let Handled::Closed(report) = ingest::handle_message(ports, message, now, config).await?
         {
@@ -1368,6 +1369,7 @@ async fn deliver(store: &dyn TestStore, message: IngestMessage, now: DateTime<Ut
     let ports = IngestPorts {
         postings: store,
         states: store,
+        counts: store,
     };
     ingest::handle_message(ports, message, now, &config())
         .await

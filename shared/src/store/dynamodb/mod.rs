@@ -73,9 +73,9 @@ use self::item::{Item, s};
 use self::schema::{BY_FINGERPRINT, BY_LISTED, BY_SOURCE, IndexSchema, LIST_SORT, SCHEMA};
 pub use self::schema::{TableSchema, create_table};
 use super::{
-    CheckpointStore, IndexEntry, ListQuery, Page, PostingReader, PostingStore, SourceIndex,
-    SourceState, SourceStateReader, SourceStateStore, StoreError, StoredPosting, Usage,
-    UsageSnapshot, Write, WriteOutcome, cursor, listed_at,
+    CheckpointStore, IndexEntry, IngestCounter, ListQuery, Page, PostingReader, PostingStore,
+    SourceIndex, SourceState, SourceStateReader, SourceStateStore, StoreError, StoredPosting,
+    Usage, UsageSnapshot, Write, WriteOutcome, cursor, listed_at,
 };
 
 /// Conditional PutItems in flight at once.
@@ -115,7 +115,41 @@ const LIST_MAX_QUERIES: usize = 8;
 /// Items one Query is asked for at most.
 const QUERY_PAGE: usize = 1000;
 
-/// The DynamoDB adapter of `PostingStore` and `SourceStateStore`.
+/// One partition's read: which partition (of the table, or of an index), which of its sort
+/// keys, how many items at most, and whether strongly consistent.
+#[derive(Clone, Copy)]
+struct PartitionRead<'a> {
+    index: Option<&'a IndexSchema>,
+    partition: &'a str,
+    sort: SortRange<'a>,
+    limit: Option<usize>,
+    consistent: bool,
+}
+
+impl<'a> PartitionRead<'a> {
+    /// Every item of the partition, eventually consistent.
+    fn new(index: Option<&'a IndexSchema>, partition: &'a str) -> Self {
+        Self {
+            index,
+            partition,
+            sort: SortRange::All,
+            limit: None,
+            consistent: false,
+        }
+    }
+}
+
+/// The sort keys a partition read takes.
+#[derive(Clone, Copy)]
+enum SortRange<'a> {
+    All,
+    /// From the first to the second, both included.
+    Between(&'a str, &'a str),
+    /// Strictly after this one.
+    After(&'a str),
+}
+
+/// The DynamoDB adapter of every store port (see `crate::store`).
 #[derive(Debug)]
 pub struct DynamoStore {
     client: Client,
@@ -241,19 +275,15 @@ impl DynamoStore {
         index: Option<&IndexSchema>,
         value: &str,
     ) -> Result<Vec<Item>, StoreError> {
-        self.query_range(index, value, None).await
+        self.query(PartitionRead::new(index, value)).await
     }
 
-    /// Every item of one partition whose sort key lies in `range` (both ends included),
-    /// or of the whole partition without a range.
-    async fn query_range(
-        &self,
-        index: Option<&IndexSchema>,
-        value: &str,
-        range: Option<(&str, &str)>,
-    ) -> Result<Vec<Item>, StoreError> {
-        let key = index.map_or(SCHEMA.partition_key, |i| i.partition_key);
-        let sort = index.map_or(Some(SCHEMA.sort_key), |i| i.sort_key);
+    /// The items one partition `read` names, in sort key order, following DynamoDB's 1 MB
+    /// pages until the partition (or `read.limit`) is exhausted. The one Query loop every
+    /// read of a partition goes through, so each counts its units the same way.
+    async fn query(&self, read: PartitionRead<'_>) -> Result<Vec<Item>, StoreError> {
+        let key = read.index.map_or(SCHEMA.partition_key, |i| i.partition_key);
+        let sort = read.index.map_or(Some(SCHEMA.sort_key), |i| i.sort_key);
         let mut items = Vec::new();
         let mut start = None;
         loop {
@@ -261,16 +291,28 @@ impl DynamoStore {
                 .client
                 .query()
                 .table_name(&self.table)
-                .set_index_name(index.map(|i| i.name.to_owned()))
+                .set_index_name(read.index.map(|i| i.name.to_owned()))
                 .key_condition_expression("#k = :k")
                 .expression_attribute_names("#k", key)
-                .expression_attribute_values(":k", s(value));
-            if let (Some((low, high)), Some(sort)) = (range, sort) {
-                query = query
-                    .key_condition_expression("#k = :k AND #r BETWEEN :lo AND :hi")
-                    .expression_attribute_names("#r", sort)
-                    .expression_attribute_values(":lo", s(low))
-                    .expression_attribute_values(":hi", s(high));
+                .expression_attribute_values(":k", s(read.partition))
+                .consistent_read(read.consistent);
+            if let Some(sort) = sort {
+                query = match read.sort {
+                    SortRange::All => query,
+                    SortRange::Between(low, high) => query
+                        .key_condition_expression("#k = :k AND #r BETWEEN :lo AND :hi")
+                        .expression_attribute_names("#r", sort)
+                        .expression_attribute_values(":lo", s(low))
+                        .expression_attribute_values(":hi", s(high)),
+                    SortRange::After(after) => query
+                        .key_condition_expression("#k = :k AND #r > :after")
+                        .expression_attribute_names("#r", sort)
+                        .expression_attribute_values(":after", s(after)),
+                };
+            }
+            if let Some(limit) = read.limit {
+                let want = limit.saturating_sub(items.len());
+                query = query.limit(i32::try_from(want).unwrap_or(i32::MAX));
             }
             let out = query
                 .set_exclusive_start_key(start)
@@ -280,67 +322,20 @@ impl DynamoStore {
                 .map_err(|e| sdk_error("Query", e))?;
             let scanned = out.scanned_count().max(0) as usize;
             let page = out.items.unwrap_or_default();
-            let estimated = capacity::query_read_units(&page, scanned, 0, false);
+            let estimated = capacity::query_read_units(&page, scanned, 0, read.consistent);
             self.count(
                 scanned,
                 0,
                 reported(out.consumed_capacity.as_ref()),
                 Units::reads(estimated),
             );
-            start = out.last_evaluated_key;
             items.extend(page);
-            if start.is_none() {
+            start = out.last_evaluated_key;
+            let full = read.limit.is_some_and(|limit| items.len() >= limit);
+            if start.is_none() || full {
                 return Ok(items);
             }
         }
-    }
-
-    /// Up to `limit` items of one partition of `index` whose sort key is after `after`, in
-    /// sort key order (following DynamoDB's 1 MB pages until `limit` is reached).
-    async fn query_after(
-        &self,
-        index: &IndexSchema,
-        value: &str,
-        after: &str,
-        limit: usize,
-    ) -> Result<Vec<Item>, StoreError> {
-        let sort = index.sort_key.unwrap_or(SCHEMA.sort_key);
-        let mut items = Vec::new();
-        let mut start = None;
-        while items.len() < limit {
-            let want = i32::try_from(limit - items.len()).unwrap_or(i32::MAX);
-            let out = self
-                .client
-                .query()
-                .table_name(&self.table)
-                .index_name(index.name)
-                .key_condition_expression("#k = :k AND #r > :after")
-                .expression_attribute_names("#k", index.partition_key)
-                .expression_attribute_names("#r", sort)
-                .expression_attribute_values(":k", s(value))
-                .expression_attribute_values(":after", s(after))
-                .limit(want)
-                .set_exclusive_start_key(start)
-                .return_consumed_capacity(ReturnConsumedCapacity::Total)
-                .send()
-                .await
-                .map_err(|e| sdk_error("Query", e))?;
-            let scanned = out.scanned_count().max(0) as usize;
-            let page = out.items.unwrap_or_default();
-            let estimated = capacity::query_read_units(&page, scanned, 0, false);
-            self.count(
-                scanned,
-                0,
-                reported(out.consumed_capacity.as_ref()),
-                Units::reads(estimated),
-            );
-            items.extend(page);
-            start = out.last_evaluated_key;
-            if start.is_none() {
-                break;
-            }
-        }
-        Ok(items)
     }
 
     /// The items with these keys (at most `BATCH_GET_KEYS`), retrying unprocessed keys
@@ -504,41 +499,6 @@ impl DynamoStore {
             Units::writes(estimated),
         );
         Ok(())
-    }
-
-    /// Every item of one table partition, read strongly consistent.
-    async fn query_consistent(&self, partition: &str) -> Result<Vec<Item>, StoreError> {
-        let mut items = Vec::new();
-        let mut start = None;
-        loop {
-            let out = self
-                .client
-                .query()
-                .table_name(&self.table)
-                .key_condition_expression("#k = :k")
-                .expression_attribute_names("#k", SCHEMA.partition_key)
-                .expression_attribute_values(":k", s(partition))
-                .consistent_read(true)
-                .set_exclusive_start_key(start)
-                .return_consumed_capacity(ReturnConsumedCapacity::Total)
-                .send()
-                .await
-                .map_err(|e| sdk_error("Query", e))?;
-            let scanned = out.scanned_count().max(0) as usize;
-            let page = out.items.unwrap_or_default();
-            let estimated = capacity::query_read_units(&page, scanned, 0, true);
-            self.count(
-                scanned,
-                0,
-                reported(out.consumed_capacity.as_ref()),
-                Units::reads(estimated),
-            );
-            items.extend(page);
-            start = out.last_evaluated_key;
-            if start.is_none() {
-                return Ok(items);
-            }
-        }
     }
 
     async fn put_posting(
@@ -846,7 +806,12 @@ impl SourceIndex for DynamoStore {
         }
         // Every posting key sorts after the bare prefix.
         let after = after.map_or_else(|| item::posting_partition(""), item::posting_partition);
-        self.query_after(&BY_SOURCE, source, &after, limit)
+        let read = PartitionRead {
+            sort: SortRange::After(&after),
+            limit: Some(limit),
+            ..PartitionRead::new(Some(&BY_SOURCE), source)
+        };
+        self.query(read)
             .await?
             .iter()
             .map(item::index_entry)
@@ -975,7 +940,10 @@ impl PostingStore for DynamoStore {
         let (low, high) = (item::posting_partition(low), item::posting_partition(high));
         let wanted: HashSet<&str> = ids.iter().map(String::as_str).collect();
         let mut entries = self
-            .query_range(Some(&BY_SOURCE), source, Some((&low, &high)))
+            .query(PartitionRead {
+                sort: SortRange::Between(&low, &high),
+                ..PartitionRead::new(Some(&BY_SOURCE), source)
+            })
             .await?
             .iter()
             .map(item::index_entry)
@@ -1066,27 +1034,32 @@ impl SourceStateReader for DynamoStore {
 
 #[async_trait]
 impl SourceStateStore for DynamoStore {
-    /// The state item and the counts item, in one strongly consistent BatchGetItem.
+    /// The state item and the counts item: two strongly consistent Queries of one key each
+    /// (the same read units as one BatchGetItem of both, and no BatchGetItem code in the
+    /// functions that read no postings: the crawler's bootstrap stays within its size goal).
     async fn source_state(&self, name: &str) -> Result<Option<SourceState>, StoreError> {
-        let found = self
-            .batch_get(vec![item::source_key(name), item::counts_key(name)], true)
-            .await?;
-        let is = |found: &Item, partition: &str| matches!(found.get(SCHEMA.partition_key), Some(AttributeValue::S(pk)) if pk == partition);
-        let counts = found
+        let one = |partition| PartitionRead {
+            sort: SortRange::Between(name, name),
+            consistent: true,
+            ..PartitionRead::new(None, partition)
+        };
+        let (states, counts) = futures::try_join!(
+            self.query(one(item::SOURCES_PARTITION)),
+            self.query(one(item::COUNTS_PARTITION))
+        )?;
+        let counts = counts
             .iter()
-            .filter(|f| is(f, item::COUNTS_PARTITION))
             .find_map(item::counts_of)
             .map(|(_, counts)| counts);
-        let mut state: SourceState =
-            match found.into_iter().find(|f| is(f, item::SOURCES_PARTITION)) {
-                Some(state_item) => item::decode(state_item)?,
-                // Counts of a source with no state yet: a default state with them.
-                None if counts.is_some() => SourceState {
-                    name: name.to_owned(),
-                    ..SourceState::default()
-                },
-                None => return Ok(None),
-            };
+        let mut state: SourceState = match states.into_iter().next() {
+            Some(state_item) => item::decode(state_item)?,
+            // Counts of a source with no state yet: a default state with them.
+            None if counts.is_some() => SourceState {
+                name: name.to_owned(),
+                ..SourceState::default()
+            },
+            None => return Ok(None),
+        };
         let (new, changed) = counts.unwrap_or_default();
         state.counts.new = new;
         state.counts.changed = changed;
@@ -1120,36 +1093,6 @@ impl SourceStateStore for DynamoStore {
         Ok(())
     }
 
-    async fn add_ingest_counts(
-        &self,
-        name: &str,
-        new: u64,
-        changed: u64,
-    ) -> Result<(), StoreError> {
-        let out = self
-            .client
-            .update_item()
-            .table_name(&self.table)
-            .set_key(Some(item::counts_key(name)))
-            .update_expression("ADD #new :new, #changed :changed")
-            .expression_attribute_names("#new", item::COUNT_NEW)
-            .expression_attribute_names("#changed", item::COUNT_CHANGED)
-            .expression_attribute_values(":new", AttributeValue::N(new.to_string()))
-            .expression_attribute_values(":changed", AttributeValue::N(changed.to_string()))
-            .return_consumed_capacity(ReturnConsumedCapacity::Total)
-            .send()
-            .await
-            .map_err(|e| sdk_error("UpdateItem", e))?;
-        // A counts item is a few dozen bytes: one write unit.
-        self.count(
-            0,
-            1,
-            reported(out.consumed_capacity.as_ref()),
-            Units::writes(capacity::write_units(0)),
-        );
-        Ok(())
-    }
-
     /// A PutItem of zero counts (no function deletes items: see `CheckpointStore`).
     async fn reset_ingest_counts(&self, name: &str) -> Result<(), StoreError> {
         self.put_plain(item::zero_counts_item(name)).await
@@ -1163,8 +1106,12 @@ impl CheckpointStore for DynamoStore {
     /// checkpoint unreadable, which is `None`: the crawl starts over rather than resume
     /// from a mix of two saves.
     async fn checkpoint(&self, source: &str) -> Result<Option<Vec<u8>>, StoreError> {
+        let partition = item::checkpoint_partition(source);
         let items = self
-            .query_consistent(&item::checkpoint_partition(source))
+            .query(PartitionRead {
+                consistent: true,
+                ..PartitionRead::new(None, &partition)
+            })
             .await?;
         Ok(item::assemble_checkpoint(source, items))
     }
@@ -1249,5 +1196,38 @@ where
             "DynamoDB {operation}: {}",
             DisplayErrorContext(&err)
         )),
+    }
+}
+
+#[async_trait]
+impl IngestCounter for DynamoStore {
+    async fn add_ingest_counts(
+        &self,
+        name: &str,
+        new: u64,
+        changed: u64,
+    ) -> Result<(), StoreError> {
+        let out = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .set_key(Some(item::counts_key(name)))
+            .update_expression("ADD #new :new, #changed :changed")
+            .expression_attribute_names("#new", item::COUNT_NEW)
+            .expression_attribute_names("#changed", item::COUNT_CHANGED)
+            .expression_attribute_values(":new", AttributeValue::N(new.to_string()))
+            .expression_attribute_values(":changed", AttributeValue::N(changed.to_string()))
+            .return_consumed_capacity(ReturnConsumedCapacity::Total)
+            .send()
+            .await
+            .map_err(|e| sdk_error("UpdateItem", e))?;
+        // A counts item is a few dozen bytes: one write unit.
+        self.count(
+            0,
+            1,
+            reported(out.consumed_capacity.as_ref()),
+            Units::writes(capacity::write_units(0)),
+        );
+        Ok(())
     }
 }
