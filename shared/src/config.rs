@@ -583,6 +583,7 @@ url = \"https://jobs.example/\"
             SourceKind::Greenhouse,
             SourceKind::Lever,
             SourceKind::Ashby,
+            SourceKind::Himalayas,
         ] {
             assert!(config.sources.iter().any(|s| s.kind == kind), "{kind}");
         }

@@ -210,6 +210,8 @@ string_enum! {
         RemoteOk => "remoteok",
         /// RSS 2.0 or Atom job feed.
         Rss => "rss",
+        /// Himalayas jobs API (remote jobs, offset or page paging).
+        Himalayas => "himalayas",
         /// A CSS-selector recipe over HTML pages with no structured data.
         Html => "html",
     }

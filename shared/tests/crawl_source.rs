@@ -33,6 +33,7 @@ const WORKABLE_TOKEN: &str = "WzE3ODEwNDk2MDAwMDAsNTg0NDk1Nl0=";
 const GREENHOUSE: &str = include_str!("../testdata/corpus/greenhouse/jobs_rsp.json");
 const LEVER: &str = include_str!("../testdata/corpus/lever/postings_rsp.json");
 const WORKABLE: &str = include_str!("../testdata/corpus/workable/jobs_rsp.json");
+const HIMALAYAS: &str = include_str!("../testdata/corpus/himalayas/search_rsp.json");
 const SMARTRECRUITERS: &str = include_str!("../testdata/corpus/smartrecruiters/postings_rsp.json");
 const WWR: &str = include_str!("../testdata/corpus/weworkremotely/back_end_rsp.xml");
 const NODESK: &str = include_str!("../testdata/corpus/nodesk/job_detail_rsp.html");
@@ -184,6 +185,16 @@ fn respond(seen: &Seen, port: u16) -> Response {
             5 => json(smartrecruiters_second_page()).into_response(),
             _ => StatusCode::BAD_REQUEST.into_response(),
         },
+        // Himalayas search: the recorded page of 20 (its total cut to 23), then 3 more.
+        "/jobs/api/search" => match param("page").unwrap_or(1) {
+            1 => {
+                let mut page: Value = serde_json::from_str(HIMALAYAS).unwrap();
+                page["totalCount"] = json!(23);
+                json(page).into_response()
+            }
+            2 => json(himalayas_second_page()).into_response(),
+            _ => StatusCode::BAD_REQUEST.into_response(),
+        },
         "/categories/remote-back-end-programming-jobs.rss" => {
             let headers = [
                 (header::CONTENT_TYPE, "application/rss+xml"),
@@ -244,6 +255,26 @@ fn smartrecruiters_second_page() -> Value {
         })
         .collect();
     json!({ "offset": 5, "limit": 5, "totalFound": 7, "content": content })
+}
+
+/// Three recorded Himalayas jobs under new addresses, as the search's second page.
+fn himalayas_second_page() -> Value {
+    let first: Value = serde_json::from_str(HIMALAYAS).unwrap();
+    let jobs: Vec<Value> = first["jobs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .take(3)
+        .enumerate()
+        .map(|(i, job)| {
+            let mut job = job.clone();
+            let address = format!("https://himalayas.app/companies/synth/jobs/job-{i}");
+            job["guid"] = json!(address);
+            job["applicationLink"] = json!(address);
+            job
+        })
+        .collect();
+    json!({ "offset": 20, "limit": 20, "totalCount": 23, "jobs": jobs })
 }
 
 fn fetcher() -> HttpFetcher {
@@ -471,6 +502,30 @@ async fn smartrecruiters_is_followed_by_offset_up_to_the_total_found() {
         [
             Some("limit=5".to_owned()),
             Some("limit=5&offset=5".to_owned())
+        ]
+    );
+}
+
+#[tokio::test]
+async fn a_himalayas_search_is_followed_by_page_up_to_the_total_count() {
+    let server = TestServer::start().await;
+    let source = server.source(
+        "name = \"himalayas-golang\"\nkind = \"himalayas\"\nurl = \"{base}/jobs/api/search?q=golang&sort=recent\"",
+    );
+    let output = crawl(&source).await.unwrap();
+    assert_eq!(output.postings.len(), 23);
+    assert!(output.complete);
+    assert_postings_belong_to(&output, "himalayas-golang");
+    let queries: Vec<Option<String>> = server
+        .hits("/jobs/api/search")
+        .into_iter()
+        .map(|s| s.query)
+        .collect();
+    assert_eq!(
+        queries,
+        [
+            Some("q=golang&sort=recent".to_owned()),
+            Some("q=golang&sort=recent&page=2".to_owned())
         ]
     );
 }

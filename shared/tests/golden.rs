@@ -418,6 +418,59 @@ fn remoteok_skips_the_legal_notice_and_treats_zero_salary_as_unknown() {
 }
 
 #[test]
+fn himalayas_search_gives_remote_postings_with_structured_pay_and_epoch_second_dates() {
+    let parsed = parse_with("himalayas/search_rsp.json", ExtractKind::Auto);
+    assert_eq!(parsed.postings.len(), 20);
+    assert_eq!(parsed.skipped, 0);
+    let postings = parsed.postings;
+    assert_well_formed(&postings);
+    assert!(
+        postings
+            .iter()
+            .all(|p| p.source_kind == SourceKind::Himalayas)
+    );
+    assert!(
+        postings
+            .iter()
+            .all(|p| p.workplace == Some(Workplace::Remote))
+    );
+    let gitlab = postings
+        .iter()
+        .find(|p| p.company.name == "GitLab")
+        .expect("the GitLab posting");
+    assert!(
+        gitlab.title.starts_with("Senior Backend Engineer"),
+        "{}",
+        gitlab.title
+    );
+    assert_eq!(
+        gitlab.url,
+        "https://himalayas.app/companies/gitlab-com/jobs/senior-backend-engineer-analytics-instrumentation-golang"
+    );
+    assert_eq!(
+        gitlab.salary,
+        Some(Salary {
+            min: Some(117600.0),
+            max: Some(252000.0),
+            currency: Some("USD".into()),
+            period: Some(SalaryPeriod::Year),
+        })
+    );
+    assert_eq!(gitlab.employment_type, Some(EmploymentType::FullTime));
+    assert_eq!(gitlab.seniority, Some(Seniority::Senior));
+    // `pubDate` 1783623444 and `expiryDate` 1788807443 are seconds, not milliseconds.
+    assert_eq!(gitlab.posted_at, time("2026-07-09T18:57:24Z"));
+    assert_eq!(gitlab.valid_through, time("2026-09-07T18:57:23Z"));
+    assert!(
+        gitlab.locations.is_empty(),
+        "the countries are where applicants live"
+    );
+    assert!(!gitlab.remote_regions.is_empty());
+    // A currency with no amounts is no salary.
+    assert_eq!(postings.iter().filter(|p| p.salary.is_some()).count(), 1);
+}
+
+#[test]
 fn we_work_remotely_feed_splits_company_from_title_and_reads_regions() {
     let postings = parse("weworkremotely/back_end_rsp.xml");
     assert_eq!(postings.len(), 7);

@@ -1,5 +1,5 @@
 //! Paging of the API kinds that split their list over several responses (Lever, Workable,
-//! SmartRecruiters): where the next page is, read from the raw JSON of the current one. The
+//! SmartRecruiters, Himalayas): where the next page is, read from the raw JSON of the current one. The
 //! extractors stay unaware of paging; every other kind is one document.
 
 use serde_json::{Value, json};
@@ -53,6 +53,16 @@ pub enum Pager {
         /// Page size.
         limit: u64,
     },
+    /// Himalayas: pages up to the response's `totalCount`, by `offset` on the browse API
+    /// (`/jobs/api`) and by `page` (from 1) on the search API (`/jobs/api/search`).
+    Himalayas {
+        /// The URL the pages are built from.
+        url: Url,
+        /// `offset` (browse) or `page` (search) of the page last asked for.
+        position: u64,
+        /// Whether pages are numbered (search) rather than offset (browse).
+        by_page: bool,
+    },
     /// Workable v3: a POST per page, the previous response's `nextPage` sent as `token`.
     Workable {
         /// The endpoint every page is posted to.
@@ -93,6 +103,20 @@ impl Pager {
                     method: FetchMethod::PostJson(json!({ "query": "" })),
                 };
                 (Pager::Workable { url: url.clone() }, first)
+            }
+            SourceKind::Himalayas => {
+                let by_page = url.path().trim_end_matches('/').ends_with("/search");
+                let position = if by_page {
+                    query_number(url, "page").filter(|p| *p > 0).unwrap_or(1)
+                } else {
+                    query_number(url, "offset").unwrap_or(0)
+                };
+                let pager = Pager::Himalayas {
+                    url: url.clone(),
+                    position,
+                    by_page,
+                };
+                (pager, PageRequest::get(url.clone()))
             }
             SourceKind::JsonLd
             | SourceKind::Greenhouse
@@ -144,6 +168,26 @@ impl Pager {
                     url,
                     &[("offset", *offset), ("limit", *limit)],
                 )))
+            }
+            Pager::Himalayas {
+                url,
+                position,
+                by_page,
+            } => {
+                let count = doc.get("jobs")?.as_array()?.len() as u64;
+                let total = doc.get("totalCount")?.as_u64()?;
+                // Where this page started, as the API says (it may cap the page size).
+                let offset = doc.get("offset").and_then(Value::as_u64).unwrap_or(0);
+                if count == 0 || offset.saturating_add(count) >= total {
+                    return None;
+                }
+                let (key, next) = if *by_page {
+                    ("page", position.saturating_add(1))
+                } else {
+                    ("offset", offset.saturating_add(count))
+                };
+                *position = next;
+                Some(PageRequest::get(with_query(url, &[(key, next)])))
             }
             Pager::Workable { url } => {
                 let token = doc.get("nextPage")?.as_str().filter(|t| !t.is_empty())?;
@@ -290,6 +334,44 @@ mod tests {
         );
         assert_eq!(pager.next(r#"{"total": 29, "results": []}"#), None);
         assert_eq!(pager.next(r#"{"results": [], "nextPage": ""}"#), None);
+    }
+
+    #[test]
+    fn himalayas_browse_pages_by_offset_up_to_the_total() {
+        let base = url("https://himalayas.app/jobs/api?limit=3");
+        let (mut pager, first) = Pager::start(SourceKind::Himalayas, &base);
+        assert_eq!(first, PageRequest::get(base.clone()));
+        // The recorded page: offset 0, three jobs of 92,721.
+        let corpus = include_str!("../../testdata/corpus/himalayas/browse_rsp.json");
+        let second = pager.next(corpus).unwrap();
+        assert_eq!(
+            second.url.as_str(),
+            "https://himalayas.app/jobs/api?limit=3&offset=3"
+        );
+        let last = r#"{"offset": 92720, "totalCount": 92721, "jobs": [{}]}"#;
+        assert_eq!(pager.next(last), None);
+        let empty = r#"{"offset": 3, "totalCount": 92721, "jobs": []}"#;
+        assert_eq!(pager.next(empty), None);
+    }
+
+    #[test]
+    fn himalayas_search_pages_by_page_number_up_to_the_total() {
+        let base = url("https://himalayas.app/jobs/api/search?q=golang&sort=recent");
+        let (mut pager, _) = Pager::start(SourceKind::Himalayas, &base);
+        // The recorded page: offset 0, twenty jobs of 97.
+        let corpus = include_str!("../../testdata/corpus/himalayas/search_rsp.json");
+        let second = pager.next(corpus).unwrap();
+        assert_eq!(
+            second.url.as_str(),
+            "https://himalayas.app/jobs/api/search?q=golang&sort=recent&page=2"
+        );
+        let fifth = r#"{"offset": 80, "totalCount": 97, "jobs": [{}, {}]}"#;
+        assert_eq!(
+            pager.next(fifth).unwrap().url.as_str(),
+            "https://himalayas.app/jobs/api/search?q=golang&sort=recent&page=3"
+        );
+        let refused = r#"{"ok": false, "errors": "Invalid company"}"#;
+        assert_eq!(pager.next(refused), None);
     }
 
     #[test]

@@ -53,6 +53,9 @@ fn kind_from_url(url: &url::Url) -> Option<SourceKind> {
         "remoteok.com" | "www.remoteok.com" | "remoteok.io" if path.starts_with("/api") => {
             SourceKind::RemoteOk
         }
+        "himalayas.app" | "www.himalayas.app" if path.starts_with("/jobs/api") => {
+            SourceKind::Himalayas
+        }
         _ if host.ends_with(".recruitee.com") && path.starts_with("/api/offers") => {
             SourceKind::Recruitee
         }
@@ -125,6 +128,9 @@ fn object_kind(object: &Map<String, Value>) -> Option<SourceKind> {
         if job.contains_key("jobUrl") {
             return Some(SourceKind::Ashby);
         }
+    }
+    if super::himalayas::is_page(object) {
+        return Some(SourceKind::Himalayas);
     }
     let kind = if has("absolute_url") && has("internal_job_id") {
         SourceKind::Greenhouse
@@ -244,6 +250,16 @@ mod tests {
             "https://www.linkedin.com/jobs/view/4422697744",
             SourceKind::JsonLd,
         ),
+        (
+            include_str!("../../testdata/corpus/himalayas/browse_rsp.json"),
+            "https://himalayas.app/jobs/api?limit=3",
+            SourceKind::Himalayas,
+        ),
+        (
+            include_str!("../../testdata/corpus/himalayas/search_rsp.json"),
+            "https://himalayas.app/jobs/api/search?q=golang&sort=recent",
+            SourceKind::Himalayas,
+        ),
     ];
 
     #[test]
@@ -267,6 +283,11 @@ mod tests {
         assert_eq!(detect_kind("[]", Some(&url)), Ok(SourceKind::Lever));
         let url = url::Url::parse("https://acme.recruitee.com/api/offers/").unwrap();
         assert_eq!(detect_kind("{}", Some(&url)), Ok(SourceKind::Recruitee));
+        // A refusal names no jobs; its address says whose it is (and the extractor says why).
+        let url = url::Url::parse("https://himalayas.app/jobs/api/search?company=x").unwrap();
+        let refusal =
+            include_str!("../../testdata/corpus/himalayas/search_unknown_company_rsp.json");
+        assert_eq!(detect_kind(refusal, Some(&url)), Ok(SourceKind::Himalayas));
     }
 
     #[test]
@@ -290,6 +311,10 @@ mod tests {
             (r#"{"id":"1","jobAd":{}}"#, SourceKind::SmartRecruiters),
             (r#"{"offers":[]}"#, SourceKind::Recruitee),
             (r#"[{"id":"x","hostedUrl":"u"}]"#, SourceKind::Lever),
+            (
+                r#"{"jobs":[{"guid":"g","applicationLink":"a"}],"totalCount":1}"#,
+                SourceKind::Himalayas,
+            ),
         ];
         for (body, kind) in cases {
             assert_eq!(detect_kind(body, None), Ok(kind), "{body}");

@@ -4,6 +4,7 @@
 pub mod ashby;
 pub mod detect;
 pub mod greenhouse;
+pub mod himalayas;
 pub mod html_recipe;
 pub mod jsonld;
 pub mod lever;
@@ -213,6 +214,7 @@ pub fn extract(
         SourceKind::Recruitee => recruitee::extract(body, ctx)?,
         SourceKind::RemoteOk => remoteok::extract(body, ctx)?,
         SourceKind::Rss => rss::extract(body, ctx)?,
+        SourceKind::Himalayas => himalayas::extract(body, ctx)?,
         SourceKind::Html => {
             return Err(ParseError::Usage(
                 "the html kind needs a recipe (selectors per field)".into(),
