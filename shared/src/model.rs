@@ -212,6 +212,28 @@ string_enum! {
         Rss => "rss",
         /// Himalayas jobs API (remote jobs, offset or page paging).
         Himalayas => "himalayas",
+        /// Workday career sites (`/wday/cxs/{tenant}/{site}/jobs` search, one detail per job).
+        Workday => "workday",
+        /// BambooHR careers list (`/careers/list`) and job detail.
+        BambooHr => "bamboohr",
+        /// Teamtailor `jobs.json` (a JSON Feed embedding schema.org JobPosting).
+        Teamtailor => "teamtailor",
+        /// Dayforce job boards (search after a CSRF pre-flight, open detail).
+        Dayforce => "dayforce",
+        /// Rippling ATS job board API (one row per job and location).
+        Rippling => "rippling",
+        /// Oracle Recruiting Cloud (`recruitingCEJobRequisitions` and their details).
+        Oracle => "oracle",
+        /// UKG Pro Recruiting (UltiPro) job boards.
+        UltiPro => "ultipro",
+        /// HERP careers (one company with all its jobs).
+        Herp => "herp",
+        /// Eightfold career sites (`/api/pcsx/search` and position details).
+        Eightfold => "eightfold",
+        /// SAP SuccessFactors career sites (HTML search pages and job pages).
+        SuccessFactors => "successfactors",
+        /// Avature career portals (HTML `SearchJobs` and `JobDetail` pages).
+        Avature => "avature",
         /// A CSS-selector recipe over HTML pages with no structured data.
         Html => "html",
     }

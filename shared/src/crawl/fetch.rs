@@ -37,6 +37,9 @@ pub struct FetchRequest {
     /// one of these host names (exact, case-insensitive); `None` allows any host that passes the
     /// address checks.
     pub allowed_hosts: Option<Vec<String>>,
+    /// Extra request headers (name, value) a provider needs, such as a CSRF token and the
+    /// cookie that goes with it; sent on every hop to the request's own host only.
+    pub headers: Vec<(String, String)>,
 }
 
 impl FetchRequest {
@@ -48,6 +51,7 @@ impl FetchRequest {
             validators: None,
             allow_private: false,
             allowed_hosts: None,
+            headers: Vec::new(),
         }
     }
 
@@ -87,6 +91,23 @@ pub struct Document {
     pub body: String,
     /// `ETag` and `Last-Modified` of the response, to store for the next conditional fetch.
     pub validators: Validators,
+    /// The cookies the response set, as `name=value` (attributes dropped): a pre-flight's
+    /// session cookie, sent back by the pager with the request it unlocks.
+    pub cookies: Vec<String>,
+}
+
+impl Document {
+    /// A 200 `body` fetched from `url`, with no headers of note (tests and tools).
+    pub fn new(url: Url, body: impl Into<String>) -> Self {
+        Document {
+            final_url: url,
+            status: 200,
+            content_type: None,
+            body: body.into(),
+            validators: Validators::default(),
+            cookies: Vec::new(),
+        }
+    }
 }
 
 /// Why robots.txt keeps the crawler away from a URL.

@@ -109,6 +109,12 @@ impl HttpFetcher {
                 url: &url,
                 method: &method,
                 validators: request.validators.as_ref(),
+                // A provider's token and cookie are for its own host, not a redirect's.
+                headers: if url.host_str() == request.url.host_str() {
+                    &request.headers
+                } else {
+                    &[]
+                },
                 limit,
             };
             match self.attempt_with_retries(&hop).await? {
@@ -210,6 +216,16 @@ impl HttpFetcher {
                 }
             }
         }
+        for (name, value) in hop.headers {
+            // A header the provider's answer made unsendable is left out; the request then
+            // fails as the provider decides, with its status.
+            if let (Ok(name), Ok(value)) = (
+                reqwest::header::HeaderName::from_bytes(name.as_bytes()),
+                HeaderValue::from_str(value),
+            ) {
+                builder = builder.header(name, value);
+            }
+        }
         let mut response = builder
             .send()
             .await
@@ -242,12 +258,22 @@ impl HttpFetcher {
             etag: header_str(headers, &ETAG).map(str::to_owned),
             last_modified: header_str(headers, &LAST_MODIFIED).map(str::to_owned),
         };
+        let cookies = headers
+            .get_all(reqwest::header::SET_COOKIE)
+            .iter()
+            .filter_map(|value| value.to_str().ok())
+            .filter_map(|cookie| cookie.split(';').next())
+            .map(str::trim)
+            .filter(|pair| pair.contains('='))
+            .map(str::to_owned)
+            .collect();
         let bytes = read_body(&mut response, url, hop.limit).await?;
         Ok(Answer::Body(Body {
             final_url: url.clone(),
             status,
             content_type,
             validators,
+            cookies,
             bytes,
         }))
     }
@@ -265,6 +291,7 @@ impl Fetcher for HttpFetcher {
                 status: body.status,
                 content_type: body.content_type,
                 validators: body.validators,
+                cookies: body.cookies,
             }),
         })
     }
@@ -305,6 +332,7 @@ struct Hop<'a> {
     url: &'a Url,
     method: &'a FetchMethod,
     validators: Option<&'a Validators>,
+    headers: &'a [(String, String)],
     limit: BodyLimit,
 }
 
@@ -328,6 +356,7 @@ struct Body {
     status: u16,
     content_type: Option<String>,
     validators: Validators,
+    cookies: Vec<String>,
     bytes: Vec<u8>,
 }
 

@@ -27,7 +27,7 @@ use url::Url;
 use super::known::{Known, Refresh, Seen};
 use crate::config::{ListingRecipe, SourceConfig};
 use crate::crawl::fetch::{
-    DisallowReason, Document, FetchError, FetchMethod, FetchOutcome, FetchRequest, Fetcher,
+    DisallowReason, Document, FetchError, FetchOutcome, FetchRequest, Fetcher,
 };
 use crate::crawl::paging::{PageRequest, Pager};
 use crate::error::ParseError;
@@ -502,6 +502,9 @@ impl<'a> CrawlJob<'a> {
         let Some(outcome) = self.fetch(&page, conditional.clone(), limits).await else {
             return Ok(Step::Paused);
         };
+        if page.preflight {
+            return self.read_preflight(pager, &page, read, first, outcome);
+        }
         let doc = if first {
             match self.first_document(&page.url, outcome)? {
                 Some(doc) => doc,
@@ -541,13 +544,47 @@ impl<'a> CrawlJob<'a> {
             }
         };
         let read = read + 1;
-        let mut next = pager.next(&doc.body);
+        let mut next = pager.next(&doc);
         if let Some(capped) = next.as_ref().filter(|_| read >= self.source.max_pages) {
             self.capped(&capped.url);
             next = None;
         }
         self.progress.list = ListPass::Pages { pager, next, read };
         Ok(Step::Found(found))
+    }
+
+    /// Takes a pre-flight's answer (a token, a site's configuration) to the pager, which
+    /// builds the list's first page from it. The pre-flight is not a page of the list: it
+    /// is not parsed, not counted against `max_pages`, and the list's first page is still
+    /// the crawl's first document (whose failure is the crawl's).
+    fn read_preflight(
+        &mut self,
+        mut pager: Pager,
+        page: &PageRequest,
+        read: u32,
+        first: bool,
+        outcome: Result<FetchOutcome, FetchError>,
+    ) -> Result<Step, CrawlError> {
+        let doc = if first {
+            let doc = self.first_document(&page.url, outcome)?;
+            self.progress.started = false;
+            doc
+        } else {
+            self.later_document(&page.url, outcome)
+        };
+        let next = doc.as_ref().and_then(|doc| pager.next(doc));
+        if next.is_none() && doc.is_some() {
+            let error = format!("{}: the pre-flight's answer cannot be read", page.url);
+            if first {
+                return Err(CrawlError::Parse {
+                    url: page.url.to_string(),
+                    error: ParseError::malformed(self.source.kind, error),
+                });
+            }
+            self.progress.fail(error);
+        }
+        self.progress.list = ListPass::Pages { pager, next, read };
+        Ok(Step::Found(Vec::new()))
     }
 
     /// Reads the next page of an `html` listing: its links become posting pages to read,
@@ -563,10 +600,7 @@ impl<'a> CrawlJob<'a> {
         };
         let (url, read) = (url.clone(), *read);
         let first = !self.progress.started;
-        let page = PageRequest {
-            url: url.clone(),
-            method: FetchMethod::Get,
-        };
+        let page = PageRequest::get(url.clone());
         let Some(outcome) = self.fetch(&page, None, limits).await else {
             return Ok(Step::Paused);
         };
@@ -623,10 +657,7 @@ impl<'a> CrawlJob<'a> {
                 listed.extend(self.known.listed(key).iter().map(|p| p.id));
             } else {
                 pending.push(Detail {
-                    request: PageRequest {
-                        url: link,
-                        method: FetchMethod::Get,
-                    },
+                    request: PageRequest::get(link),
                     key,
                     hint,
                 });
@@ -710,14 +741,65 @@ impl<'a> CrawlJob<'a> {
     /// (and the jobfeed version that normalizes it), so an unchanged hint is an unchanged
     /// posting: these records need no refresh, which is for posting pages read apart from
     /// their list.
-    fn listed_records(&mut self, parsed: ExtractedDocument) -> Vec<ExtractedPosting> {
+    ///
+    /// A record that names its detail request (a list without descriptions) is not sent:
+    /// its detail is queued, under the record's key and hint, unless the store holds the
+    /// posting as the list describes it and it is not due for refresh.
+    fn listed_records(&mut self, mut parsed: ExtractedDocument) -> Vec<ExtractedPosting> {
         let known = self.known;
         let company = self.source.company.as_deref().unwrap_or_default();
+        let (summaries, whole): (Vec<_>, Vec<_>) = std::mem::take(&mut parsed.postings)
+            .into_iter()
+            .partition(|posting| posting.record.detail_url.is_some());
+        parsed.postings = whole;
+        self.queue_details(summaries, company);
         self.absorb(parsed, |posting| {
             let key = id_key(&posting.id);
             let hint = record_hint(posting, company);
             (!known.unchanged(key, hint, Refresh::NEVER)).then_some(ListMark { key, hint })
         })
+    }
+
+    /// Queues the detail of each list record that needs reading (see `listed_records`);
+    /// the others are listed as the store holds them.
+    fn queue_details(&mut self, summaries: Vec<ExtractedPosting>, company: &str) {
+        let mut skipped = 0;
+        let mut listed = Vec::new();
+        let mut pending = Vec::new();
+        for posting in summaries {
+            let key = id_key(&posting.id);
+            if !self.progress.seen.insert_key(key) {
+                self.progress.report.skipped_records += 1;
+                continue;
+            }
+            let detail = posting
+                .record
+                .detail_url
+                .as_deref()
+                .and_then(|url| Url::parse(url).ok());
+            let Some(detail) = detail else {
+                self.progress.report.skipped_records += 1;
+                continue;
+            };
+            let hint = record_hint(&posting, company);
+            if self.known.unchanged(key, hint, self.refresh) {
+                skipped += 1;
+                listed.extend(self.known.listed(key).iter().map(|p| p.id));
+            } else {
+                pending.push(Detail {
+                    request: PageRequest::get(detail),
+                    key,
+                    hint,
+                });
+            }
+        }
+        self.progress.pending.extend(pending);
+        self.progress.report.details_skipped += skipped;
+        for id in listed {
+            if self.progress.seen.insert_key(id) {
+                self.progress.report.postings_found += 1;
+            }
+        }
     }
 
     /// Notes a document's postings as listed (a repeat of an id found before is skipped)
@@ -753,6 +835,7 @@ impl<'a> CrawlJob<'a> {
             validators,
             allow_private: self.source.allow_private,
             allowed_hosts: Some(self.allowed_hosts.clone()),
+            headers: page.headers.clone(),
         }
     }
 

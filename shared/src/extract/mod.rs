@@ -2,18 +2,29 @@
 //! the source's fields mapped but not yet interpreted. The normalizer does the interpreting.
 
 pub mod ashby;
+pub mod avature;
+pub mod bamboohr;
+pub mod dayforce;
 pub mod detect;
+pub mod eightfold;
 pub mod greenhouse;
+pub mod herp;
 pub mod himalayas;
 pub mod html_recipe;
 pub mod jsonld;
 pub mod lever;
 pub mod microdata;
+pub mod oracle;
 pub mod recruitee;
 pub mod remoteok;
+pub mod rippling;
 pub mod rss;
 pub mod smartrecruiters;
+pub mod successfactors;
+pub mod teamtailor;
+pub mod ultipro;
 pub mod workable;
+pub mod workday;
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -95,6 +106,12 @@ pub struct RawPosting {
     /// Expiry date as given.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub valid_through: Option<RawDate>,
+    /// Where the posting's own full record is (a list record without its description
+    /// names its detail request): the crawl reads it, when the posting is new, changed or
+    /// due for refresh, instead of sending this record. Absolute; read only by the crawl,
+    /// so it never travels with the posting.
+    #[serde(skip)]
+    pub detail_url: Option<String>,
 }
 
 /// A location as the source gives it.
@@ -215,6 +232,17 @@ pub fn extract(
         SourceKind::RemoteOk => remoteok::extract(body, ctx)?,
         SourceKind::Rss => rss::extract(body, ctx)?,
         SourceKind::Himalayas => himalayas::extract(body, ctx)?,
+        SourceKind::Workday => workday::extract(body, ctx)?,
+        SourceKind::BambooHr => bamboohr::extract(body, ctx)?,
+        SourceKind::Teamtailor => teamtailor::extract(body, ctx)?,
+        SourceKind::Dayforce => dayforce::extract(body, ctx)?,
+        SourceKind::Rippling => rippling::extract(body, ctx)?,
+        SourceKind::Oracle => oracle::extract(body, ctx)?,
+        SourceKind::UltiPro => ultipro::extract(body, ctx)?,
+        SourceKind::Herp => herp::extract(body, ctx)?,
+        SourceKind::Eightfold => eightfold::extract(body, ctx)?,
+        SourceKind::SuccessFactors => successfactors::extract(body, ctx)?,
+        SourceKind::Avature => avature::extract(body, ctx)?,
         SourceKind::Html => {
             return Err(ParseError::Usage(
                 "the html kind needs a recipe (selectors per field)".into(),

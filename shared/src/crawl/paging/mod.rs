@@ -1,12 +1,25 @@
-//! Paging of the API kinds that split their list over several responses (Lever, Workable,
-//! SmartRecruiters, Himalayas): where the next page is, read from the raw JSON of the current one. The
-//! extractors stay unaware of paging; every other kind is one document.
+//! Paging: where a source's list starts (the API address a kind derives from a career-site
+//! address) and where its next page is, read from the current one. Lever, Workable,
+//! SmartRecruiters and Himalayas are paged here; each later kind has its own module. The
+//! extractors stay unaware of paging; the other kinds are one document.
 
 use serde_json::{Value, json};
 use url::Url;
 
-use crate::crawl::fetch::FetchMethod;
+use crate::crawl::fetch::{Document, FetchMethod};
 use crate::model::SourceKind;
+
+pub mod avature;
+pub mod bamboohr;
+pub mod dayforce;
+pub mod eightfold;
+pub mod herp;
+pub mod oracle;
+pub mod rippling;
+pub mod successfactors;
+pub mod teamtailor;
+pub mod ultipro;
+pub mod workday;
 
 /// Page size asked of Lever and SmartRecruiters when the configured URL names none (the most
 /// SmartRecruiters accepts).
@@ -19,13 +32,31 @@ pub struct PageRequest {
     pub url: Url,
     /// How to ask for it.
     pub method: FetchMethod,
+    /// Request headers the provider needs (a CSRF token and its cookie), name and value.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub headers: Vec<(String, String)>,
+    /// Whether this is a pre-flight (a token, a site's configuration) rather than a page
+    /// of the list: its body goes to the pager only, never to the extractor.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub preflight: bool,
 }
 
 impl PageRequest {
-    fn get(url: Url) -> Self {
+    /// A `GET` of `url`, a page of the list.
+    pub fn get(url: Url) -> Self {
         Self {
             url,
             method: FetchMethod::Get,
+            headers: Vec::new(),
+            preflight: false,
+        }
+    }
+
+    /// A `POST` of `body` as JSON to `url`, a page of the list.
+    pub fn post_json(url: Url, body: Value) -> Self {
+        Self {
+            method: FetchMethod::PostJson(body),
+            ..Self::get(url)
         }
     }
 }
@@ -68,6 +99,28 @@ pub enum Pager {
         /// The endpoint every page is posted to.
         url: Url,
     },
+    /// Workday: see [`workday`].
+    Workday(workday::Pages),
+    /// BambooHr: see [`bamboohr`].
+    BambooHr(bamboohr::Pages),
+    /// Teamtailor: see [`teamtailor`].
+    Teamtailor(teamtailor::Pages),
+    /// Dayforce: see [`dayforce`].
+    Dayforce(dayforce::Pages),
+    /// Rippling: see [`rippling`].
+    Rippling(rippling::Pages),
+    /// Oracle: see [`oracle`].
+    Oracle(oracle::Pages),
+    /// UltiPro: see [`ultipro`].
+    UltiPro(ultipro::Pages),
+    /// Herp: see [`herp`].
+    Herp(herp::Pages),
+    /// Eightfold: see [`eightfold`].
+    Eightfold(eightfold::Pages),
+    /// SuccessFactors: see [`successfactors`].
+    SuccessFactors(successfactors::Pages),
+    /// Avature: see [`avature`].
+    Avature(avature::Pages),
 }
 
 impl Pager {
@@ -98,12 +151,20 @@ impl Pager {
                 (pager, PageRequest::get(first))
             }
             SourceKind::Workable => {
-                let first = PageRequest {
-                    url: url.clone(),
-                    method: FetchMethod::PostJson(json!({ "query": "" })),
-                };
+                let first = PageRequest::post_json(url.clone(), json!({ "query": "" }));
                 (Pager::Workable { url: url.clone() }, first)
             }
+            SourceKind::Workday => workday::start(url),
+            SourceKind::BambooHr => bamboohr::start(url),
+            SourceKind::Teamtailor => teamtailor::start(url),
+            SourceKind::Dayforce => dayforce::start(url),
+            SourceKind::Rippling => rippling::start(url),
+            SourceKind::Oracle => oracle::start(url),
+            SourceKind::UltiPro => ultipro::start(url),
+            SourceKind::Herp => herp::start(url),
+            SourceKind::Eightfold => eightfold::start(url),
+            SourceKind::SuccessFactors => successfactors::start(url),
+            SourceKind::Avature => avature::start(url),
             SourceKind::Himalayas => {
                 let by_page = url.path().trim_end_matches('/').ends_with("/search");
                 let position = if by_page {
@@ -133,9 +194,28 @@ impl Pager {
         matches!(self, Pager::Single)
     }
 
-    /// The page after the one whose body is `body`, or `None` when that was the last one (or
-    /// the body does not say: a body the pager cannot read ends the list rather than guessing).
-    pub fn next(&mut self, body: &str) -> Option<PageRequest> {
+    /// The request after `doc` (a page, or a pre-flight's answer), or `None` when that was
+    /// the last one (or the document does not say: a page the pager cannot read ends the list
+    /// rather than guessing).
+    pub fn next(&mut self, doc: &Document) -> Option<PageRequest> {
+        match self {
+            Pager::Workday(pages) => pages.next(doc),
+            Pager::BambooHr(pages) => pages.next(doc),
+            Pager::Teamtailor(pages) => pages.next(doc),
+            Pager::Dayforce(pages) => pages.next(doc),
+            Pager::Rippling(pages) => pages.next(doc),
+            Pager::Oracle(pages) => pages.next(doc),
+            Pager::UltiPro(pages) => pages.next(doc),
+            Pager::Herp(pages) => pages.next(doc),
+            Pager::Eightfold(pages) => pages.next(doc),
+            Pager::SuccessFactors(pages) => pages.next(doc),
+            Pager::Avature(pages) => pages.next(doc),
+            _ => self.next_json(&doc.body),
+        }
+    }
+
+    /// The page after the one whose JSON body is `body`, for the kinds paged here.
+    fn next_json(&mut self, body: &str) -> Option<PageRequest> {
         if self.is_single() {
             return None;
         }
@@ -191,11 +271,12 @@ impl Pager {
             }
             Pager::Workable { url } => {
                 let token = doc.get("nextPage")?.as_str().filter(|t| !t.is_empty())?;
-                Some(PageRequest {
-                    url: url.clone(),
-                    method: FetchMethod::PostJson(json!({ "query": "", "token": token })),
-                })
+                Some(PageRequest::post_json(
+                    url.clone(),
+                    json!({ "query": "", "token": token }),
+                ))
             }
+            _ => None,
         }
     }
 }
@@ -208,7 +289,7 @@ fn page_size(url: &Url) -> u64 {
 }
 
 /// The first value of query parameter `key` as a number.
-fn query_number(url: &Url, key: &str) -> Option<u64> {
+pub(crate) fn query_number(url: &Url, key: &str) -> Option<u64> {
     url.query_pairs()
         .find(|(k, _)| k == key)
         .and_then(|(_, v)| v.trim().parse().ok())
@@ -216,7 +297,7 @@ fn query_number(url: &Url, key: &str) -> Option<u64> {
 
 /// `url` with each of `set` replacing the parameter of that name in place (every other
 /// parameter kept in order), or appended when absent.
-fn with_query(url: &Url, set: &[(&str, u64)]) -> Url {
+pub(crate) fn with_query(url: &Url, set: &[(&str, u64)]) -> Url {
     let mut pairs: Vec<(String, String)> = Vec::new();
     let mut placed: Vec<&str> = Vec::new();
     for (key, value) in url.query_pairs() {
@@ -261,17 +342,17 @@ mod tests {
             first.url, base,
             "a URL with a limit is fetched as configured"
         );
-        let second = pager.next(&lever_page(2)).unwrap();
+        let second = pager.next_json(&lever_page(2)).unwrap();
         assert_eq!(
             second.url.as_str(),
             "https://api.lever.co/v0/postings/acme?mode=json&skip=2&limit=2"
         );
-        let third = pager.next(&lever_page(2)).unwrap();
+        let third = pager.next_json(&lever_page(2)).unwrap();
         assert_eq!(
             third.url.as_str(),
             "https://api.lever.co/v0/postings/acme?mode=json&skip=4&limit=2"
         );
-        assert_eq!(pager.next(&lever_page(1)), None);
+        assert_eq!(pager.next_json(&lever_page(1)), None);
     }
 
     #[test]
@@ -282,8 +363,8 @@ mod tests {
             first.url.as_str(),
             "https://api.lever.co/v0/postings/acme?mode=json&limit=100"
         );
-        assert_eq!(pager.next(&lever_page(99)), None);
-        let second = pager.next(&lever_page(100)).unwrap();
+        assert_eq!(pager.next_json(&lever_page(99)), None);
+        let second = pager.next_json(&lever_page(100)).unwrap();
         assert_eq!(
             second.url.as_str(),
             "https://api.lever.co/v0/postings/acme?mode=json&skip=100&limit=100"
@@ -299,14 +380,18 @@ mod tests {
             let content: Vec<Value> = (0..n).map(|i| json!({ "id": i })).collect();
             json!({ "offset": 0, "limit": 5, "totalFound": 12, "content": content }).to_string()
         };
-        let second = pager.next(&page(5)).unwrap();
+        let second = pager.next_json(&page(5)).unwrap();
         assert_eq!(
             second.url.as_str(),
             "https://api.smartrecruiters.com/v1/companies/equinox/postings?limit=5&offset=5"
         );
-        let third = pager.next(&page(5)).unwrap();
+        let third = pager.next_json(&page(5)).unwrap();
         assert!(third.url.as_str().ends_with("?limit=5&offset=10"));
-        assert_eq!(pager.next(&page(2)), None, "10 + 5 covers the 12 found");
+        assert_eq!(
+            pager.next_json(&page(2)),
+            None,
+            "10 + 5 covers the 12 found"
+        );
     }
 
     #[test]
@@ -315,7 +400,7 @@ mod tests {
         let (mut pager, first) = Pager::start(SourceKind::SmartRecruiters, &base);
         assert!(first.url.as_str().ends_with("/postings?limit=100"));
         let empty = json!({ "totalFound": 500, "content": [] }).to_string();
-        assert_eq!(pager.next(&empty), None);
+        assert_eq!(pager.next_json(&empty), None);
     }
 
     #[test]
@@ -323,8 +408,8 @@ mod tests {
         let base = url("https://apply.workable.com/api/v3/accounts/blueground/jobs");
         let (mut pager, first) = Pager::start(SourceKind::Workable, &base);
         assert_eq!(first.method, FetchMethod::PostJson(json!({ "query": "" })));
-        let corpus = include_str!("../../testdata/corpus/workable/jobs_rsp.json");
-        let second = pager.next(corpus).unwrap();
+        let corpus = include_str!("../../../testdata/corpus/workable/jobs_rsp.json");
+        let second = pager.next_json(corpus).unwrap();
         assert_eq!(second.url, base);
         assert_eq!(
             second.method,
@@ -332,8 +417,8 @@ mod tests {
                 json!({ "query": "", "token": "WzE3ODEwNDk2MDAwMDAsNTg0NDk1Nl0=" })
             )
         );
-        assert_eq!(pager.next(r#"{"total": 29, "results": []}"#), None);
-        assert_eq!(pager.next(r#"{"results": [], "nextPage": ""}"#), None);
+        assert_eq!(pager.next_json(r#"{"total": 29, "results": []}"#), None);
+        assert_eq!(pager.next_json(r#"{"results": [], "nextPage": ""}"#), None);
     }
 
     #[test]
@@ -342,16 +427,16 @@ mod tests {
         let (mut pager, first) = Pager::start(SourceKind::Himalayas, &base);
         assert_eq!(first, PageRequest::get(base.clone()));
         // The recorded page: offset 0, three jobs of 92,721.
-        let corpus = include_str!("../../testdata/corpus/himalayas/browse_rsp.json");
-        let second = pager.next(corpus).unwrap();
+        let corpus = include_str!("../../../testdata/corpus/himalayas/browse_rsp.json");
+        let second = pager.next_json(corpus).unwrap();
         assert_eq!(
             second.url.as_str(),
             "https://himalayas.app/jobs/api?limit=3&offset=3"
         );
         let last = r#"{"offset": 92720, "totalCount": 92721, "jobs": [{}]}"#;
-        assert_eq!(pager.next(last), None);
+        assert_eq!(pager.next_json(last), None);
         let empty = r#"{"offset": 3, "totalCount": 92721, "jobs": []}"#;
-        assert_eq!(pager.next(empty), None);
+        assert_eq!(pager.next_json(empty), None);
     }
 
     #[test]
@@ -359,19 +444,19 @@ mod tests {
         let base = url("https://himalayas.app/jobs/api/search?q=golang&sort=recent");
         let (mut pager, _) = Pager::start(SourceKind::Himalayas, &base);
         // The recorded page: offset 0, twenty jobs of 97.
-        let corpus = include_str!("../../testdata/corpus/himalayas/search_rsp.json");
-        let second = pager.next(corpus).unwrap();
+        let corpus = include_str!("../../../testdata/corpus/himalayas/search_rsp.json");
+        let second = pager.next_json(corpus).unwrap();
         assert_eq!(
             second.url.as_str(),
             "https://himalayas.app/jobs/api/search?q=golang&sort=recent&page=2"
         );
         let fifth = r#"{"offset": 80, "totalCount": 97, "jobs": [{}, {}]}"#;
         assert_eq!(
-            pager.next(fifth).unwrap().url.as_str(),
+            pager.next_json(fifth).unwrap().url.as_str(),
             "https://himalayas.app/jobs/api/search?q=golang&sort=recent&page=3"
         );
         let refused = r#"{"ok": false, "errors": "Invalid company"}"#;
-        assert_eq!(pager.next(refused), None);
+        assert_eq!(pager.next_json(refused), None);
     }
 
     #[test]
@@ -380,11 +465,11 @@ mod tests {
         let (mut pager, first) = Pager::start(SourceKind::Greenhouse, &base);
         assert!(pager.is_single());
         assert_eq!(first, PageRequest::get(base.clone()));
-        assert_eq!(pager.next("[]"), None);
+        assert_eq!(pager.next_json("[]"), None);
         let (mut lever, _) = Pager::start(SourceKind::Lever, &base);
         assert!(!lever.is_single());
-        assert_eq!(lever.next("<html>not json</html>"), None);
-        assert_eq!(lever.next(r#"{"not": "an array"}"#), None);
+        assert_eq!(lever.next_json("<html>not json</html>"), None);
+        assert_eq!(lever.next_json(r#"{"not": "an array"}"#), None);
     }
 
     #[test]

@@ -1,0 +1,11 @@
+//! Extractor for Herp (being built).
+
+use super::{DocumentContext, Extraction};
+use crate::error::ParseError;
+use crate::model::SourceKind;
+
+/// Extracts the postings of one Herp document.
+pub fn extract(body: &str, ctx: DocumentContext<'_>) -> Result<Extraction, ParseError> {
+    let _ = (body, ctx);
+    Err(ParseError::malformed(SourceKind::Herp, "not readable yet"))
+}

@@ -1,0 +1,14 @@
+//! Extractor for Oracle (being built).
+
+use super::{DocumentContext, Extraction};
+use crate::error::ParseError;
+use crate::model::SourceKind;
+
+/// Extracts the postings of one Oracle document.
+pub fn extract(body: &str, ctx: DocumentContext<'_>) -> Result<Extraction, ParseError> {
+    let _ = (body, ctx);
+    Err(ParseError::malformed(
+        SourceKind::Oracle,
+        "not readable yet",
+    ))
+}
