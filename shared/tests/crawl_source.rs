@@ -208,6 +208,7 @@ fn respond(seen: &Seen, port: u16) -> Response {
         "/careers/page-2.html" => html(PAGE_2).into_response(),
         "/careers/broken.html" => html(BROKEN).into_response(),
         "/remote-jobs/sticker-mule-software-engineer/" => html(NODESK).into_response(),
+        "/careers/refused-job" => StatusCode::FORBIDDEN.into_response(),
         "/remote-jobs/no-such-job-slug/" => {
             (StatusCode::NOT_FOUND, html(NODESK_GONE)).into_response()
         }
@@ -602,13 +603,17 @@ async fn a_failed_or_forbidden_posting_page_is_reported_and_makes_the_crawl_inco
     assert!(!output.complete);
     assert_eq!(output.postings.len(), 1, "the good posting is kept");
     assert_eq!(output.postings[0].title, "Software engineer");
+    // A page that is gone (404) is a posting withdrawn since the listing: skipped, not an
+    // error. A refusal is an error.
     assert_eq!(output.report.errors.len(), 1, "{:?}", output.report.errors);
     assert!(
-        output.report.errors[0].contains("HTTP 404")
-            && output.report.errors[0].contains("/remote-jobs/no-such-job-slug/"),
+        output.report.errors[0].contains("HTTP 403")
+            && output.report.errors[0].contains("/careers/refused-job"),
         "{}",
         output.report.errors[0]
     );
+    assert_eq!(output.report.skipped_records, 1);
+    assert_eq!(server.hits("/remote-jobs/no-such-job-slug/").len(), 1);
     let forbidden = format!("http://{}/private/job-1", server.addr);
     assert_eq!(output.report.disallowed, [forbidden]);
     assert!(server.hits("/private/job-1").is_empty());

@@ -708,6 +708,17 @@ impl<'a> CrawlJob<'a> {
             return Step::Paused;
         };
         self.progress.details_read += 1;
+        if let Err(FetchError::Status {
+            status: 404 | 410, ..
+        }) = &outcome
+        {
+            // The list named a posting that is gone by the time its own page is asked for
+            // (withdrawn between the two requests): not sent, and not a failure of the crawl,
+            // or one such job would keep every other withdrawn job of the source open.
+            tracing::info!(source = %self.source.name, url = %detail.request.url, "a listed posting is gone");
+            self.progress.report.skipped_records += 1;
+            return Step::Found(Vec::new());
+        }
         let Some(doc) = self.later_document(&detail.request.url, outcome) else {
             return Step::Found(Vec::new());
         };
@@ -768,7 +779,14 @@ impl<'a> CrawlJob<'a> {
         let mut pending = Vec::new();
         for posting in summaries {
             let key = id_key(&posting.id);
-            if !self.progress.seen.insert_key(key) {
+            // The same job again (on a later page, or twice on one): its detail is read once.
+            // The key is not noted as seen here: the detail's posting, which usually has the
+            // list record's id, is noted when it is read.
+            let queued = |detail: &Detail| detail.key == key;
+            if self.progress.seen.contains_key(key)
+                || pending.iter().any(queued)
+                || self.progress.pending.iter().any(queued)
+            {
                 self.progress.report.skipped_records += 1;
                 continue;
             }
@@ -781,7 +799,7 @@ impl<'a> CrawlJob<'a> {
                 self.progress.report.skipped_records += 1;
                 continue;
             };
-            let hint = record_hint(&posting, company);
+            let hint = summary_hint(&posting, company);
             if self.known.unchanged(key, hint, self.refresh) {
                 skipped += 1;
                 listed.extend(self.known.listed(key).iter().map(|p| p.id));
@@ -984,6 +1002,20 @@ fn record_hint(posting: &ExtractedPosting, company: &str) -> u64 {
         } else {
             "many"
         },
+        company,
+        &record,
+    ])
+}
+
+/// The change hint of a list record that names its detail: like [`record_hint`], but
+/// without the list page's address, which changes when a job moves to another page of a
+/// list paged in its URL (`startrow`, `jobOffset`) while the job stays as it was.
+fn summary_hint(posting: &ExtractedPosting, company: &str) -> u64 {
+    let record = serde_json::to_string(&posting.record).unwrap_or_default();
+    hash64(&[
+        env!("CARGO_PKG_VERSION"),
+        posting.kind.as_str(),
+        "summary",
         company,
         &record,
     ])

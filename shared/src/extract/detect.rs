@@ -132,7 +132,10 @@ fn object_kind(object: &Map<String, Value>) -> Option<SourceKind> {
     if super::himalayas::is_page(object) {
         return Some(SourceKind::Himalayas);
     }
-    let kind = if has("absolute_url") && has("internal_job_id") {
+    let kind = if has("hostedUrl") && (has("text") || has("categories")) {
+        // One Lever posting (`/v0/postings/{company}/{id}`).
+        SourceKind::Lever
+    } else if has("absolute_url") && has("internal_job_id") {
         SourceKind::Greenhouse
     } else if has("jobs") && has("apiVersion") {
         SourceKind::Ashby
@@ -361,5 +364,13 @@ mod tests {
             detect_kind("<div>fragment</div>", None),
             Ok(SourceKind::JsonLd)
         );
+    }
+
+    #[test]
+    fn one_lever_posting_is_lever_by_its_shape() {
+        let list = include_str!("../../testdata/corpus/lever/postings_rsp.json");
+        let list: Value = serde_json::from_str(list).unwrap();
+        let one = list[0].to_string();
+        assert_eq!(detect_kind(&one, None), Ok(SourceKind::Lever));
     }
 }

@@ -12,18 +12,32 @@ use crate::model::SourceKind;
 
 const KIND: SourceKind = SourceKind::Lever;
 
-/// Extracts the postings of one Lever `mode=json` document.
+/// Extracts the postings of one Lever `mode=json` document: the postings list (an array),
+/// or one posting (`/v0/postings/{company}/{id}`, an object).
 ///
 /// The description is assembled from `description`, the `lists` (each under its own heading)
 /// and `additional`; `createdAt` becomes `RawDate::EpochMillis`; `salaryRange` becomes a
 /// salary whose Lever interval (`per-year-salary`) is reduced to a period word (`year`).
 /// Lever names no company, so `company_name` is the board slug of `hostedUrl`. Array items that are not objects
-/// are counted in `skipped`. Errors: invalid JSON, anything but an array, or an array whose
-/// items are not Lever postings.
+/// are counted in `skipped`. Errors: invalid JSON, Lever's own refusal (`{"ok": false,
+/// "error": ...}`, as for a posting that does not exist), an object that is not a posting,
+/// or an array whose items are not Lever postings.
 pub fn extract(body: &str, ctx: DocumentContext<'_>) -> Result<Extraction, ParseError> {
     // Lever gives absolute URLs, so the document's address adds nothing.
     let _ = ctx;
     let doc = parse_json(body, KIND)?;
+    if let Some(object) = doc.as_object() {
+        if object.get("ok").and_then(Value::as_bool) == Some(false) {
+            let reason = json_str(object.get("error")).unwrap_or_else(|| "no reason given".into());
+            return Err(malformed(&format!("Lever refused the request: {reason}")));
+        }
+        if !is_posting(&doc) {
+            return Err(malformed(
+                "expected an array of postings or one posting (`mode=json`)",
+            ));
+        }
+        return Ok(collect_postings([&doc], |item| Some(posting(item))));
+    }
     let Some(items) = doc.as_array() else {
         return Err(malformed("expected an array of postings (`mode=json`)"));
     };
@@ -266,6 +280,23 @@ mod tests {
         let extraction = run(r#"[{"categories": {}}, "x", null]"#).unwrap();
         assert_eq!(extraction.postings.len(), 1);
         assert_eq!(extraction.skipped, 2);
+    }
+
+    #[test]
+    fn a_single_posting_object_gives_that_posting() {
+        let list = include_str!("../../testdata/corpus/lever/postings_rsp.json");
+        let list: Value = serde_json::from_str(list).unwrap();
+        let one = list[0].to_string();
+        let from_list = run(list.to_string().as_str()).unwrap().postings.remove(0);
+        let extraction = run(&one).unwrap();
+        assert_eq!(extraction.postings, [from_list]);
+        assert_eq!(extraction.skipped, 0);
+    }
+
+    #[test]
+    fn a_refusal_says_why() {
+        let err = run(r#"{"ok": false, "error": "Document not found"}"#).unwrap_err();
+        assert!(err.to_string().contains("Document not found"), "{err}");
     }
 
     #[test]
