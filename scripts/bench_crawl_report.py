@@ -156,6 +156,27 @@ def main():
             "| 10 + 1,000 | 10 + 1,000 |")
     add("")
 
+    add("### Requests of a 2,000-posting Workday tenant, crawled twice")
+    add("")
+    add("`jobfeed crawl --source bench-workday` twice against `scripts/bench_site.py 2000 PORT "
+        "workday`: a tenant in Workday's format (the search, 20 jobs a page without their "
+        "descriptions, and one detail request per job), which counts what it serves. Before: "
+        "every detail read on every crawl, as a crawler without incremental details does "
+        "(`refresh_share = 1`). After: details read only for new or changed jobs and the "
+        "share due for refresh (the default `refresh_share = 0.05`).")
+    add("")
+    add("| crawl | first crawl: search pages + details | unchanged re-crawl: search pages + details |")
+    add("|---|---:|---:|")
+    for label, name in [("before: every detail each crawl", "workday-every-detail"),
+                        ("after: incremental details", "workday-incremental")]:
+        data = load(f"{run}/{name}.json")
+        if data:
+            first, both = data[0]["first"], data[0]["both"]
+            again = (both["listing"] - first["listing"], both["posting"] - first["posting"])
+            add(f"| {label} | {first['listing']} + {first['posting']:,} | "
+                f"{again[0]} + {again[1]:,} |")
+    add("")
+
     add("### A 2,000-posting source through the crawler function, over its invocations")
     add("")
     add("`functions/local-run/src/bin/cold-start.rs --continued-crawl`: the release crawler "

@@ -1,9 +1,11 @@
 //! Every extractor through `parse_document`: the first byte picks the kind (auto-detection,
 //! each fixed kind, or a CSS recipe), the rest is the document. Any panic, hang or runaway
-//! allocation is a bug; errors are expected.
+//! allocation is a bug; errors are expected. Whatever postings come out must make RSS and
+//! Atom feeds that a strict XML 1.0 parser accepts.
 #![no_main]
 
 use chrono::{TimeZone, Utc};
+use jobfeed::api::feeds::{FeedFormat, FeedMeta, render};
 use jobfeed::extract::ExtractKind;
 use jobfeed::extract::html_recipe::{FieldSelector, HtmlRecipe};
 use jobfeed::model::SourceKind;
@@ -58,5 +60,25 @@ fuzz_target!(|data: &[u8]| {
         fetched_at: Utc.with_ymd_and_hms(2026, 7, 15, 12, 0, 0).unwrap(),
         max_bytes: DEFAULT_MAX_DOCUMENT_BYTES,
     };
-    let _ = parse_document(body, &options);
+    let Ok(parsed) = parse_document(body, &options) else {
+        return;
+    };
+    if parsed.postings.is_empty() {
+        return;
+    }
+    let Ok(base) = url::Url::parse("https://feeds.example.org/") else {
+        return;
+    };
+    let meta = FeedMeta {
+        title: "fuzz".to_owned(),
+        self_url: base.clone(),
+        home_url: base.clone(),
+        base_url: base,
+    };
+    for format in [FeedFormat::Rss, FeedFormat::Atom] {
+        let document = render(format, &meta, &parsed.postings).expect("a feed is written");
+        if let Err(error) = roxmltree::Document::parse(&document) {
+            panic!("{format:?} feed is not well-formed XML: {error}");
+        }
+    }
 });

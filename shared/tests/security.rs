@@ -5,6 +5,8 @@
 //! the three feeds must be inert when parsed as HTML. Then abusive requests (oversized or
 //! invalid query strings, repeated parameters, huge limits, path traversal) must be 4xx
 //! problems that read the store a bounded number of times (counted by the store's `usage`).
+//! Plain-text fields carrying tag-shaped evasions and XML-forbidden characters come out as
+//! text, and the XML feeds stay well-formed to a strict parser.
 
 #![cfg(feature = "api")]
 
@@ -321,6 +323,117 @@ fn xml_texts(xml: &str, name: &str) -> Vec<String> {
         }
     }
     found
+}
+
+/// Plain-text payloads that a stripper which drops comments, `</>`, `<?x>`, `<!x>` or CDATA
+/// without a separator would join into a tag, and characters XML 1.0 forbids.
+const TEXT_EVASIONS: &[&str] = &[
+    "<<!---->img src=x onerror=alert(1)>",
+    "<</>script>alert(1)<</>/script>",
+    "<<?x>svg onload=alert(1)>",
+    "<<!x>iframe src=javascript:alert(1)>",
+    "&lt;img src=x onerror=alert(1)&gt;",
+    "\u{1b}[31m",
+    "\u{b}\u{c}\u{8}\u{1}\u{0}\u{fffe}\u{ffff}",
+];
+
+/// Whether `text` holds anything tag-shaped: `<` then a letter, `/`, `!` or `?`.
+fn tag_shaped(text: &str) -> bool {
+    text.match_indices('<').any(|(at, _)| {
+        text[at + 1..]
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_alphabetic() || "/!?".contains(c))
+    })
+}
+
+#[tokio::test]
+async fn hostile_text_fields_come_out_as_text_and_every_feed_stays_well_formed() {
+    let jobs: Vec<Value> = TEXT_EVASIONS
+        .iter()
+        .enumerate()
+        .map(|(i, evasion)| {
+            json!({
+                "id": 3000 + i,
+                "absolute_url": format!("https://job-boards.greenhouse.io/evil/jobs/{}", 3000 + i),
+                "title": format!("Backend Engineer {evasion}"),
+                "company_name": format!("Evil {evasion} Corp"),
+                "location": {"name": format!("Berlin {evasion}")},
+                "departments": [{"name": format!("Platform {evasion}")}],
+                "updated_at": "2026-07-19T10:00:00Z",
+                "content": entity_encode(&format!("<p>About {evasion} us</p>")),
+            })
+        })
+        .collect();
+    let board = serde_json::to_vec(&json!({ "jobs": jobs })).unwrap();
+    let postings = parse(
+        &board,
+        "https://boards-api.greenhouse.io/v1/boards/evil/jobs?content=true",
+        "greenhouse-evil",
+    );
+    assert_eq!(postings.len(), TEXT_EVASIONS.len());
+    let store = Arc::new(MemoryStore::new());
+    let incoming = postings.into_iter().map(Incoming::from).collect();
+    ingest_postings(store.as_ref(), incoming, t0(), &IngestConfig::default())
+        .await
+        .unwrap();
+    let api = Api {
+        router: router(ApiState {
+            postings: store.clone(),
+            sources: store.clone(),
+            config: ApiConfig::default(),
+        }),
+        store,
+    };
+
+    let list = api.get("/jobs?fields=full&limit=100").await.json();
+    let items = list["items"].as_array().unwrap();
+    assert_eq!(items.len(), TEXT_EVASIONS.len());
+    for item in items {
+        let mut texts = vec![
+            item["title"].as_str().unwrap().to_owned(),
+            item["company"]["name"].as_str().unwrap().to_owned(),
+            item["department"].as_str().unwrap_or_default().to_owned(),
+        ];
+        for place in item["locations"].as_array().unwrap() {
+            texts.push(place.to_string());
+        }
+        for text in texts {
+            assert!(!tag_shaped(&text), "{text:?}");
+            assert!(
+                !text
+                    .chars()
+                    .any(|c| c < ' ' || c == '\u{fffe}' || c == '\u{ffff}'),
+                "{text:?}"
+            );
+        }
+        assert!(
+            item["title"]
+                .as_str()
+                .unwrap()
+                .starts_with("Backend Engineer")
+        );
+    }
+    for path in ["/feed.rss", "/feed.atom"] {
+        let reply = api.get(path).await;
+        assert_eq!(reply.status, StatusCode::OK, "{path}");
+        let xml = reply.text();
+        let document = roxmltree::Document::parse(&xml)
+            .unwrap_or_else(|error| panic!("{path} is not well-formed XML: {error}"));
+        let titles: Vec<&str> = document
+            .descendants()
+            .filter(|node| node.has_tag_name("title"))
+            .filter_map(|node| node.text())
+            .collect();
+        assert!(titles.len() > TEXT_EVASIONS.len(), "{path}: {titles:?}");
+        assert!(titles.iter().all(|t| !tag_shaped(t)), "{path}: {titles:?}");
+    }
+    let feed = api.get("/feed.json").await;
+    assert_eq!(feed.status, StatusCode::OK);
+    assert_eq!(
+        feed.json()["items"].as_array().unwrap().len(),
+        TEXT_EVASIONS.len()
+    );
 }
 
 #[tokio::test]

@@ -148,7 +148,15 @@ fn rss_channel(meta: &FeedMeta, postings: &[JobPosting]) -> Option<String> {
         .items(items)
         .build();
     let bytes = channel.write_to(Vec::new()).ok()?;
-    String::from_utf8(bytes).ok()
+    xml_safe(String::from_utf8(bytes).ok()?)
+}
+
+/// The document without any character XML 1.0 forbids. The normalizer keeps them out of
+/// what is stored; this keeps a posting stored by an older version, or any other text that
+/// reaches a feed, from making the whole feed unreadable to strict readers.
+fn xml_safe(mut document: String) -> Option<String> {
+    crate::markup::text::scrub(&mut document);
+    Some(document)
 }
 
 fn atom_feed(meta: &FeedMeta, postings: &[JobPosting]) -> Option<String> {
@@ -211,7 +219,7 @@ fn atom_feed(meta: &FeedMeta, postings: &[JobPosting]) -> Option<String> {
         .entries(atom_entries)
         .build();
     let bytes = feed.write_to(Vec::new()).ok()?;
-    String::from_utf8(bytes).ok()
+    xml_safe(String::from_utf8(bytes).ok()?)
 }
 
 /// A JSON Feed 1.1 document (<https://www.jsonfeed.org/version/1.1/>).
@@ -286,5 +294,97 @@ fn json_feed(meta: &FeedMeta, postings: &[JobPosting]) -> JsonFeed {
         feed_url: meta.self_url.to_string(),
         description: format!("{} (newest {FEED_ITEMS})", meta.title),
         items,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::extract::{RawLocation, RawPosting};
+    use crate::model::SourceKind;
+    use crate::normalize::{NormalizeContext, normalize};
+    use chrono::TimeZone;
+    use proptest::prelude::*;
+
+    fn meta() -> FeedMeta {
+        let base = Url::parse("https://jobs.example.org/").unwrap();
+        FeedMeta {
+            title: "jobfeed".into(),
+            self_url: base.join("feed.rss").unwrap(),
+            home_url: base.join("jobs").unwrap(),
+            base_url: base,
+        }
+    }
+
+    fn posting(title: &str, company: &str, place: &str, description: &str) -> Option<JobPosting> {
+        let raw = RawPosting {
+            title: Some(title.to_owned()),
+            url: Some("https://example.com/jobs/1".into()),
+            company_name: Some(company.to_owned()),
+            department: Some(place.to_owned()),
+            locations: vec![RawLocation::text(place)],
+            description_html: Some(description.to_owned()),
+            tags: vec![company.to_owned()],
+            ..RawPosting::default()
+        };
+        let ctx = NormalizeContext {
+            source: "s",
+            source_kind: SourceKind::Greenhouse,
+            base_url: None,
+            single_posting_document: false,
+            fetched_at: Utc.with_ymd_and_hms(2026, 7, 15, 12, 0, 0).unwrap(),
+            company_override: None,
+        };
+        normalize(raw, &ctx).ok()
+    }
+
+    /// Both XML feeds of `postings` are well-formed XML 1.0 to a strict parser.
+    fn assert_xml_feeds_parse(postings: &[JobPosting]) {
+        for format in [FeedFormat::Rss, FeedFormat::Atom] {
+            let document = render(format, &meta(), postings).unwrap();
+            if let Err(error) = roxmltree::Document::parse(&document) {
+                panic!("{format:?} is not well-formed: {error}");
+            }
+        }
+    }
+
+    #[test]
+    fn control_characters_in_a_posting_never_reach_the_xml_feeds() {
+        let posting = posting(
+            "Backend Engineer \u{1b}[31m",
+            "Acme\u{0}\u{1}",
+            "Berlin\u{b}",
+            "<p>a\u{c}b\u{8}c\u{fffe}\u{ffff}</p>",
+        )
+        .unwrap();
+        assert_eq!(posting.title, "Backend Engineer");
+        assert_eq!(posting.company.name, "Acme");
+        assert_xml_feeds_parse(std::slice::from_ref(&posting));
+    }
+
+    #[test]
+    fn a_stored_posting_with_control_characters_still_gives_well_formed_feeds() {
+        // As if stored by an older version: the writers clean what the normalizer missed.
+        let mut stored = posting("Backend Engineer", "Acme", "Berlin", "<p>x</p>").unwrap();
+        stored.title.push('\u{1}');
+        stored.company.name.push('\u{0}');
+        stored.description_html.push_str("\u{b}<p>y\u{ffff}</p>");
+        assert_xml_feeds_parse(&[stored]);
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(256))]
+
+        #[test]
+        fn any_normalized_posting_gives_xml_feeds_a_strict_parser_accepts(
+            title in "\\PC{0,40}|[\\x00-\\x1f<>&\\u{fffe}\\u{ffff}a-z ]{1,40}",
+            company in any::<String>(),
+            place in "[\\x00-\\x1f<>/!?a-z ]{0,30}",
+            description in any::<String>(),
+        ) {
+            if let Some(posting) = posting(&title, &company, &place, &description) {
+                assert_xml_feeds_parse(&[posting]);
+            }
+        }
     }
 }

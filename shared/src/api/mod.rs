@@ -16,7 +16,7 @@
 //! gzip/br compression.
 
 mod cache;
-mod feeds;
+pub mod feeds;
 mod handlers;
 mod meter;
 mod params;

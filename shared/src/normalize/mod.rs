@@ -17,8 +17,9 @@ use std::sync::LazyLock;
 use chrono::{DateTime, Utc};
 use regex::Regex;
 
-use crate::extract::RawPosting;
+use crate::extract::{RawLocation, RawPosting};
 use crate::identity;
+use crate::markup::text::{self, remove_tag_shapes, remove_xml_forbidden};
 use crate::model::{Company, EmploymentType, JobPosting, SourceKind, Workplace};
 
 /// What the normalizer needs to know beyond the record itself.
@@ -70,6 +71,7 @@ pub enum Skip {
 ///   (`Contract`, `Part-time`, `Intern`).
 /// - Salary: structured pay, else the source's pay text, else the description.
 pub fn normalize(raw: RawPosting, ctx: &NormalizeContext<'_>) -> Result<JobPosting, Skip> {
+    let raw = scrubbed(raw);
     let raw_title = raw.title.as_deref().unwrap_or("");
     let (title, url) = title_and_url(&raw, ctx)?;
     let apply_url = raw
@@ -89,7 +91,7 @@ pub fn normalize(raw: RawPosting, ctx: &NormalizeContext<'_>) -> Result<JobPosti
     let mut location_workplaces = Vec::new();
     let mut remote_regions = Vec::new();
     for raw_location in &raw.locations {
-        let parsed = location::parse_location(raw_location);
+        let parsed = location::parse_location(&plain_location(raw_location));
         for place in parsed.locations {
             if !locations.contains(&place) {
                 locations.push(place);
@@ -101,7 +103,8 @@ pub fn normalize(raw: RawPosting, ctx: &NormalizeContext<'_>) -> Result<JobPosti
     remote_regions.extend(
         raw.remote_regions
             .iter()
-            .filter_map(|region| location::remote_region(region)),
+            .filter_map(|region| tidy(region))
+            .filter_map(|region| location::remote_region(&region)),
     );
     remote_regions.sort();
     remote_regions.dedup();
@@ -234,14 +237,67 @@ pub(crate) fn next_digit(text: &str, from: usize) -> Option<usize> {
 
 pub(crate) use crate::markup::cut::floor_char_boundary;
 
-/// Entities decoded, whitespace collapsed; `None` when nothing is left.
+/// A text field as text: entities decoded once, markup turned into text, anything still
+/// tag-shaped removed (`markup::text::remove_tag_shapes`), what XML cannot carry dropped,
+/// whitespace collapsed; `None` when nothing is left.
 fn tidy(text: &str) -> Option<String> {
-    let decoded = html_escape::decode_html_entities(text);
-    let tidied = sanitize::strip_markup(&decoded)
+    let text = remove_xml_forbidden(text);
+    let decoded = html_escape::decode_html_entities(&text);
+    let stripped = sanitize::strip_markup(&decoded);
+    let tidied = remove_tag_shapes(&stripped)
         .split_whitespace()
         .collect::<Vec<_>>()
         .join(" ");
     (!tidied.is_empty()).then_some(tidied)
+}
+
+/// A location whose texts are text (see [`tidy`]): a place never holds markup.
+fn plain_location(raw: &RawLocation) -> RawLocation {
+    let part = |p: &Option<String>| p.as_deref().and_then(tidy);
+    RawLocation {
+        raw: tidy(&raw.raw).unwrap_or_default(),
+        city: part(&raw.city),
+        region: part(&raw.region),
+        country: part(&raw.country),
+    }
+}
+
+/// `raw` without the characters XML 1.0 forbids in any of its texts (the URLs aside: their
+/// parser percent-encodes controls, and ids are computed from them before this runs), so
+/// no stored posting can break an XML feed.
+fn scrubbed(mut raw: RawPosting) -> RawPosting {
+    let scrub_all = |texts: &mut Vec<String>| texts.iter_mut().for_each(text::scrub);
+    let texts = [
+        &mut raw.external_id,
+        &mut raw.title,
+        &mut raw.company_name,
+        &mut raw.department,
+        &mut raw.seniority_hint,
+        &mut raw.salary_text,
+        &mut raw.description_html,
+        &mut raw.description_text,
+    ];
+    texts.into_iter().flatten().for_each(text::scrub);
+    scrub_all(&mut raw.workplace_hints);
+    scrub_all(&mut raw.remote_regions);
+    scrub_all(&mut raw.employment_types);
+    scrub_all(&mut raw.tags);
+    for location in &mut raw.locations {
+        text::scrub(&mut location.raw);
+        let parts = [
+            &mut location.city,
+            &mut location.region,
+            &mut location.country,
+        ];
+        parts.into_iter().flatten().for_each(text::scrub);
+    }
+    if let Some(salary) = &mut raw.salary {
+        [&mut salary.currency, &mut salary.period]
+            .into_iter()
+            .flatten()
+            .for_each(text::scrub);
+    }
+    raw
 }
 
 /// The override, the source's name, or the posting URL's host without a jobs-site prefix.
@@ -375,6 +431,78 @@ mod tests {
             title: Some(title.into()),
             url: Some(url.into()),
             ..RawPosting::default()
+        }
+    }
+
+    #[test]
+    fn text_fields_hold_no_tag_however_the_source_spells_it() {
+        let evasions = [
+            "<<!---->img src=x onerror=alert(1)>",
+            "<</>script>alert(1)<</>/script>",
+            "<<?x>svg onload=alert(1)>",
+            "<<!x>iframe src=javascript:alert(1)>",
+            "<![CDATA[<]]>script>alert(1)</script>",
+            "&lt;img src=x onerror=alert(1)&gt;",
+            "&amp;lt;script&amp;gt;alert(1)&amp;lt;/script&amp;gt;",
+            "<img src=x onerror=alert(1)",
+        ];
+        for evasion in evasions {
+            let mut record = raw(
+                &format!("Backend Engineer {evasion}"),
+                "https://example.com/j/1",
+            );
+            record.company_name = Some(format!("Acme {evasion}"));
+            record.department = Some(format!("Platform {evasion}"));
+            record.locations = vec![RawLocation {
+                raw: format!("Berlin {evasion}"),
+                city: Some(format!("Berlin{evasion}")),
+                ..RawLocation::default()
+            }];
+            let posting = normalize(record, &ctx(None)).unwrap();
+            let texts = [
+                posting.title.clone(),
+                posting.company.name.clone(),
+                posting.department.clone().unwrap_or_default(),
+                posting
+                    .locations
+                    .iter()
+                    .map(|l| format!("{} {:?}", l.raw, l.city))
+                    .collect(),
+            ];
+            for text in texts {
+                let shaped = text.match_indices('<').any(|(at, _)| {
+                    text[at + 1..]
+                        .chars()
+                        .next()
+                        .is_some_and(|c| c.is_ascii_alphabetic() || "/!?".contains(c))
+                });
+                assert!(!shaped, "{evasion:?} left {text:?}");
+            }
+            assert!(
+                posting.title.starts_with("Backend Engineer"),
+                "{}",
+                posting.title
+            );
+        }
+    }
+
+    #[test]
+    fn text_that_only_looks_like_markup_is_kept_in_text_fields() {
+        for title in [
+            "C++ / C# Developer",
+            "R&D Engineer",
+            "Engineer, 5 < 10 years",
+            "<3 Community Engineer",
+            "シニアバックエンドエンジニア",
+            "مهندس برمجيات أول",
+        ] {
+            let mut record = raw(title, "https://example.com/j/1");
+            record.company_name = Some(title.to_owned());
+            record.department = Some(title.to_owned());
+            let posting = normalize(record, &ctx(None)).unwrap();
+            assert_eq!(posting.title, title);
+            assert_eq!(posting.company.name, title);
+            assert_eq!(posting.department.as_deref(), Some(title));
         }
     }
 

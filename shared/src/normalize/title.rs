@@ -8,8 +8,12 @@
 /// workplace, region or filler word and at least one is a workplace or region word, so
 /// `Senior Software Engineer - Backend` and `Head of Client Success (East Coast only)` stay.
 pub fn clean_title(raw: &str) -> String {
-    let decoded = decode_entities(raw);
-    let decoded = super::sanitize::strip_markup(&decoded).into_owned();
+    let raw = crate::markup::text::remove_xml_forbidden(raw);
+    let decoded = decode_entities(&raw);
+    let decoded = super::sanitize::strip_markup(&decoded);
+    // A title is text: nothing tag-shaped survives (the stripper's removals can join its
+    // two sides into a new tag, and entities decoded above can spell one).
+    let decoded = crate::markup::text::remove_tag_shapes(&decoded).into_owned();
     let undecorated: String = decoded
         .chars()
         .map(|c| if is_decoration(c) { ' ' } else { c })
