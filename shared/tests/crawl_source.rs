@@ -43,6 +43,13 @@ const ENGAGE: &str = include_str!("../testdata/corpus/engage/job_detail_no_jsonl
 const PAGE_1: &str = include_str!("../testdata/synthetic/crawl/page-1.html");
 const PAGE_2: &str = include_str!("../testdata/synthetic/crawl/page-2.html");
 const BROKEN: &str = include_str!("../testdata/synthetic/crawl/broken.html");
+const WORKDAY_JOBS: &str = include_str!("../testdata/corpus/workday/nvidia_jobs_rsp.json");
+const WORKDAY_DETAIL: &str = include_str!("../testdata/corpus/workday/nvidia_job_detail_rsp.json");
+const EIGHTFOLD_SEARCH: &str = include_str!("../testdata/corpus/eightfold/search_rsp.json");
+const EIGHTFOLD_DETAILS: &str =
+    include_str!("../testdata/corpus/eightfold/position_details_rsp.json");
+const EIGHTFOLD_NOT_FOUND: &str =
+    include_str!("../testdata/corpus/eightfold/position_details_not_found_rsp.json");
 
 /// One request as the server saw it.
 #[derive(Debug, Clone)]
@@ -217,6 +224,8 @@ fn respond(seen: &Seen, port: u16) -> Response {
         }
         "/aspark-tokyo/work_17068421/" => html(ENGAGE).into_response(),
         "/offhost/job" | "/private/job-1" => html(NODESK).into_response(),
+        path if path.starts_with("/wday/cxs/") => workday_respond(seen),
+        path if path.starts_with("/api/pcsx/") => eightfold_respond(seen),
         _ => StatusCode::NOT_FOUND.into_response(),
     }
 }
@@ -732,4 +741,245 @@ async fn an_html_source_without_a_listing_reads_its_one_page_with_the_recipe() {
     assert_eq!(output.postings[0].source_kind, SourceKind::Html);
     assert!(output.postings[0].title.contains("株式会社アスパーク"));
     assert_eq!(output.report.pages_fetched, 1);
+}
+
+/// Workday: the recorded search page (its total cut from 27 to 23) at offset 0, then three
+/// recorded jobs under new addresses at offset 20 (with the total of 0 later pages report);
+/// each job's detail is the recorded one under that job's address and requisition.
+fn workday_respond(seen: &Seen) -> Response {
+    const SITE: &str = "/wday/cxs/nvidia/NVIDIAExternalCareerSite";
+    let json = |value: Value| {
+        (
+            [(header::CONTENT_TYPE, "application/json")],
+            value.to_string(),
+        )
+            .into_response()
+    };
+    if seen.path == format!("{SITE}/jobs") && seen.method == "POST" {
+        let body: Value = serde_json::from_str(&seen.body).unwrap_or(Value::Null);
+        let mut page: Value = serde_json::from_str(WORKDAY_JOBS).unwrap();
+        return match body.get("offset").and_then(Value::as_u64) {
+            Some(0) => {
+                page["total"] = json!(23);
+                json(page)
+            }
+            Some(20) => {
+                let jobs: Vec<Value> = page["jobPostings"].as_array().unwrap()[..3]
+                    .iter()
+                    .enumerate()
+                    .map(|(i, job)| {
+                        let mut job = job.clone();
+                        let id = format!("JR900000{i}");
+                        job["externalPath"] = json!(format!("/job/US-CA-Santa-Clara/Synth_{id}"));
+                        job["bulletFields"] = json!([id]);
+                        job
+                    })
+                    .collect();
+                json(json!({ "total": 0, "jobPostings": jobs, "facets": [] }))
+            }
+            _ => StatusCode::BAD_REQUEST.into_response(),
+        };
+    }
+    match seen.path.strip_prefix(SITE) {
+        Some(path) if path.starts_with("/job/") && seen.method == "GET" => {
+            let name = path.rsplit('/').next().unwrap_or_default();
+            let requisition = name.rsplit('_').next().unwrap_or_default();
+            let requisition = requisition.split('-').next().unwrap_or_default();
+            let mut detail: Value = serde_json::from_str(WORKDAY_DETAIL).unwrap();
+            detail["jobPostingInfo"]["jobReqId"] = json!(requisition);
+            detail["jobPostingInfo"]["externalUrl"] = json!(format!(
+                "https://nvidia.wd5.myworkdayjobs.com/NVIDIAExternalCareerSite{path}"
+            ));
+            json(detail)
+        }
+        _ => StatusCode::NOT_FOUND.into_response(),
+    }
+}
+
+/// Eightfold: the recorded search page (its count cut from 1,330 to 13) at start 0, then
+/// three recorded positions under new ids at start 10; each position's details are the
+/// recorded ones under its id, and an unknown id is the recorded 404.
+fn eightfold_respond(seen: &Seen) -> Response {
+    let json = |status: StatusCode, value: Value| {
+        (
+            status,
+            [(header::CONTENT_TYPE, "application/json")],
+            value.to_string(),
+        )
+            .into_response()
+    };
+    let param = |key: &str| -> Option<String> {
+        url::form_urlencoded::parse(seen.query.as_deref()?.as_bytes())
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.into_owned())
+    };
+    if param("domain").as_deref() != Some("morganstanley.com") {
+        return StatusCode::BAD_REQUEST.into_response();
+    }
+    let mut search: Value = serde_json::from_str(EIGHTFOLD_SEARCH).unwrap();
+    search["data"]["count"] = json!(13);
+    let synthetic = |i: usize| 900_000_000_000_u64 + i as u64;
+    match seen.path.as_str() {
+        "/api/pcsx/search" => match param("start").as_deref() {
+            Some("0") => json(StatusCode::OK, search),
+            Some("10") => {
+                let positions: Vec<Value> = search["data"]["positions"].as_array().unwrap()[..3]
+                    .iter()
+                    .enumerate()
+                    .map(|(i, position)| {
+                        let mut position = position.clone();
+                        position["id"] = json!(synthetic(i));
+                        position["positionUrl"] = json!(format!("/careers/job/{}", synthetic(i)));
+                        position
+                    })
+                    .collect();
+                search["data"]["positions"] = json!(positions);
+                json(StatusCode::OK, search)
+            }
+            _ => StatusCode::BAD_REQUEST.into_response(),
+        },
+        "/api/pcsx/position_details" => {
+            let id = param("position_id").unwrap_or_default();
+            let number = id.parse::<u64>().ok();
+            let listed = number.is_some_and(|number| {
+                search["data"]["positions"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .any(|p| p["id"].as_u64() == Some(number))
+                    || (0..3).any(|i| synthetic(i) == number)
+            });
+            if !listed {
+                let gone: Value = serde_json::from_str(EIGHTFOLD_NOT_FOUND).unwrap();
+                return json(StatusCode::NOT_FOUND, gone);
+            }
+            let mut details: Value = serde_json::from_str(EIGHTFOLD_DETAILS).unwrap();
+            details["data"]["id"] = json!(number);
+            details["data"]["positionUrl"] = json!(format!("/careers/job/{id}"));
+            details["data"]["publicUrl"] = json!(format!(
+                "https://morganstanley.eightfold.ai/careers/job/{id}"
+            ));
+            json(StatusCode::OK, details)
+        }
+        _ => StatusCode::NOT_FOUND.into_response(),
+    }
+}
+
+#[tokio::test]
+async fn a_workday_search_is_posted_page_by_page_and_each_jobs_detail_is_read() {
+    let server = TestServer::start().await;
+    let source = server.source(
+        "name = \"nvidia\"\nkind = \"workday\"\nurl = \"{base}/wday/cxs/nvidia/NVIDIAExternalCareerSite/jobs\"",
+    );
+    let output = crawl(&source).await.unwrap();
+    assert!(output.complete, "{:?}", output.report);
+    assert!(
+        output.report.errors.is_empty(),
+        "{:?}",
+        output.report.errors
+    );
+    assert_eq!(output.postings.len(), 23);
+    assert_postings_belong_to(&output, "nvidia");
+    // Every posting is its detail: described, dated, and under its requisition.
+    for posting in &output.postings {
+        assert_eq!(posting.source_kind, SourceKind::Workday);
+        assert!(
+            posting.description_text.contains("NVIDIA Networking"),
+            "{}",
+            posting.url
+        );
+        let start_date = chrono::DateTime::parse_from_rfc3339("2026-04-24T00:00:00Z").unwrap();
+        assert_eq!(
+            posting.posted_at,
+            Some(start_date.with_timezone(&chrono::Utc))
+        );
+        assert!(
+            posting
+                .url
+                .starts_with("https://nvidia.wd5.myworkdayjobs.com/NVIDIAExternalCareerSite/job/")
+        );
+    }
+    let requisitions: HashSet<&str> = output
+        .postings
+        .iter()
+        .filter_map(|p| p.external_id.as_deref())
+        .collect();
+    assert_eq!(requisitions.len(), 23);
+    assert!(requisitions.contains("JR2015916") && requisitions.contains("JR9000002"));
+    let bodies: Vec<Value> = server
+        .hits("/wday/cxs/nvidia/NVIDIAExternalCareerSite/jobs")
+        .into_iter()
+        .map(|s| {
+            assert_eq!(s.method, "POST");
+            serde_json::from_str(&s.body).unwrap()
+        })
+        .collect();
+    assert_eq!(
+        bodies,
+        [
+            json!({ "appliedFacets": {}, "limit": 20, "offset": 0, "searchText": "" }),
+            json!({ "appliedFacets": {}, "limit": 20, "offset": 20, "searchText": "" }),
+        ]
+    );
+    let details: Vec<Seen> = server
+        .log()
+        .into_iter()
+        .filter(|s| {
+            s.path
+                .starts_with("/wday/cxs/nvidia/NVIDIAExternalCareerSite/job/")
+        })
+        .collect();
+    assert_eq!(details.len(), 23, "one detail per job");
+    assert!(details.iter().all(|s| s.method == "GET"));
+}
+
+#[tokio::test]
+async fn an_eightfold_career_site_is_searched_by_start_up_to_the_count_and_each_positions_details_read()
+ {
+    let server = TestServer::start().await;
+    let source = server.source(
+        "name = \"morganstanley\"\nkind = \"eightfold\"\nurl = \"{base}/careers?domain=morganstanley.com\"",
+    );
+    let output = crawl(&source).await.unwrap();
+    assert!(output.complete, "{:?}", output.report);
+    assert!(
+        output.report.errors.is_empty(),
+        "{:?}",
+        output.report.errors
+    );
+    assert_eq!(output.postings.len(), 13);
+    assert_postings_belong_to(&output, "morganstanley");
+    for posting in &output.postings {
+        assert_eq!(posting.source_kind, SourceKind::Eightfold);
+        assert!(
+            posting.description_text.contains("Morgan Stanley"),
+            "{}",
+            posting.url
+        );
+        assert_eq!(
+            posting.url,
+            format!(
+                "https://morganstanley.eightfold.ai/careers/job/{}",
+                posting.external_id.as_deref().unwrap()
+            )
+        );
+        assert!(posting.workplace.is_some());
+    }
+    let queries: Vec<Option<String>> = server
+        .hits("/api/pcsx/search")
+        .into_iter()
+        .map(|s| s.query)
+        .collect();
+    assert_eq!(
+        queries,
+        [
+            Some("domain=morganstanley.com&start=0".to_owned()),
+            Some("domain=morganstanley.com&start=10".to_owned())
+        ]
+    );
+    let details = server.hits("/api/pcsx/position_details");
+    assert_eq!(details.len(), 13, "one details request per position");
+    assert!(details.iter().all(|s| s.query.as_deref().is_some_and(
+        |q| q.starts_with("position_id=") && q.ends_with("&domain=morganstanley.com")
+    )));
 }

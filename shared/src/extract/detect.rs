@@ -59,6 +59,14 @@ fn kind_from_url(url: &url::Url) -> Option<SourceKind> {
         _ if host.ends_with(".recruitee.com") && path.starts_with("/api/offers") => {
             SourceKind::Recruitee
         }
+        // The candidate-experience API of `*.myworkdayjobs.com` and `*.myworkdaysite.com`;
+        // the path is Workday's own, so a company host proxying it counts too.
+        _ if path.starts_with("/wday/cxs/") => SourceKind::Workday,
+        // Eightfold's PCSX API, on `*.eightfold.ai` or a company's own host.
+        _ if path.starts_with("/api/pcsx/") => SourceKind::Eightfold,
+        _ if host.ends_with(".eightfold.ai") && path.starts_with("/api/apply/v2/jobs") => {
+            SourceKind::Eightfold
+        }
         _ => return None,
     };
     Some(kind)
@@ -131,6 +139,12 @@ fn object_kind(object: &Map<String, Value>) -> Option<SourceKind> {
     }
     if super::himalayas::is_page(object) {
         return Some(SourceKind::Himalayas);
+    }
+    if super::workday::is_document(object) {
+        return Some(SourceKind::Workday);
+    }
+    if super::eightfold::is_document(object) {
+        return Some(SourceKind::Eightfold);
     }
     let kind = if has("hostedUrl") && (has("text") || has("categories")) {
         // One Lever posting (`/v0/postings/{company}/{id}`).
@@ -263,6 +277,31 @@ mod tests {
             "https://himalayas.app/jobs/api/search?q=golang&sort=recent",
             SourceKind::Himalayas,
         ),
+        (
+            include_str!("../../testdata/corpus/workday/nvidia_jobs_rsp.json"),
+            "https://nvidia.wd5.myworkdayjobs.com/wday/cxs/nvidia/NVIDIAExternalCareerSite/jobs",
+            SourceKind::Workday,
+        ),
+        (
+            include_str!("../../testdata/corpus/workday/nvidia_job_detail_rsp.json"),
+            "https://nvidia.wd5.myworkdayjobs.com/wday/cxs/nvidia/NVIDIAExternalCareerSite/job/Israel-Yokneam/Senior-Software-Golang-Kubernetes-Engineer_JR2015916",
+            SourceKind::Workday,
+        ),
+        (
+            include_str!("../../testdata/corpus/workday/facets_rsp.json"),
+            "https://nvidia.wd5.myworkdayjobs.com/wday/cxs/nvidia/NVIDIAExternalCareerSite/jobs",
+            SourceKind::Workday,
+        ),
+        (
+            include_str!("../../testdata/corpus/eightfold/search_rsp.json"),
+            "https://morganstanley.eightfold.ai/api/pcsx/search?domain=morganstanley.com&query=&location=&start=0",
+            SourceKind::Eightfold,
+        ),
+        (
+            include_str!("../../testdata/corpus/eightfold/position_details_rsp.json"),
+            "https://morganstanley.eightfold.ai/api/pcsx/position_details?position_id=549798858854&domain=morganstanley.com&hl=en",
+            SourceKind::Eightfold,
+        ),
     ];
 
     #[test]
@@ -372,5 +411,57 @@ mod tests {
         let list: Value = serde_json::from_str(list).unwrap();
         let one = list[0].to_string();
         assert_eq!(detect_kind(&one, None), Ok(SourceKind::Lever));
+    }
+
+    #[test]
+    fn workday_and_eightfold_are_told_by_their_api_paths_and_shapes_without_confusing_look_alikes()
+    {
+        let url = |text: &str| url::Url::parse(text).unwrap();
+        // Eightfold's not-found answer is its usual envelope with an empty `data`: only its
+        // address places it.
+        let gone =
+            include_str!("../../testdata/corpus/eightfold/position_details_not_found_rsp.json");
+        assert!(detect_kind(gone, None).is_err());
+        let details = url(
+            "https://morganstanley.eightfold.ai/api/pcsx/position_details?position_id=1&domain=morganstanley.com&hl=en",
+        );
+        assert_eq!(detect_kind(gone, Some(&details)), Ok(SourceKind::Eightfold));
+        let own_host =
+            url("https://apply.careers.microsoft.com/api/pcsx/search?domain=microsoft.com");
+        assert_eq!(
+            detect_kind("{}", Some(&own_host)),
+            Ok(SourceKind::Eightfold)
+        );
+        let site = url("https://wd1.myworkdaysite.com/wday/cxs/wf/WellsFargoJobs/jobs");
+        assert_eq!(detect_kind("{}", Some(&site)), Ok(SourceKind::Workday));
+        let cases = [
+            (
+                r#"{"total": 0, "jobPostings": [], "facets": []}"#,
+                Some(SourceKind::Workday),
+            ),
+            (
+                r#"{"jobPostingInfo": {"title": "x"}, "hiringOrganization": {}}"#,
+                Some(SourceKind::Workday),
+            ),
+            (
+                r#"{"status": 200, "data": {"positions": [{"id": 1, "name": "x", "positionUrl": "/careers/job/1"}], "count": 1}}"#,
+                Some(SourceKind::Eightfold),
+            ),
+            (
+                r#"{"positions": [{"id": 1, "name": "x", "canonicalPositionUrl": "https://x.eightfold.ai/careers/job/1"}]}"#,
+                Some(SourceKind::Eightfold),
+            ),
+            // Dayforce also lists `jobPostings`, without Workday's `externalPath`.
+            (
+                r#"{"jobPostings": [{"jobPostingId": 1, "jobTitle": "x"}], "maxCount": 1}"#,
+                None,
+            ),
+            (r#"{"jobPostings": []}"#, None),
+            (r#"{"data": {"positions": [{"title": "x"}]}}"#, None),
+            (r#"{"data": {"name": "x"}}"#, None),
+        ];
+        for (body, kind) in cases {
+            assert_eq!(detect_kind(body, None).ok(), kind, "{body}");
+        }
     }
 }

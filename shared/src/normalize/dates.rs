@@ -22,7 +22,8 @@ const MILLIS_THRESHOLD: i64 = 100_000_000_000;
 /// cannot be read as a plausible date (year outside 1990..=2100). Never panics.
 ///
 /// Text without a time zone is read as UTC; a date without a time is midnight UTC. Relative
-/// text counts a month as 30 days and a year as 365 days; `30+ days ago` reads as 30 days.
+/// text counts a month as 30 days and a year as 365 days; an open count (`Posted 30+ Days
+/// Ago`, Workday's word for anything older) gives no date.
 pub fn parse_date(raw: &RawDate, fetched_at: DateTime<Utc>) -> Option<DateTime<Utc>> {
     let parsed = match raw {
         RawDate::EpochSeconds(secs) => DateTime::from_timestamp(*secs, 0),
@@ -156,7 +157,7 @@ fn parse_written(text: &str) -> Option<DateTime<Utc>> {
 static RELATIVE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
         r"(?ix)
-        (?-u:\b) (?P<n> \d+ | an? | one ) \+? \s*
+        (?-u:\b) (?P<n> \d+ | an? | one ) (?P<more> \+ )? \s*
         (?P<unit> seconds? | secs? | minutes? | mins? | hours? | hrs? | h | days? | d
                 | weeks? | wks? | w | months? | mos? | years? | yrs? | y ) \s+ ago (?-u:\b)",
     )
@@ -168,9 +169,13 @@ static TODAY: LazyLock<Regex> = LazyLock::new(|| {
         .expect("static regex is valid")
 });
 
-/// `3 days ago`, `Posted 30+ Days Ago`, `an hour ago`, `today`, `yesterday`, `just posted`.
+/// `3 days ago`, `Posted 3 Days Ago`, `an hour ago`, `today`, `Posted Yesterday`, `just
+/// posted`. `30+ days ago` is `None`: it bounds the date from one side only.
 fn parse_relative(text: &str, fetched_at: DateTime<Utc>) -> Option<DateTime<Utc>> {
     if let Some(caps) = RELATIVE.captures(text) {
+        if caps.name("more").is_some() {
+            return None;
+        }
         let n_text = caps.name("n")?.as_str().to_ascii_lowercase();
         let n: i64 = match n_text.as_str() {
             "a" | "an" | "one" => 1,
@@ -301,7 +306,8 @@ mod tests {
     fn relative_text_counts_back_from_the_fetch_time() {
         let f = fetched();
         assert_eq!(text("3 days ago"), Some(f - TimeDelta::days(3)));
-        assert_eq!(text("Posted 30+ Days Ago"), Some(f - TimeDelta::days(30)));
+        assert_eq!(text("Posted 3 Days Ago"), Some(f - TimeDelta::days(3)));
+        assert_eq!(text("Posted Yesterday"), Some(f - TimeDelta::days(1)));
         assert_eq!(text("today"), Some(f));
         assert_eq!(text("Posted Today"), Some(f));
         assert_eq!(text("yesterday"), Some(f - TimeDelta::days(1)));
@@ -309,6 +315,16 @@ mod tests {
         assert_eq!(text("an hour ago"), Some(f - TimeDelta::hours(1)));
         assert_eq!(text("2 weeks ago"), Some(f - TimeDelta::days(14)));
         assert_eq!(text("1 month ago"), Some(f - TimeDelta::days(30)));
+    }
+
+    #[test]
+    fn an_open_relative_count_gives_no_date() {
+        assert_eq!(text("Posted 30+ Days Ago"), None);
+        assert_eq!(text("30+ days ago"), None);
+        assert_eq!(
+            text("Posted 30 Days Ago"),
+            Some(fetched() - TimeDelta::days(30))
+        );
     }
 
     #[test]
