@@ -43,6 +43,8 @@ const ENGAGE: &str = include_str!("../testdata/corpus/engage/job_detail_no_jsonl
 const PAGE_1: &str = include_str!("../testdata/synthetic/crawl/page-1.html");
 const PAGE_2: &str = include_str!("../testdata/synthetic/crawl/page-2.html");
 const BROKEN: &str = include_str!("../testdata/synthetic/crawl/broken.html");
+const BAMBOOHR_LIST: &str = include_str!("../testdata/corpus/bamboohr/list_variety_rsp.json");
+const BAMBOOHR_DETAIL: &str = include_str!("../testdata/corpus/bamboohr/detail_rsp.json");
 
 /// One request as the server saw it.
 #[derive(Debug, Clone)]
@@ -216,8 +218,33 @@ fn respond(seen: &Seen, port: u16) -> Response {
         }
         "/aspark-tokyo/work_17068421/" => html(ENGAGE).into_response(),
         "/offhost/job" | "/private/job-1" => html(NODESK).into_response(),
+        "/careers/list" => json(serde_json::from_str(BAMBOOHR_LIST).unwrap()).into_response(),
+        path if path.starts_with("/careers/") && path.ends_with("/detail") => {
+            let id = path.split('/').nth(2).unwrap_or_default();
+            match bamboohr_detail(id) {
+                Some(detail) => json(detail).into_response(),
+                None => StatusCode::NOT_FOUND.into_response(),
+            }
+        }
         _ => StatusCode::NOT_FOUND.into_response(),
     }
+}
+
+/// The recorded BambooHR detail (opening 201) for every opening of the recorded list, under
+/// that opening's id and title.
+fn bamboohr_detail(id: &str) -> Option<Value> {
+    let list: Value = serde_json::from_str(BAMBOOHR_LIST).unwrap();
+    let row = list["result"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|row| row["id"] == id)?;
+    let mut detail: Value = serde_json::from_str(BAMBOOHR_DETAIL).unwrap();
+    let opening = &mut detail["result"]["jobOpening"];
+    opening["jobOpeningName"] = row["jobOpeningName"].clone();
+    opening["jobOpeningShareUrl"] =
+        json!(format!("https://curtinmaritime.bamboohr.com/careers/{id}"));
+    Some(detail)
 }
 
 /// Two recorded Workable results under new ids: the last page has no `nextPage`.
@@ -727,4 +754,39 @@ async fn an_html_source_without_a_listing_reads_its_one_page_with_the_recipe() {
     assert_eq!(output.postings[0].source_kind, SourceKind::Html);
     assert!(output.postings[0].title.contains("株式会社アスパーク"));
     assert_eq!(output.report.pages_fetched, 1);
+}
+
+#[tokio::test]
+async fn a_bamboohr_list_is_followed_by_the_detail_of_each_opening() {
+    let server = TestServer::start().await;
+    let source =
+        server.source("name = \"curtin\"\nkind = \"bamboohr\"\nurl = \"{base}/careers/list\"");
+    let output = crawl(&source).await.unwrap();
+    assert!(output.complete, "{:?}", output.report);
+    assert_eq!(output.postings.len(), 21, "{:?}", output.report);
+    assert_postings_belong_to(&output, "curtin");
+    assert!(
+        output
+            .postings
+            .iter()
+            .all(|p| p.source_kind == SourceKind::BambooHr && !p.description_text.is_empty()),
+        "every posting is its detail, with the description"
+    );
+    let chef = output
+        .postings
+        .iter()
+        .find(|p| p.external_id.as_deref() == Some("201"))
+        .unwrap();
+    assert_eq!(chef.title, "Vessel Chef");
+    assert_eq!(chef.url, "https://curtinmaritime.bamboohr.com/careers/201");
+    assert!(chef.salary.is_some());
+    assert_eq!(server.hits("/careers/list").len(), 1);
+    assert_eq!(server.hits("/careers/201/detail").len(), 1);
+    let details = server
+        .log()
+        .into_iter()
+        .filter(|s| s.path.ends_with("/detail"))
+        .count();
+    assert_eq!(details, 21);
+    assert_eq!(output.report.pages_fetched, 22);
 }

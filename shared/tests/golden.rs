@@ -720,3 +720,125 @@ fn extracting_in_the_crawler_and_normalizing_at_ingest_gives_the_same_postings()
     }
     assert!(compared >= 40, "{compared} postings compared");
 }
+
+/// A corpus response fetched from `url` through the whole parse path, error or not (error
+/// answers are not in `urls.tsv`, whose documents all parse).
+fn parse_outcome(
+    file: &str,
+    url: &str,
+    kind: ExtractKind,
+) -> Result<ParsedDocument, jobfeed::error::ParseError> {
+    let bytes = std::fs::read(format!("{CORPUS}/{file}")).unwrap();
+    let url = url::Url::parse(url).unwrap();
+    let options = ParseOptions {
+        kind,
+        url: Some(&url),
+        source: Some("golden"),
+        company_override: None,
+        fetched_at: fetched_at(),
+        max_bytes: DEFAULT_MAX_DOCUMENT_BYTES,
+    };
+    parse_document(&bytes, &options)
+}
+
+#[test]
+fn bamboohr_list_gives_every_opening_with_its_place_and_workplace_but_no_description() {
+    let parsed = parse_with("bamboohr/list_variety_rsp.json", ExtractKind::Auto);
+    assert_eq!(parsed.kind, Some(SourceKind::BambooHr));
+    assert_eq!(parsed.postings.len(), 21);
+    assert_eq!(parsed.skipped, 0);
+    let postings = parsed.postings;
+    assert_well_formed(&postings);
+    let chef = &postings[0];
+    assert_eq!(chef.title, "Vessel Chef");
+    assert_eq!(chef.external_id.as_deref(), Some("201"));
+    assert_eq!(chef.url, "https://curtinmaritime.bamboohr.com/careers/201");
+    assert_eq!(chef.company.name, "curtinmaritime");
+    assert_eq!(chef.department.as_deref(), Some("Marine Transportation"));
+    assert_eq!(chef.workplace, Some(Workplace::Onsite));
+    assert_eq!(chef.employment_type, Some(EmploymentType::FullTime));
+    assert_eq!(
+        place(chef, 0),
+        (
+            "Long Beach, California".to_owned(),
+            Some("Long Beach"),
+            Some("CA"),
+            Some("US")
+        )
+    );
+    assert!(
+        chef.description_text.is_empty(),
+        "the list has no description"
+    );
+    let hybrid = postings
+        .iter()
+        .find(|p| p.external_id.as_deref() == Some("335"))
+        .unwrap();
+    assert_eq!(hybrid.title, "OSV Engineer");
+    assert_eq!(hybrid.workplace, Some(Workplace::Hybrid));
+    let remote = postings
+        .iter()
+        .find(|p| p.external_id.as_deref() == Some("339"))
+        .unwrap();
+    assert_eq!(remote.title, "Tugboat Engineer");
+    assert_eq!(remote.workplace, Some(Workplace::Remote));
+    assert_eq!(remote.locations[0].country.as_deref(), Some("US"));
+}
+
+#[test]
+fn bamboohr_detail_gives_the_posting_with_its_description_date_and_pay() {
+    let parsed = parse_with(
+        "bamboohr/detail_rsp.json",
+        ExtractKind::Fixed(SourceKind::BambooHr),
+    );
+    assert_eq!(parsed.postings.len(), 1);
+    assert_well_formed(&parsed.postings);
+    let chef = &parsed.postings[0];
+    assert_eq!(chef.title, "Vessel Chef");
+    assert_eq!(chef.external_id.as_deref(), Some("201"));
+    assert_eq!(chef.url, "https://curtinmaritime.bamboohr.com/careers/201");
+    assert_eq!(chef.company.name, "curtinmaritime");
+    assert_eq!(chef.workplace, Some(Workplace::Onsite));
+    assert_eq!(
+        place(chef, 0),
+        (
+            "Long Beach, California, United States".to_owned(),
+            Some("Long Beach"),
+            Some("CA"),
+            Some("US")
+        )
+    );
+    assert_eq!(chef.posted_at, time("2025-04-22T00:00:00Z"));
+    assert_eq!(
+        chef.salary,
+        Some(Salary {
+            min: Some(300.0),
+            max: Some(425.0),
+            currency: Some("USD".into()),
+            period: Some(SalaryPeriod::Day),
+        })
+    );
+    assert!(
+        chef.description_text
+            .contains("Efficiency. Innovation. Integrity.")
+    );
+    // The list row and the detail are one posting: the crawl sends the detail in its place.
+    let listed = parse("bamboohr/list_variety_rsp.json");
+    let row = listed.iter().find(|p| p.title == "Vessel Chef").unwrap();
+    assert_eq!(row.id, chef.id);
+}
+
+#[test]
+fn bamboohr_empty_list_is_no_posting_and_an_unknown_opening_is_an_error() {
+    let empty = parse_with("bamboohr/list_empty_rsp.json", ExtractKind::Auto);
+    assert_eq!(empty.kind, Some(SourceKind::BambooHr));
+    assert!(empty.postings.is_empty());
+    let error = parse_outcome(
+        "bamboohr/detail_not_found_rsp.json",
+        "https://giatecscientific.bamboohr.com/careers/999999/detail",
+        ExtractKind::Auto,
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(error.contains("not found"), "{error}");
+}

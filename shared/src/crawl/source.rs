@@ -766,9 +766,13 @@ impl<'a> CrawlJob<'a> {
         let mut skipped = 0;
         let mut listed = Vec::new();
         let mut pending = Vec::new();
+        // The detail gives the posting under the record's id, and reading it notes that id
+        // as listed (`absorb`); noting it here already would drop the detail as a repeat.
+        // So a repeat is a record listed or queued before.
+        let mut queued: HashSet<u64> = self.progress.pending.iter().map(|d| d.key).collect();
         for posting in summaries {
             let key = id_key(&posting.id);
-            if !self.progress.seen.insert_key(key) {
+            if self.progress.seen.contains(&posting.id) || !queued.insert(key) {
                 self.progress.report.skipped_records += 1;
                 continue;
             }

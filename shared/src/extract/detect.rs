@@ -59,6 +59,9 @@ fn kind_from_url(url: &url::Url) -> Option<SourceKind> {
         _ if host.ends_with(".recruitee.com") && path.starts_with("/api/offers") => {
             SourceKind::Recruitee
         }
+        _ if host.ends_with(".bamboohr.com") && path.starts_with("/careers/") => {
+            SourceKind::BambooHr
+        }
         _ => return None,
     };
     Some(kind)
@@ -131,6 +134,9 @@ fn object_kind(object: &Map<String, Value>) -> Option<SourceKind> {
     }
     if super::himalayas::is_page(object) {
         return Some(SourceKind::Himalayas);
+    }
+    if super::bamboohr::is_document(object) {
+        return Some(SourceKind::BambooHr);
     }
     let kind = if has("absolute_url") && has("internal_job_id") {
         SourceKind::Greenhouse
@@ -260,7 +266,30 @@ mod tests {
             "https://himalayas.app/jobs/api/search?q=golang&sort=recent",
             SourceKind::Himalayas,
         ),
+        (
+            include_str!("../../testdata/corpus/bamboohr/list_variety_rsp.json"),
+            "https://curtinmaritime.bamboohr.com/careers/list",
+            SourceKind::BambooHr,
+        ),
+        (
+            include_str!("../../testdata/corpus/bamboohr/list_empty_rsp.json"),
+            "https://zapier.bamboohr.com/careers/list",
+            SourceKind::BambooHr,
+        ),
+        (
+            include_str!("../../testdata/corpus/bamboohr/detail_rsp.json"),
+            "https://curtinmaritime.bamboohr.com/careers/201/detail",
+            SourceKind::BambooHr,
+        ),
     ];
+
+    /// Error answers of the corpus: their address says whose they are (and the extractor
+    /// says why); their content alone is no known kind, not another provider's.
+    const ERRORS: &[(&str, &str, SourceKind)] = &[(
+        include_str!("../../testdata/corpus/bamboohr/detail_not_found_rsp.json"),
+        "https://giatecscientific.bamboohr.com/careers/999999/detail",
+        SourceKind::BambooHr,
+    )];
 
     #[test]
     fn every_corpus_document_is_detected_from_its_content_alone() {
@@ -361,5 +390,17 @@ mod tests {
             detect_kind("<div>fragment</div>", None),
             Ok(SourceKind::JsonLd)
         );
+    }
+
+    #[test]
+    fn error_answers_are_placed_by_their_address_only() {
+        for (body, url, kind) in ERRORS {
+            let parsed = url::Url::parse(url).unwrap();
+            assert_eq!(detect_kind(body, Some(&parsed)), Ok(*kind), "{url}");
+            assert!(
+                matches!(detect_kind(body, None), Err(ParseError::UnknownKind(_))),
+                "{url}"
+            );
+        }
     }
 }
