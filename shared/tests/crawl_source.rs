@@ -45,6 +45,9 @@ const PAGE_2: &str = include_str!("../testdata/synthetic/crawl/page-2.html");
 const BROKEN: &str = include_str!("../testdata/synthetic/crawl/broken.html");
 const BAMBOOHR_LIST: &str = include_str!("../testdata/corpus/bamboohr/list_variety_rsp.json");
 const BAMBOOHR_DETAIL: &str = include_str!("../testdata/corpus/bamboohr/detail_rsp.json");
+const TEAMTAILOR: &str = include_str!("../testdata/corpus/teamtailor/jobs_nulls_rsp.json");
+const TEAMTAILOR_MORE: &str =
+    include_str!("../testdata/corpus/teamtailor/jobs_missing_location_rsp.json");
 
 /// One request as the server saw it.
 #[derive(Debug, Clone)]
@@ -219,6 +222,16 @@ fn respond(seen: &Seen, port: u16) -> Response {
         "/aspark-tokyo/work_17068421/" => html(ENGAGE).into_response(),
         "/offhost/job" | "/private/job-1" => html(NODESK).into_response(),
         "/careers/list" => json(serde_json::from_str(BAMBOOHR_LIST).unwrap()).into_response(),
+        // Teamtailor: the recorded feed of one item, given a `next_url`, then another feed.
+        "/jobs.json" => match seen.query.as_deref() {
+            None => {
+                let mut feed: Value = serde_json::from_str(TEAMTAILOR).unwrap();
+                feed["next_url"] = json!(format!("http://127.0.0.1:{port}/jobs.json?page=2"));
+                json(feed).into_response()
+            }
+            Some("page=2") => json(serde_json::from_str(TEAMTAILOR_MORE).unwrap()).into_response(),
+            Some(_) => StatusCode::BAD_REQUEST.into_response(),
+        },
         path if path.starts_with("/careers/") && path.ends_with("/detail") => {
             let id = path.split('/').nth(2).unwrap_or_default();
             match bamboohr_detail(id) {
@@ -789,4 +802,29 @@ async fn a_bamboohr_list_is_followed_by_the_detail_of_each_opening() {
         .count();
     assert_eq!(details, 21);
     assert_eq!(output.report.pages_fetched, 22);
+}
+
+#[tokio::test]
+async fn a_teamtailor_feed_is_followed_by_its_next_url() {
+    let server = TestServer::start().await;
+    let source =
+        server.source("name = \"tiptapp\"\nkind = \"teamtailor\"\nurl = \"{base}/jobs.json\"");
+    let output = crawl(&source).await.unwrap();
+    assert!(output.complete, "{:?}", output.report);
+    assert_eq!(output.postings.len(), 3);
+    assert_postings_belong_to(&output, "tiptapp");
+    assert_eq!(output.postings[0].title, "Business & Finance Manager");
+    assert_eq!(output.postings[2].title, "Home Buying Specialist");
+    assert!(
+        output
+            .postings
+            .iter()
+            .all(|p| !p.description_text.is_empty())
+    );
+    let queries: Vec<Option<String>> = server
+        .hits("/jobs.json")
+        .into_iter()
+        .map(|s| s.query)
+        .collect();
+    assert_eq!(queries, [None, Some("page=2".to_owned())]);
 }

@@ -842,3 +842,77 @@ fn bamboohr_empty_list_is_no_posting_and_an_unknown_opening_is_an_error() {
     .to_string();
     assert!(error.contains("not found"), "{error}");
 }
+
+#[test]
+fn teamtailor_feed_items_are_read_from_their_job_posting_with_nulls_left_out() {
+    let parsed = parse_with("teamtailor/jobs_nulls_rsp.json", ExtractKind::Auto);
+    assert_eq!(parsed.kind, Some(SourceKind::Teamtailor));
+    assert_eq!(parsed.postings.len(), 1);
+    assert_well_formed(&parsed.postings);
+    let job = &parsed.postings[0];
+    assert_eq!(job.title, "Business & Finance Manager");
+    assert_eq!(
+        job.url,
+        "https://tiptapp.teamtailor.com/jobs/7939271-business-finance-manager"
+    );
+    assert_eq!(job.external_id.as_deref(), Some("7939271"));
+    assert_eq!(job.company.name, "Tiptapp");
+    assert_eq!(job.posted_at, time("2026-06-18T15:11:27Z"));
+    assert_eq!(
+        place(job, 0),
+        (
+            "Stockholm, SE".to_owned(),
+            Some("Stockholm"),
+            None,
+            Some("SE")
+        )
+    );
+    assert!(job.description_text.contains("Stockholm (hybrid)"));
+}
+
+#[test]
+fn teamtailor_items_without_a_place_keep_their_posting_and_pay_is_structured() {
+    let parsed = parse_with(
+        "teamtailor/jobs_missing_location_rsp.json",
+        ExtractKind::Fixed(SourceKind::Teamtailor),
+    );
+    assert_eq!(parsed.postings.len(), 2);
+    assert_well_formed(&parsed.postings);
+    let nationwide = &parsed.postings[0];
+    assert_eq!(
+        nationwide.title,
+        "Experienced Real Estate Investment Professionals (Nationwide)"
+    );
+    assert!(nationwide.locations.is_empty());
+    assert_eq!(nationwide.company.name, "Carr Talent Acquisition");
+    assert_eq!(nationwide.posted_at, time("2026-07-14T21:01:00Z"));
+    let buyer = by_title(&parsed.postings, "Home Buying Specialist");
+    assert_eq!(
+        buyer.salary,
+        Some(Salary {
+            min: Some(120000.0),
+            max: Some(130000.0),
+            currency: Some("USD".into()),
+            period: Some(SalaryPeriod::Year),
+        })
+    );
+    assert_eq!(buyer.locations[0].city.as_deref(), Some("Miami"));
+    assert_eq!(buyer.locations[0].country.as_deref(), Some("US"));
+    assert!(!buyer.description_text.is_empty());
+}
+
+#[test]
+fn teamtailor_unknown_company_is_an_empty_answer_and_an_error() {
+    for kind in [
+        ExtractKind::Auto,
+        ExtractKind::Fixed(SourceKind::Teamtailor),
+    ] {
+        let error = parse_outcome(
+            "teamtailor/jobs_unknown_company_rsp.json",
+            "https://openings-mcp-provider-does-not-exist.teamtailor.com/jobs.json",
+            kind,
+        )
+        .unwrap_err();
+        assert_eq!(error, jobfeed::error::ParseError::Empty);
+    }
+}

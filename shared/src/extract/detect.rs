@@ -62,6 +62,9 @@ fn kind_from_url(url: &url::Url) -> Option<SourceKind> {
         _ if host.ends_with(".bamboohr.com") && path.starts_with("/careers/") => {
             SourceKind::BambooHr
         }
+        _ if host.ends_with(".teamtailor.com") && path.ends_with("/jobs.json") => {
+            SourceKind::Teamtailor
+        }
         _ => return None,
     };
     Some(kind)
@@ -137,6 +140,9 @@ fn object_kind(object: &Map<String, Value>) -> Option<SourceKind> {
     }
     if super::bamboohr::is_document(object) {
         return Some(SourceKind::BambooHr);
+    }
+    if super::teamtailor::is_feed(object) {
+        return Some(SourceKind::Teamtailor);
     }
     let kind = if has("absolute_url") && has("internal_job_id") {
         SourceKind::Greenhouse
@@ -280,6 +286,16 @@ mod tests {
             include_str!("../../testdata/corpus/bamboohr/detail_rsp.json"),
             "https://curtinmaritime.bamboohr.com/careers/201/detail",
             SourceKind::BambooHr,
+        ),
+        (
+            include_str!("../../testdata/corpus/teamtailor/jobs_nulls_rsp.json"),
+            "https://tiptapp.teamtailor.com/jobs.json",
+            SourceKind::Teamtailor,
+        ),
+        (
+            include_str!("../../testdata/corpus/teamtailor/jobs_missing_location_rsp.json"),
+            "https://carrtalent.na.teamtailor.com/jobs.json",
+            SourceKind::Teamtailor,
         ),
     ];
 
