@@ -45,6 +45,8 @@ const PAGE_2: &str = include_str!("../testdata/synthetic/crawl/page-2.html");
 const BROKEN: &str = include_str!("../testdata/synthetic/crawl/broken.html");
 const BAMBOOHR_LIST: &str = include_str!("../testdata/corpus/bamboohr/list_variety_rsp.json");
 const BAMBOOHR_DETAIL: &str = include_str!("../testdata/corpus/bamboohr/detail_rsp.json");
+const RIPPLING: &str = include_str!("../testdata/corpus/rippling/jobs_rsp.json");
+const RIPPLING_DETAIL: &str = include_str!("../testdata/corpus/rippling/job_detail_rsp.json");
 const TEAMTAILOR: &str = include_str!("../testdata/corpus/teamtailor/jobs_nulls_rsp.json");
 const TEAMTAILOR_MORE: &str =
     include_str!("../testdata/corpus/teamtailor/jobs_missing_location_rsp.json");
@@ -232,6 +234,16 @@ fn respond(seen: &Seen, port: u16) -> Response {
             Some("page=2") => json(serde_json::from_str(TEAMTAILOR_MORE).unwrap()).into_response(),
             Some(_) => StatusCode::BAD_REQUEST.into_response(),
         },
+        "/platform/api/ats/v1/board/pythian/jobs" => {
+            json(serde_json::from_str(RIPPLING).unwrap()).into_response()
+        }
+        path if path.starts_with("/platform/api/ats/v1/board/pythian/jobs/") => {
+            let uuid = path.rsplit('/').next().unwrap_or_default();
+            match rippling_detail(uuid) {
+                Some(detail) => json(detail).into_response(),
+                None => StatusCode::NOT_FOUND.into_response(),
+            }
+        }
         path if path.starts_with("/careers/") && path.ends_with("/detail") => {
             let id = path.split('/').nth(2).unwrap_or_default();
             match bamboohr_detail(id) {
@@ -241,6 +253,27 @@ fn respond(seen: &Seen, port: u16) -> Response {
         }
         _ => StatusCode::NOT_FOUND.into_response(),
     }
+}
+
+/// The recorded Rippling detail for every job of the recorded board: as recorded for its own
+/// job, under another job's uuid, title, address and locations (those of its list rows) for
+/// the others.
+fn rippling_detail(uuid: &str) -> Option<Value> {
+    let rows: Vec<Value> = serde_json::from_str(RIPPLING).unwrap();
+    let rows: Vec<&Value> = rows.iter().filter(|row| row["uuid"] == uuid).collect();
+    let first = rows.first()?;
+    let mut detail: Value = serde_json::from_str(RIPPLING_DETAIL).unwrap();
+    if detail["uuid"] != uuid {
+        let places: Vec<Value> = rows
+            .iter()
+            .map(|r| r["workLocation"]["label"].clone())
+            .collect();
+        detail["uuid"] = json!(uuid);
+        detail["name"] = first["name"].clone();
+        detail["url"] = first["url"].clone();
+        detail["workLocations"] = Value::Array(places);
+    }
+    Some(detail)
 }
 
 /// The recorded BambooHR detail (opening 201) for every opening of the recorded list, under
@@ -827,4 +860,52 @@ async fn a_teamtailor_feed_is_followed_by_its_next_url() {
         .map(|s| s.query)
         .collect();
     assert_eq!(queries, [None, Some("page=2".to_owned())]);
+}
+
+#[tokio::test]
+async fn a_rippling_board_gives_one_posting_per_job_read_from_its_detail() {
+    let server = TestServer::start().await;
+    let source = server.source(
+        "name = \"pythian\"\nkind = \"rippling\"\nurl = \"{base}/platform/api/ats/v1/board/pythian/jobs\"",
+    );
+    let output = crawl(&source).await.unwrap();
+    assert!(output.complete, "{:?}", output.report);
+    assert_eq!(output.postings.len(), 12, "33 rows, 12 jobs");
+    assert_postings_belong_to(&output, "pythian");
+    assert!(
+        output
+            .postings
+            .iter()
+            .all(|p| !p.description_text.is_empty() && p.company.name == "Pythian"),
+        "every posting is its detail"
+    );
+    let devops = output
+        .postings
+        .iter()
+        .find(|p| p.external_id.as_deref() == Some("144f31c4-38a4-4666-97b4-2c88a3f123da"))
+        .unwrap();
+    let places: Vec<&str> = devops.locations.iter().map(|l| l.raw.as_str()).collect();
+    assert_eq!(
+        places,
+        ["India", "United Kingdom", "Poland", "Spain", "Romania"]
+    );
+    let sales = output
+        .postings
+        .iter()
+        .find(|p| p.title == "Senior Sales Executive")
+        .unwrap();
+    assert_eq!(sales.locations.len(), 7);
+    assert_eq!(
+        server.hits("/platform/api/ats/v1/board/pythian/jobs").len(),
+        1
+    );
+    let details = server
+        .log()
+        .into_iter()
+        .filter(|s| {
+            s.path
+                .starts_with("/platform/api/ats/v1/board/pythian/jobs/")
+        })
+        .count();
+    assert_eq!(details, 12, "one detail per job, not per row");
 }

@@ -916,3 +916,99 @@ fn teamtailor_unknown_company_is_an_empty_answer_and_an_error() {
         assert_eq!(error, jobfeed::error::ParseError::Empty);
     }
 }
+
+#[test]
+fn rippling_list_merges_the_rows_of_a_job_into_one_posting_with_every_location() {
+    let parsed = parse_with("rippling/jobs_rsp.json", ExtractKind::Auto);
+    assert_eq!(parsed.kind, Some(SourceKind::Rippling));
+    assert_eq!(parsed.postings.len(), 12, "33 rows, 12 jobs");
+    assert_eq!(parsed.skipped, 0);
+    let postings = parsed.postings;
+    assert_well_formed(&postings);
+    let devops = &postings[0];
+    assert_eq!(devops.title, "DevOps Engineer");
+    assert_eq!(
+        devops.url,
+        "https://ats.rippling.com/pythian/jobs/144f31c4-38a4-4666-97b4-2c88a3f123da"
+    );
+    assert_eq!(devops.company.name, "pythian");
+    assert_eq!(devops.department.as_deref(), Some("Managed Services"));
+    let countries: Vec<Option<&str>> = devops
+        .locations
+        .iter()
+        .map(|l| l.country.as_deref())
+        .collect();
+    assert_eq!(
+        countries,
+        [Some("PL"), Some("ES"), Some("RO"), Some("IN"), Some("GB")]
+    );
+    let sales = by_title(&postings, "Sales Executive");
+    assert_eq!(sales.locations.len(), 5);
+    assert_eq!(
+        place(sales, 0),
+        (
+            "Toronto, Canada".to_owned(),
+            Some("Toronto"),
+            None,
+            Some("CA")
+        )
+    );
+    let remote = postings
+        .iter()
+        .find(|p| p.locations.iter().any(|l| l.raw == "India - Remote"))
+        .unwrap();
+    assert_eq!(remote.title, "Site Reliability Engineer");
+    assert_eq!(remote.locations.len(), 2);
+}
+
+#[test]
+fn rippling_detail_gives_the_posting_with_all_its_locations_its_description_and_date() {
+    let parsed = parse_with(
+        "rippling/job_detail_rsp.json",
+        ExtractKind::Fixed(SourceKind::Rippling),
+    );
+    assert_eq!(parsed.postings.len(), 1);
+    assert_well_formed(&parsed.postings);
+    let job = &parsed.postings[0];
+    assert_eq!(job.title, "DevOps Engineer");
+    assert_eq!(
+        job.url,
+        "https://ats.rippling.com/pythian/jobs/144f31c4-38a4-4666-97b4-2c88a3f123da"
+    );
+    assert_eq!(job.company.name, "Pythian");
+    assert_eq!(job.department.as_deref(), Some("SRE"));
+    assert_eq!(job.locations.len(), 5);
+    assert_eq!(job.locations[0].country.as_deref(), Some("IN"));
+    assert_eq!(job.employment_type, Some(EmploymentType::FullTime));
+    assert_eq!(job.posted_at, time("2026-06-25T16:07:41.686Z"));
+    assert_eq!(job.salary, None);
+    assert!(job.description_text.contains("Why Pythian"));
+    assert!(
+        job.skills.iter().any(|s| s == "kubernetes"),
+        "{:?}",
+        job.skills
+    );
+    // The list's row and the detail are one posting: the crawl sends the detail in its place.
+    let listed = parse("rippling/jobs_rsp.json");
+    assert_eq!(listed[0].id, job.id);
+}
+
+#[test]
+fn rippling_unknown_board_and_unknown_job_are_errors_that_say_so() {
+    let board = parse_outcome(
+        "rippling/jobs_unknown_board_rsp.json",
+        "https://api.rippling.com/platform/api/ats/v1/board/this-board-does-not-exist-xyz/jobs",
+        ExtractKind::Auto,
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(board.contains("Job Board not found"), "{board}");
+    let job = parse_outcome(
+        "rippling/job_not_found_rsp.json",
+        "https://api.rippling.com/platform/api/ats/v1/board/pythian/jobs/1b2c3d4e-5f60-4789-8abc-def012345678",
+        ExtractKind::Fixed(SourceKind::Rippling),
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(job.contains("unknown or malformed job id"), "{job}");
+}

@@ -65,6 +65,13 @@ fn kind_from_url(url: &url::Url) -> Option<SourceKind> {
         _ if host.ends_with(".teamtailor.com") && path.ends_with("/jobs.json") => {
             SourceKind::Teamtailor
         }
+        "api.rippling.com" if path.starts_with("/platform/api/ats/") => SourceKind::Rippling,
+        _ if host.starts_with("ats.")
+            && host.ends_with(".rippling.com")
+            && path.starts_with("/api/") =>
+        {
+            SourceKind::Rippling
+        }
         _ => return None,
     };
     Some(kind)
@@ -108,7 +115,9 @@ fn json_kind(value: &Value) -> Option<SourceKind> {
     match value {
         Value::Array(items) => {
             let first = items.first()?.as_object()?;
-            if first.contains_key("legal") {
+            if super::rippling::is_list_row(first) {
+                Some(SourceKind::Rippling)
+            } else if first.contains_key("legal") {
                 Some(SourceKind::RemoteOk)
             } else if first.contains_key("hostedUrl") || first.contains_key("createdAt") {
                 Some(SourceKind::Lever)
@@ -143,6 +152,9 @@ fn object_kind(object: &Map<String, Value>) -> Option<SourceKind> {
     }
     if super::teamtailor::is_feed(object) {
         return Some(SourceKind::Teamtailor);
+    }
+    if super::rippling::is_document(object) {
+        return Some(SourceKind::Rippling);
     }
     let kind = if has("absolute_url") && has("internal_job_id") {
         SourceKind::Greenhouse
@@ -297,15 +309,37 @@ mod tests {
             "https://carrtalent.na.teamtailor.com/jobs.json",
             SourceKind::Teamtailor,
         ),
+        (
+            include_str!("../../testdata/corpus/rippling/jobs_rsp.json"),
+            "https://api.rippling.com/platform/api/ats/v1/board/pythian/jobs",
+            SourceKind::Rippling,
+        ),
+        (
+            include_str!("../../testdata/corpus/rippling/job_detail_rsp.json"),
+            "https://api.rippling.com/platform/api/ats/v1/board/pythian/jobs/144f31c4-38a4-4666-97b4-2c88a3f123da",
+            SourceKind::Rippling,
+        ),
     ];
 
     /// Error answers of the corpus: their address says whose they are (and the extractor
     /// says why); their content alone is no known kind, not another provider's.
-    const ERRORS: &[(&str, &str, SourceKind)] = &[(
-        include_str!("../../testdata/corpus/bamboohr/detail_not_found_rsp.json"),
-        "https://giatecscientific.bamboohr.com/careers/999999/detail",
-        SourceKind::BambooHr,
-    )];
+    const ERRORS: &[(&str, &str, SourceKind)] = &[
+        (
+            include_str!("../../testdata/corpus/bamboohr/detail_not_found_rsp.json"),
+            "https://giatecscientific.bamboohr.com/careers/999999/detail",
+            SourceKind::BambooHr,
+        ),
+        (
+            include_str!("../../testdata/corpus/rippling/jobs_unknown_board_rsp.json"),
+            "https://api.rippling.com/platform/api/ats/v1/board/this-board-does-not-exist-xyz/jobs",
+            SourceKind::Rippling,
+        ),
+        (
+            include_str!("../../testdata/corpus/rippling/job_not_found_rsp.json"),
+            "https://ats.rippling.com/api/v1/board/pythian/jobs/1b2c3d4e-5f60-4789-8abc-def012345678",
+            SourceKind::Rippling,
+        ),
+    ];
 
     #[test]
     fn every_corpus_document_is_detected_from_its_content_alone() {
