@@ -47,6 +47,8 @@ const BAMBOOHR_LIST: &str = include_str!("../testdata/corpus/bamboohr/list_varie
 const BAMBOOHR_DETAIL: &str = include_str!("../testdata/corpus/bamboohr/detail_rsp.json");
 const RIPPLING: &str = include_str!("../testdata/corpus/rippling/jobs_rsp.json");
 const RIPPLING_DETAIL: &str = include_str!("../testdata/corpus/rippling/job_detail_rsp.json");
+const HERP_JOBS: &str = include_str!("../testdata/corpus/herp/jobs_rsp.json");
+const HERP_SPARSE: &str = include_str!("../testdata/corpus/herp/company_sparse_rsp.json");
 const TEAMTAILOR: &str = include_str!("../testdata/corpus/teamtailor/jobs_nulls_rsp.json");
 const TEAMTAILOR_MORE: &str =
     include_str!("../testdata/corpus/teamtailor/jobs_missing_location_rsp.json");
@@ -234,6 +236,17 @@ fn respond(seen: &Seen, port: u16) -> Response {
             Some("page=2") => json(serde_json::from_str(TEAMTAILOR_MORE).unwrap()).into_response(),
             Some(_) => StatusCode::BAD_REQUEST.into_response(),
         },
+        // HERP's jobs API: the recorded page 1 (its total cut to 2 pages), then a page 2 of
+        // the recorded sparse company with two of its jobs.
+        "/careers/api/v1/jobs" => match param("page") {
+            Some(1) => {
+                let mut page: Value = serde_json::from_str(HERP_JOBS).unwrap();
+                page["totalPages"] = json!(2);
+                json(page).into_response()
+            }
+            Some(2) => json(herp_second_page()).into_response(),
+            _ => StatusCode::BAD_REQUEST.into_response(),
+        },
         "/platform/api/ats/v1/board/pythian/jobs" => {
             json(serde_json::from_str(RIPPLING).unwrap()).into_response()
         }
@@ -253,6 +266,15 @@ fn respond(seen: &Seen, port: u16) -> Response {
         }
         _ => StatusCode::NOT_FOUND.into_response(),
     }
+}
+
+/// The recorded sparse HERP company with two of its jobs, as the jobs API's last page.
+fn herp_second_page() -> Value {
+    let sparse: Value = serde_json::from_str(HERP_SPARSE).unwrap();
+    let mut company = sparse["company"].clone();
+    let jobs: Vec<Value> = company["jobs"].as_array().unwrap()[..2].to_vec();
+    company["jobs"] = Value::Array(jobs);
+    json!({ "companies": [company], "total": 3, "page": 2, "totalPages": 2, "statusCode": 200 })
 }
 
 /// The recorded Rippling detail for every job of the recorded board: as recorded for its own
@@ -908,4 +930,35 @@ async fn a_rippling_board_gives_one_posting_per_job_read_from_its_detail() {
         })
         .count();
     assert_eq!(details, 12, "one detail per job, not per row");
+}
+
+#[tokio::test]
+async fn herp_jobs_api_is_followed_by_page_up_to_its_total_pages() {
+    let server = TestServer::start().await;
+    let source = server.source(
+        "name = \"herp\"\nkind = \"herp\"\nurl = \"{base}/careers/api/v1/jobs?page=1&limit=2\"",
+    );
+    let output = crawl(&source).await.unwrap();
+    assert!(output.complete, "{:?}", output.report);
+    assert_eq!(output.postings.len(), 6);
+    assert_postings_belong_to(&output, "herp");
+    assert_eq!(output.postings[0].company.name, "株式会社Helpfeel");
+    assert_eq!(output.postings[5].company.name, "株式会社リスマ");
+    assert!(
+        output.postings.iter().all(
+            |p| p.url.starts_with("https://herp.careers/v1/") && !p.description_text.is_empty()
+        )
+    );
+    let queries: Vec<Option<String>> = server
+        .hits("/careers/api/v1/jobs")
+        .into_iter()
+        .map(|s| s.query)
+        .collect();
+    assert_eq!(
+        queries,
+        [
+            Some("page=1&limit=2".to_owned()),
+            Some("page=2&limit=2".to_owned())
+        ]
+    );
 }

@@ -708,10 +708,12 @@ fn extracting_in_the_crawler_and_normalizing_at_ingest_gives_the_same_postings()
         };
         assert_eq!(extracted.postings.len(), parsed.postings.len(), "{file}");
         assert_eq!(extracted.skipped, parsed.skipped, "{file}");
-        for (sent, expected) in extracted.postings.into_iter().zip(&parsed.postings) {
+        for (mut sent, expected) in extracted.postings.into_iter().zip(&parsed.postings) {
             assert_eq!(sent.id, expected.id, "{file}");
             let json = serde_json::to_string(&sent).unwrap();
             let received: jobfeed::parse::ExtractedPosting = serde_json::from_str(&json).unwrap();
+            // A list record's detail request is the crawl's alone: it never travels.
+            sent.record.detail_url = None;
             assert_eq!(received, sent, "{file}: the queue's JSON keeps every field");
             let normalized = received.normalize("golden", Some("Golden Inc")).unwrap();
             assert_eq!(&normalized, expected, "{file}");
@@ -1011,4 +1013,115 @@ fn rippling_unknown_board_and_unknown_job_are_errors_that_say_so() {
     .unwrap_err()
     .to_string();
     assert!(job.contains("unknown or malformed job id"), "{job}");
+}
+
+#[test]
+fn herp_company_gives_every_job_with_yen_pay_places_in_japan_and_remote_work() {
+    let parsed = parse_with("herp/company_rsp.json", ExtractKind::Auto);
+    assert_eq!(parsed.kind, Some(SourceKind::Herp));
+    assert_eq!(parsed.postings.len(), 51);
+    assert_eq!(parsed.skipped, 0);
+    let postings = parsed.postings;
+    assert_well_formed(&postings);
+    let sales = by_title(&postings, "100｜インサイドセールス");
+    assert_eq!(sales.url, "https://herp.careers/v1/notainc/ZluM2laebsdh");
+    assert_eq!(sales.external_id.as_deref(), Some("ZluM2laebsdh"));
+    assert_eq!(sales.company.name, "株式会社Helpfeel");
+    assert_eq!(
+        sales.company.url.as_deref(),
+        Some("https://corp.helpfeel.com/ja/home")
+    );
+    assert_eq!(sales.workplace, Some(Workplace::Remote));
+    assert_eq!(
+        place(sales, 0),
+        (
+            "東京都中央区".to_owned(),
+            Some("中央区"),
+            Some("東京都"),
+            Some("JP")
+        )
+    );
+    assert_eq!(sales.locations.len(), 2);
+    assert_eq!(
+        sales.salary,
+        Some(Salary {
+            min: Some(4_000_000.0),
+            max: None,
+            currency: Some("JPY".into()),
+            period: Some(SalaryPeriod::Year),
+        })
+    );
+    assert_eq!(sales.employment_type, Some(EmploymentType::FullTime));
+    assert_eq!(sales.posted_at, time("2026-02-03T07:50:41Z"));
+    assert!(sales.description_text.contains("必須スキル"));
+    assert!(
+        sales
+            .description_text
+            .contains("法人に対する新規営業経験1年以上")
+    );
+    let hybrid = postings
+        .iter()
+        .filter(|p| p.workplace == Some(Workplace::Hybrid))
+        .count();
+    assert_eq!(hybrid, 5);
+}
+
+#[test]
+fn herp_sparse_company_reads_hourly_pay_and_says_nothing_of_remote_work() {
+    let parsed = parse_with(
+        "herp/company_sparse_rsp.json",
+        ExtractKind::Fixed(SourceKind::Herp),
+    );
+    assert_eq!(parsed.postings.len(), 7);
+    assert_well_formed(&parsed.postings);
+    let intern = by_title(&parsed.postings, "ECマーケティングインターン");
+    assert_eq!(intern.company.name, "株式会社リスマ");
+    assert!(intern.url.starts_with("https://herp.careers/v1/resmahr/"));
+    assert_eq!(
+        intern.salary,
+        Some(Salary {
+            min: Some(1500.0),
+            max: Some(2000.0),
+            currency: Some("JPY".into()),
+            period: Some(SalaryPeriod::Hour),
+        })
+    );
+    assert_eq!(intern.employment_type, Some(EmploymentType::Internship));
+    assert_eq!(
+        place(intern, 0),
+        (
+            "東京都品川区".to_owned(),
+            Some("品川区"),
+            Some("東京都"),
+            Some("JP")
+        )
+    );
+}
+
+#[test]
+fn herp_jobs_api_page_gives_each_companys_jobs_and_an_unknown_company_is_an_error() {
+    let parsed = parse_with("herp/jobs_rsp.json", ExtractKind::Auto);
+    assert_eq!(parsed.kind, Some(SourceKind::Herp));
+    assert_eq!(parsed.postings.len(), 4);
+    assert_well_formed(&parsed.postings);
+    let engineer = by_title(&parsed.postings, "AIエンジニア");
+    assert_eq!(engineer.company.name, "株式会社Algomatic");
+    assert_eq!(
+        engineer.url,
+        "https://herp.careers/v1/algomatic/3b_GpdNQjy8N"
+    );
+    assert_eq!(engineer.workplace, Some(Workplace::Hybrid));
+    assert!(
+        engineer
+            .description_text
+            .starts_with("AIエンジニア｜多様な業界のAI導入を技術で牽引")
+    );
+    let error = parse_outcome(
+        "herp/company_not_found_rsp.json",
+        "https://herp.careers/careers/api/v1/companies/this-company-does-not-exist-xyz",
+        ExtractKind::Auto,
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(error.contains("no company of that name"), "{error}");
 }

@@ -66,6 +66,7 @@ fn kind_from_url(url: &url::Url) -> Option<SourceKind> {
             SourceKind::Teamtailor
         }
         "api.rippling.com" if path.starts_with("/platform/api/ats/") => SourceKind::Rippling,
+        "herp.careers" if path.starts_with("/careers/api/v1/") => SourceKind::Herp,
         _ if host.starts_with("ats.")
             && host.ends_with(".rippling.com")
             && path.starts_with("/api/") =>
@@ -155,6 +156,9 @@ fn object_kind(object: &Map<String, Value>) -> Option<SourceKind> {
     }
     if super::rippling::is_document(object) {
         return Some(SourceKind::Rippling);
+    }
+    if super::herp::is_document(object) {
+        return Some(SourceKind::Herp);
     }
     let kind = if has("absolute_url") && has("internal_job_id") {
         SourceKind::Greenhouse
@@ -319,6 +323,21 @@ mod tests {
             "https://api.rippling.com/platform/api/ats/v1/board/pythian/jobs/144f31c4-38a4-4666-97b4-2c88a3f123da",
             SourceKind::Rippling,
         ),
+        (
+            include_str!("../../testdata/corpus/herp/company_rsp.json"),
+            "https://herp.careers/careers/api/v1/companies/notainc",
+            SourceKind::Herp,
+        ),
+        (
+            include_str!("../../testdata/corpus/herp/company_sparse_rsp.json"),
+            "https://herp.careers/careers/api/v1/companies/resmahr",
+            SourceKind::Herp,
+        ),
+        (
+            include_str!("../../testdata/corpus/herp/jobs_rsp.json"),
+            "https://herp.careers/careers/api/v1/jobs?page=1&limit=2",
+            SourceKind::Herp,
+        ),
     ];
 
     /// Error answers of the corpus: their address says whose they are (and the extractor
@@ -338,6 +357,11 @@ mod tests {
             include_str!("../../testdata/corpus/rippling/job_not_found_rsp.json"),
             "https://ats.rippling.com/api/v1/board/pythian/jobs/1b2c3d4e-5f60-4789-8abc-def012345678",
             SourceKind::Rippling,
+        ),
+        (
+            include_str!("../../testdata/corpus/herp/company_not_found_rsp.json"),
+            "https://herp.careers/careers/api/v1/companies/this-company-does-not-exist-xyz",
+            SourceKind::Herp,
         ),
     ];
 
