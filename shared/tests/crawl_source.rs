@@ -228,13 +228,16 @@ fn respond(seen: &Seen, port: u16) -> Response {
         "/careers/list" => json(serde_json::from_str(BAMBOOHR_LIST).unwrap()).into_response(),
         // Teamtailor: the recorded feed of one item, given a `next_url`, then another feed.
         "/jobs.json" => match seen.query.as_deref() {
-            None => {
+            Some("per_page=100") => {
                 let mut feed: Value = serde_json::from_str(TEAMTAILOR).unwrap();
-                feed["next_url"] = json!(format!("http://127.0.0.1:{port}/jobs.json?page=2"));
+                let next = format!("http://127.0.0.1:{port}/jobs.json?page=2&per_page=100");
+                feed["next_url"] = json!(next);
                 json(feed).into_response()
             }
-            Some("page=2") => json(serde_json::from_str(TEAMTAILOR_MORE).unwrap()).into_response(),
-            Some(_) => StatusCode::BAD_REQUEST.into_response(),
+            Some("page=2&per_page=100") => {
+                json(serde_json::from_str(TEAMTAILOR_MORE).unwrap()).into_response()
+            }
+            _ => StatusCode::BAD_REQUEST.into_response(),
         },
         // HERP's jobs API: the recorded page 1 (its total cut to 2 pages), then a page 2 of
         // the recorded sparse company with two of its jobs.
@@ -881,7 +884,13 @@ async fn a_teamtailor_feed_is_followed_by_its_next_url() {
         .into_iter()
         .map(|s| s.query)
         .collect();
-    assert_eq!(queries, [None, Some("page=2".to_owned())]);
+    assert_eq!(
+        queries,
+        [
+            Some("per_page=100".to_owned()),
+            Some("page=2&per_page=100".to_owned())
+        ]
+    );
 }
 
 #[tokio::test]

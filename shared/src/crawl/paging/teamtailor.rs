@@ -1,12 +1,16 @@
 //! Paging of Teamtailor's `jobs.json`: the feed derived from the career site's address, then
-//! each page's JSON Feed `next_url` while there is one.
+//! each page's JSON Feed `next_url` while there is one (the feed is paged, `per_page` items
+//! a page).
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use url::Url;
 
-use super::{PageRequest, Pager};
+use super::{PageRequest, Pager, query_number, with_query};
 use crate::crawl::fetch::Document;
+
+/// Items per page asked of the feed when the address names no `per_page`.
+pub const PAGE_SIZE: u64 = 100;
 
 /// Where a Teamtailor crawl is in its feed.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -21,9 +25,13 @@ pub struct Pages {
 /// (`/jobs`, with any locale segment before it) or a job page under it becomes its
 /// `jobs.json`, and a `*.teamtailor.com` address of any other path (the site's root) becomes
 /// `/jobs.json`; an address of another shape on another host (a custom domain's root counts
-/// as the site's root) is fetched as given.
+/// as the site's root) is fetched as given. A feed address without `per_page` gets
+/// [`PAGE_SIZE`].
 pub fn start(url: &Url) -> (Pager, PageRequest) {
-    let first = feed_url(url);
+    let mut first = feed_url(url);
+    if first.path().ends_with("/jobs.json") && query_number(&first, "per_page").is_none() {
+        first = with_query(&first, &[("per_page", PAGE_SIZE)]);
+    }
     let pages = Pages { url: first.clone() };
     (Pager::Teamtailor(pages), PageRequest::get(first))
 }
@@ -78,7 +86,10 @@ mod tests {
     }
 
     fn first(text: &str) -> String {
-        start(&url(text)).1.url.to_string()
+        let first = start(&url(text)).1.url.to_string();
+        first
+            .replace("?per_page=100", "")
+            .replace("&per_page=100", "")
     }
 
     #[test]
@@ -118,6 +129,19 @@ mod tests {
     }
 
     #[test]
+    fn a_feed_without_a_page_size_asks_for_pages_of_one_hundred() {
+        let (_, request) = start(&url("https://tiptapp.teamtailor.com/jobs"));
+        assert_eq!(
+            request.url.as_str(),
+            "https://tiptapp.teamtailor.com/jobs.json?per_page=100"
+        );
+        let given = url("https://tiptapp.teamtailor.com/jobs.json?per_page=20");
+        assert_eq!(start(&given).1.url, given);
+        let elsewhere = url("https://careers.example.com/about");
+        assert_eq!(start(&elsewhere).1.url, elsewhere);
+    }
+
+    #[test]
     fn the_feed_itself_and_unknown_shapes_elsewhere_are_fetched_as_given() {
         for given in [
             "https://tiptapp.teamtailor.com/jobs.json",
@@ -132,7 +156,11 @@ mod tests {
     #[test]
     fn the_next_url_of_a_json_feed_is_followed_until_there_is_none() {
         let base = url("https://acme.teamtailor.com/jobs.json");
-        let (mut pager, _) = start(&base);
+        let (mut pager, first) = start(&base);
+        assert_eq!(
+            first.url.as_str(),
+            "https://acme.teamtailor.com/jobs.json?per_page=100"
+        );
         let page = |next: &str| {
             let body = format!(
                 r#"{{"version": "https://jsonfeed.org/version/1.1", "items": [], "next_url": {next}}}"#
