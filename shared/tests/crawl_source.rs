@@ -43,6 +43,15 @@ const ENGAGE: &str = include_str!("../testdata/corpus/engage/job_detail_no_jsonl
 const PAGE_1: &str = include_str!("../testdata/synthetic/crawl/page-1.html");
 const PAGE_2: &str = include_str!("../testdata/synthetic/crawl/page-2.html");
 const BROKEN: &str = include_str!("../testdata/synthetic/crawl/broken.html");
+const BAMBOOHR_LIST: &str = include_str!("../testdata/corpus/bamboohr/list_variety_rsp.json");
+const BAMBOOHR_DETAIL: &str = include_str!("../testdata/corpus/bamboohr/detail_rsp.json");
+const RIPPLING: &str = include_str!("../testdata/corpus/rippling/jobs_rsp.json");
+const RIPPLING_DETAIL: &str = include_str!("../testdata/corpus/rippling/job_detail_rsp.json");
+const HERP_JOBS: &str = include_str!("../testdata/corpus/herp/jobs_rsp.json");
+const HERP_SPARSE: &str = include_str!("../testdata/corpus/herp/company_sparse_rsp.json");
+const TEAMTAILOR: &str = include_str!("../testdata/corpus/teamtailor/jobs_nulls_rsp.json");
+const TEAMTAILOR_MORE: &str =
+    include_str!("../testdata/corpus/teamtailor/jobs_missing_location_rsp.json");
 const WORKDAY_JOBS: &str = include_str!("../testdata/corpus/workday/nvidia_jobs_rsp.json");
 const WORKDAY_DETAIL: &str = include_str!("../testdata/corpus/workday/nvidia_job_detail_rsp.json");
 const EIGHTFOLD_SEARCH: &str = include_str!("../testdata/corpus/eightfold/search_rsp.json");
@@ -226,8 +235,97 @@ fn respond(seen: &Seen, port: u16) -> Response {
         "/offhost/job" | "/private/job-1" => html(NODESK).into_response(),
         path if path.starts_with("/wday/cxs/") => workday_respond(seen),
         path if path.starts_with("/api/pcsx/") => eightfold_respond(seen),
+        "/careers/list" => json(serde_json::from_str(BAMBOOHR_LIST).unwrap()).into_response(),
+        // Teamtailor: the recorded feed of one item, given a `next_url`, then another feed.
+        "/jobs.json" => match seen.query.as_deref() {
+            Some("per_page=100") => {
+                let mut feed: Value = serde_json::from_str(TEAMTAILOR).unwrap();
+                let next = format!("http://127.0.0.1:{port}/jobs.json?page=2&per_page=100");
+                feed["next_url"] = json!(next);
+                json(feed).into_response()
+            }
+            Some("page=2&per_page=100") => {
+                json(serde_json::from_str(TEAMTAILOR_MORE).unwrap()).into_response()
+            }
+            _ => StatusCode::BAD_REQUEST.into_response(),
+        },
+        // HERP's jobs API: the recorded page 1 (its total cut to 2 pages), then a page 2 of
+        // the recorded sparse company with two of its jobs.
+        "/careers/api/v1/jobs" => match param("page") {
+            Some(1) => {
+                let mut page: Value = serde_json::from_str(HERP_JOBS).unwrap();
+                page["totalPages"] = json!(2);
+                json(page).into_response()
+            }
+            Some(2) => json(herp_second_page()).into_response(),
+            _ => StatusCode::BAD_REQUEST.into_response(),
+        },
+        "/platform/api/ats/v1/board/pythian/jobs" => {
+            json(serde_json::from_str(RIPPLING).unwrap()).into_response()
+        }
+        path if path.starts_with("/platform/api/ats/v1/board/pythian/jobs/") => {
+            let uuid = path.rsplit('/').next().unwrap_or_default();
+            match rippling_detail(uuid) {
+                Some(detail) => json(detail).into_response(),
+                None => StatusCode::NOT_FOUND.into_response(),
+            }
+        }
+        path if path.starts_with("/careers/") && path.ends_with("/detail") => {
+            let id = path.split('/').nth(2).unwrap_or_default();
+            match bamboohr_detail(id) {
+                Some(detail) => json(detail).into_response(),
+                None => StatusCode::NOT_FOUND.into_response(),
+            }
+        }
         _ => StatusCode::NOT_FOUND.into_response(),
     }
+}
+
+/// The recorded sparse HERP company with two of its jobs, as the jobs API's last page.
+fn herp_second_page() -> Value {
+    let sparse: Value = serde_json::from_str(HERP_SPARSE).unwrap();
+    let mut company = sparse["company"].clone();
+    let jobs: Vec<Value> = company["jobs"].as_array().unwrap()[..2].to_vec();
+    company["jobs"] = Value::Array(jobs);
+    json!({ "companies": [company], "total": 3, "page": 2, "totalPages": 2, "statusCode": 200 })
+}
+
+/// The recorded Rippling detail for every job of the recorded board: as recorded for its own
+/// job, under another job's uuid, title, address and locations (those of its list rows) for
+/// the others.
+fn rippling_detail(uuid: &str) -> Option<Value> {
+    let rows: Vec<Value> = serde_json::from_str(RIPPLING).unwrap();
+    let rows: Vec<&Value> = rows.iter().filter(|row| row["uuid"] == uuid).collect();
+    let first = rows.first()?;
+    let mut detail: Value = serde_json::from_str(RIPPLING_DETAIL).unwrap();
+    if detail["uuid"] != uuid {
+        let places: Vec<Value> = rows
+            .iter()
+            .map(|r| r["workLocation"]["label"].clone())
+            .collect();
+        detail["uuid"] = json!(uuid);
+        detail["name"] = first["name"].clone();
+        detail["url"] = first["url"].clone();
+        detail["workLocations"] = Value::Array(places);
+    }
+    Some(detail)
+}
+
+/// The recorded BambooHR detail (opening 201) for every opening of the recorded list, under
+/// that opening's id and title.
+fn bamboohr_detail(id: &str) -> Option<Value> {
+    let list: Value = serde_json::from_str(BAMBOOHR_LIST).unwrap();
+    let row = list["result"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|row| row["id"] == id)?;
+    let mut detail: Value = serde_json::from_str(BAMBOOHR_DETAIL).unwrap();
+    let opening = &mut detail["result"]["jobOpening"];
+    opening["jobOpeningName"] = row["jobOpeningName"].clone();
+    opening["jobOpeningShareUrl"] =
+        json!(format!("https://curtinmaritime.bamboohr.com/careers/{id}"));
+    Some(detail)
 }
 
 /// Two recorded Workable results under new ids: the last page has no `nextPage`.
@@ -982,4 +1080,149 @@ async fn an_eightfold_career_site_is_searched_by_start_up_to_the_count_and_each_
     assert!(details.iter().all(|s| s.query.as_deref().is_some_and(
         |q| q.starts_with("position_id=") && q.ends_with("&domain=morganstanley.com")
     )));
+}
+
+#[tokio::test]
+async fn a_bamboohr_list_is_followed_by_the_detail_of_each_opening() {
+    let server = TestServer::start().await;
+    let source =
+        server.source("name = \"curtin\"\nkind = \"bamboohr\"\nurl = \"{base}/careers/list\"");
+    let output = crawl(&source).await.unwrap();
+    assert!(output.complete, "{:?}", output.report);
+    assert_eq!(output.postings.len(), 21, "{:?}", output.report);
+    assert_postings_belong_to(&output, "curtin");
+    assert!(
+        output
+            .postings
+            .iter()
+            .all(|p| p.source_kind == SourceKind::BambooHr && !p.description_text.is_empty()),
+        "every posting is its detail, with the description"
+    );
+    let chef = output
+        .postings
+        .iter()
+        .find(|p| p.external_id.as_deref() == Some("201"))
+        .unwrap();
+    assert_eq!(chef.title, "Vessel Chef");
+    assert_eq!(chef.url, "https://curtinmaritime.bamboohr.com/careers/201");
+    assert!(chef.salary.is_some());
+    assert_eq!(server.hits("/careers/list").len(), 1);
+    assert_eq!(server.hits("/careers/201/detail").len(), 1);
+    let details = server
+        .log()
+        .into_iter()
+        .filter(|s| s.path.ends_with("/detail"))
+        .count();
+    assert_eq!(details, 21);
+    assert_eq!(output.report.pages_fetched, 22);
+}
+
+#[tokio::test]
+async fn a_teamtailor_feed_is_followed_by_its_next_url() {
+    let server = TestServer::start().await;
+    let source =
+        server.source("name = \"tiptapp\"\nkind = \"teamtailor\"\nurl = \"{base}/jobs.json\"");
+    let output = crawl(&source).await.unwrap();
+    assert!(output.complete, "{:?}", output.report);
+    assert_eq!(output.postings.len(), 3);
+    assert_postings_belong_to(&output, "tiptapp");
+    assert_eq!(output.postings[0].title, "Business & Finance Manager");
+    assert_eq!(output.postings[2].title, "Home Buying Specialist");
+    assert!(
+        output
+            .postings
+            .iter()
+            .all(|p| !p.description_text.is_empty())
+    );
+    let queries: Vec<Option<String>> = server
+        .hits("/jobs.json")
+        .into_iter()
+        .map(|s| s.query)
+        .collect();
+    assert_eq!(
+        queries,
+        [
+            Some("per_page=100".to_owned()),
+            Some("page=2&per_page=100".to_owned())
+        ]
+    );
+}
+
+#[tokio::test]
+async fn a_rippling_board_gives_one_posting_per_job_read_from_its_detail() {
+    let server = TestServer::start().await;
+    let source = server.source(
+        "name = \"pythian\"\nkind = \"rippling\"\nurl = \"{base}/platform/api/ats/v1/board/pythian/jobs\"",
+    );
+    let output = crawl(&source).await.unwrap();
+    assert!(output.complete, "{:?}", output.report);
+    assert_eq!(output.postings.len(), 12, "33 rows, 12 jobs");
+    assert_postings_belong_to(&output, "pythian");
+    assert!(
+        output
+            .postings
+            .iter()
+            .all(|p| !p.description_text.is_empty() && p.company.name == "Pythian"),
+        "every posting is its detail"
+    );
+    let devops = output
+        .postings
+        .iter()
+        .find(|p| p.external_id.as_deref() == Some("144f31c4-38a4-4666-97b4-2c88a3f123da"))
+        .unwrap();
+    let places: Vec<&str> = devops.locations.iter().map(|l| l.raw.as_str()).collect();
+    assert_eq!(
+        places,
+        ["India", "United Kingdom", "Poland", "Spain", "Romania"]
+    );
+    let sales = output
+        .postings
+        .iter()
+        .find(|p| p.title == "Senior Sales Executive")
+        .unwrap();
+    assert_eq!(sales.locations.len(), 7);
+    assert_eq!(
+        server.hits("/platform/api/ats/v1/board/pythian/jobs").len(),
+        1
+    );
+    let details = server
+        .log()
+        .into_iter()
+        .filter(|s| {
+            s.path
+                .starts_with("/platform/api/ats/v1/board/pythian/jobs/")
+        })
+        .count();
+    assert_eq!(details, 12, "one detail per job, not per row");
+}
+
+#[tokio::test]
+async fn herp_jobs_api_is_followed_by_page_up_to_its_total_pages() {
+    let server = TestServer::start().await;
+    let source = server.source(
+        "name = \"herp\"\nkind = \"herp\"\nurl = \"{base}/careers/api/v1/jobs?page=1&limit=2\"",
+    );
+    let output = crawl(&source).await.unwrap();
+    assert!(output.complete, "{:?}", output.report);
+    assert_eq!(output.postings.len(), 6);
+    assert_postings_belong_to(&output, "herp");
+    assert_eq!(output.postings[0].company.name, "株式会社Helpfeel");
+    assert_eq!(output.postings[5].company.name, "株式会社リスマ");
+    assert!(
+        output.postings.iter().all(
+            |p| p.url.starts_with("https://herp.careers/v1/") && !p.description_text.is_empty()
+        )
+    );
+    let queries: Vec<Option<String>> = server
+        .hits("/careers/api/v1/jobs")
+        .into_iter()
+        .map(|s| s.query)
+        .collect();
+    assert_eq!(
+        queries,
+        [
+            Some("page=1&limit=2".to_owned()),
+            Some("page=2&limit=2".to_owned())
+        ]
+    );
 }

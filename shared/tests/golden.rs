@@ -708,10 +708,12 @@ fn extracting_in_the_crawler_and_normalizing_at_ingest_gives_the_same_postings()
         };
         assert_eq!(extracted.postings.len(), parsed.postings.len(), "{file}");
         assert_eq!(extracted.skipped, parsed.skipped, "{file}");
-        for (sent, expected) in extracted.postings.into_iter().zip(&parsed.postings) {
+        for (mut sent, expected) in extracted.postings.into_iter().zip(&parsed.postings) {
             assert_eq!(sent.id, expected.id, "{file}");
             let json = serde_json::to_string(&sent).unwrap();
             let received: jobfeed::parse::ExtractedPosting = serde_json::from_str(&json).unwrap();
+            // A list record's detail request is the crawl's alone: it never travels.
+            sent.record.detail_url = None;
             // A list record's detail address is the crawl's alone: it never travels.
             let mut travelling = sent.clone();
             travelling.record.detail_url = None;
@@ -962,4 +964,407 @@ fn eightfold_position_not_found_is_an_error_that_says_so() {
         );
         assert!(error.contains("Position not found"), "{error}");
     }
+}
+
+/// A corpus response fetched from `url` through the whole parse path, error or not (error
+/// answers are not in `urls.tsv`, whose documents all parse).
+fn parse_outcome(
+    file: &str,
+    url: &str,
+    kind: ExtractKind,
+) -> Result<ParsedDocument, jobfeed::error::ParseError> {
+    let bytes = std::fs::read(format!("{CORPUS}/{file}")).unwrap();
+    let url = url::Url::parse(url).unwrap();
+    let options = ParseOptions {
+        kind,
+        url: Some(&url),
+        source: Some("golden"),
+        company_override: None,
+        fetched_at: fetched_at(),
+        max_bytes: DEFAULT_MAX_DOCUMENT_BYTES,
+    };
+    parse_document(&bytes, &options)
+}
+
+#[test]
+fn bamboohr_list_gives_every_opening_with_its_place_and_workplace_but_no_description() {
+    let parsed = parse_with("bamboohr/list_variety_rsp.json", ExtractKind::Auto);
+    assert_eq!(parsed.kind, Some(SourceKind::BambooHr));
+    assert_eq!(parsed.postings.len(), 21);
+    assert_eq!(parsed.skipped, 0);
+    let postings = parsed.postings;
+    assert_well_formed(&postings);
+    let chef = &postings[0];
+    assert_eq!(chef.title, "Vessel Chef");
+    assert_eq!(chef.external_id.as_deref(), Some("201"));
+    assert_eq!(chef.url, "https://curtinmaritime.bamboohr.com/careers/201");
+    assert_eq!(chef.company.name, "curtinmaritime");
+    assert_eq!(chef.department.as_deref(), Some("Marine Transportation"));
+    assert_eq!(chef.workplace, Some(Workplace::Onsite));
+    assert_eq!(chef.employment_type, Some(EmploymentType::FullTime));
+    assert_eq!(
+        place(chef, 0),
+        (
+            "Long Beach, California".to_owned(),
+            Some("Long Beach"),
+            Some("CA"),
+            Some("US")
+        )
+    );
+    assert!(
+        chef.description_text.is_empty(),
+        "the list has no description"
+    );
+    let hybrid = postings
+        .iter()
+        .find(|p| p.external_id.as_deref() == Some("335"))
+        .unwrap();
+    assert_eq!(hybrid.title, "OSV Engineer");
+    assert_eq!(hybrid.workplace, Some(Workplace::Hybrid));
+    let remote = postings
+        .iter()
+        .find(|p| p.external_id.as_deref() == Some("339"))
+        .unwrap();
+    assert_eq!(remote.title, "Tugboat Engineer");
+    assert_eq!(remote.workplace, Some(Workplace::Remote));
+    assert_eq!(remote.locations[0].country.as_deref(), Some("US"));
+}
+
+#[test]
+fn bamboohr_detail_gives_the_posting_with_its_description_date_and_pay() {
+    let parsed = parse_with(
+        "bamboohr/detail_rsp.json",
+        ExtractKind::Fixed(SourceKind::BambooHr),
+    );
+    assert_eq!(parsed.postings.len(), 1);
+    assert_well_formed(&parsed.postings);
+    let chef = &parsed.postings[0];
+    assert_eq!(chef.title, "Vessel Chef");
+    assert_eq!(chef.external_id.as_deref(), Some("201"));
+    assert_eq!(chef.url, "https://curtinmaritime.bamboohr.com/careers/201");
+    assert_eq!(chef.company.name, "curtinmaritime");
+    assert_eq!(chef.workplace, Some(Workplace::Onsite));
+    assert_eq!(
+        place(chef, 0),
+        (
+            "Long Beach, California, United States".to_owned(),
+            Some("Long Beach"),
+            Some("CA"),
+            Some("US")
+        )
+    );
+    assert_eq!(chef.posted_at, time("2025-04-22T00:00:00Z"));
+    assert_eq!(
+        chef.salary,
+        Some(Salary {
+            min: Some(300.0),
+            max: Some(425.0),
+            currency: Some("USD".into()),
+            period: Some(SalaryPeriod::Day),
+        })
+    );
+    assert!(
+        chef.description_text
+            .contains("Efficiency. Innovation. Integrity.")
+    );
+    // The list row and the detail are one posting: the crawl sends the detail in its place.
+    let listed = parse("bamboohr/list_variety_rsp.json");
+    let row = listed.iter().find(|p| p.title == "Vessel Chef").unwrap();
+    assert_eq!(row.id, chef.id);
+}
+
+#[test]
+fn bamboohr_empty_list_is_no_posting_and_an_unknown_opening_is_an_error() {
+    let empty = parse_with("bamboohr/list_empty_rsp.json", ExtractKind::Auto);
+    assert_eq!(empty.kind, Some(SourceKind::BambooHr));
+    assert!(empty.postings.is_empty());
+    let error = parse_outcome(
+        "bamboohr/detail_not_found_rsp.json",
+        "https://giatecscientific.bamboohr.com/careers/999999/detail",
+        ExtractKind::Auto,
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(error.contains("not found"), "{error}");
+}
+
+#[test]
+fn teamtailor_feed_items_are_read_from_their_job_posting_with_nulls_left_out() {
+    let parsed = parse_with("teamtailor/jobs_nulls_rsp.json", ExtractKind::Auto);
+    assert_eq!(parsed.kind, Some(SourceKind::Teamtailor));
+    assert_eq!(parsed.postings.len(), 1);
+    assert_well_formed(&parsed.postings);
+    let job = &parsed.postings[0];
+    assert_eq!(job.title, "Business & Finance Manager");
+    assert_eq!(
+        job.url,
+        "https://tiptapp.teamtailor.com/jobs/7939271-business-finance-manager"
+    );
+    assert_eq!(job.external_id.as_deref(), Some("7939271"));
+    assert_eq!(job.company.name, "Tiptapp");
+    assert_eq!(job.posted_at, time("2026-06-18T15:11:27Z"));
+    assert_eq!(
+        place(job, 0),
+        (
+            "Stockholm, SE".to_owned(),
+            Some("Stockholm"),
+            None,
+            Some("SE")
+        )
+    );
+    assert!(job.description_text.contains("Stockholm (hybrid)"));
+}
+
+#[test]
+fn teamtailor_items_without_a_place_keep_their_posting_and_pay_is_structured() {
+    let parsed = parse_with(
+        "teamtailor/jobs_missing_location_rsp.json",
+        ExtractKind::Fixed(SourceKind::Teamtailor),
+    );
+    assert_eq!(parsed.postings.len(), 2);
+    assert_well_formed(&parsed.postings);
+    let nationwide = &parsed.postings[0];
+    assert_eq!(
+        nationwide.title,
+        "Experienced Real Estate Investment Professionals (Nationwide)"
+    );
+    assert!(nationwide.locations.is_empty());
+    assert_eq!(nationwide.company.name, "Carr Talent Acquisition");
+    assert_eq!(nationwide.posted_at, time("2026-07-14T21:01:00Z"));
+    let buyer = by_title(&parsed.postings, "Home Buying Specialist");
+    assert_eq!(
+        buyer.salary,
+        Some(Salary {
+            min: Some(120000.0),
+            max: Some(130000.0),
+            currency: Some("USD".into()),
+            period: Some(SalaryPeriod::Year),
+        })
+    );
+    assert_eq!(buyer.locations[0].city.as_deref(), Some("Miami"));
+    assert_eq!(buyer.locations[0].country.as_deref(), Some("US"));
+    assert!(!buyer.description_text.is_empty());
+}
+
+#[test]
+fn teamtailor_unknown_company_is_an_empty_answer_and_an_error() {
+    for kind in [
+        ExtractKind::Auto,
+        ExtractKind::Fixed(SourceKind::Teamtailor),
+    ] {
+        let error = parse_outcome(
+            "teamtailor/jobs_unknown_company_rsp.json",
+            "https://openings-mcp-provider-does-not-exist.teamtailor.com/jobs.json",
+            kind,
+        )
+        .unwrap_err();
+        assert_eq!(error, jobfeed::error::ParseError::Empty);
+    }
+}
+
+#[test]
+fn rippling_list_merges_the_rows_of_a_job_into_one_posting_with_every_location() {
+    let parsed = parse_with("rippling/jobs_rsp.json", ExtractKind::Auto);
+    assert_eq!(parsed.kind, Some(SourceKind::Rippling));
+    assert_eq!(parsed.postings.len(), 12, "33 rows, 12 jobs");
+    assert_eq!(parsed.skipped, 0);
+    let postings = parsed.postings;
+    assert_well_formed(&postings);
+    let devops = &postings[0];
+    assert_eq!(devops.title, "DevOps Engineer");
+    assert_eq!(
+        devops.url,
+        "https://ats.rippling.com/pythian/jobs/144f31c4-38a4-4666-97b4-2c88a3f123da"
+    );
+    assert_eq!(devops.company.name, "pythian");
+    assert_eq!(devops.department.as_deref(), Some("Managed Services"));
+    let countries: Vec<Option<&str>> = devops
+        .locations
+        .iter()
+        .map(|l| l.country.as_deref())
+        .collect();
+    assert_eq!(
+        countries,
+        [Some("PL"), Some("ES"), Some("RO"), Some("IN"), Some("GB")]
+    );
+    let sales = by_title(&postings, "Sales Executive");
+    assert_eq!(sales.locations.len(), 5);
+    assert_eq!(
+        place(sales, 0),
+        (
+            "Toronto, Canada".to_owned(),
+            Some("Toronto"),
+            None,
+            Some("CA")
+        )
+    );
+    let remote = postings
+        .iter()
+        .find(|p| p.locations.iter().any(|l| l.raw == "India - Remote"))
+        .unwrap();
+    assert_eq!(remote.title, "Site Reliability Engineer");
+    assert_eq!(remote.locations.len(), 2);
+}
+
+#[test]
+fn rippling_detail_gives_the_posting_with_all_its_locations_its_description_and_date() {
+    let parsed = parse_with(
+        "rippling/job_detail_rsp.json",
+        ExtractKind::Fixed(SourceKind::Rippling),
+    );
+    assert_eq!(parsed.postings.len(), 1);
+    assert_well_formed(&parsed.postings);
+    let job = &parsed.postings[0];
+    assert_eq!(job.title, "DevOps Engineer");
+    assert_eq!(
+        job.url,
+        "https://ats.rippling.com/pythian/jobs/144f31c4-38a4-4666-97b4-2c88a3f123da"
+    );
+    assert_eq!(job.company.name, "Pythian");
+    assert_eq!(job.department.as_deref(), Some("SRE"));
+    assert_eq!(job.locations.len(), 5);
+    assert_eq!(job.locations[0].country.as_deref(), Some("IN"));
+    assert_eq!(job.employment_type, Some(EmploymentType::FullTime));
+    assert_eq!(job.posted_at, time("2026-06-25T16:07:41.686Z"));
+    assert_eq!(job.salary, None);
+    assert!(job.description_text.contains("Why Pythian"));
+    assert!(
+        job.skills.iter().any(|s| s == "kubernetes"),
+        "{:?}",
+        job.skills
+    );
+    // The list's row and the detail are one posting: the crawl sends the detail in its place.
+    let listed = parse("rippling/jobs_rsp.json");
+    assert_eq!(listed[0].id, job.id);
+}
+
+#[test]
+fn rippling_unknown_board_and_unknown_job_are_errors_that_say_so() {
+    let board = parse_outcome(
+        "rippling/jobs_unknown_board_rsp.json",
+        "https://api.rippling.com/platform/api/ats/v1/board/this-board-does-not-exist-xyz/jobs",
+        ExtractKind::Auto,
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(board.contains("Job Board not found"), "{board}");
+    let job = parse_outcome(
+        "rippling/job_not_found_rsp.json",
+        "https://api.rippling.com/platform/api/ats/v1/board/pythian/jobs/1b2c3d4e-5f60-4789-8abc-def012345678",
+        ExtractKind::Fixed(SourceKind::Rippling),
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(job.contains("unknown or malformed job id"), "{job}");
+}
+
+#[test]
+fn herp_company_gives_every_job_with_yen_pay_places_in_japan_and_remote_work() {
+    let parsed = parse_with("herp/company_rsp.json", ExtractKind::Auto);
+    assert_eq!(parsed.kind, Some(SourceKind::Herp));
+    assert_eq!(parsed.postings.len(), 51);
+    assert_eq!(parsed.skipped, 0);
+    let postings = parsed.postings;
+    assert_well_formed(&postings);
+    let sales = by_title(&postings, "100｜インサイドセールス");
+    assert_eq!(sales.url, "https://herp.careers/v1/notainc/ZluM2laebsdh");
+    assert_eq!(sales.external_id.as_deref(), Some("ZluM2laebsdh"));
+    assert_eq!(sales.company.name, "株式会社Helpfeel");
+    assert_eq!(
+        sales.company.url.as_deref(),
+        Some("https://corp.helpfeel.com/ja/home")
+    );
+    assert_eq!(sales.workplace, Some(Workplace::Remote));
+    assert_eq!(
+        place(sales, 0),
+        (
+            "東京都中央区".to_owned(),
+            Some("中央区"),
+            Some("東京都"),
+            Some("JP")
+        )
+    );
+    assert_eq!(sales.locations.len(), 2);
+    assert_eq!(
+        sales.salary,
+        Some(Salary {
+            min: Some(4_000_000.0),
+            max: None,
+            currency: Some("JPY".into()),
+            period: Some(SalaryPeriod::Year),
+        })
+    );
+    assert_eq!(sales.employment_type, Some(EmploymentType::FullTime));
+    assert_eq!(sales.posted_at, time("2026-02-03T07:50:41Z"));
+    assert!(sales.description_text.contains("必須スキル"));
+    assert!(
+        sales
+            .description_text
+            .contains("法人に対する新規営業経験1年以上")
+    );
+    let hybrid = postings
+        .iter()
+        .filter(|p| p.workplace == Some(Workplace::Hybrid))
+        .count();
+    assert_eq!(hybrid, 5);
+}
+
+#[test]
+fn herp_sparse_company_reads_hourly_pay_and_says_nothing_of_remote_work() {
+    let parsed = parse_with(
+        "herp/company_sparse_rsp.json",
+        ExtractKind::Fixed(SourceKind::Herp),
+    );
+    assert_eq!(parsed.postings.len(), 7);
+    assert_well_formed(&parsed.postings);
+    let intern = by_title(&parsed.postings, "ECマーケティングインターン");
+    assert_eq!(intern.company.name, "株式会社リスマ");
+    assert!(intern.url.starts_with("https://herp.careers/v1/resmahr/"));
+    assert_eq!(
+        intern.salary,
+        Some(Salary {
+            min: Some(1500.0),
+            max: Some(2000.0),
+            currency: Some("JPY".into()),
+            period: Some(SalaryPeriod::Hour),
+        })
+    );
+    assert_eq!(intern.employment_type, Some(EmploymentType::Internship));
+    assert_eq!(
+        place(intern, 0),
+        (
+            "東京都品川区".to_owned(),
+            Some("品川区"),
+            Some("東京都"),
+            Some("JP")
+        )
+    );
+}
+
+#[test]
+fn herp_jobs_api_page_gives_each_companys_jobs_and_an_unknown_company_is_an_error() {
+    let parsed = parse_with("herp/jobs_rsp.json", ExtractKind::Auto);
+    assert_eq!(parsed.kind, Some(SourceKind::Herp));
+    assert_eq!(parsed.postings.len(), 4);
+    assert_well_formed(&parsed.postings);
+    let engineer = by_title(&parsed.postings, "AIエンジニア");
+    assert_eq!(engineer.company.name, "株式会社Algomatic");
+    assert_eq!(
+        engineer.url,
+        "https://herp.careers/v1/algomatic/3b_GpdNQjy8N"
+    );
+    assert_eq!(engineer.workplace, Some(Workplace::Hybrid));
+    assert!(
+        engineer
+            .description_text
+            .starts_with("AIエンジニア｜多様な業界のAI導入を技術で牽引")
+    );
+    let error = parse_outcome(
+        "herp/company_not_found_rsp.json",
+        "https://herp.careers/careers/api/v1/companies/this-company-does-not-exist-xyz",
+        ExtractKind::Auto,
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(error.contains("no company of that name"), "{error}");
 }

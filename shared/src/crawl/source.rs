@@ -777,16 +777,13 @@ impl<'a> CrawlJob<'a> {
         let mut skipped = 0;
         let mut listed = Vec::new();
         let mut pending = Vec::new();
+        // The detail gives the posting under the record's id, and reading it notes that id
+        // as listed (`absorb`); noting it here already would drop the detail as a repeat.
+        // So a repeat is a record listed or queued before.
+        let mut queued: HashSet<u64> = self.progress.pending.iter().map(|d| d.key).collect();
         for posting in summaries {
             let key = id_key(&posting.id);
-            // The same job again (on a later page, or twice on one): its detail is read once.
-            // The key is not noted as seen here: the detail's posting, which usually has the
-            // list record's id, is noted when it is read.
-            let queued = |detail: &Detail| detail.key == key;
-            if self.progress.seen.contains_key(key)
-                || pending.iter().any(queued)
-                || self.progress.pending.iter().any(queued)
-            {
+            if self.progress.seen.contains(&posting.id) || !queued.insert(key) {
                 self.progress.report.skipped_records += 1;
                 continue;
             }

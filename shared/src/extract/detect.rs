@@ -67,6 +67,20 @@ fn kind_from_url(url: &url::Url) -> Option<SourceKind> {
         _ if host.ends_with(".eightfold.ai") && path.starts_with("/api/apply/v2/jobs") => {
             SourceKind::Eightfold
         }
+        _ if host.ends_with(".bamboohr.com") && path.starts_with("/careers/") => {
+            SourceKind::BambooHr
+        }
+        _ if host.ends_with(".teamtailor.com") && path.ends_with("/jobs.json") => {
+            SourceKind::Teamtailor
+        }
+        "api.rippling.com" if path.starts_with("/platform/api/ats/") => SourceKind::Rippling,
+        "herp.careers" if path.starts_with("/careers/api/v1/") => SourceKind::Herp,
+        _ if host.starts_with("ats.")
+            && host.ends_with(".rippling.com")
+            && path.starts_with("/api/") =>
+        {
+            SourceKind::Rippling
+        }
         _ => return None,
     };
     Some(kind)
@@ -110,7 +124,9 @@ fn json_kind(value: &Value) -> Option<SourceKind> {
     match value {
         Value::Array(items) => {
             let first = items.first()?.as_object()?;
-            if first.contains_key("legal") {
+            if super::rippling::is_list_row(first) {
+                Some(SourceKind::Rippling)
+            } else if first.contains_key("legal") {
                 Some(SourceKind::RemoteOk)
             } else if first.contains_key("hostedUrl") || first.contains_key("createdAt") {
                 Some(SourceKind::Lever)
@@ -145,6 +161,18 @@ fn object_kind(object: &Map<String, Value>) -> Option<SourceKind> {
     }
     if super::eightfold::is_document(object) {
         return Some(SourceKind::Eightfold);
+    }
+    if super::bamboohr::is_document(object) {
+        return Some(SourceKind::BambooHr);
+    }
+    if super::teamtailor::is_feed(object) {
+        return Some(SourceKind::Teamtailor);
+    }
+    if super::rippling::is_document(object) {
+        return Some(SourceKind::Rippling);
+    }
+    if super::herp::is_document(object) {
+        return Some(SourceKind::Herp);
     }
     let kind = if has("hostedUrl") && (has("text") || has("categories")) {
         // One Lever posting (`/v0/postings/{company}/{id}`).
@@ -301,6 +329,81 @@ mod tests {
             include_str!("../../testdata/corpus/eightfold/position_details_rsp.json"),
             "https://morganstanley.eightfold.ai/api/pcsx/position_details?position_id=549798858854&domain=morganstanley.com&hl=en",
             SourceKind::Eightfold,
+        ),
+        (
+            include_str!("../../testdata/corpus/bamboohr/list_variety_rsp.json"),
+            "https://curtinmaritime.bamboohr.com/careers/list",
+            SourceKind::BambooHr,
+        ),
+        (
+            include_str!("../../testdata/corpus/bamboohr/list_empty_rsp.json"),
+            "https://zapier.bamboohr.com/careers/list",
+            SourceKind::BambooHr,
+        ),
+        (
+            include_str!("../../testdata/corpus/bamboohr/detail_rsp.json"),
+            "https://curtinmaritime.bamboohr.com/careers/201/detail",
+            SourceKind::BambooHr,
+        ),
+        (
+            include_str!("../../testdata/corpus/teamtailor/jobs_nulls_rsp.json"),
+            "https://tiptapp.teamtailor.com/jobs.json",
+            SourceKind::Teamtailor,
+        ),
+        (
+            include_str!("../../testdata/corpus/teamtailor/jobs_missing_location_rsp.json"),
+            "https://carrtalent.na.teamtailor.com/jobs.json",
+            SourceKind::Teamtailor,
+        ),
+        (
+            include_str!("../../testdata/corpus/rippling/jobs_rsp.json"),
+            "https://api.rippling.com/platform/api/ats/v1/board/pythian/jobs",
+            SourceKind::Rippling,
+        ),
+        (
+            include_str!("../../testdata/corpus/rippling/job_detail_rsp.json"),
+            "https://api.rippling.com/platform/api/ats/v1/board/pythian/jobs/144f31c4-38a4-4666-97b4-2c88a3f123da",
+            SourceKind::Rippling,
+        ),
+        (
+            include_str!("../../testdata/corpus/herp/company_rsp.json"),
+            "https://herp.careers/careers/api/v1/companies/notainc",
+            SourceKind::Herp,
+        ),
+        (
+            include_str!("../../testdata/corpus/herp/company_sparse_rsp.json"),
+            "https://herp.careers/careers/api/v1/companies/resmahr",
+            SourceKind::Herp,
+        ),
+        (
+            include_str!("../../testdata/corpus/herp/jobs_rsp.json"),
+            "https://herp.careers/careers/api/v1/jobs?page=1&limit=2",
+            SourceKind::Herp,
+        ),
+    ];
+
+    /// Error answers of the corpus: their address says whose they are (and the extractor
+    /// says why); their content alone is no known kind, not another provider's.
+    const ERRORS: &[(&str, &str, SourceKind)] = &[
+        (
+            include_str!("../../testdata/corpus/bamboohr/detail_not_found_rsp.json"),
+            "https://giatecscientific.bamboohr.com/careers/999999/detail",
+            SourceKind::BambooHr,
+        ),
+        (
+            include_str!("../../testdata/corpus/rippling/jobs_unknown_board_rsp.json"),
+            "https://api.rippling.com/platform/api/ats/v1/board/this-board-does-not-exist-xyz/jobs",
+            SourceKind::Rippling,
+        ),
+        (
+            include_str!("../../testdata/corpus/rippling/job_not_found_rsp.json"),
+            "https://ats.rippling.com/api/v1/board/pythian/jobs/1b2c3d4e-5f60-4789-8abc-def012345678",
+            SourceKind::Rippling,
+        ),
+        (
+            include_str!("../../testdata/corpus/herp/company_not_found_rsp.json"),
+            "https://herp.careers/careers/api/v1/companies/this-company-does-not-exist-xyz",
+            SourceKind::Herp,
         ),
     ];
 
@@ -462,6 +565,18 @@ mod tests {
         ];
         for (body, kind) in cases {
             assert_eq!(detect_kind(body, None).ok(), kind, "{body}");
+        }
+    }
+
+    #[test]
+    fn error_answers_are_placed_by_their_address_only() {
+        for (body, url, kind) in ERRORS {
+            let parsed = url::Url::parse(url).unwrap();
+            assert_eq!(detect_kind(body, Some(&parsed)), Ok(*kind), "{url}");
+            assert!(
+                matches!(detect_kind(body, None), Err(ParseError::UnknownKind(_))),
+                "{url}"
+            );
         }
     }
 }
