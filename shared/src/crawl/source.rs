@@ -413,13 +413,25 @@ impl<'a> CrawlJob<'a> {
         now: DateTime<Utc>,
         progress: CrawlProgress,
     ) -> Result<Self, CrawlError> {
-        let allowed_hosts = source
+        // The kind may derive its API address on another host than the career site's
+        // (Rippling's `ats.` site and `api.` API): that host is the source's too.
+        let api_host = match &source.kind {
+            SourceKind::Html => None,
+            kind => Pager::start(*kind, &source.url)
+                .1
+                .url
+                .host_str()
+                .map(str::to_owned),
+        };
+        let mut allowed_hosts: Vec<String> = source
             .url
             .host_str()
             .into_iter()
+            .chain(api_host.as_deref())
             .chain(source.extra_hosts.iter().map(String::as_str))
             .map(str::to_ascii_lowercase)
             .collect();
+        allowed_hosts.dedup();
         let selectors = source
             .listing
             .as_ref()

@@ -29,8 +29,8 @@ pub struct Pages {
 /// An API address is fetched as given: one document for v1, pages for v2 (with a `pageSize`
 /// of [`V2_PAGE_SIZE`] added when it has none). A career-site address on `ats.rippling.com`
 /// (`/{board}/jobs`, a posting page under it, with or without a locale segment first)
-/// becomes the board's v1 list on the same host, `/api/v1/board/{board}/jobs` — the host the
-/// source allows, and the same API as `api.rippling.com`'s. Any other address is fetched as
+/// becomes the board's v1 list, `https://api.rippling.com/platform/api/ats/v1/board/{board}/jobs`
+/// (the crawl allows the host its first request goes to). Any other address is fetched as
 /// given.
 pub fn start(url: &Url) -> (Pager, PageRequest) {
     if is_v2_list(url) {
@@ -99,11 +99,10 @@ fn list_url(url: &Url) -> Url {
     let Some(board) = board else {
         return url.clone();
     };
-    let mut list = url.clone();
-    list.set_path(&format!("/api/v1/board/{board}/jobs"));
-    list.set_query(None);
-    list.set_fragment(None);
-    list
+    Url::parse(&format!(
+        "https://api.rippling.com/platform/api/ats/v1/board/{board}/jobs"
+    ))
+    .unwrap_or_else(|_| url.clone())
 }
 
 #[cfg(test)]
@@ -115,7 +114,7 @@ mod tests {
     }
 
     #[test]
-    fn the_career_site_leads_to_the_boards_list_on_the_same_host() {
+    fn the_career_site_leads_to_the_boards_list_on_the_api_host() {
         for site in [
             "https://ats.rippling.com/pythian/jobs",
             "https://ats.rippling.com/pythian/jobs/",
@@ -127,7 +126,7 @@ mod tests {
             assert_eq!(pager, Pager::Single, "{site}");
             assert_eq!(
                 first.url.as_str(),
-                "https://ats.rippling.com/api/v1/board/pythian/jobs",
+                "https://api.rippling.com/platform/api/ats/v1/board/pythian/jobs",
                 "{site}"
             );
         }
