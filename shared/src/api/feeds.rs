@@ -10,7 +10,6 @@
 use atom_syndication as atom;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
-use url::Url;
 
 use crate::model::JobPosting;
 use crate::store::listed_at;
@@ -18,17 +17,19 @@ use crate::store::listed_at;
 /// How many postings a feed carries.
 pub const FEED_ITEMS: usize = 50;
 
-/// What a feed is about, besides its postings.
+/// What a feed is about, besides its postings. The links are absolute when the API's public
+/// address is known, else relative to the feed's own address (`feed.rss?...`, `jobs/{id}`),
+/// which every feed reader resolves against the address it fetched.
 #[derive(Debug, Clone)]
 pub struct FeedMeta {
     /// The feed's title.
     pub title: String,
     /// The feed's own address (with its query).
-    pub self_url: Url,
-    /// The API's base address, ending in `/`.
-    pub base_url: Url,
+    pub self_url: String,
+    /// The API's base address, ending in `/`; empty for relative links.
+    pub base_url: String,
     /// The same list as JSON (`/jobs` with the feed's filters).
-    pub home_url: Url,
+    pub home_url: String,
 }
 
 /// A feed format.
@@ -88,10 +89,10 @@ fn entries<'a>(meta: &FeedMeta, postings: &'a [JobPosting]) -> Vec<Entry<'a>> {
 }
 
 /// This API's address of one posting.
-fn item_url(base: &Url, id: &str) -> String {
-    base.join("jobs/")
-        .and_then(|jobs| jobs.join(id))
-        .map_or_else(|_| id.to_owned(), String::from)
+fn item_url(base: &str, id: &str) -> String {
+    // Ids are URL-safe; encoding anyway keeps any other id one path segment.
+    let id: String = url::form_urlencoded::byte_serialize(id.as_bytes()).collect();
+    format!("{base}jobs/{id}")
 }
 
 /// The newest `updated` of the entries; a fixed date for an empty feed so its bytes (and
@@ -132,14 +133,14 @@ fn rss_channel(meta: &FeedMeta, postings: &[JobPosting]) -> Option<String> {
         })
         .collect();
     let self_link = atom::Link {
-        href: meta.self_url.to_string(),
+        href: meta.self_url.clone(),
         rel: "self".to_owned(),
         mime_type: Some("application/rss+xml".to_owned()),
         ..atom::Link::default()
     };
     let channel = rss::ChannelBuilder::default()
         .title(meta.title.clone())
-        .link(meta.home_url.to_string())
+        .link(meta.home_url.clone())
         .description(format!("{} (newest {FEED_ITEMS})", meta.title))
         .last_build_date((!entries.is_empty()).then(|| feed_updated(&entries).to_rfc2822()))
         .atom_ext(Some(rss::extension::atom::AtomExtension {
@@ -199,18 +200,18 @@ fn atom_feed(meta: &FeedMeta, postings: &[JobPosting]) -> Option<String> {
         })
         .collect();
     let feed = atom::FeedBuilder::default()
-        .id(meta.self_url.to_string())
+        .id(meta.self_url.clone())
         .title(atom::Text::plain(meta.title.clone()))
         .updated(feed_updated(&entries).fixed_offset())
         .links(vec![
             atom::Link {
-                href: meta.self_url.to_string(),
+                href: meta.self_url.clone(),
                 rel: "self".to_owned(),
                 mime_type: Some("application/atom+xml".to_owned()),
                 ..atom::Link::default()
             },
             atom::Link {
-                href: meta.home_url.to_string(),
+                href: meta.home_url.clone(),
                 rel: "alternate".to_owned(),
                 mime_type: Some("application/json".to_owned()),
                 ..atom::Link::default()
@@ -290,8 +291,8 @@ fn json_feed(meta: &FeedMeta, postings: &[JobPosting]) -> JsonFeed {
     JsonFeed {
         version: "https://jsonfeed.org/version/1.1".to_owned(),
         title: meta.title.clone(),
-        home_page_url: meta.home_url.to_string(),
-        feed_url: meta.self_url.to_string(),
+        home_page_url: meta.home_url.clone(),
+        feed_url: meta.self_url.clone(),
         description: format!("{} (newest {FEED_ITEMS})", meta.title),
         items,
     }
@@ -307,12 +308,11 @@ mod tests {
     use proptest::prelude::*;
 
     fn meta() -> FeedMeta {
-        let base = Url::parse("https://jobs.example.org/").unwrap();
         FeedMeta {
             title: "jobfeed".into(),
-            self_url: base.join("feed.rss").unwrap(),
-            home_url: base.join("jobs").unwrap(),
-            base_url: base,
+            self_url: "https://jobs.example.org/feed.rss".into(),
+            home_url: "https://jobs.example.org/jobs".into(),
+            base_url: "https://jobs.example.org/".into(),
         }
     }
 

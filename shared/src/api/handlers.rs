@@ -273,22 +273,51 @@ async fn duplicates_of(
         .collect())
 }
 
-/// The API's base address: the configured one, else the request's `Host` (and
-/// `X-Forwarded-Proto`, as set by API Gateway and most proxies). Always ends in `/`.
-fn base_url(shared: &Shared, headers: &HeaderMap, uri: &Uri) -> Result<Url, Problem> {
-    if let Some(base) = &shared.api.config.public_base_url {
+/// Where a feed's links start.
+struct LinkBase {
+    /// The API's base address ending in `/`, or empty for links relative to the feed.
+    base: String,
+    /// Whether it was read from the request's headers (the response varies by them).
+    from_headers: bool,
+}
+
+/// The API's base address: the configured one; else the request's `Host` (and
+/// `X-Forwarded-Proto`, as set by API Gateway and most proxies) when that host is one of
+/// `link_hosts`; else none, and the feed's links are relative.
+fn link_base(shared: &Shared, headers: &HeaderMap) -> LinkBase {
+    let config = &shared.api.config;
+    if let Some(base) = &config.public_base_url {
         let mut base = base.clone();
         if !base.path().ends_with('/') {
             let path = format!("{}/", base.path());
             base.set_path(&path);
         }
-        return Ok(base);
+        return LinkBase {
+            base: base.into(),
+            from_headers: false,
+        };
     }
-    let host = headers
-        .get(header::HOST)
-        .and_then(|h| h.to_str().ok())
-        .or_else(|| uri.authority().map(|a| a.as_str()))
-        .unwrap_or("localhost");
+    let relative = LinkBase {
+        base: String::new(),
+        from_headers: false,
+    };
+    let Some(host) = headers.get(header::HOST).and_then(|h| h.to_str().ok()) else {
+        return relative;
+    };
+    let name = host.rsplit_once(':').map_or(host, |(name, port)| {
+        if port.chars().all(|c| c.is_ascii_digit()) {
+            name
+        } else {
+            host
+        }
+    });
+    let allowed = config
+        .link_hosts
+        .iter()
+        .any(|allowed| allowed.eq_ignore_ascii_case(host) || allowed.eq_ignore_ascii_case(name));
+    if !allowed {
+        return relative;
+    }
     let scheme = headers
         .get("x-forwarded-proto")
         .and_then(|h| h.to_str().ok())
@@ -296,22 +325,21 @@ fn base_url(shared: &Shared, headers: &HeaderMap, uri: &Uri) -> Result<Url, Prob
         .map(str::trim)
         .filter(|s| matches!(*s, "http" | "https"))
         .unwrap_or("http");
-    Url::parse(&format!("{scheme}://{host}/"))
-        .ok()
-        .filter(|u| u.path() == "/" && u.query().is_none())
-        .ok_or_else(|| {
-            Problem::new(
-                axum::http::StatusCode::BAD_REQUEST,
-                "the Host header is not a valid host",
-            )
-        })
+    match Url::parse(&format!("{scheme}://{host}/")) {
+        Ok(url) if url.path() == "/" && url.query().is_none() => LinkBase {
+            base: url.into(),
+            from_headers: true,
+        },
+        _ => relative,
+    }
 }
 
-/// `base` joined with `path`, with the request's query.
-fn address(base: &Url, path: &str, query: Option<&str>) -> Url {
-    let mut url = base.join(path).unwrap_or_else(|_| base.clone());
-    url.set_query(query);
-    url
+/// `base` followed by `path`, with the request's query.
+fn address(base: &str, path: &str, query: Option<&str>) -> String {
+    match query {
+        Some(query) => format!("{base}{path}?{query}"),
+        None => format!("{base}{path}"),
+    }
 }
 
 async fn feed(
@@ -323,7 +351,7 @@ async fn feed(
     headers: HeaderMap,
 ) -> Result<Response, Problem> {
     let request = params::parse(uri.query(), Endpoint::Feed)?;
-    let base = base_url(&shared, &headers, &uri)?;
+    let LinkBase { base, from_headers } = link_base(&shared, &headers);
     let page = stores
         .postings
         .list(&request.query, FEED_ITEMS, None)
@@ -343,12 +371,14 @@ async fn feed(
             "the feed could not be written",
         )
     })?;
-    Ok(respond(
-        &headers,
-        format.content_type(),
-        shared.public_cache(),
-        body,
-    ))
+    let mut response = respond(&headers, format.content_type(), shared.public_cache(), body);
+    if from_headers {
+        response.headers_mut().append(
+            header::VARY,
+            axum::http::HeaderValue::from_static("Host, X-Forwarded-Proto"),
+        );
+    }
+    Ok(response)
 }
 
 /// The newest postings as RSS 2.0.

@@ -65,9 +65,13 @@ pub struct ApiConfig {
     /// Origins allowed by CORS; empty allows any (`*`). Values that are not valid header
     /// values are skipped with a warning.
     pub cors_origins: Vec<String>,
-    /// The public address of the API (with any stage prefix), for the links in feeds;
-    /// without it they are derived from the `Host` and `X-Forwarded-Proto` headers.
+    /// The public address of the API (with any stage prefix), for the links in feeds.
     pub public_base_url: Option<url::Url>,
+    /// Without a public address: the host names (as in `Host`, a port allowed) whose
+    /// requests build absolute feed links from `Host` and `X-Forwarded-Proto` (the
+    /// response then varies by those headers). Any other host gets links relative to the
+    /// feed, so a shared cache can never hand one client links to a host another sent.
+    pub link_hosts: Vec<String>,
     /// The feeds' title.
     pub feed_title: String,
 }
@@ -78,6 +82,7 @@ impl Default for ApiConfig {
             cache_max_age_secs: 60,
             cors_origins: Vec::new(),
             public_base_url: None,
+            link_hosts: Vec::new(),
             feed_title: "jobfeed".to_owned(),
         }
     }
@@ -145,8 +150,19 @@ pub fn router(state: ApiState) -> Router {
         .with_state(shared)
         .layer(CompressionLayer::new())
         .layer(axum::middleware::map_response(cache::tag_encoding))
+        .layer(axum::middleware::map_response(no_sniffing))
         .layer(cors)
         .layer(axum::middleware::from_fn(meter::log_request))
+}
+
+/// `X-Content-Type-Options: nosniff` on every response: a browser never reads a JSON or
+/// feed body as a page.
+async fn no_sniffing(mut response: axum::response::Response) -> axum::response::Response {
+    response.headers_mut().insert(
+        axum::http::header::X_CONTENT_TYPE_OPTIONS,
+        axum::http::HeaderValue::from_static("nosniff"),
+    );
+    response
 }
 
 fn cors_layer(origins: &[String]) -> CorsLayer {
