@@ -136,6 +136,12 @@ impl Seen {
         self.0.insert(key)
     }
 
+    /// Forgets that the posting with id key `key` was listed (its record is to be replaced
+    /// by the posting's own detail, which notes it again).
+    pub fn remove_key(&mut self, key: u64) -> bool {
+        self.0.remove(&key)
+    }
+
     /// Whether the posting `id` was listed.
     pub fn contains(&self, id: &str) -> bool {
         self.0.contains(&id_key(id))

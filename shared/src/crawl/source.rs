@@ -727,6 +727,9 @@ impl<'a> CrawlJob<'a> {
                     key: detail.key,
                     hint: detail.hint,
                 };
+                // A list record's detail has the record's id, noted as listed when it was
+                // queued: that is the posting expected here, not a repeat.
+                self.progress.seen.remove_key(detail.key);
                 Step::Found(self.absorb(parsed, |_| Some(mark)))
             }
             Err(error) => {
