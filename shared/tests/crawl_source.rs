@@ -17,7 +17,7 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use jobfeed::JobPosting;
 use jobfeed::config::SourceConfig;
-use jobfeed::crawl::fetch::{DisallowReason, FetchConfig};
+use jobfeed::crawl::fetch::{DisallowReason, FetchConfig, FetchError, FetchRequest, Fetcher};
 use jobfeed::crawl::http::HttpFetcher;
 use jobfeed::crawl::source::{CrawlError, CrawlOutput, CrawlReport, crawl_source};
 use jobfeed::model::SourceKind;
@@ -961,8 +961,24 @@ async fn a_dayforce_board_is_searched_with_the_preflights_token_and_cookie_page_
         })
         .collect();
     assert_eq!(starts, [json!(0), json!(25)]);
-    // The pre-flight is not a page of the list.
+    // The pre-flight is not a page of the list; a detail is not a repeat of its record.
     assert_eq!(output.report.pages_fetched, 1 + 2 + 2);
+    assert_eq!(output.report.skipped_records, 0);
+    // Without the pre-flight's token and cookie the search is refused.
+    let search = format!("http://{}/api/geo/pca/jobposting/search", server.addr);
+    let bare = FetchRequest {
+        allow_private: true,
+        ..FetchRequest::post_json(
+            url::Url::parse(&search).unwrap(),
+            json!({ "clientNamespace": "pca", "jobBoardCode": "CANDIDATEPORTAL",
+                "cultureCode": "en-US", "paginationStart": 0 }),
+        )
+    };
+    let refused = fetcher().fetch(bare).await.unwrap_err();
+    assert!(
+        matches!(refused, FetchError::Status { status: 403, .. }),
+        "{refused}"
+    );
 }
 
 #[tokio::test]
@@ -1031,4 +1047,5 @@ async fn an_oracle_site_is_read_for_its_number_then_searched_by_offset_and_each_
             .is_some_and(|q| q.starts_with("expand=all&onlyData=true&finder="))
     }));
     assert_eq!(output.report.pages_fetched, 1 + 2 + 5);
+    assert_eq!(output.report.skipped_records, 0);
 }

@@ -877,21 +877,27 @@ fn dayforce_details_with_a_null_currency_or_header_invent_nothing() {
 
 #[test]
 fn dayforce_not_found_and_unknown_tenant_are_errors_that_say_so() {
-    for (file, kind) in [
-        ("dayforce/detail_not_found_rsp.json", ExtractKind::Auto),
+    // Error responses are not in `urls.tsv` (whose documents all parse): their addresses
+    // are those of their `_req.hurl`.
+    for (file, address, kind) in [
+        (
+            "dayforce/detail_not_found_rsp.json",
+            "https://jobs.dayforcehcm.com/api/geo/pca/jobposting/pca/en-US/1/99999999",
+            ExtractKind::Auto,
+        ),
         (
             "dayforce/search_unknown_tenant_rsp.json",
+            "https://jobs.dayforcehcm.com/api/geo/nosuchtenantxyz/jobposting/search",
             ExtractKind::Fixed(SourceKind::Dayforce),
         ),
     ] {
-        let address = url_of(file);
-        let error = parse_at(file, address.as_str(), kind).unwrap_err();
+        let error = parse_at(file, address, kind).unwrap_err();
         assert!(error.contains("404 Not Found"), "{file}: {error}");
         assert!(error.contains("no such"), "{file}: {error}");
     }
     let error = parse_at(
         "dayforce/attributes_departments_rsp.json",
-        url_of("dayforce/attributes_departments_rsp.json").as_str(),
+        "https://jobs.dayforcehcm.com/api/geo/pca/postingattributes/departments/pca/1/en-US",
         ExtractKind::Auto,
     )
     .unwrap_err();

@@ -186,8 +186,18 @@ impl Pages {
         let body: Value = serde_json::from_str(&doc.body).ok()?;
         let page = body.get("items")?.as_array()?.first()?;
         let rows = page.get("requisitionList")?.as_array()?.len() as u64;
-        let total = page.get("TotalJobsCount")?.as_u64()?;
         let finder = finder_of(search)?;
+        // Without a total, a full page says there may be more.
+        let total = match page.get("TotalJobsCount").and_then(Value::as_u64) {
+            Some(total) => total,
+            None => {
+                let limit = finder_arg(&finder, "limit").and_then(|l| l.parse::<u64>().ok());
+                if limit.is_none_or(|limit| rows < limit) {
+                    return None;
+                }
+                u64::MAX
+            }
+        };
         // Where this page started, as the API says; else as asked.
         let offset = page
             .get("Offset")
@@ -293,8 +303,14 @@ fn attribute(tag: &str, name: &str) -> Option<String> {
         let value_at = start + needle.len();
         if preceded {
             let rest = tag.get(value_at..)?;
-            let quote = rest.chars().next().filter(|c| *c == '"' || *c == '\'')?;
-            let value = rest.get(1..)?.split(quote).next()?;
+            let value = match rest.chars().next() {
+                Some(quote @ ('"' | '\'')) => rest.get(1..)?.split(quote).next()?,
+                // Unquoted: up to the next space or the tag's end.
+                _ => rest
+                    .split(|c: char| c.is_ascii_whitespace() || c == '>')
+                    .next()?
+                    .trim_end_matches('/'),
+            };
             return Some(html_escape::decode_html_entities(value.trim()).into_owned());
         }
         from = value_at;
@@ -412,7 +428,15 @@ mod tests {
             pages.next(&Document::new(api.clone(), page(28, 0, 60))),
             None
         );
-        assert_eq!(pages.next(&Document::new(api, "not json")), None);
+        assert_eq!(pages.next(&Document::new(api.clone(), "not json")), None);
+        // Without a total a full page goes on, a short one ends the list.
+        let untold = |rows: usize| {
+            let rows: Vec<Value> = (0..rows).map(|i| serde_json::json!({ "Id": i })).collect();
+            serde_json::json!({ "items": [{ "Offset": 28, "requisitionList": rows }] }).to_string()
+        };
+        let next = pages.next(&Document::new(api.clone(), untold(25))).unwrap();
+        assert!(finder(&next).ends_with("offset=53"));
+        assert_eq!(pages.next(&Document::new(api, untold(24))), None);
     }
 
     #[test]
@@ -487,6 +511,10 @@ mod tests {
         let (finder, origin, _) = read(html).unwrap();
         assert!(finder.starts_with("findReqs;siteNumber=CX_3,"));
         assert_eq!(origin, "https://acme.fa.us2.oraclecloud.com");
+        // Unquoted attributes.
+        let html = "<base href=/hcmUI/CandidateExperience/en/sites/acme data-sitenumber=CX_9>";
+        let (finder, _, _) = read(html).unwrap();
+        assert!(finder.starts_with("findReqs;siteNumber=CX_9,"));
         // An old theme names none: the site is asked by name.
         let (finder, _, _) = read("<div>CandidateExperience</div>").unwrap();
         assert!(finder.starts_with("findReqs;siteNumber=acme,"));
