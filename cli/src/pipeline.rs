@@ -61,6 +61,13 @@ pub struct ServeArgs {
     /// Serve only: never crawl (e.g. while another process runs `jobfeed crawl`).
     #[arg(long)]
     no_crawl: bool,
+    /// The API's public address, for the links in feeds (e.g. behind a proxy).
+    #[arg(long, value_name = "URL")]
+    public_url: Option<url::Url>,
+    /// Host names whose requests may build absolute feed links from their `Host` header
+    /// (without `--public-url`); any other host gets links relative to the feed.
+    #[arg(long = "link-host", value_name = "HOST", default_values_t = ["localhost".to_owned(), "127.0.0.1".to_owned(), "[::1]".to_owned()])]
+    link_hosts: Vec<String>,
 }
 
 /// Arguments of `jobfeed sources`.
@@ -293,7 +300,11 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     let state = ApiState {
         postings: store.clone() as Arc<dyn PostingReader>,
         sources: store.clone() as Arc<dyn SourceStateReader>,
-        config: ApiConfig::default(),
+        config: ApiConfig {
+            public_base_url: args.public_url.clone(),
+            link_hosts: args.link_hosts.clone(),
+            ..ApiConfig::default()
+        },
     };
     let listener = tokio::net::TcpListener::bind(args.listen)
         .await

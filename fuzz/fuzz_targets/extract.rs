@@ -66,14 +66,11 @@ fuzz_target!(|data: &[u8]| {
     if parsed.postings.is_empty() {
         return;
     }
-    let Ok(base) = url::Url::parse("https://feeds.example.org/") else {
-        return;
-    };
     let meta = FeedMeta {
         title: "fuzz".to_owned(),
-        self_url: base.clone(),
-        home_url: base.clone(),
-        base_url: base,
+        self_url: "https://feeds.example.org/feed.rss".to_owned(),
+        home_url: "https://feeds.example.org/jobs".to_owned(),
+        base_url: "https://feeds.example.org/".to_owned(),
     };
     for format in [FeedFormat::Rss, FeedFormat::Atom] {
         let document = render(format, &meta, &parsed.postings).expect("a feed is written");

@@ -263,8 +263,14 @@ impl Reply {
 }
 
 impl Api {
+    /// An API whose feeds build their links from `Host` for `api.test`, the host every
+    /// request of these tests names.
     async fn new(kind: Kind) -> Api {
-        Api::with_config(kind, ApiConfig::default()).await
+        let config = ApiConfig {
+            link_hosts: vec!["api.test".into()],
+            ..ApiConfig::default()
+        };
+        Api::with_config(kind, config).await
     }
 
     async fn with_config(kind: Kind, config: ApiConfig) -> Api {
@@ -780,6 +786,56 @@ async fn feeds_parse_back_with_titles_links_and_dates_intact(kind: Kind) {
         assert_eq!(
             renamed.title.as_ref().unwrap().content,
             "Software Engineer (Dashboard & Billing) at browserbase"
+        );
+    }
+}
+
+async fn feed_links_follow_only_allowed_hosts_and_every_response_is_nosniff(kind: Kind) {
+    let allowed = Api::new(kind).await;
+    let reply = allowed.get("/feed.atom").await;
+    assert_eq!(reply.headers[header::VARY], "Host, X-Forwarded-Proto");
+    let feed = feed_rs::parser::parse(reply.body.as_ref()).unwrap();
+    assert!(
+        feed.links
+            .iter()
+            .any(|l| l.href == "http://api.test/feed.atom")
+    );
+
+    // Any other host (a shared cache may key without it) gets links relative to the feed.
+    let other = Api::with_config(kind, ApiConfig::default()).await;
+    let request = Request::get("/feed.rss")
+        .header(header::HOST, "evil.example")
+        .body(Body::empty())
+        .unwrap();
+    let reply = other.send(request).await;
+    assert_eq!(reply.status, StatusCode::OK);
+    assert!(
+        reply
+            .headers
+            .get(header::VARY)
+            .is_none_or(|v| !v.to_str().unwrap().contains("Host"))
+    );
+    let xml = String::from_utf8(reply.body.to_vec()).unwrap();
+    assert!(!xml.contains("evil.example"));
+    assert!(!xml.contains("api.test"));
+    assert!(
+        xml.contains(r#"<guid isPermaLink="false">jobs/"#),
+        "{xml:.300}"
+    );
+    assert!(xml.contains(r#"<atom:link href="feed.rss""#), "{xml:.300}");
+
+    for uri in [
+        "/jobs",
+        "/feed.json",
+        "/no-such-path",
+        "/jobs?limit=-1",
+        "/openapi.json",
+    ] {
+        let reply = other.get(uri).await;
+        assert_eq!(
+            reply.headers[header::X_CONTENT_TYPE_OPTIONS],
+            "nosniff",
+            "{uri}"
         );
     }
 }
@@ -1327,6 +1383,7 @@ macro_rules! all_scenarios {
             each_list_request_makes_a_bounded_read_of_the_store,
             a_matching_if_none_match_gives_304_and_other_tags_give_200,
             the_etag_changes_when_the_data_changes,
+            feed_links_follow_only_allowed_hosts_and_every_response_is_nosniff,
             lists_feeds_and_postings_are_publicly_cacheable_and_operations_are_not,
             every_bad_parameter_is_a_400_problem_naming_it,
             a_cursor_from_another_query_is_a_400_naming_cursor,

@@ -17,7 +17,7 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use jobfeed::JobPosting;
 use jobfeed::config::SourceConfig;
-use jobfeed::crawl::fetch::{DisallowReason, FetchConfig};
+use jobfeed::crawl::fetch::{DisallowReason, FetchConfig, FetchError, FetchRequest, Fetcher};
 use jobfeed::crawl::http::HttpFetcher;
 use jobfeed::crawl::source::{CrawlError, CrawlOutput, CrawlReport, crawl_source};
 use jobfeed::model::SourceKind;
@@ -43,6 +43,16 @@ const ENGAGE: &str = include_str!("../testdata/corpus/engage/job_detail_no_jsonl
 const PAGE_1: &str = include_str!("../testdata/synthetic/crawl/page-1.html");
 const PAGE_2: &str = include_str!("../testdata/synthetic/crawl/page-2.html");
 const BROKEN: &str = include_str!("../testdata/synthetic/crawl/broken.html");
+const DAYFORCE_SEARCH: &str = include_str!("../testdata/corpus/dayforce/search_rsp.json");
+const DAYFORCE_PAGE_2: &str = include_str!("../testdata/corpus/dayforce/search_page2_rsp.json");
+const DAYFORCE_DETAIL: &str = include_str!("../testdata/corpus/dayforce/detail_rsp.json");
+const DAYFORCE_TOKEN: &str = "f3a9c0de1b";
+const DAYFORCE_COOKIE: &str = "__Host-next-auth.csrf-token=f3a9c0de1b%7C9e8d";
+const ORACLE_CAREERS: &str = include_str!("../testdata/corpus/oracle/careers_page_rsp.html");
+const ORACLE_SEARCH: &str = include_str!("../testdata/corpus/oracle/search_rsp.json");
+const ORACLE_DETAIL: &str = include_str!("../testdata/corpus/oracle/job_detail_rsp.json");
+const ORACLE_NOT_FOUND: &str =
+    include_str!("../testdata/corpus/oracle/job_detail_not_found_rsp.json");
 const BAMBOOHR_LIST: &str = include_str!("../testdata/corpus/bamboohr/list_variety_rsp.json");
 const BAMBOOHR_DETAIL: &str = include_str!("../testdata/corpus/bamboohr/detail_rsp.json");
 const RIPPLING: &str = include_str!("../testdata/corpus/rippling/jobs_rsp.json");
@@ -217,6 +227,77 @@ fn respond(seen: &Seen, port: u16) -> Response {
                 (header::LAST_MODIFIED, WWR_LAST_MODIFIED),
             ];
             (headers, WWR).into_response()
+        }
+        // Dayforce: the CSRF pre-flight sets a cookie; the search wants both back (403 else).
+        "/api/auth/csrf" => (
+            [
+                (header::CONTENT_TYPE, "application/json".to_owned()),
+                (
+                    header::SET_COOKIE,
+                    format!("{DAYFORCE_COOKIE}; Path=/; HttpOnly; SameSite=Lax"),
+                ),
+            ],
+            json!({ "csrfToken": DAYFORCE_TOKEN }).to_string(),
+        )
+            .into_response(),
+        "/api/geo/pca/jobposting/search" if seen.method == "POST" => {
+            let token = seen.headers.get("x-csrf-token");
+            let cookie = seen
+                .headers
+                .get(header::COOKIE)
+                .and_then(|c| c.to_str().ok());
+            if token.is_none_or(|t| t != DAYFORCE_TOKEN)
+                || cookie.is_none_or(|c| !c.split("; ").any(|pair| pair == DAYFORCE_COOKIE))
+            {
+                return (StatusCode::FORBIDDEN, "Forbidden").into_response();
+            }
+            let body: Value = serde_json::from_str(&seen.body).unwrap_or(Value::Null);
+            match body["paginationStart"].as_u64() {
+                Some(0) => {
+                    let mut page: Value = serde_json::from_str(DAYFORCE_SEARCH).unwrap();
+                    page["maxCount"] = json!(27);
+                    json(page).into_response()
+                }
+                Some(25) => json(dayforce_second_page()).into_response(),
+                _ => StatusCode::BAD_REQUEST.into_response(),
+            }
+        }
+        path if path.starts_with("/api/geo/pca/jobposting/pca/en-US/1/") => {
+            let id = path.rsplit('/').next().unwrap_or_default();
+            match dayforce_detail(id) {
+                Some(detail) => json(detail).into_response(),
+                None => StatusCode::NOT_FOUND.into_response(),
+            }
+        }
+        // Oracle: the careers page names the site number and (here) this server as the API.
+        "/hcmUI/CandidateExperience/en/sites/Mayo-US/jobs" => html(&ORACLE_CAREERS.replace(
+            "https://fa-euwp-saasfaprod1.fa.ocs.oraclecloud.com:443",
+            &format!("http://127.0.0.1:{port}"),
+        ))
+        .into_response(),
+        "/hcmRestApi/resources/latest/recruitingCEJobRequisitions" => {
+            match oracle_finder(seen).as_deref() {
+                Some("findReqs;siteNumber=CX_1,facetsList=NONE,limit=25,offset=0") => {
+                    let mut page: Value = serde_json::from_str(ORACLE_SEARCH).unwrap();
+                    page["items"][0]["TotalJobsCount"] = json!(5);
+                    json(page).into_response()
+                }
+                Some("findReqs;siteNumber=CX_1,facetsList=NONE,limit=25,offset=3") => {
+                    json(oracle_second_page()).into_response()
+                }
+                _ => StatusCode::BAD_REQUEST.into_response(),
+            }
+        }
+        "/hcmRestApi/resources/latest/recruitingCEJobRequisitionDetails" => {
+            let finder = oracle_finder(seen).unwrap_or_default();
+            let id = finder
+                .strip_prefix("ById;Id=\"")
+                .and_then(|rest| rest.strip_suffix("\",siteNumber=CX_1"))
+                .unwrap_or_default();
+            match oracle_detail(id) {
+                Some(detail) => json(detail).into_response(),
+                None => json(serde_json::from_str(ORACLE_NOT_FOUND).unwrap()).into_response(),
+            }
         }
         "/careers/page-1.html" | "/private/page-1.html" => {
             html(&PAGE_1.replace("{{PORT}}", &port.to_string())).into_response()
@@ -1225,4 +1306,244 @@ async fn herp_jobs_api_is_followed_by_page_up_to_its_total_pages() {
             Some("page=2&limit=2".to_owned())
         ]
     );
+}
+
+/// Dayforce's page at 25: two recorded rows of page 2 without their descriptions, so that
+/// their details are read.
+fn dayforce_second_page() -> Value {
+    let page: Value = serde_json::from_str(DAYFORCE_PAGE_2).unwrap();
+    let rows: Vec<Value> = page["jobPostings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .take(2)
+        .map(|row| {
+            let mut row = row.clone();
+            row["jobDescription"] = json!("");
+            row
+        })
+        .collect();
+    json!({ "jobPostings": rows, "maxCount": 27, "offset": 25, "count": 2 })
+}
+
+/// The recorded Dayforce detail under the id and title of a row of the second page.
+fn dayforce_detail(id: &str) -> Option<Value> {
+    let rows = dayforce_second_page();
+    let row = rows["jobPostings"]
+        .as_array()?
+        .iter()
+        .find(|row| {
+            row["jobPostingId"]
+                .as_u64()
+                .is_some_and(|n| n.to_string() == id)
+        })?
+        .clone();
+    let mut detail: Value = serde_json::from_str(DAYFORCE_DETAIL).unwrap();
+    detail["jobPostingId"] = row["jobPostingId"].clone();
+    detail["jobTitle"] = row["jobTitle"].clone();
+    Some(detail)
+}
+
+/// The `finder` parameter of an Oracle request.
+fn oracle_finder(seen: &Seen) -> Option<String> {
+    let query = seen.query.as_deref()?;
+    url::form_urlencoded::parse(query.as_bytes())
+        .find(|(k, _)| k == "finder")
+        .map(|(_, v)| v.into_owned())
+}
+
+/// Oracle's page at offset 3: two recorded rows under new ids, the last of 5.
+fn oracle_second_page() -> Value {
+    let first: Value = serde_json::from_str(ORACLE_SEARCH).unwrap();
+    let rows: Vec<Value> = first["items"][0]["requisitionList"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .take(2)
+        .enumerate()
+        .map(|(i, row)| {
+            let mut row = row.clone();
+            row["Id"] = json!(format!("90000{i}"));
+            row
+        })
+        .collect();
+    json!({ "items": [{ "TotalJobsCount": 5, "Limit": 25, "Offset": 3, "requisitionList": rows }],
+        "count": 1, "hasMore": false })
+}
+
+/// The recorded Oracle details under the id and title of a listed row.
+fn oracle_detail(id: &str) -> Option<Value> {
+    let first: Value = serde_json::from_str(ORACLE_SEARCH).unwrap();
+    let second = oracle_second_page();
+    let row = first["items"][0]["requisitionList"]
+        .as_array()?
+        .iter()
+        .chain(second["items"][0]["requisitionList"].as_array()?)
+        .find(|row| row["Id"] == id)?
+        .clone();
+    let mut detail: Value = serde_json::from_str(ORACLE_DETAIL).unwrap();
+    detail["items"][0]["Id"] = row["Id"].clone();
+    detail["items"][0]["Title"] = row["Title"].clone();
+    detail["items"][0]["PrimaryLocation"] = row["PrimaryLocation"].clone();
+    Some(detail)
+}
+
+#[tokio::test]
+async fn a_dayforce_board_is_searched_with_the_preflights_token_and_cookie_page_by_page() {
+    let server = TestServer::start().await;
+    let source = server
+        .source("name = \"pca\"\nkind = \"dayforce\"\nurl = \"{base}/en-US/pca/CANDIDATEPORTAL\"");
+    let output = crawl(&source).await.unwrap();
+    assert!(output.complete, "{:?}", output.report);
+    assert!(
+        output.report.errors.is_empty(),
+        "{:?}",
+        output.report.errors
+    );
+    assert_eq!(output.postings.len(), 27);
+    assert_postings_belong_to(&output, "pca");
+    assert!(
+        output
+            .postings
+            .iter()
+            .all(|p| p.source_kind == SourceKind::Dayforce && !p.description_text.is_empty())
+    );
+    let laborer = output
+        .postings
+        .iter()
+        .find(|p| p.external_id.as_deref() == Some("62333"))
+        .unwrap();
+    assert_eq!(
+        laborer.url,
+        "https://jobs.dayforcehcm.com/en-US/pca/CANDIDATEPORTAL/jobs/62333"
+    );
+    // The rows of page 2 named their details: those postings are the details'.
+    let page_2 = dayforce_second_page();
+    for row in page_2["jobPostings"].as_array().unwrap() {
+        let id = row["jobPostingId"].to_string();
+        let posting = output
+            .postings
+            .iter()
+            .find(|p| p.external_id.as_deref() == Some(id.as_str()))
+            .unwrap();
+        assert_eq!(posting.title, row["jobTitle"].as_str().unwrap());
+        assert_eq!(
+            posting.url,
+            format!("https://jobs.dayforcehcm.com/en-US/pca/CANDIDATEPORTAL/jobs/{id}")
+        );
+        assert!(posting.description_text.contains("Fortune 500 company"));
+        assert_eq!(posting.salary.as_ref().and_then(|s| s.max), Some(30.0));
+        let hits = server.hits(&format!("/api/geo/pca/jobposting/pca/en-US/1/{id}"));
+        assert_eq!(hits.len(), 1);
+        assert_eq!(hits[0].method, "GET");
+        assert_eq!(
+            hits[0].query, None,
+            "the board's code stays in the fragment"
+        );
+    }
+    // One pre-flight, then two pages, each with the token and the cookie.
+    let preflights = server.hits("/api/auth/csrf");
+    assert_eq!(preflights.len(), 1);
+    assert_eq!(preflights[0].method, "GET");
+    let searches = server.hits("/api/geo/pca/jobposting/search");
+    let starts: Vec<Value> = searches
+        .iter()
+        .map(|s| {
+            assert_eq!(s.headers.get("x-csrf-token").unwrap(), DAYFORCE_TOKEN);
+            assert_eq!(s.headers.get(header::COOKIE).unwrap(), DAYFORCE_COOKIE);
+            let body: Value = serde_json::from_str(&s.body).unwrap();
+            assert_eq!(body["clientNamespace"], "pca");
+            assert_eq!(body["jobBoardCode"], "CANDIDATEPORTAL");
+            assert_eq!(body["cultureCode"], "en-US");
+            body["paginationStart"].clone()
+        })
+        .collect();
+    assert_eq!(starts, [json!(0), json!(25)]);
+    // The pre-flight is not a page of the list; a detail is not a repeat of its record.
+    assert_eq!(output.report.pages_fetched, 1 + 2 + 2);
+    assert_eq!(output.report.skipped_records, 0);
+    // Without the pre-flight's token and cookie the search is refused.
+    let search = format!("http://{}/api/geo/pca/jobposting/search", server.addr);
+    let bare = FetchRequest {
+        allow_private: true,
+        ..FetchRequest::post_json(
+            url::Url::parse(&search).unwrap(),
+            json!({ "clientNamespace": "pca", "jobBoardCode": "CANDIDATEPORTAL",
+                "cultureCode": "en-US", "paginationStart": 0 }),
+        )
+    };
+    let refused = fetcher().fetch(bare).await.unwrap_err();
+    assert!(
+        matches!(refused, FetchError::Status { status: 403, .. }),
+        "{refused}"
+    );
+}
+
+#[tokio::test]
+async fn an_oracle_site_is_read_for_its_number_then_searched_by_offset_and_each_requisition_detailed()
+ {
+    let server = TestServer::start().await;
+    let source = server.source(
+        "name = \"mayo\"\nkind = \"oracle\"\nurl = \"{base}/hcmUI/CandidateExperience/en/sites/Mayo-US/jobs\"",
+    );
+    let output = crawl(&source).await.unwrap();
+    assert!(output.complete, "{:?}", output.report);
+    assert!(
+        output.report.errors.is_empty(),
+        "{:?}",
+        output.report.errors
+    );
+    assert_eq!(output.postings.len(), 5);
+    assert_postings_belong_to(&output, "mayo");
+    for posting in &output.postings {
+        let id = posting.external_id.as_deref().unwrap();
+        assert_eq!(posting.source_kind, SourceKind::Oracle);
+        assert_eq!(
+            posting.url,
+            format!(
+                "http://{}/hcmUI/CandidateExperience/en/sites/Mayo-US/job/{id}",
+                server.addr
+            )
+        );
+        assert!(
+            posting
+                .description_text
+                .starts_with("Please include a cover letter"),
+            "{id}: the details' description"
+        );
+    }
+    let cardiologist = output
+        .postings
+        .iter()
+        .find(|p| p.external_id.as_deref() == Some("361564"))
+        .unwrap();
+    assert_eq!(cardiologist.title, "Cardiologist - Echo / Imaging");
+    assert_eq!(cardiologist.locations[0].city.as_deref(), Some("Phoenix"));
+    assert_eq!(
+        server
+            .hits("/hcmUI/CandidateExperience/en/sites/Mayo-US/jobs")
+            .len(),
+        1
+    );
+    let offsets: Vec<String> = server
+        .hits("/hcmRestApi/resources/latest/recruitingCEJobRequisitions")
+        .iter()
+        .map(|s| oracle_finder(s).unwrap())
+        .collect();
+    assert_eq!(
+        offsets,
+        [
+            "findReqs;siteNumber=CX_1,facetsList=NONE,limit=25,offset=0",
+            "findReqs;siteNumber=CX_1,facetsList=NONE,limit=25,offset=3"
+        ]
+    );
+    let details = server.hits("/hcmRestApi/resources/latest/recruitingCEJobRequisitionDetails");
+    assert_eq!(details.len(), 5);
+    assert!(details.iter().all(|s| {
+        s.query
+            .as_deref()
+            .is_some_and(|q| q.starts_with("expand=all&onlyData=true&finder="))
+    }));
+    assert_eq!(output.report.pages_fetched, 1 + 2 + 5);
+    assert_eq!(output.report.skipped_records, 0);
 }

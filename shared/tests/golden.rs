@@ -1368,3 +1368,295 @@ fn herp_jobs_api_page_gives_each_companys_jobs_and_an_unknown_company_is_an_erro
     .to_string();
     assert!(error.contains("no company of that name"), "{error}");
 }
+
+/// A corpus file parsed as if fetched from `address` (the crawl's addresses carry a fragment
+/// some kinds read).
+fn parse_at(file: &str, address: &str, kind: ExtractKind) -> Result<ParsedDocument, String> {
+    let bytes = std::fs::read(format!("{CORPUS}/{file}")).unwrap();
+    let url = url::Url::parse(address).unwrap();
+    let options = ParseOptions {
+        kind,
+        url: Some(&url),
+        source: Some("golden"),
+        company_override: None,
+        fetched_at: fetched_at(),
+        max_bytes: DEFAULT_MAX_DOCUMENT_BYTES,
+    };
+    parse_document(&bytes, &options).map_err(|e| e.to_string())
+}
+
+#[test]
+fn dayforce_search_gives_public_pages_text_descriptions_and_structured_places() {
+    let parsed = parse_with("dayforce/search_rsp.json", ExtractKind::Auto);
+    assert_eq!(parsed.kind, Some(SourceKind::Dayforce));
+    assert_eq!(parsed.postings.len(), 25);
+    assert_eq!(parsed.skipped, 0);
+    let postings = parsed.postings;
+    assert_well_formed(&postings);
+    let laborer = by_title(&postings, "General Laborer- Wallula");
+    assert_eq!(laborer.external_id.as_deref(), Some("62333"));
+    assert_eq!(
+        laborer.url,
+        "https://jobs.dayforcehcm.com/en-US/pca/CANDIDATEPORTAL/jobs/62333"
+    );
+    assert_eq!(laborer.company.name, "pca");
+    assert_eq!(
+        place(laborer, 0),
+        (
+            "PCA, 31572 Hwy 12, Wallula, Washington, United States of America".to_owned(),
+            Some("Wallula"),
+            Some("WA"),
+            Some("US")
+        )
+    );
+    assert_eq!(laborer.posted_at, time("2026-08-10T07:00:00Z"));
+    assert_eq!(laborer.valid_through, time("2026-08-15T06:59:00Z"));
+    // `hasVirtualLocation: false` is no sign of on-site work.
+    assert_eq!(laborer.workplace, None);
+    assert!(
+        laborer
+            .description_text
+            .starts_with("Individuals hired as a General Labor Associate")
+    );
+    assert!(!laborer.description_text.contains("&nbsp;"));
+    let remote: Vec<&JobPosting> = postings
+        .iter()
+        .filter(|p| p.workplace == Some(Workplace::Remote))
+        .collect();
+    assert_eq!(remote.len(), 1);
+    assert_eq!(remote[0].external_id.as_deref(), Some("62239"));
+    assert!(postings.iter().all(|p| !p.description_text.is_empty()));
+    // Read with the board's code the crawl carries in the fragment.
+    let board = parse_at(
+        "dayforce/search_page2_rsp.json",
+        "https://jobs.dayforcehcm.com/api/geo/pca/jobposting/search#jobBoardCode=ENGINEERING&cultureCode=en-CA",
+        ExtractKind::Fixed(SourceKind::Dayforce),
+    )
+    .unwrap();
+    assert_eq!(board.postings.len(), 25);
+    assert!(board.postings.iter().all(|p| {
+        p.url
+            .starts_with("https://jobs.dayforcehcm.com/en-CA/pca/ENGINEERING/jobs/")
+    }));
+}
+
+#[test]
+fn dayforce_detail_gives_the_html_description_structured_pay_and_every_place() {
+    let parsed = parse_with("dayforce/detail_rsp.json", ExtractKind::Auto);
+    assert_eq!(parsed.kind, Some(SourceKind::Dayforce));
+    assert_eq!(parsed.postings.len(), 1);
+    let postings = parsed.postings;
+    assert_well_formed(&postings);
+    let job = &postings[0];
+    assert_eq!(job.title, "Electrical Engineering Co Op/Intern - All Mills");
+    assert_eq!(job.external_id.as_deref(), Some("62374"));
+    assert_eq!(
+        job.url,
+        "https://jobs.dayforcehcm.com/en-US/pca/CANDIDATEPORTAL/jobs/62374"
+    );
+    assert_eq!(job.company.name, "pca");
+    // HiringMinRate/HiringMaxRate in isoCurrencyRegion; PayType `Salary` names no period.
+    assert_eq!(
+        job.salary,
+        Some(Salary {
+            min: Some(25.0),
+            max: Some(30.0),
+            currency: Some("USD".into()),
+            period: None,
+        })
+    );
+    assert_eq!(job.locations.len(), 13);
+    assert_eq!(
+        place(job, 0),
+        (
+            "Massillon, OH, USA".to_owned(),
+            Some("Massillon"),
+            Some("OH"),
+            Some("US")
+        )
+    );
+    assert_eq!(job.workplace, None);
+    assert_eq!(job.posted_at, time("2026-08-10T05:00:00Z"));
+    assert_eq!(job.valid_through, None);
+    assert_eq!(job.employment_type, Some(EmploymentType::Internship));
+    // Header, body and footer, in that order.
+    let text = &job.description_text;
+    let header = text.find("As a Fortune 500 company").unwrap();
+    let body = text.find("We are seeking resumes").unwrap();
+    assert!(header < body);
+    assert!(job.description_html.contains("<p>"));
+}
+
+#[test]
+fn dayforce_details_with_a_null_currency_or_header_invent_nothing() {
+    let parsed = parse_with(
+        "dayforce/detail_null_currency_rsp.json",
+        ExtractKind::Fixed(SourceKind::Dayforce),
+    );
+    let job = &parsed.postings[0];
+    assert_eq!(job.title, "Area Profit Protection Manager - Oxfordshire");
+    assert_eq!(
+        job.url,
+        "https://jobs.dayforcehcm.com/en-US/jdemea/CANDIDATEPORTAL/jobs/35762"
+    );
+    assert_eq!(job.salary, None);
+    assert!(job.locations.is_empty());
+    assert_eq!(job.workplace, None, "no place at all is not remote");
+    assert_eq!(job.posted_at, time("2026-07-09T00:00:00Z"));
+    assert!(job.description_text.starts_with("Established in 1981"));
+    let parsed = parse_with(
+        "dayforce/detail_null_description_header_rsp.json",
+        ExtractKind::Auto,
+    );
+    let job = &parsed.postings[0];
+    assert_eq!(job.title, "Test role with null header");
+    assert_eq!(
+        job.url,
+        "https://jobs.dayforcehcm.com/en-US/ara/CANDIDATEPORTAL/jobs/8"
+    );
+    assert!(job.description_text.starts_with("PURPOSE"));
+}
+
+#[test]
+fn dayforce_not_found_and_unknown_tenant_are_errors_that_say_so() {
+    // Error responses are not in `urls.tsv` (whose documents all parse): their addresses
+    // are those of their `_req.hurl`.
+    for (file, address, kind) in [
+        (
+            "dayforce/detail_not_found_rsp.json",
+            "https://jobs.dayforcehcm.com/api/geo/pca/jobposting/pca/en-US/1/99999999",
+            ExtractKind::Auto,
+        ),
+        (
+            "dayforce/search_unknown_tenant_rsp.json",
+            "https://jobs.dayforcehcm.com/api/geo/nosuchtenantxyz/jobposting/search",
+            ExtractKind::Fixed(SourceKind::Dayforce),
+        ),
+    ] {
+        let error = parse_at(file, address, kind).unwrap_err();
+        assert!(error.contains("404 Not Found"), "{file}: {error}");
+        assert!(error.contains("no such"), "{file}: {error}");
+    }
+    let error = parse_at(
+        "dayforce/attributes_departments_rsp.json",
+        "https://jobs.dayforcehcm.com/api/geo/pca/postingattributes/departments/pca/1/en-US",
+        ExtractKind::Auto,
+    )
+    .unwrap_err();
+    assert!(error.contains("posting attributes"), "{error}");
+}
+
+#[test]
+fn oracle_search_gives_each_requisition_at_its_sites_public_page() {
+    let parsed = parse_with("oracle/search_rsp.json", ExtractKind::Auto);
+    assert_eq!(parsed.kind, Some(SourceKind::Oracle));
+    assert_eq!(parsed.postings.len(), 3);
+    let postings = parsed.postings;
+    assert_well_formed(&postings);
+    let cardiologist = by_title(&postings, "Cardiologist - Echo / Imaging");
+    assert_eq!(cardiologist.external_id.as_deref(), Some("361564"));
+    // Without the crawl's fragment the site is named by its number.
+    assert_eq!(
+        cardiologist.url,
+        "https://fa-euwp-saasfaprod1.fa.ocs.oraclecloud.com/hcmUI/CandidateExperience/en/sites/CX_1/job/361564"
+    );
+    assert_eq!(
+        place(cardiologist, 0),
+        (
+            "Phoenix, AZ, United States".to_owned(),
+            Some("Phoenix"),
+            Some("AZ"),
+            Some("US")
+        )
+    );
+    assert_eq!(cardiologist.posted_at, time("2026-07-14T00:00:00Z"));
+    assert_eq!(cardiologist.workplace, None);
+    assert!(
+        cardiologist.description_text.is_empty(),
+        "the search has none"
+    );
+    let nurse = by_title(&postings, "Registered Nurse - Med/Onc/BMT, Nights - RN");
+    assert_eq!(nurse.locations[0].city.as_deref(), Some("Jacksonville"));
+    // With it, the site's public name.
+    let named = parse_at(
+        "oracle/search_facets_rsp.json",
+        &format!(
+            "{}#siteName=Mayo-US&lang=en",
+            url_of("oracle/search_facets_rsp.json")
+        ),
+        ExtractKind::Auto,
+    )
+    .unwrap();
+    assert_eq!(named.postings.len(), 1);
+    assert_eq!(
+        named.postings[0].url,
+        "https://fa-euwp-saasfaprod1.fa.ocs.oraclecloud.com/hcmUI/CandidateExperience/en/sites/Mayo-US/job/361564"
+    );
+    assert_eq!(named.postings[0].company.name, "Mayo-US");
+}
+
+#[test]
+fn oracle_details_give_the_description_sections_date_and_place() {
+    let parsed = parse_with("oracle/job_detail_rsp.json", ExtractKind::Auto);
+    assert_eq!(parsed.kind, Some(SourceKind::Oracle));
+    assert_eq!(parsed.postings.len(), 1);
+    let postings = parsed.postings;
+    assert_well_formed(&postings);
+    let job = &postings[0];
+    assert_eq!(job.title, "Senior Analyst - ATS");
+    assert_eq!(job.external_id.as_deref(), Some("386920"));
+    assert_eq!(
+        job.url,
+        "https://fa-euwp-saasfaprod1.fa.ocs.oraclecloud.com/hcmUI/CandidateExperience/en/sites/CX_1/job/386920"
+    );
+    assert_eq!(job.posted_at, time("2026-07-14T14:00:09Z"));
+    assert_eq!(
+        place(job, 0),
+        (
+            "Phoenix, AZ, United States".to_owned(),
+            Some("Phoenix"),
+            Some("AZ"),
+            Some("US")
+        )
+    );
+    assert_eq!(job.salary, None, "salary expectations are not pay");
+    assert_eq!(job.seniority, Some(Seniority::Senior));
+    let text = &job.description_text;
+    assert!(text.starts_with("Please include a cover letter"));
+    let qualifications = text.find("Qualifications").unwrap();
+    assert!(text[qualifications..].contains("Bachelor's degree"));
+    assert!(
+        text.contains("Why Mayo Clinic"),
+        "the corporate description"
+    );
+    // Read as the crawl reads it, from the address a search row names.
+    let named = parse_at(
+        "oracle/job_detail_rsp.json",
+        "https://fa-euwp-saasfaprod1.fa.ocs.oraclecloud.com/hcmRestApi/resources/latest/recruitingCEJobRequisitionDetails?expand=all&onlyData=true&finder=ById%3BId%3D%22386920%22%2CsiteNumber%3DCX_1#siteName=Mayo-US&lang=en",
+        ExtractKind::Fixed(SourceKind::Oracle),
+    )
+    .unwrap();
+    assert_eq!(
+        named.postings[0].url,
+        "https://fa-euwp-saasfaprod1.fa.ocs.oraclecloud.com/hcmUI/CandidateExperience/en/sites/Mayo-US/job/386920"
+    );
+}
+
+#[test]
+fn oracle_requisition_not_found_is_no_postings_and_its_careers_page_none_either() {
+    let parsed = parse_with("oracle/job_detail_not_found_rsp.json", ExtractKind::Auto);
+    assert_eq!(parsed.kind, Some(SourceKind::Oracle));
+    assert!(parsed.postings.is_empty());
+    assert_eq!(parsed.skipped, 0);
+    // The careers page is HTML without postings: under `auto` a page with no JSON-LD, under
+    // the kind an error that says where the postings are.
+    let careers = parse_with("oracle/careers_page_rsp.html", ExtractKind::Auto);
+    assert!(careers.postings.is_empty());
+    let error = parse_at(
+        "oracle/careers_page_rsp.html",
+        url_of("oracle/careers_page_rsp.html").as_str(),
+        ExtractKind::Fixed(SourceKind::Oracle),
+    )
+    .unwrap_err();
+    assert!(error.contains("requisitions search"), "{error}");
+}

@@ -10,8 +10,9 @@ use jobfeed::store::{PostingStore, SourceStateStore};
 use jobfeed_fn::env::{self, EnvError};
 
 /// The read API's settings from the environment: `CORS_ORIGINS` (see [`cors_origins`]),
-/// `PUBLIC_BASE_URL` (the address feed links use), `CACHE_MAX_AGE_SECS` (default 60) and
-/// `FEED_TITLE` (default `jobfeed`).
+/// `PUBLIC_BASE_URL` (the address feed links use), `LINK_HOSTS` (without it, the hosts
+/// whose `Host` header may build feed links, comma-separated; none: links relative to the
+/// feed), `CACHE_MAX_AGE_SECS` (default 60) and `FEED_TITLE` (default `jobfeed`).
 pub fn config_from_env() -> Result<ApiConfig, EnvError> {
     let defaults = ApiConfig::default();
     let public_base_url = match env::optional("PUBLIC_BASE_URL") {
@@ -26,6 +27,13 @@ pub fn config_from_env() -> Result<ApiConfig, EnvError> {
         cache_max_age_secs: env::parsed("CACHE_MAX_AGE_SECS", defaults.cache_max_age_secs)?,
         cors_origins: cors_origins(env::optional("CORS_ORIGINS").as_deref()),
         public_base_url,
+        link_hosts: env::optional("LINK_HOSTS")
+            .unwrap_or_default()
+            .split(',')
+            .map(str::trim)
+            .filter(|host| !host.is_empty())
+            .map(str::to_owned)
+            .collect(),
         feed_title: env::optional("FEED_TITLE").unwrap_or(defaults.feed_title),
     })
 }

@@ -81,6 +81,14 @@ fn kind_from_url(url: &url::Url) -> Option<SourceKind> {
         {
             SourceKind::Rippling
         }
+        _ if (host == "dayforcehcm.com" || host.ends_with(".dayforcehcm.com"))
+            && path.starts_with("/api/") =>
+        {
+            SourceKind::Dayforce
+        }
+        _ if host.ends_with(".oraclecloud.com") && path.starts_with("/hcmRestApi/") => {
+            SourceKind::Oracle
+        }
         _ => return None,
     };
     Some(kind)
@@ -155,6 +163,12 @@ fn object_kind(object: &Map<String, Value>) -> Option<SourceKind> {
     }
     if super::himalayas::is_page(object) {
         return Some(SourceKind::Himalayas);
+    }
+    if super::dayforce::is_document(object) {
+        return Some(SourceKind::Dayforce);
+    }
+    if super::oracle::is_document(object) {
+        return Some(SourceKind::Oracle);
     }
     if super::workday::is_document(object) {
         return Some(SourceKind::Workday);
@@ -380,6 +394,57 @@ mod tests {
             "https://herp.careers/careers/api/v1/jobs?page=1&limit=2",
             SourceKind::Herp,
         ),
+        (
+            include_str!("../../testdata/corpus/dayforce/search_rsp.json"),
+            "https://jobs.dayforcehcm.com/api/geo/pca/jobposting/search",
+            SourceKind::Dayforce,
+        ),
+        (
+            include_str!("../../testdata/corpus/dayforce/search_page2_rsp.json"),
+            "https://jobs.dayforcehcm.com/api/geo/pca/jobposting/search",
+            SourceKind::Dayforce,
+        ),
+        (
+            include_str!("../../testdata/corpus/dayforce/detail_rsp.json"),
+            "https://jobs.dayforcehcm.com/api/geo/pca/jobposting/pca/en-US/1/62374",
+            SourceKind::Dayforce,
+        ),
+        (
+            include_str!("../../testdata/corpus/dayforce/detail_null_currency_rsp.json"),
+            "https://jobs.dayforcehcm.com/api/geo/jdemea/jobposting/jdemea/en-US/1/35762",
+            SourceKind::Dayforce,
+        ),
+        (
+            include_str!("../../testdata/corpus/dayforce/detail_null_description_header_rsp.json"),
+            "https://jobs.dayforcehcm.com/api/geo/ara/jobposting/ara/en-US/1/8",
+            SourceKind::Dayforce,
+        ),
+        (
+            include_str!("../../testdata/corpus/oracle/search_rsp.json"),
+            "https://fa-euwp-saasfaprod1.fa.ocs.oraclecloud.com/hcmRestApi/resources/latest/recruitingCEJobRequisitions?onlyData=true&finder=findReqs%3BsiteNumber%3DCX_1%2CfacetsList%3DNONE%2Climit%3D3%2Coffset%3D0",
+            SourceKind::Oracle,
+        ),
+        (
+            include_str!("../../testdata/corpus/oracle/search_facets_rsp.json"),
+            "https://fa-euwp-saasfaprod1.fa.ocs.oraclecloud.com/hcmRestApi/resources/latest/recruitingCEJobRequisitions?onlyData=true&finder=findReqs%3BsiteNumber%3DCX_1%2Climit%3D1%2Coffset%3D0",
+            SourceKind::Oracle,
+        ),
+        (
+            include_str!("../../testdata/corpus/oracle/job_detail_rsp.json"),
+            "https://fa-euwp-saasfaprod1.fa.ocs.oraclecloud.com/hcmRestApi/resources/latest/recruitingCEJobRequisitionDetails?onlyData=true&finder=ById%3BId%3D%22386920%22%2CsiteNumber%3DCX_1",
+            SourceKind::Oracle,
+        ),
+        (
+            include_str!("../../testdata/corpus/oracle/job_detail_not_found_rsp.json"),
+            "https://fa-euwp-saasfaprod1.fa.ocs.oraclecloud.com/hcmRestApi/resources/latest/recruitingCEJobRequisitionDetails?onlyData=true&finder=ById%3BId%3D%22999999999999%22%2CsiteNumber%3DCX_1",
+            SourceKind::Oracle,
+        ),
+        // A careers site's page is HTML like any page (its postings are in the API).
+        (
+            include_str!("../../testdata/corpus/oracle/careers_page_rsp.html"),
+            "https://fa-euwp-saasfaprod1.fa.ocs.oraclecloud.com/hcmUI/CandidateExperience/en/sites/Mayo-US/jobs",
+            SourceKind::JsonLd,
+        ),
     ];
 
     /// Error answers of the corpus: their address says whose they are (and the extractor
@@ -557,7 +622,7 @@ mod tests {
             // Dayforce also lists `jobPostings`, without Workday's `externalPath`.
             (
                 r#"{"jobPostings": [{"jobPostingId": 1, "jobTitle": "x"}], "maxCount": 1}"#,
-                None,
+                Some(SourceKind::Dayforce),
             ),
             (r#"{"jobPostings": []}"#, None),
             (r#"{"data": {"positions": [{"title": "x"}]}}"#, None),
@@ -578,5 +643,81 @@ mod tests {
                 "{url}"
             );
         }
+    }
+
+    #[test]
+    fn dayforce_problems_and_attribute_lists_are_dayforce_only_by_their_address() {
+        let documents = [
+            (
+                include_str!("../../testdata/corpus/dayforce/detail_not_found_rsp.json"),
+                "https://jobs.dayforcehcm.com/api/geo/pca/jobposting/pca/en-US/1/99999999",
+            ),
+            (
+                include_str!("../../testdata/corpus/dayforce/search_unknown_tenant_rsp.json"),
+                "https://jobs.dayforcehcm.com/api/geo/nosuchtenantxyz/jobposting/search",
+            ),
+            (
+                include_str!("../../testdata/corpus/dayforce/attributes_departments_rsp.json"),
+                "https://jobs.dayforcehcm.com/api/geo/pca/postingattributes/departments/pca/1/en-US",
+            ),
+        ];
+        for (body, address) in documents {
+            let url = url::Url::parse(address).unwrap();
+            assert_eq!(
+                detect_kind(body, Some(&url)),
+                Ok(SourceKind::Dayforce),
+                "{address}"
+            );
+            // An RFC 9457 problem or a list of attributes could be anyone's.
+            assert!(
+                matches!(detect_kind(body, None), Err(ParseError::UnknownKind(_))),
+                "{address}"
+            );
+        }
+        // The board's own page is not the API.
+        let page =
+            url::Url::parse("https://jobs.dayforcehcm.com/en-US/pca/CANDIDATEPORTAL").unwrap();
+        assert_eq!(
+            detect_kind("<!DOCTYPE html><html></html>", Some(&page)),
+            Ok(SourceKind::JsonLd)
+        );
+    }
+
+    #[test]
+    fn look_alikes_of_dayforce_and_oracle_are_not_taken_for_them() {
+        for body in [
+            r#"{"jobPostings": [{"id": 1}]}"#,
+            r#"{"jobPostingId": 1, "jobTitle": "x"}"#,
+            r#"{"items": [{"id": 1, "title": "x"}], "count": 1}"#,
+            r#"{"items": [], "links": [{"href": "https://example.com/api/items"}]}"#,
+            r#"{"items": []}"#,
+        ] {
+            assert!(
+                matches!(detect_kind(body, None), Err(ParseError::UnknownKind(_))),
+                "{body}"
+            );
+        }
+        let cases = [
+            (
+                r#"{"jobPostings": [], "maxCount": 0}"#,
+                SourceKind::Dayforce,
+            ),
+            (
+                r#"{"jobPostingId": 1, "jobTitle": "x", "jobPostingContent": {}}"#,
+                SourceKind::Dayforce,
+            ),
+            (
+                r#"{"items": [{"TotalJobsCount": 0, "requisitionList": []}]}"#,
+                SourceKind::Oracle,
+            ),
+        ];
+        for (body, kind) in cases {
+            assert_eq!(detect_kind(body, None), Ok(kind), "{body}");
+        }
+        // Other hosts' `/api/` and `/hcmRestApi/` paths are not these kinds.
+        let url = url::Url::parse("https://dayforcehcm.example.com/api/x").unwrap();
+        assert!(detect_kind("{}", Some(&url)).is_err());
+        let url = url::Url::parse("https://oraclecloud.com.example/hcmRestApi/x").unwrap();
+        assert!(detect_kind("{}", Some(&url)).is_err());
     }
 }
