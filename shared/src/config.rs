@@ -584,6 +584,9 @@ url = \"https://jobs.example/\"
             SourceKind::Lever,
             SourceKind::Ashby,
             SourceKind::Himalayas,
+            SourceKind::Workday,
+            SourceKind::Eightfold,
+            SourceKind::Teamtailor,
         ] {
             assert!(config.sources.iter().any(|s| s.kind == kind), "{kind}");
         }
