@@ -12,6 +12,7 @@ Usage: bench_report.py RUN_DIR CRITERION_DIR VENV_PYTHON [--parse-only]
 """
 import datetime
 import json
+import os
 import platform
 import subprocess
 import sys
@@ -214,6 +215,7 @@ def parse_section(run_dir, criterion_dir, venv_python):
         details.append("")
     w("")
     lines.extend(details)
+    lines.extend(ats_section(criterion_dir, postings))
     w("### Changes")
     w("")
     w(CHANGES.rstrip("\n"))
@@ -233,6 +235,46 @@ def parse_section(run_dir, criterion_dir, venv_python):
       "normalization (descriptions above all), not JSON parsing.")
     w(PARSE_END)
     return "\n".join(lines)
+
+
+def ats_section(criterion_dir, postings):
+    """The newer kinds, jobfeed alone (no Python tool reads these providers): per kind, a
+    list response and a detail response (the `ats` rows of parse_kinds.tsv)."""
+    rows = [line.rstrip("\n").split("\t") for line in open("shared/testdata/bench/parse_kinds.tsv")
+            if line.startswith("ats\t")]
+    if not rows:
+        return []
+    out = ["### The newer ATS and job-board kinds: jobfeed alone", "",
+           "No Python tool reads these providers' formats, so there is no comparison: "
+           "`parse_document` (detection by the address, extraction, normalization, "
+           "sanitizing) on a list response and a detail response of each kind, the fastest "
+           "criterion sample per file, summed per kind.", "",
+           "| kind | files | KB | postings | µs | MB/s | postings/s |",
+           "|---|---:|---:|---:|---:|---:|---:|"]
+    kinds = {}
+    for _, name, _ in rows:
+        kinds.setdefault(name.split("/")[0], []).append(name)
+    for kind, names in kinds.items():
+        size = sum(os.path.getsize(f"shared/testdata/corpus/{n}") for n in names)
+        times = [criterion_seconds(criterion_dir, "ats", n) for n in names]
+        n = sum(postings.get(("ats", name), 0) for name in names)
+        if any(t is None for t in times):
+            out.append(f"| `{kind}` | {len(names)} | {size / 1000:.0f} | {n} | – | – | – |")
+            continue
+        total = sum(times)
+        out.append(f"| `{kind}` | {len(names)} | {size / 1000:.0f} | {n} | {total * 1e6:,.0f} | "
+                   f"{size / total / MB:.0f} | {n / total:,.0f} |")
+    out.append("")
+    out.append("| file | KB | postings | µs | MB/s |")
+    out.append("|---|---:|---:|---:|---:|")
+    for _, name, _ in rows:
+        t = criterion_seconds(criterion_dir, "ats", name)
+        size = os.path.getsize(f"shared/testdata/corpus/{name}")
+        us = f"{t * 1e6:,.0f}" if t else "–"
+        rate = f"{size / t / MB:.0f}" if t else "–"
+        out.append(f"| {name} | {size / 1000:.0f} | {postings.get(('ats', name), 0)} | {us} | {rate} |")
+    out.append("")
+    return out
 
 
 def replace_block(text, start, end, block):

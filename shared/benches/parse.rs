@@ -1,6 +1,6 @@
 //! Throughput of the whole parse path (checks, extract, normalize, sanitize, identity) over
 //! the recorded corpus, one core, per kind group: `jsonld` pages, `html_recipe` pages (with
-//! their CSS recipes), `rss` feeds and `json_api` responses, as listed in
+//! their CSS recipes), `rss` feeds, `json_api` responses and the newer `ats` kinds, as listed in
 //! `testdata/bench/parse_kinds.tsv`. `scripts/bench` runs it beside the Python tools
 //! (`scripts/bench_python.py`) on the same files and writes BENCHMARKS.md.
 //!
@@ -16,7 +16,7 @@ use jobfeed::extract::{ExtractKind, HtmlRecipe};
 use jobfeed::parse::{DEFAULT_MAX_DOCUMENT_BYTES, ParseOptions, parse_document};
 
 /// The groups in report order.
-const GROUPS: &[&str] = &["jsonld", "html_recipe", "rss", "json_api"];
+const GROUPS: &[&str] = &["jsonld", "html_recipe", "rss", "json_api", "ats"];
 
 struct Document {
     name: String,
