@@ -43,6 +43,9 @@ const ENGAGE: &str = include_str!("../testdata/corpus/engage/job_detail_no_jsonl
 const PAGE_1: &str = include_str!("../testdata/synthetic/crawl/page-1.html");
 const PAGE_2: &str = include_str!("../testdata/synthetic/crawl/page-2.html");
 const BROKEN: &str = include_str!("../testdata/synthetic/crawl/broken.html");
+const ULTIPRO_BOARD: &str = "/TEC1006TESER/JobBoard/18180d88-ced0-4361-bd09-d5eef66dab24";
+const ULTIPRO_SEARCH: &str = include_str!("../testdata/corpus/ultipro/search_rsp.json");
+const ULTIPRO_DETAIL: &str = include_str!("../testdata/corpus/ultipro/detail_rsp.html");
 
 /// One request as the server saw it.
 #[derive(Debug, Clone)]
@@ -216,6 +219,56 @@ fn respond(seen: &Seen, port: u16) -> Response {
         }
         "/aspark-tokyo/work_17068421/" => html(ENGAGE).into_response(),
         "/offhost/job" | "/private/job-1" => html(NODESK).into_response(),
+        path if path.starts_with(ULTIPRO_BOARD) => ultipro(seen, path),
+        _ => StatusCode::NOT_FOUND.into_response(),
+    }
+}
+
+/// An UltiPro board: the recorded search (its total cut to 23) and 3 more records at `Skip`
+/// 20, and each opportunity's page (the recorded one under the asked-for id).
+fn ultipro(seen: &Seen, path: &str) -> Response {
+    let json = |value: Value| {
+        (
+            [(header::CONTENT_TYPE, "application/json")],
+            value.to_string(),
+        )
+            .into_response()
+    };
+    match path.strip_prefix(ULTIPRO_BOARD) {
+        Some("/JobBoardView/LoadSearchResults") if seen.method == "POST" => {
+            let asked: Value = serde_json::from_str(&seen.body).unwrap_or(Value::Null);
+            let mut page: Value = serde_json::from_str(ULTIPRO_SEARCH).unwrap();
+            page["totalCount"] = json!(23);
+            match asked["opportunitySearch"]["Skip"].as_u64() {
+                Some(0) => json(page),
+                Some(20) => {
+                    let more: Vec<Value> = page["opportunities"]
+                        .as_array()
+                        .unwrap()
+                        .iter()
+                        .take(3)
+                        .enumerate()
+                        .map(|(i, o)| {
+                            let mut o = o.clone();
+                            o["Id"] = json!(format!("00000000-0000-0000-0000-00000000002{i}"));
+                            o
+                        })
+                        .collect();
+                    page["opportunities"] = json!(more);
+                    json(page)
+                }
+                _ => StatusCode::BAD_REQUEST.into_response(),
+            }
+        }
+        Some("/OpportunityDetail") => {
+            let id = seen
+                .query
+                .as_deref()
+                .and_then(|q| q.strip_prefix("opportunityId="))
+                .unwrap_or_default();
+            let body = ULTIPRO_DETAIL.replace("0b81b2f5-ffe3-4604-93b8-19d912c2424f", id);
+            ([(header::CONTENT_TYPE, "text/html; charset=utf-8")], body).into_response()
+        }
         _ => StatusCode::NOT_FOUND.into_response(),
     }
 }
@@ -727,4 +780,44 @@ async fn an_html_source_without_a_listing_reads_its_one_page_with_the_recipe() {
     assert_eq!(output.postings[0].source_kind, SourceKind::Html);
     assert!(output.postings[0].title.contains("株式会社アスパーク"));
     assert_eq!(output.report.pages_fetched, 1);
+}
+
+#[tokio::test]
+async fn an_ultipro_board_is_searched_by_skip_and_each_opportunity_page_read() {
+    let server = TestServer::start().await;
+    let source = server.source(&format!(
+        "name = \"technoserve\"\nkind = \"ultipro\"\nurl = \"{{base}}{ULTIPRO_BOARD}/?q=&o=postedDateDesc\""
+    ));
+    let output = crawl(&source).await.unwrap();
+    assert!(output.complete, "{:?}", output.report);
+    assert_postings_belong_to(&output, "technoserve");
+    assert_eq!(output.postings.len(), 23, "{:?}", output.report);
+    for posting in &output.postings {
+        assert_eq!(posting.source_kind, SourceKind::UltiPro);
+        assert!(
+            posting.description_text.contains("Conseiller Senior"),
+            "{} has the detail's description",
+            posting.url
+        );
+        let id = posting.external_id.as_deref().unwrap();
+        assert!(
+            posting
+                .url
+                .ends_with(&format!("OpportunityDetail?opportunityId={id}"))
+        );
+    }
+    let searches = server.hits(&format!("{ULTIPRO_BOARD}/JobBoardView/LoadSearchResults"));
+    let skips: Vec<Value> = searches
+        .iter()
+        .map(|s| {
+            assert_eq!(s.method, "POST");
+            assert_eq!(s.headers.get("x-requested-with").unwrap(), "XMLHttpRequest");
+            serde_json::from_str::<Value>(&s.body).unwrap()["opportunitySearch"]["Skip"].clone()
+        })
+        .collect();
+    assert_eq!(skips, [json!(0), json!(20)]);
+    let details = server.hits(&format!("{ULTIPRO_BOARD}/OpportunityDetail"));
+    assert_eq!(details.len(), 23);
+    assert!(details.iter().all(|s| s.method == "GET"));
+    assert_eq!(output.report.pages_fetched, 2 + 23);
 }

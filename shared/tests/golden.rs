@@ -712,11 +712,122 @@ fn extracting_in_the_crawler_and_normalizing_at_ingest_gives_the_same_postings()
             assert_eq!(sent.id, expected.id, "{file}");
             let json = serde_json::to_string(&sent).unwrap();
             let received: jobfeed::parse::ExtractedPosting = serde_json::from_str(&json).unwrap();
-            assert_eq!(received, sent, "{file}: the queue's JSON keeps every field");
+            // A list record's detail request is the crawl's own: it never travels.
+            let mut travelled = sent;
+            travelled.record.detail_url = None;
+            assert_eq!(
+                received, travelled,
+                "{file}: the queue's JSON keeps every field"
+            );
             let normalized = received.normalize("golden", Some("Golden Inc")).unwrap();
             assert_eq!(&normalized, expected, "{file}");
             compared += 1;
         }
     }
     assert!(compared >= 40, "{compared} postings compared");
+}
+
+/// The error a corpus file gives, as text (for responses that are refusals or not found).
+fn parse_error(file: &str, kind: ExtractKind) -> String {
+    let bytes = std::fs::read(format!("{CORPUS}/{file}")).unwrap();
+    let url = url_of(file);
+    let options = ParseOptions {
+        kind,
+        url: Some(&url),
+        source: Some("golden"),
+        company_override: None,
+        fetched_at: fetched_at(),
+        max_bytes: DEFAULT_MAX_DOCUMENT_BYTES,
+    };
+    match parse_document(&bytes, &options) {
+        Ok(parsed) => panic!(
+            "{file}: expected an error, got {} postings",
+            parsed.postings.len()
+        ),
+        Err(error) => error.to_string(),
+    }
+}
+
+#[test]
+fn ultipro_search_lists_each_opportunity_with_its_page_and_place() {
+    let parsed = parse_with("ultipro/search_rsp.json", ExtractKind::Auto);
+    assert_eq!(parsed.kind, Some(SourceKind::UltiPro));
+    assert_eq!((parsed.postings.len(), parsed.skipped), (20, 0));
+    let postings = parsed.postings;
+    assert_well_formed(&postings);
+    let job = by_title(&postings, "Finance Assistant- Maternity Cover (4 months)");
+    assert_eq!(
+        job.url,
+        "https://recruiting.ultipro.com/TEC1006TESER/JobBoard/18180d88-ced0-4361-bd09-d5eef66dab24/OpportunityDetail?opportunityId=015f6d1c-4d62-40dc-8b8c-1bd4646fd4d7"
+    );
+    assert_eq!(
+        job.external_id.as_deref(),
+        Some("015f6d1c-4d62-40dc-8b8c-1bd4646fd4d7")
+    );
+    assert_eq!(job.company.name, "TEC1006TESER");
+    assert_eq!(job.department.as_deref(), Some("Finance"));
+    assert_eq!(job.locations[0].city.as_deref(), Some("Aleta Wondo"));
+    assert_eq!(job.locations[0].country.as_deref(), Some("ET"));
+    assert_eq!(job.workplace, Some(Workplace::Onsite));
+    assert_eq!(job.employment_type, Some(EmploymentType::FullTime));
+    assert_eq!(job.posted_at, time("2026-07-17T11:59:56.932Z"));
+    assert!(
+        job.description_html.is_empty(),
+        "the search has no descriptions"
+    );
+    assert!(
+        postings
+            .iter()
+            .any(|p| p.workplace == Some(Workplace::Remote))
+    );
+    assert!(
+        postings
+            .iter()
+            .any(|p| p.workplace == Some(Workplace::Hybrid))
+    );
+    // Same board, fixed kind: the same postings.
+    let fixed = parse_with(
+        "ultipro/search_rsp.json",
+        ExtractKind::Fixed(SourceKind::UltiPro),
+    );
+    assert_eq!(fixed.postings, postings);
+}
+
+#[test]
+fn ultipro_opportunity_page_gives_the_full_posting() {
+    let parsed = parse_with("ultipro/detail_rsp.html", ExtractKind::Auto);
+    assert_eq!(parsed.kind, Some(SourceKind::UltiPro));
+    let postings = parsed.postings;
+    assert_eq!(postings.len(), 1);
+    assert_well_formed(&postings);
+    let job = &postings[0];
+    assert_eq!(job.title, "Conseiller Senior en Partenariat-BeniBiz");
+    assert_eq!(
+        job.url,
+        "https://recruiting.ultipro.com/TEC1006TESER/JobBoard/18180d88-ced0-4361-bd09-d5eef66dab24/OpportunityDetail?opportunityId=0b81b2f5-ffe3-4604-93b8-19d912c2424f"
+    );
+    assert_eq!(job.department.as_deref(), Some("Human Resources"));
+    assert_eq!(job.locations[0].country.as_deref(), Some("BJ"));
+    assert_eq!(job.employment_type, Some(EmploymentType::FullTime));
+    assert_eq!(job.workplace, None);
+    assert_eq!(job.salary, None, "a hidden pay range without bounds");
+    assert_eq!(job.posted_at, time("2025-11-13T10:42:18.461Z"));
+    assert!(
+        job.description_text
+            .contains("Conseiller Senior en Partenariat")
+    );
+    assert!(job.description_html.contains("<strong>"));
+}
+
+#[test]
+fn ultipro_unknown_opportunities_and_companies_are_errors() {
+    for kind in [ExtractKind::Auto, ExtractKind::Fixed(SourceKind::UltiPro)] {
+        let error = parse_error("ultipro/detail_not_found_rsp.html", kind.clone());
+        assert!(error.contains("opportunity was not found"), "{error}");
+        let error = parse_error("ultipro/search_unknown_company_rsp.html", kind);
+        assert!(
+            error.contains("company or job board does not exist"),
+            "{error}"
+        );
+    }
 }

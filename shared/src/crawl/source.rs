@@ -727,7 +727,7 @@ impl<'a> CrawlJob<'a> {
                     key: detail.key,
                     hint: detail.hint,
                 };
-                Step::Found(self.absorb(parsed, |_| Some(mark)))
+                Step::Found(self.absorb(parsed, Some(detail.key), |_| Some(mark)))
             }
             Err(error) => {
                 self.progress.fail(format!("{}: {error}", doc.final_url));
@@ -753,7 +753,7 @@ impl<'a> CrawlJob<'a> {
             .partition(|posting| posting.record.detail_url.is_some());
         parsed.postings = whole;
         self.queue_details(summaries, company);
-        self.absorb(parsed, |posting| {
+        self.absorb(parsed, None, |posting| {
             let key = id_key(&posting.id);
             let hint = record_hint(posting, company);
             (!known.unchanged(key, hint, Refresh::NEVER)).then_some(ListMark { key, hint })
@@ -803,17 +803,22 @@ impl<'a> CrawlJob<'a> {
     }
 
     /// Notes a document's postings as listed (a repeat of an id found before is skipped)
-    /// and returns those `mark` gives a list mark: the ones to send on.
+    /// and returns those `mark` gives a list mark: the ones to send on. `listed` is the key
+    /// a list already noted for this document (a list record's detail): the posting under
+    /// that id is the one expected here, not a repeat.
     fn absorb(
         &mut self,
         parsed: ExtractedDocument,
+        mut listed: Option<u64>,
         mark: impl Fn(&ExtractedPosting) -> Option<ListMark>,
     ) -> Vec<ExtractedPosting> {
         let report = &mut self.progress.report;
         report.skipped_records += count(parsed.skipped);
         let mut sent = Vec::new();
         for mut posting in parsed.postings {
-            if !self.progress.seen.insert(&posting.id) {
+            let key = id_key(&posting.id);
+            let expected = listed.take_if(|listed| *listed == key).is_some();
+            if !self.progress.seen.insert_key(key) && !expected {
                 report.skipped_records += 1;
                 continue;
             }
