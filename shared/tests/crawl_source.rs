@@ -43,6 +43,8 @@ const ENGAGE: &str = include_str!("../testdata/corpus/engage/job_detail_no_jsonl
 const PAGE_1: &str = include_str!("../testdata/synthetic/crawl/page-1.html");
 const PAGE_2: &str = include_str!("../testdata/synthetic/crawl/page-2.html");
 const BROKEN: &str = include_str!("../testdata/synthetic/crawl/broken.html");
+const SF_SEARCH: &str = include_str!("../testdata/corpus/successfactors/search_rsp.html");
+const SF_JOB: &str = include_str!("../testdata/corpus/successfactors/job_detail_rsp.html");
 const ULTIPRO_BOARD: &str = "/TEC1006TESER/JobBoard/18180d88-ced0-4361-bd09-d5eef66dab24";
 const ULTIPRO_SEARCH: &str = include_str!("../testdata/corpus/ultipro/search_rsp.json");
 const ULTIPRO_DETAIL: &str = include_str!("../testdata/corpus/ultipro/detail_rsp.html");
@@ -220,8 +222,42 @@ fn respond(seen: &Seen, port: u16) -> Response {
         "/aspark-tokyo/work_17068421/" => html(ENGAGE).into_response(),
         "/offhost/job" | "/private/job-1" => html(NODESK).into_response(),
         path if path.starts_with(ULTIPRO_BOARD) => ultipro(seen, path),
+        // SuccessFactors: the recorded search (its total cut to 27), a last page of 2 rows
+        // at startrow 25, and every job page (the recorded one under the asked-for id).
+        "/search/" => match param("startrow").unwrap_or(0) {
+            0 => html(&SF_SEARCH.replace("of <b>633</b>", "of <b>27</b>")).into_response(),
+            25 => html(&successfactors_last_page()).into_response(),
+            _ => StatusCode::BAD_REQUEST.into_response(),
+        },
+        path if path.starts_with("/job/") => {
+            let id = path
+                .trim_end_matches('/')
+                .rsplit('/')
+                .next()
+                .unwrap_or_default();
+            html(&SF_JOB.replace("1414343333", id)).into_response()
+        }
         _ => StatusCode::NOT_FOUND.into_response(),
     }
+}
+
+/// A SuccessFactors search page with rows 26 – 27 of 27.
+fn successfactors_last_page() -> String {
+    let rows: String = ["9000000001", "9000000002"]
+        .iter()
+        .map(|id| {
+            format!(
+                r#"<tr class="data-row"><td class="colTitle">
+                <a class="jobTitle-link" href="/job/Walldorf-Synthetic-Role-69190/{id}/">Synthetic Role {id}</a>
+                <span class="jobLocation">Walldorf, DE, 69190</span></td></tr>"#
+            )
+        })
+        .collect();
+    format!(
+        r#"<!DOCTYPE html><html><head><link rel="stylesheet" href="//rmkcdn.successfactors.com/x.css" /></head>
+        <body><span class="paginationLabel">Results <b>26 – 27</b> of <b>27</b></span>
+        <table id="searchresults"><tbody>{rows}</tbody></table></body></html>"#
+    )
 }
 
 /// An UltiPro board: the recorded search (its total cut to 23) and 3 more records at `Skip`
@@ -820,4 +856,54 @@ async fn an_ultipro_board_is_searched_by_skip_and_each_opportunity_page_read() {
     assert_eq!(details.len(), 23);
     assert!(details.iter().all(|s| s.method == "GET"));
     assert_eq!(output.report.pages_fetched, 2 + 23);
+}
+
+#[tokio::test]
+async fn a_successfactors_search_is_paged_by_startrow_and_each_job_page_read() {
+    let server = TestServer::start().await;
+    let source = server.source(
+        "name = \"sap\"\nkind = \"successfactors\"\nurl = \"{base}/search/?q=engineer&locationsearch=&startrow=0\"",
+    );
+    let output = crawl(&source).await.unwrap();
+    assert!(output.complete, "{:?}", output.report);
+    assert_postings_belong_to(&output, "sap");
+    assert_eq!(output.postings.len(), 27);
+    for posting in &output.postings {
+        assert_eq!(posting.source_kind, SourceKind::SuccessFactors);
+        assert_eq!(posting.company.name, "SAP", "the job page names it");
+        assert!(
+            posting
+                .description_text
+                .contains("Application Engineering: Job Profile T1"),
+            "{} has the job page's description",
+            posting.url
+        );
+        let id = posting.external_id.as_deref().unwrap();
+        assert!(posting.url.ends_with(id), "{}", posting.url);
+    }
+    let queries: Vec<Option<String>> = server
+        .hits("/search/")
+        .into_iter()
+        .map(|s| s.query)
+        .collect();
+    assert_eq!(
+        queries,
+        [
+            Some("q=engineer&locationsearch=&startrow=0".to_owned()),
+            Some("q=engineer&locationsearch=&startrow=25".to_owned())
+        ]
+    );
+    let jobs = server
+        .log()
+        .into_iter()
+        .filter(|s| s.path.starts_with("/job/"))
+        .count();
+    assert_eq!(jobs, 27);
+    assert!(
+        server
+            .hits("/job/Walldorf-Synthetic-Role-69190/9000000002/")
+            .len()
+            == 1,
+        "the second page's jobs are read too"
+    );
 }

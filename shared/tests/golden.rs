@@ -831,3 +831,86 @@ fn ultipro_unknown_opportunities_and_companies_are_errors() {
         );
     }
 }
+
+#[test]
+fn successfactors_search_lists_each_job_with_its_page_and_place() {
+    let parsed = parse_with("successfactors/search_rsp.html", ExtractKind::Auto);
+    assert_eq!(parsed.kind, Some(SourceKind::SuccessFactors));
+    assert_eq!((parsed.postings.len(), parsed.skipped), (25, 0));
+    let postings = parsed.postings;
+    assert_well_formed(&postings);
+    let job = by_title(&postings, "Developer Associate");
+    assert_eq!(
+        job.url,
+        "https://jobs.sap.com/job/Bangalore-Developer-Associate-560066/1414343333"
+    );
+    assert_eq!(job.external_id.as_deref(), Some("1414343333"));
+    assert_eq!(
+        job.company.name, "sap.com",
+        "the search page names no company"
+    );
+    assert_eq!(job.locations[0].raw, "Bangalore, IN, 560066");
+    assert_eq!(job.locations[0].country.as_deref(), Some("IN"));
+    assert!(
+        job.description_html.is_empty(),
+        "the search has no descriptions"
+    );
+    // "(m/f/d)" is cleaned out of the title.
+    let berlin = by_title(&postings, "Senior Platform Engineer");
+    assert!(berlin.url.ends_with("/1408882033"), "{}", berlin.url);
+    assert_eq!(berlin.locations[0].city.as_deref(), Some("Berlin"));
+    assert_eq!(berlin.locations[0].country.as_deref(), Some("DE"));
+    let fixed = parse_with(
+        "successfactors/search_rsp.html",
+        ExtractKind::Fixed(SourceKind::SuccessFactors),
+    );
+    assert_eq!(fixed.postings, postings);
+}
+
+#[test]
+fn successfactors_job_page_gives_the_full_posting() {
+    let parsed = parse_with("successfactors/job_detail_rsp.html", ExtractKind::Auto);
+    assert_eq!(parsed.kind, Some(SourceKind::SuccessFactors));
+    let postings = parsed.postings;
+    assert_eq!(postings.len(), 1);
+    assert_well_formed(&postings);
+    let job = &postings[0];
+    assert_eq!(job.title, "Developer Associate");
+    assert_eq!(
+        job.url,
+        "https://jobs.sap.com/job/Bangalore-Developer-Associate-560066/1414343333"
+    );
+    assert_eq!(job.external_id.as_deref(), Some("1414343333"));
+    assert_eq!(job.company.name, "SAP");
+    assert_eq!(
+        job.department.as_deref(),
+        Some("Software-Design and Development")
+    );
+    assert_eq!(job.locations[0].country.as_deref(), Some("IN"));
+    assert_eq!(job.employment_type, Some(EmploymentType::FullTime));
+    assert_eq!(job.posted_at, time("2026-07-13T00:00:00Z"));
+    assert_eq!(
+        job.apply_url.as_deref(),
+        Some("https://jobs.sap.com/talentcommunity/apply/1414343333?locale=en_US")
+    );
+    assert!(
+        job.description_text
+            .contains("These profiles cover the Application Engineering role")
+    );
+    // The list record and the job page are the same posting.
+    let listed = parse("successfactors/search_rsp.html");
+    assert_eq!(by_title(&listed, "Developer Associate").id, job.id);
+}
+
+#[test]
+fn successfactors_empty_search_has_no_postings_and_the_error_page_is_an_error() {
+    for kind in [
+        ExtractKind::Auto,
+        ExtractKind::Fixed(SourceKind::SuccessFactors),
+    ] {
+        let parsed = parse_with("successfactors/search_no_results_rsp.html", kind.clone());
+        assert_eq!((parsed.postings.len(), parsed.skipped), (0, 0));
+        let error = parse_error("successfactors/job_detail_not_found_rsp.html", kind);
+        assert!(error.contains("error page"), "{error}");
+    }
+}

@@ -2,7 +2,8 @@
 //!
 //! The URL decides first, because API hosts are unambiguous; but an API's URL rule only
 //! applies to a body that looks like JSON (an HTML error page served by an API host is then
-//! sniffed like any page). Career-site hosts whose documents are HTML (UltiPro) have rules
+//! sniffed like any page). Career-site hosts whose documents are HTML (SuccessFactors,
+//! UltiPro) have rules
 //! that apply to markup too. Content sniffing looks at the first bytes for markup, at a
 //! page's provider markers, and at the shape of JSON (its keys) for the API kinds.
 
@@ -75,7 +76,9 @@ fn kind_from_url(url: &url::Url) -> Option<SourceKind> {
 /// `jsonld` result. Hosts of every other provider keep the plain page sniffing.
 fn career_site_kind(url: &url::Url) -> Option<SourceKind> {
     let host = url.host_str()?.to_ascii_lowercase();
-    if super::ultipro::is_board_host(&host) {
+    if super::successfactors::is_site_host(&host) {
+        Some(SourceKind::SuccessFactors)
+    } else if super::ultipro::is_board_host(&host) {
         Some(SourceKind::UltiPro)
     } else {
         None
@@ -90,6 +93,7 @@ fn markup_kind(start: &str) -> SourceKind {
         Some(name) if ["rss", "feed", "rdf:rdf"].contains(&name.to_ascii_lowercase().as_str()) => {
             SourceKind::Rss
         }
+        _ if super::successfactors::is_page(start) => SourceKind::SuccessFactors,
         _ if super::ultipro::is_opportunity_page(start) => SourceKind::UltiPro,
         _ => SourceKind::JsonLd,
     }
@@ -300,6 +304,56 @@ mod tests {
             SourceKind::UltiPro,
         ),
     ];
+
+    const SUCCESSFACTORS: &[(&str, &str, SourceKind)] = &[
+        (
+            include_str!("../../testdata/corpus/successfactors/search_rsp.html"),
+            "https://jobs.sap.com/search/?q=engineer&locationsearch=&optionsFacetsDD_department=&optionsFacetsDD_customfield3=&optionsFacetsDD_country=&startrow=0",
+            SourceKind::SuccessFactors,
+        ),
+        (
+            include_str!("../../testdata/corpus/successfactors/search_no_results_rsp.html"),
+            "https://jobs.sap.com/search/?q=zzzznonexistentkeyword12345&locationsearch=&optionsFacetsDD_department=&optionsFacetsDD_customfield3=&optionsFacetsDD_country=&startrow=0",
+            SourceKind::SuccessFactors,
+        ),
+        (
+            include_str!("../../testdata/corpus/successfactors/job_detail_rsp.html"),
+            "https://jobs.sap.com/job/1414343333/1414343333/",
+            SourceKind::SuccessFactors,
+        ),
+        (
+            include_str!("../../testdata/corpus/successfactors/job_detail_not_found_rsp.html"),
+            "https://jobs.sap.com/job/999999999/999999999/",
+            SourceKind::SuccessFactors,
+        ),
+    ];
+
+    #[test]
+    fn successfactors_pages_are_detected_by_their_markers_and_hosts() {
+        for (body, url, kind) in SUCCESSFACTORS {
+            assert_eq!(detect_kind(body, None), Ok(*kind), "{url}");
+            let url = url::Url::parse(url).unwrap();
+            assert_eq!(detect_kind(body, Some(&url)), Ok(*kind), "{url}");
+        }
+        let page = "<!DOCTYPE html><html><body>hello</body></html>";
+        for host in [
+            "career5.successfactors.eu",
+            "career4.successfactors.com",
+            "career55.sapsf.eu",
+            "acme.jobs2web.com",
+        ] {
+            let url = url::Url::parse(&format!("https://{host}/career")).unwrap();
+            assert_eq!(
+                detect_kind(page, Some(&url)),
+                Ok(SourceKind::SuccessFactors)
+            );
+        }
+        for (body, url, kind) in CORPUS {
+            if *kind == SourceKind::JsonLd {
+                assert!(!super::super::successfactors::is_page(body), "{url}");
+            }
+        }
+    }
 
     /// Corpus documents only their address places: error pages without provider markers.
     const BY_URL_ONLY: &[(&str, &str, SourceKind)] = &[(
