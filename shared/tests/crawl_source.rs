@@ -45,6 +45,10 @@ const PAGE_2: &str = include_str!("../testdata/synthetic/crawl/page-2.html");
 const BROKEN: &str = include_str!("../testdata/synthetic/crawl/broken.html");
 const SF_SEARCH: &str = include_str!("../testdata/corpus/successfactors/search_rsp.html");
 const SF_JOB: &str = include_str!("../testdata/corpus/successfactors/job_detail_rsp.html");
+const AVATURE_SEARCH: &str = include_str!("../testdata/corpus/avature/search_rsp.html");
+const AVATURE_SEARCH_OFFSET: &str =
+    include_str!("../testdata/corpus/avature/search_offset_rsp.html");
+const AVATURE_JOB: &str = include_str!("../testdata/corpus/avature/job_detail_rsp.html");
 const ULTIPRO_BOARD: &str = "/TEC1006TESER/JobBoard/18180d88-ced0-4361-bd09-d5eef66dab24";
 const ULTIPRO_SEARCH: &str = include_str!("../testdata/corpus/ultipro/search_rsp.json");
 const ULTIPRO_DETAIL: &str = include_str!("../testdata/corpus/ultipro/detail_rsp.html");
@@ -229,6 +233,33 @@ fn respond(seen: &Seen, port: u16) -> Response {
             25 => html(&successfactors_last_page()).into_response(),
             _ => StatusCode::BAD_REQUEST.into_response(),
         },
+        // Avature: the recorded search pages (1-12 and 13-24, their total cut to 24) and
+        // every job page (the recorded one under the asked-for id), their links to the
+        // portal's host pointed at this server.
+        "/careers/SearchJobs/" => {
+            let local = |body: &str| {
+                body.replace(
+                    "https://bloomberg.avature.net",
+                    &format!("http://127.0.0.1:{port}"),
+                )
+                .replace("of 436", "of 24")
+            };
+            match param("jobOffset").unwrap_or(0) {
+                0 => html(&local(AVATURE_SEARCH)).into_response(),
+                12 => html(&local(AVATURE_SEARCH_OFFSET)).into_response(),
+                _ => StatusCode::BAD_REQUEST.into_response(),
+            }
+        }
+        path if path.starts_with("/careers/JobDetail/") => {
+            let id = path.rsplit('/').next().unwrap_or_default();
+            let body = AVATURE_JOB
+                .replace(
+                    "https://bloomberg.avature.net",
+                    &format!("http://127.0.0.1:{port}"),
+                )
+                .replace("20873", id);
+            html(&body).into_response()
+        }
         path if path.starts_with("/job/") => {
             let id = path
                 .trim_end_matches('/')
@@ -906,4 +937,46 @@ async fn a_successfactors_search_is_paged_by_startrow_and_each_job_page_read() {
             == 1,
         "the second page's jobs are read too"
     );
+}
+
+#[tokio::test]
+async fn an_avature_search_is_paged_by_job_offset_and_each_job_page_read() {
+    let server = TestServer::start().await;
+    let source = server
+        .source("name = \"bloomberg\"\nkind = \"avature\"\nurl = \"{base}/careers/SearchJobs/\"");
+    let output = crawl(&source).await.unwrap();
+    assert!(output.complete, "{:?}", output.report);
+    assert_postings_belong_to(&output, "bloomberg");
+    assert_eq!(output.postings.len(), 24);
+    for posting in &output.postings {
+        assert_eq!(posting.source_kind, SourceKind::Avature);
+        assert_eq!(posting.company.name, "Bloomberg");
+        assert!(
+            posting
+                .description_text
+                .contains("Bloomberg is a global leader"),
+            "{} has the job page's description",
+            posting.url
+        );
+        let id = posting.external_id.as_deref().unwrap();
+        assert!(posting.url.ends_with(&format!("/{id}")), "{}", posting.url);
+    }
+    let queries: Vec<Option<String>> = server
+        .hits("/careers/SearchJobs/")
+        .into_iter()
+        .map(|s| s.query)
+        .collect();
+    assert_eq!(queries, [None, Some("jobOffset=12".to_owned())]);
+    let jobs: Vec<String> = server
+        .log()
+        .into_iter()
+        .filter(|s| s.path.starts_with("/careers/JobDetail/"))
+        .map(|s| s.path)
+        .collect();
+    assert_eq!(jobs.len(), 24);
+    assert!(
+        jobs.iter().any(|path| path.ends_with("/20826")),
+        "the second page's jobs are read too: {jobs:?}"
+    );
+    assert!(server.log().iter().all(|s| s.host == "127.0.0.1"));
 }

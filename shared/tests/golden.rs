@@ -914,3 +914,87 @@ fn successfactors_empty_search_has_no_postings_and_the_error_page_is_an_error() 
         assert!(error.contains("error page"), "{error}");
     }
 }
+
+#[test]
+fn avature_search_lists_each_job_with_its_page_and_place() {
+    let parsed = parse_with("avature/search_rsp.html", ExtractKind::Auto);
+    assert_eq!(parsed.kind, Some(SourceKind::Avature));
+    assert_eq!((parsed.postings.len(), parsed.skipped), (12, 0));
+    let postings = parsed.postings;
+    assert_well_formed(&postings);
+    let job = by_title(&postings, "Vendor Manager - Japan Supply Chain");
+    assert_eq!(
+        job.url,
+        "https://bloomberg.avature.net/careers/JobDetail/Vendor-Manager-Japan-Supply-Chain/20901"
+    );
+    assert_eq!(job.external_id.as_deref(), Some("20901"));
+    assert_eq!(job.company.name, "Bloomberg");
+    assert!(
+        job.description_html.is_empty(),
+        "the search has no descriptions"
+    );
+    let new_york = postings
+        .iter()
+        .find(|p| p.external_id.as_deref() == Some("20900"))
+        .unwrap();
+    assert_eq!(
+        place(new_york, 0),
+        (
+            "New York, New York, United States of America".to_owned(),
+            Some("New York"),
+            Some("NY"),
+            Some("US")
+        )
+    );
+    let second = parse_with("avature/search_offset_rsp.html", ExtractKind::Auto).postings;
+    assert_eq!(second.len(), 12);
+    assert!(second.iter().all(|p| postings.iter().all(|q| q.id != p.id)));
+    let fixed = parse_with(
+        "avature/search_rsp.html",
+        ExtractKind::Fixed(SourceKind::Avature),
+    );
+    assert_eq!(fixed.postings, postings);
+}
+
+#[test]
+fn avature_job_page_gives_the_full_posting() {
+    let parsed = parse_with("avature/job_detail_rsp.html", ExtractKind::Auto);
+    assert_eq!(parsed.kind, Some(SourceKind::Avature));
+    let postings = parsed.postings;
+    assert_eq!(postings.len(), 1);
+    assert_well_formed(&postings);
+    let job = &postings[0];
+    assert_eq!(
+        job.title,
+        "Enterprise Services - FXGO Tradedesk, Client Services Specialist - Singapore"
+    );
+    assert_eq!(
+        job.url,
+        "https://bloomberg.avature.net/careers/JobDetail/Enterprise-Services-FXGO-Tradedesk-Client-Services-Specialist-Singapore/20873"
+    );
+    assert_eq!(job.external_id.as_deref(), Some("20873"));
+    assert_eq!(job.company.name, "Bloomberg");
+    assert_eq!(job.department.as_deref(), Some("Sales and Client Service"));
+    assert_eq!(job.locations[0].country.as_deref(), Some("SG"));
+    assert!(
+        job.description_text
+            .contains("Bloomberg is a global leader")
+    );
+    assert!(
+        job.description_html
+            .contains("<h2>Description &amp; Requirements</h2>")
+    );
+    // The list record and the job page are the same posting.
+    let listed = parse("avature/search_rsp.html");
+    assert_eq!(listed[0].id, job.id);
+}
+
+#[test]
+fn avature_empty_search_has_no_postings_and_the_error_page_is_an_error() {
+    for kind in [ExtractKind::Auto, ExtractKind::Fixed(SourceKind::Avature)] {
+        let parsed = parse_with("avature/search_no_results_rsp.html", kind.clone());
+        assert_eq!((parsed.postings.len(), parsed.skipped), (0, 0));
+        let error = parse_error("avature/job_detail_not_found_rsp.html", kind);
+        assert!(error.contains("error page"), "{error}");
+    }
+}

@@ -3,7 +3,7 @@
 //! The URL decides first, because API hosts are unambiguous; but an API's URL rule only
 //! applies to a body that looks like JSON (an HTML error page served by an API host is then
 //! sniffed like any page). Career-site hosts whose documents are HTML (SuccessFactors,
-//! UltiPro) have rules
+//! Avature, UltiPro) have rules
 //! that apply to markup too. Content sniffing looks at the first bytes for markup, at a
 //! page's provider markers, and at the shape of JSON (its keys) for the API kinds.
 
@@ -78,6 +78,8 @@ fn career_site_kind(url: &url::Url) -> Option<SourceKind> {
     let host = url.host_str()?.to_ascii_lowercase();
     if super::successfactors::is_site_host(&host) {
         Some(SourceKind::SuccessFactors)
+    } else if super::avature::is_site_host(&host) {
+        Some(SourceKind::Avature)
     } else if super::ultipro::is_board_host(&host) {
         Some(SourceKind::UltiPro)
     } else {
@@ -93,6 +95,7 @@ fn markup_kind(start: &str) -> SourceKind {
         Some(name) if ["rss", "feed", "rdf:rdf"].contains(&name.to_ascii_lowercase().as_str()) => {
             SourceKind::Rss
         }
+        _ if super::avature::is_page(start) => SourceKind::Avature,
         _ if super::successfactors::is_page(start) => SourceKind::SuccessFactors,
         _ if super::ultipro::is_opportunity_page(start) => SourceKind::UltiPro,
         _ => SourceKind::JsonLd,
@@ -352,6 +355,55 @@ mod tests {
             if *kind == SourceKind::JsonLd {
                 assert!(!super::super::successfactors::is_page(body), "{url}");
             }
+        }
+    }
+
+    const AVATURE: &[(&str, &str, SourceKind)] = &[
+        (
+            include_str!("../../testdata/corpus/avature/search_rsp.html"),
+            "https://bloomberg.avature.net/careers/SearchJobs/",
+            SourceKind::Avature,
+        ),
+        (
+            include_str!("../../testdata/corpus/avature/search_offset_rsp.html"),
+            "https://bloomberg.avature.net/careers/SearchJobs/?jobOffset=12",
+            SourceKind::Avature,
+        ),
+        (
+            include_str!("../../testdata/corpus/avature/search_no_results_rsp.html"),
+            "https://bloomberg.avature.net/careers/SearchJobs/?search=zzzznonexistentkeyword12345",
+            SourceKind::Avature,
+        ),
+        (
+            include_str!("../../testdata/corpus/avature/job_detail_rsp.html"),
+            "https://bloomberg.avature.net/careers/JobDetail/Enterprise-Services-FXGO-Tradedesk-Client-Services-Specialist-Singapore/20873",
+            SourceKind::Avature,
+        ),
+        (
+            include_str!("../../testdata/corpus/avature/job_detail_not_found_rsp.html"),
+            "https://bloomberg.avature.net/careers/JobDetail/Nonexistent-Job/999999999",
+            SourceKind::Avature,
+        ),
+    ];
+
+    #[test]
+    fn avature_pages_are_detected_by_their_meta_tags_and_hosts() {
+        for (body, url, kind) in AVATURE {
+            assert_eq!(detect_kind(body, None), Ok(*kind), "{url}");
+            let url = url::Url::parse(url).unwrap();
+            assert_eq!(detect_kind(body, Some(&url)), Ok(*kind), "{url}");
+        }
+        let page = "<!DOCTYPE html><html><body>hello</body></html>";
+        let url = url::Url::parse("https://acme.avature.net/careers/SearchJobs").unwrap();
+        assert_eq!(detect_kind(page, Some(&url)), Ok(SourceKind::Avature));
+        for (body, url, kind) in CORPUS.iter().chain(SUCCESSFACTORS) {
+            if *kind != SourceKind::Avature {
+                assert!(!super::super::avature::is_page(body), "{url}");
+            }
+        }
+        for (body, url, _) in AVATURE {
+            assert!(!super::super::successfactors::is_page(body), "{url}");
+            assert!(!super::super::ultipro::is_opportunity_page(body), "{url}");
         }
     }
 

@@ -199,7 +199,7 @@ pub(crate) fn search_page_facts(body: &str) -> Option<SearchPage> {
 
 /// The numbers in a text, in order; digit groups split by `,`, `.` or a (narrow) no-break
 /// space before exactly three digits are one number (`1,234`).
-fn numbers(text: &str) -> Vec<u64> {
+pub(crate) fn numbers(text: &str) -> Vec<u64> {
     let chars: Vec<char> = text.chars().collect();
     let mut out = Vec::new();
     let mut i = 0;
