@@ -90,8 +90,12 @@ fn page_problem(body: &str) -> &'static str {
 
 /// Whether the page's `<title>` (text or its `data-i18n` key) is "Not Found".
 fn title_says_not_found(body: &str) -> bool {
-    let lower = body.get(..body.len().min(4096)).unwrap_or_default();
-    let lower = lower.to_ascii_lowercase();
+    // The head is near the start; the cut must fall on a character boundary.
+    let end = (0..=body.len().min(4096))
+        .rev()
+        .find(|at| body.is_char_boundary(*at))
+        .unwrap_or(0);
+    let lower = body.get(..end).unwrap_or_default().to_ascii_lowercase();
     lower.find("<title").is_some_and(|at| {
         lower
             .get(at..(at + 120).min(lower.len()))
