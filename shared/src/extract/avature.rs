@@ -15,7 +15,7 @@ use scraper::{ElementRef, Html, Selector};
 use url::Url;
 
 use super::html_recipe::element_text;
-use super::successfactors::numbers;
+use super::successfactors::{numbers, visible_text};
 use super::{DocumentContext, Extraction, RawDate, RawLocation, RawPosting, jsonld};
 use crate::error::ParseError;
 use crate::model::SourceKind;
@@ -637,14 +637,14 @@ fn labelled(fields: &[JobField<'_>], wanted: Field) -> Option<String> {
     fields
         .iter()
         .filter(|f| f.label.as_deref().and_then(field_of) == Some(wanted))
-        .map(|f| element_text(f.value))
+        .map(|f| visible_text(f.value))
         .find(|text| !text.is_empty())
 }
 
 /// A field's mapping: by its label, or, for an unlabelled short value, by the label it
 /// writes itself (`Work Location: Los Angeles, CA, USA`).
 fn mapped(field: &JobField<'_>) -> Option<(Field, String)> {
-    let text = element_text(field.value);
+    let text = visible_text(field.value);
     if text.is_empty() {
         return None;
     }
@@ -722,7 +722,7 @@ fn description(fields: &[JobField<'_>], title: &str) -> Option<String> {
         if mapped(field).is_some() {
             continue;
         }
-        let text = element_text(field.value);
+        let text = visible_text(field.value);
         if text.is_empty() || text == title {
             continue;
         }

@@ -66,8 +66,8 @@ const EMPLOYMENT_LABELS: &[&str] = &[
 
 /// Extracts the postings of one SuccessFactors page.
 ///
-/// A job page (a microdata `JobPosting`) gives its posting: the microdata mapped as the
-/// `jsonld` kind maps it, the id from the page's address (`/job/{slug}/{id}/`), its Java-style
+/// A job page (a microdata `JobPosting`, else its `title`/`description`/`location`/`date`
+/// fields) gives its posting: the microdata mapped as the `jsonld` kind maps it, the id from the page's address (`/job/{slug}/{id}/`), its Java-style
 /// date (`Mon Jul 13 00:00:00 UTC 2026`) as an ISO date, department and employment type from
 /// the page's fields. A search page gives one record per job link, with its title, address,
 /// id and the location, date and department the row shows, and `detail_url` = the job page;
@@ -87,6 +87,9 @@ pub fn extract(body: &str, ctx: DocumentContext<'_>) -> Result<Extraction, Parse
     }
     if let Some(found) = search_page(&html, ctx) {
         return Ok(found);
+    }
+    if let Some(posting) = fields_posting(&html) {
+        return Ok(job_page(&html, vec![posting], ctx));
     }
     let error_page = ctx
         .url
@@ -409,12 +412,54 @@ fn job_page(html: &Html, mut postings: Vec<RawPosting>, ctx: DocumentContext<'_>
     }
 }
 
+/// A job page without microdata, read from its fields (`data-careersite-propertyid`
+/// `title`, `description`, `location`, `date`); `None` without a title field.
+fn fields_posting(html: &Html) -> Option<RawPosting> {
+    let title = property(html, "title")?;
+    let description = html
+        .select(&PROPERTY)
+        .find(|el| el.attr("data-careersite-propertyid") == Some("description"))
+        .map(|el| el.inner_html().trim().to_owned())
+        .filter(|d| !d.is_empty());
+    Some(RawPosting {
+        title: Some(title),
+        description_html: description,
+        locations: property(html, "location")
+            .map(location)
+            .into_iter()
+            .collect(),
+        ..RawPosting::default()
+    })
+}
+
 /// The first non-empty value of a job page field (`data-careersite-propertyid`).
 fn property(html: &Html, name: &str) -> Option<String> {
     html.select(&PROPERTY)
         .filter(|el| el.attr("data-careersite-propertyid") == Some(name))
-        .map(element_text)
+        .map(visible_text)
         .find(|text| !text.is_empty())
+}
+
+/// [`element_text`] without the text of the scripts and styles inside the element (a job
+/// page's location field carries its own `<style>`).
+pub(crate) fn visible_text(el: ElementRef<'_>) -> String {
+    let hidden = |node: &scraper::Node| {
+        node.as_element()
+            .is_some_and(|e| matches!(e.name(), "script" | "style" | "noscript" | "template"))
+    };
+    if !el.descendants().any(|node| hidden(node.value())) {
+        return element_text(el);
+    }
+    let mut raw = String::new();
+    for node in el.descendants() {
+        if let scraper::Node::Text(text) = node.value()
+            && !node.ancestors().any(|a| hidden(a.value()))
+        {
+            raw.push_str(text);
+            raw.push(' ');
+        }
+    }
+    raw.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 /// The value of the job page field whose label names the employment type (the field's id
@@ -428,7 +473,7 @@ fn employment_type(html: &Html) -> Option<String> {
         }
         token
             .select(&PROPERTY)
-            .map(element_text)
+            .map(visible_text)
             .find(|text| !text.is_empty())
     })
 }
@@ -580,6 +625,31 @@ mod tests {
                 .is_some_and(|d| d.contains("Application Engineering: Job Profile T1"))
         );
         assert!(p.tags.iter().any(|t| t.contains("Quality Assurance")));
+    }
+
+    #[test]
+    fn a_job_page_without_microdata_is_read_from_its_fields() {
+        let url = "https://jobs.sap.com/job/Bangalore-Developer-Associate-560066/1414343333/";
+        let plain = JOB
+            .replace("itemscope", "data-x")
+            .replace("itemtype", "data-y");
+        let found = run(&plain, url).unwrap();
+        assert_eq!(found.postings.len(), 1);
+        let p = &found.postings[0];
+        assert_eq!(p.title.as_deref(), Some("Developer Associate"));
+        assert_eq!(p.external_id.as_deref(), Some("1414343333"));
+        assert_eq!(p.posted_at, Some(RawDate::Text("Jul 13, 2026".into())));
+        assert_eq!(
+            p.locations[0].raw, "Bangalore, IN, 560066",
+            "without the field's style"
+        );
+        assert_eq!(p.locations[0].city.as_deref(), Some("Bangalore"));
+        assert_eq!(p.employment_types, ["Regular Full Time"]);
+        assert!(
+            p.description_html
+                .as_deref()
+                .is_some_and(|d| d.contains("Application Engineering: Job Profile T1"))
+        );
     }
 
     #[test]
