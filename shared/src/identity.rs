@@ -595,4 +595,30 @@ mod tests {
         redescribed.description_html = "<p>y</p>".into();
         assert_ne!(content_hash(&redescribed), hash);
     }
+
+    #[test]
+    fn canonical_url_keeps_the_query_that_names_the_posting() {
+        // UltiPro's posting pages differ only in `opportunityId`: two jobs must stay two.
+        let board = "https://recruiting.ultipro.com/TEC1006TESER/JobBoard/18180d88-ced0-4361-bd09-d5eef66dab24/OpportunityDetail";
+        let first = canon(&format!(
+            "{board}?opportunityId=0b81b2f5-ffe3-4604-93b8-19d912c2424f&utm_source=x"
+        ));
+        let second = canon(&format!(
+            "{board}?opportunityId=015f6d1c-4d62-40dc-8b8c-1bd4646fd4d7"
+        ));
+        assert_eq!(
+            first,
+            format!("{board}?opportunityId=0b81b2f5-ffe3-4604-93b8-19d912c2424f")
+        );
+        assert_ne!(first, second);
+        assert_ne!(
+            posting_id("ultipro", None, &first),
+            posting_id("ultipro", None, &second)
+        );
+        // Avature's older job links name the job in `jobId`.
+        assert_ne!(
+            canon("https://acme.avature.net/careers/JobDetail?jobId=1"),
+            canon("https://acme.avature.net/careers/JobDetail?jobId=2")
+        );
+    }
 }

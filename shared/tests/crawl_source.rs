@@ -43,6 +43,15 @@ const ENGAGE: &str = include_str!("../testdata/corpus/engage/job_detail_no_jsonl
 const PAGE_1: &str = include_str!("../testdata/synthetic/crawl/page-1.html");
 const PAGE_2: &str = include_str!("../testdata/synthetic/crawl/page-2.html");
 const BROKEN: &str = include_str!("../testdata/synthetic/crawl/broken.html");
+const SF_SEARCH: &str = include_str!("../testdata/corpus/successfactors/search_rsp.html");
+const SF_JOB: &str = include_str!("../testdata/corpus/successfactors/job_detail_rsp.html");
+const AVATURE_SEARCH: &str = include_str!("../testdata/corpus/avature/search_rsp.html");
+const AVATURE_SEARCH_OFFSET: &str =
+    include_str!("../testdata/corpus/avature/search_offset_rsp.html");
+const AVATURE_JOB: &str = include_str!("../testdata/corpus/avature/job_detail_rsp.html");
+const ULTIPRO_BOARD: &str = "/TEC1006TESER/JobBoard/18180d88-ced0-4361-bd09-d5eef66dab24";
+const ULTIPRO_SEARCH: &str = include_str!("../testdata/corpus/ultipro/search_rsp.json");
+const ULTIPRO_DETAIL: &str = include_str!("../testdata/corpus/ultipro/detail_rsp.html");
 const DAYFORCE_SEARCH: &str = include_str!("../testdata/corpus/dayforce/search_rsp.json");
 const DAYFORCE_PAGE_2: &str = include_str!("../testdata/corpus/dayforce/search_page2_rsp.json");
 const DAYFORCE_DETAIL: &str = include_str!("../testdata/corpus/dayforce/detail_rsp.json");
@@ -211,6 +220,49 @@ fn respond(seen: &Seen, port: u16) -> Response {
             5 => json(smartrecruiters_second_page()).into_response(),
             _ => StatusCode::BAD_REQUEST.into_response(),
         },
+        path if path.starts_with(ULTIPRO_BOARD) => ultipro(seen, path),
+        // SuccessFactors: the recorded search (its total cut to 27), a last page of 2 rows
+        // at startrow 25, and every job page (the recorded one under the asked-for id).
+        "/search/" => match param("startrow").unwrap_or(0) {
+            0 => html(&SF_SEARCH.replace("of <b>633</b>", "of <b>27</b>")).into_response(),
+            25 => html(&successfactors_last_page()).into_response(),
+            _ => StatusCode::BAD_REQUEST.into_response(),
+        },
+        // Avature: the recorded search pages (1-12 and 13-24, their total cut to 24) and
+        // every job page (the recorded one under the asked-for id), their links to the
+        // portal's host pointed at this server.
+        "/careers/SearchJobs/" => {
+            let local = |body: &str| {
+                body.replace(
+                    "https://bloomberg.avature.net",
+                    &format!("http://127.0.0.1:{port}"),
+                )
+                .replace("of 436", "of 24")
+            };
+            match param("jobOffset").unwrap_or(0) {
+                0 => html(&local(AVATURE_SEARCH)).into_response(),
+                12 => html(&local(AVATURE_SEARCH_OFFSET)).into_response(),
+                _ => StatusCode::BAD_REQUEST.into_response(),
+            }
+        }
+        path if path.starts_with("/careers/JobDetail/") => {
+            let id = path.rsplit('/').next().unwrap_or_default();
+            let body = AVATURE_JOB
+                .replace(
+                    "https://bloomberg.avature.net",
+                    &format!("http://127.0.0.1:{port}"),
+                )
+                .replace("20873", id);
+            html(&body).into_response()
+        }
+        path if path.starts_with("/job/") => {
+            let id = path
+                .trim_end_matches('/')
+                .rsplit('/')
+                .next()
+                .unwrap_or_default();
+            html(&SF_JOB.replace("1414343333", id)).into_response()
+        }
         // Himalayas search: the recorded page of 20 (its total cut to 23), then 3 more.
         "/jobs/api/search" => match param("page").unwrap_or(1) {
             1 => {
@@ -357,6 +409,74 @@ fn respond(seen: &Seen, port: u16) -> Response {
                 Some(detail) => json(detail).into_response(),
                 None => StatusCode::NOT_FOUND.into_response(),
             }
+        }
+        _ => StatusCode::NOT_FOUND.into_response(),
+    }
+}
+
+/// A SuccessFactors search page with rows 26 – 27 of 27.
+fn successfactors_last_page() -> String {
+    let rows: String = ["9000000001", "9000000002"]
+        .iter()
+        .map(|id| {
+            format!(
+                r#"<tr class="data-row"><td class="colTitle">
+                <a class="jobTitle-link" href="/job/Walldorf-Synthetic-Role-69190/{id}/">Synthetic Role {id}</a>
+                <span class="jobLocation">Walldorf, DE, 69190</span></td></tr>"#
+            )
+        })
+        .collect();
+    format!(
+        r#"<!DOCTYPE html><html><head><link rel="stylesheet" href="//rmkcdn.successfactors.com/x.css" /></head>
+        <body><span class="paginationLabel">Results <b>26 – 27</b> of <b>27</b></span>
+        <table id="searchresults"><tbody>{rows}</tbody></table></body></html>"#
+    )
+}
+
+/// An UltiPro board: the recorded search (its total cut to 23) and 3 more records at `Skip`
+/// 20, and each opportunity's page (the recorded one under the asked-for id).
+fn ultipro(seen: &Seen, path: &str) -> Response {
+    let json = |value: Value| {
+        (
+            [(header::CONTENT_TYPE, "application/json")],
+            value.to_string(),
+        )
+            .into_response()
+    };
+    match path.strip_prefix(ULTIPRO_BOARD) {
+        Some("/JobBoardView/LoadSearchResults") if seen.method == "POST" => {
+            let asked: Value = serde_json::from_str(&seen.body).unwrap_or(Value::Null);
+            let mut page: Value = serde_json::from_str(ULTIPRO_SEARCH).unwrap();
+            page["totalCount"] = json!(23);
+            match asked["opportunitySearch"]["Skip"].as_u64() {
+                Some(0) => json(page),
+                Some(20) => {
+                    let more: Vec<Value> = page["opportunities"]
+                        .as_array()
+                        .unwrap()
+                        .iter()
+                        .take(3)
+                        .enumerate()
+                        .map(|(i, o)| {
+                            let mut o = o.clone();
+                            o["Id"] = json!(format!("00000000-0000-0000-0000-00000000002{i}"));
+                            o
+                        })
+                        .collect();
+                    page["opportunities"] = json!(more);
+                    json(page)
+                }
+                _ => StatusCode::BAD_REQUEST.into_response(),
+            }
+        }
+        Some("/OpportunityDetail") => {
+            let id = seen
+                .query
+                .as_deref()
+                .and_then(|q| q.strip_prefix("opportunityId="))
+                .unwrap_or_default();
+            let body = ULTIPRO_DETAIL.replace("0b81b2f5-ffe3-4604-93b8-19d912c2424f", id);
+            ([(header::CONTENT_TYPE, "text/html; charset=utf-8")], body).into_response()
         }
         _ => StatusCode::NOT_FOUND.into_response(),
     }
@@ -1546,4 +1666,136 @@ async fn an_oracle_site_is_read_for_its_number_then_searched_by_offset_and_each_
     }));
     assert_eq!(output.report.pages_fetched, 1 + 2 + 5);
     assert_eq!(output.report.skipped_records, 0);
+}
+
+#[tokio::test]
+async fn an_ultipro_board_is_searched_by_skip_and_each_opportunity_page_read() {
+    let server = TestServer::start().await;
+    let source = server.source(&format!(
+        "name = \"technoserve\"\nkind = \"ultipro\"\nurl = \"{{base}}{ULTIPRO_BOARD}/?q=&o=postedDateDesc\""
+    ));
+    let output = crawl(&source).await.unwrap();
+    assert!(output.complete, "{:?}", output.report);
+    assert_postings_belong_to(&output, "technoserve");
+    assert_eq!(output.postings.len(), 23, "{:?}", output.report);
+    for posting in &output.postings {
+        assert_eq!(posting.source_kind, SourceKind::UltiPro);
+        assert!(
+            posting.description_text.contains("Conseiller Senior"),
+            "{} has the detail's description",
+            posting.url
+        );
+        let id = posting.external_id.as_deref().unwrap();
+        assert!(
+            posting
+                .url
+                .ends_with(&format!("OpportunityDetail?opportunityId={id}"))
+        );
+    }
+    let searches = server.hits(&format!("{ULTIPRO_BOARD}/JobBoardView/LoadSearchResults"));
+    let skips: Vec<Value> = searches
+        .iter()
+        .map(|s| {
+            assert_eq!(s.method, "POST");
+            assert_eq!(s.headers.get("x-requested-with").unwrap(), "XMLHttpRequest");
+            serde_json::from_str::<Value>(&s.body).unwrap()["opportunitySearch"]["Skip"].clone()
+        })
+        .collect();
+    assert_eq!(skips, [json!(0), json!(20)]);
+    let details = server.hits(&format!("{ULTIPRO_BOARD}/OpportunityDetail"));
+    assert_eq!(details.len(), 23);
+    assert!(details.iter().all(|s| s.method == "GET"));
+    assert_eq!(output.report.pages_fetched, 2 + 23);
+}
+
+#[tokio::test]
+async fn a_successfactors_search_is_paged_by_startrow_and_each_job_page_read() {
+    let server = TestServer::start().await;
+    let source = server.source(
+        "name = \"sap\"\nkind = \"successfactors\"\nurl = \"{base}/search/?q=engineer&locationsearch=&startrow=0\"",
+    );
+    let output = crawl(&source).await.unwrap();
+    assert!(output.complete, "{:?}", output.report);
+    assert_postings_belong_to(&output, "sap");
+    assert_eq!(output.postings.len(), 27);
+    for posting in &output.postings {
+        assert_eq!(posting.source_kind, SourceKind::SuccessFactors);
+        assert_eq!(posting.company.name, "SAP", "the job page names it");
+        assert!(
+            posting
+                .description_text
+                .contains("Application Engineering: Job Profile T1"),
+            "{} has the job page's description",
+            posting.url
+        );
+        let id = posting.external_id.as_deref().unwrap();
+        assert!(posting.url.ends_with(id), "{}", posting.url);
+    }
+    let queries: Vec<Option<String>> = server
+        .hits("/search/")
+        .into_iter()
+        .map(|s| s.query)
+        .collect();
+    assert_eq!(
+        queries,
+        [
+            Some("q=engineer&locationsearch=&startrow=0".to_owned()),
+            Some("q=engineer&locationsearch=&startrow=25".to_owned())
+        ]
+    );
+    let jobs = server
+        .log()
+        .into_iter()
+        .filter(|s| s.path.starts_with("/job/"))
+        .count();
+    assert_eq!(jobs, 27);
+    assert!(
+        server
+            .hits("/job/Walldorf-Synthetic-Role-69190/9000000002/")
+            .len()
+            == 1,
+        "the second page's jobs are read too"
+    );
+}
+
+#[tokio::test]
+async fn an_avature_search_is_paged_by_job_offset_and_each_job_page_read() {
+    let server = TestServer::start().await;
+    let source = server
+        .source("name = \"bloomberg\"\nkind = \"avature\"\nurl = \"{base}/careers/SearchJobs/\"");
+    let output = crawl(&source).await.unwrap();
+    assert!(output.complete, "{:?}", output.report);
+    assert_postings_belong_to(&output, "bloomberg");
+    assert_eq!(output.postings.len(), 24);
+    for posting in &output.postings {
+        assert_eq!(posting.source_kind, SourceKind::Avature);
+        assert_eq!(posting.company.name, "Bloomberg");
+        assert!(
+            posting
+                .description_text
+                .contains("Bloomberg is a global leader"),
+            "{} has the job page's description",
+            posting.url
+        );
+        let id = posting.external_id.as_deref().unwrap();
+        assert!(posting.url.ends_with(&format!("/{id}")), "{}", posting.url);
+    }
+    let queries: Vec<Option<String>> = server
+        .hits("/careers/SearchJobs/")
+        .into_iter()
+        .map(|s| s.query)
+        .collect();
+    assert_eq!(queries, [None, Some("jobOffset=12".to_owned())]);
+    let jobs: Vec<String> = server
+        .log()
+        .into_iter()
+        .filter(|s| s.path.starts_with("/careers/JobDetail/"))
+        .map(|s| s.path)
+        .collect();
+    assert_eq!(jobs.len(), 24);
+    assert!(
+        jobs.iter().any(|path| path.ends_with("/20826")),
+        "the second page's jobs are read too: {jobs:?}"
+    );
+    assert!(server.log().iter().all(|s| s.host == "127.0.0.1"));
 }

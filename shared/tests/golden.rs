@@ -1660,3 +1660,276 @@ fn oracle_requisition_not_found_is_no_postings_and_its_careers_page_none_either(
     .unwrap_err();
     assert!(error.contains("requisitions search"), "{error}");
 }
+
+/// The error a corpus file gives, as text (for responses that are refusals or not found),
+/// read from the address `urls.tsv` lists for it.
+fn corpus_error(file: &str, kind: ExtractKind) -> String {
+    let bytes = std::fs::read(format!("{CORPUS}/{file}")).unwrap();
+    let url = url_of(file);
+    let options = ParseOptions {
+        kind,
+        url: Some(&url),
+        source: Some("golden"),
+        company_override: None,
+        fetched_at: fetched_at(),
+        max_bytes: DEFAULT_MAX_DOCUMENT_BYTES,
+    };
+    match parse_document(&bytes, &options) {
+        Ok(parsed) => panic!(
+            "{file}: expected an error, got {} postings",
+            parsed.postings.len()
+        ),
+        Err(error) => error.to_string(),
+    }
+}
+
+#[test]
+fn ultipro_search_lists_each_opportunity_with_its_page_and_place() {
+    let parsed = parse_with("ultipro/search_rsp.json", ExtractKind::Auto);
+    assert_eq!(parsed.kind, Some(SourceKind::UltiPro));
+    assert_eq!((parsed.postings.len(), parsed.skipped), (20, 0));
+    let postings = parsed.postings;
+    assert_well_formed(&postings);
+    let job = by_title(&postings, "Finance Assistant- Maternity Cover (4 months)");
+    assert_eq!(
+        job.url,
+        "https://recruiting.ultipro.com/TEC1006TESER/JobBoard/18180d88-ced0-4361-bd09-d5eef66dab24/OpportunityDetail?opportunityId=015f6d1c-4d62-40dc-8b8c-1bd4646fd4d7"
+    );
+    assert_eq!(
+        job.external_id.as_deref(),
+        Some("015f6d1c-4d62-40dc-8b8c-1bd4646fd4d7")
+    );
+    assert_eq!(job.company.name, "TEC1006TESER");
+    assert_eq!(job.department.as_deref(), Some("Finance"));
+    assert_eq!(job.locations[0].city.as_deref(), Some("Aleta Wondo"));
+    assert_eq!(job.locations[0].country.as_deref(), Some("ET"));
+    assert_eq!(job.workplace, Some(Workplace::Onsite));
+    assert_eq!(job.employment_type, Some(EmploymentType::FullTime));
+    assert_eq!(job.posted_at, time("2026-07-17T11:59:56.932Z"));
+    assert!(
+        job.description_html.is_empty(),
+        "the search has no descriptions"
+    );
+    assert!(
+        postings
+            .iter()
+            .any(|p| p.workplace == Some(Workplace::Remote))
+    );
+    assert!(
+        postings
+            .iter()
+            .any(|p| p.workplace == Some(Workplace::Hybrid))
+    );
+    // Same board, fixed kind: the same postings.
+    let fixed = parse_with(
+        "ultipro/search_rsp.json",
+        ExtractKind::Fixed(SourceKind::UltiPro),
+    );
+    assert_eq!(fixed.postings, postings);
+}
+
+#[test]
+fn ultipro_opportunity_page_gives_the_full_posting() {
+    let parsed = parse_with("ultipro/detail_rsp.html", ExtractKind::Auto);
+    assert_eq!(parsed.kind, Some(SourceKind::UltiPro));
+    let postings = parsed.postings;
+    assert_eq!(postings.len(), 1);
+    assert_well_formed(&postings);
+    let job = &postings[0];
+    assert_eq!(job.title, "Conseiller Senior en Partenariat-BeniBiz");
+    assert_eq!(
+        job.url,
+        "https://recruiting.ultipro.com/TEC1006TESER/JobBoard/18180d88-ced0-4361-bd09-d5eef66dab24/OpportunityDetail?opportunityId=0b81b2f5-ffe3-4604-93b8-19d912c2424f"
+    );
+    assert_eq!(job.department.as_deref(), Some("Human Resources"));
+    assert_eq!(job.locations[0].country.as_deref(), Some("BJ"));
+    assert_eq!(job.employment_type, Some(EmploymentType::FullTime));
+    assert_eq!(job.workplace, None);
+    assert_eq!(job.salary, None, "a hidden pay range without bounds");
+    assert_eq!(job.posted_at, time("2025-11-13T10:42:18.461Z"));
+    assert!(
+        job.description_text
+            .contains("Conseiller Senior en Partenariat")
+    );
+    assert!(job.description_html.contains("<strong>"));
+}
+
+#[test]
+fn ultipro_unknown_opportunities_and_companies_are_errors() {
+    for kind in [ExtractKind::Auto, ExtractKind::Fixed(SourceKind::UltiPro)] {
+        let error = corpus_error("ultipro/detail_not_found_rsp.html", kind.clone());
+        assert!(error.contains("opportunity was not found"), "{error}");
+        let error = corpus_error("ultipro/search_unknown_company_rsp.html", kind);
+        assert!(
+            error.contains("company or job board does not exist"),
+            "{error}"
+        );
+    }
+}
+
+#[test]
+fn successfactors_search_lists_each_job_with_its_page_and_place() {
+    let parsed = parse_with("successfactors/search_rsp.html", ExtractKind::Auto);
+    assert_eq!(parsed.kind, Some(SourceKind::SuccessFactors));
+    assert_eq!((parsed.postings.len(), parsed.skipped), (25, 0));
+    let postings = parsed.postings;
+    assert_well_formed(&postings);
+    let job = by_title(&postings, "Developer Associate");
+    assert_eq!(
+        job.url,
+        "https://jobs.sap.com/job/Bangalore-Developer-Associate-560066/1414343333"
+    );
+    assert_eq!(job.external_id.as_deref(), Some("1414343333"));
+    assert_eq!(
+        job.company.name, "sap.com",
+        "the search page names no company"
+    );
+    assert_eq!(job.locations[0].raw, "Bangalore, IN, 560066");
+    assert_eq!(job.locations[0].country.as_deref(), Some("IN"));
+    assert!(
+        job.description_html.is_empty(),
+        "the search has no descriptions"
+    );
+    // "(m/f/d)" is cleaned out of the title.
+    let berlin = by_title(&postings, "Senior Platform Engineer");
+    assert!(berlin.url.ends_with("/1408882033"), "{}", berlin.url);
+    assert_eq!(berlin.locations[0].city.as_deref(), Some("Berlin"));
+    assert_eq!(berlin.locations[0].country.as_deref(), Some("DE"));
+    let fixed = parse_with(
+        "successfactors/search_rsp.html",
+        ExtractKind::Fixed(SourceKind::SuccessFactors),
+    );
+    assert_eq!(fixed.postings, postings);
+}
+
+#[test]
+fn successfactors_job_page_gives_the_full_posting() {
+    let parsed = parse_with("successfactors/job_detail_rsp.html", ExtractKind::Auto);
+    assert_eq!(parsed.kind, Some(SourceKind::SuccessFactors));
+    let postings = parsed.postings;
+    assert_eq!(postings.len(), 1);
+    assert_well_formed(&postings);
+    let job = &postings[0];
+    assert_eq!(job.title, "Developer Associate");
+    assert_eq!(
+        job.url,
+        "https://jobs.sap.com/job/Bangalore-Developer-Associate-560066/1414343333"
+    );
+    assert_eq!(job.external_id.as_deref(), Some("1414343333"));
+    assert_eq!(job.company.name, "SAP");
+    assert_eq!(
+        job.department.as_deref(),
+        Some("Software-Design and Development")
+    );
+    assert_eq!(job.locations[0].country.as_deref(), Some("IN"));
+    assert_eq!(job.employment_type, Some(EmploymentType::FullTime));
+    assert_eq!(job.posted_at, time("2026-07-13T00:00:00Z"));
+    assert_eq!(
+        job.apply_url.as_deref(),
+        Some("https://jobs.sap.com/talentcommunity/apply/1414343333?locale=en_US")
+    );
+    assert!(
+        job.description_text
+            .contains("These profiles cover the Application Engineering role")
+    );
+    // The list record and the job page are the same posting.
+    let listed = parse("successfactors/search_rsp.html");
+    assert_eq!(by_title(&listed, "Developer Associate").id, job.id);
+}
+
+#[test]
+fn successfactors_empty_search_has_no_postings_and_the_error_page_is_an_error() {
+    for kind in [
+        ExtractKind::Auto,
+        ExtractKind::Fixed(SourceKind::SuccessFactors),
+    ] {
+        let parsed = parse_with("successfactors/search_no_results_rsp.html", kind.clone());
+        assert_eq!((parsed.postings.len(), parsed.skipped), (0, 0));
+        let error = corpus_error("successfactors/job_detail_not_found_rsp.html", kind);
+        assert!(error.contains("error page"), "{error}");
+    }
+}
+
+#[test]
+fn avature_search_lists_each_job_with_its_page_and_place() {
+    let parsed = parse_with("avature/search_rsp.html", ExtractKind::Auto);
+    assert_eq!(parsed.kind, Some(SourceKind::Avature));
+    assert_eq!((parsed.postings.len(), parsed.skipped), (12, 0));
+    let postings = parsed.postings;
+    assert_well_formed(&postings);
+    let job = by_title(&postings, "Vendor Manager - Japan Supply Chain");
+    assert_eq!(
+        job.url,
+        "https://bloomberg.avature.net/careers/JobDetail/Vendor-Manager-Japan-Supply-Chain/20901"
+    );
+    assert_eq!(job.external_id.as_deref(), Some("20901"));
+    assert_eq!(job.company.name, "Bloomberg");
+    assert!(
+        job.description_html.is_empty(),
+        "the search has no descriptions"
+    );
+    let new_york = postings
+        .iter()
+        .find(|p| p.external_id.as_deref() == Some("20900"))
+        .unwrap();
+    assert_eq!(
+        place(new_york, 0),
+        (
+            "New York, New York, United States of America".to_owned(),
+            Some("New York"),
+            Some("NY"),
+            Some("US")
+        )
+    );
+    let second = parse_with("avature/search_offset_rsp.html", ExtractKind::Auto).postings;
+    assert_eq!(second.len(), 12);
+    assert!(second.iter().all(|p| postings.iter().all(|q| q.id != p.id)));
+    let fixed = parse_with(
+        "avature/search_rsp.html",
+        ExtractKind::Fixed(SourceKind::Avature),
+    );
+    assert_eq!(fixed.postings, postings);
+}
+
+#[test]
+fn avature_job_page_gives_the_full_posting() {
+    let parsed = parse_with("avature/job_detail_rsp.html", ExtractKind::Auto);
+    assert_eq!(parsed.kind, Some(SourceKind::Avature));
+    let postings = parsed.postings;
+    assert_eq!(postings.len(), 1);
+    assert_well_formed(&postings);
+    let job = &postings[0];
+    assert_eq!(
+        job.title,
+        "Enterprise Services - FXGO Tradedesk, Client Services Specialist - Singapore"
+    );
+    assert_eq!(
+        job.url,
+        "https://bloomberg.avature.net/careers/JobDetail/Enterprise-Services-FXGO-Tradedesk-Client-Services-Specialist-Singapore/20873"
+    );
+    assert_eq!(job.external_id.as_deref(), Some("20873"));
+    assert_eq!(job.company.name, "Bloomberg");
+    assert_eq!(job.department.as_deref(), Some("Sales and Client Service"));
+    assert_eq!(job.locations[0].country.as_deref(), Some("SG"));
+    assert!(
+        job.description_text
+            .contains("Bloomberg is a global leader")
+    );
+    assert!(
+        job.description_html
+            .contains("<h2>Description &amp; Requirements</h2>")
+    );
+    // The list record and the job page are the same posting.
+    let listed = parse("avature/search_rsp.html");
+    assert_eq!(listed[0].id, job.id);
+}
+
+#[test]
+fn avature_empty_search_has_no_postings_and_the_error_page_is_an_error() {
+    for kind in [ExtractKind::Auto, ExtractKind::Fixed(SourceKind::Avature)] {
+        let parsed = parse_with("avature/search_no_results_rsp.html", kind.clone());
+        assert_eq!((parsed.postings.len(), parsed.skipped), (0, 0));
+        let error = corpus_error("avature/job_detail_not_found_rsp.html", kind);
+        assert!(error.contains("error page"), "{error}");
+    }
+}

@@ -1,9 +1,11 @@
 //! Detects a document's kind from its URL and content, for `auto`.
 //!
-//! The URL decides first, because API hosts are unambiguous; but every URL rule names a JSON
-//! API, so it only applies to a body that looks like JSON (an HTML error page served by an
-//! API host is then sniffed like any page). Content sniffing looks at the first bytes for
-//! markup and at the shape of JSON (its keys) for the API kinds.
+//! The URL decides first, because API hosts are unambiguous; but an API's URL rule only
+//! applies to a body that looks like JSON (an HTML error page served by an API host is then
+//! sniffed like any page). Career-site hosts whose documents are HTML (SuccessFactors,
+//! Avature, UltiPro) have rules
+//! that apply to markup too. Content sniffing looks at the first bytes for markup, at a
+//! page's provider markers, and at the shape of JSON (its keys) for the API kinds.
 
 use serde_json::{Map, Value};
 
@@ -22,6 +24,9 @@ pub fn detect_kind(body: &str, url: Option<&url::Url>) -> Result<SourceKind, Par
         return Ok(kind);
     }
     if start.starts_with('<') {
+        if let Some(kind) = url.and_then(career_site_kind) {
+            return Ok(kind);
+        }
         return Ok(markup_kind(start));
     }
     if !looks_like_json {
@@ -89,17 +94,40 @@ fn kind_from_url(url: &url::Url) -> Option<SourceKind> {
         _ if host.ends_with(".oraclecloud.com") && path.starts_with("/hcmRestApi/") => {
             SourceKind::Oracle
         }
+        _ if super::ultipro::is_board_host(&host) => SourceKind::UltiPro,
         _ => return None,
     };
     Some(kind)
 }
 
-/// Feeds are `Rss`; everything else that starts with markup is treated as an HTML page.
+/// The kind a career site's host names, for markup bodies: these providers serve their
+/// search and job pages (and their error pages) as HTML, so an HTML body from their hosts is
+/// theirs — and a page their extractor cannot read is its clear error, not an empty
+/// `jsonld` result. Hosts of every other provider keep the plain page sniffing.
+fn career_site_kind(url: &url::Url) -> Option<SourceKind> {
+    let host = url.host_str()?.to_ascii_lowercase();
+    if super::successfactors::is_site_host(&host) {
+        Some(SourceKind::SuccessFactors)
+    } else if super::avature::is_site_host(&host) {
+        Some(SourceKind::Avature)
+    } else if super::ultipro::is_board_host(&host) {
+        Some(SourceKind::UltiPro)
+    } else {
+        None
+    }
+}
+
+/// Feeds are `Rss`; pages carrying a career-site provider's own markers (served from a
+/// company's domain) are that provider's; everything else that starts with markup is treated
+/// as an HTML page.
 fn markup_kind(start: &str) -> SourceKind {
     match root_element_name(start) {
         Some(name) if ["rss", "feed", "rdf:rdf"].contains(&name.to_ascii_lowercase().as_str()) => {
             SourceKind::Rss
         }
+        _ if super::avature::is_page(start) => SourceKind::Avature,
+        _ if super::successfactors::is_page(start) => SourceKind::SuccessFactors,
+        _ if super::ultipro::is_opportunity_page(start) => SourceKind::UltiPro,
         _ => SourceKind::JsonLd,
     }
 }
@@ -163,6 +191,9 @@ fn object_kind(object: &Map<String, Value>) -> Option<SourceKind> {
     }
     if super::himalayas::is_page(object) {
         return Some(SourceKind::Himalayas);
+    }
+    if super::ultipro::is_search_results(object) {
+        return Some(SourceKind::UltiPro);
     }
     if super::dayforce::is_document(object) {
         return Some(SourceKind::Dayforce);
@@ -445,6 +476,21 @@ mod tests {
             "https://fa-euwp-saasfaprod1.fa.ocs.oraclecloud.com/hcmUI/CandidateExperience/en/sites/Mayo-US/jobs",
             SourceKind::JsonLd,
         ),
+        (
+            include_str!("../../testdata/corpus/ultipro/search_rsp.json"),
+            "https://recruiting.ultipro.com/TEC1006TESER/JobBoard/18180d88-ced0-4361-bd09-d5eef66dab24/JobBoardView/LoadSearchResults",
+            SourceKind::UltiPro,
+        ),
+        (
+            include_str!("../../testdata/corpus/ultipro/detail_rsp.html"),
+            "https://recruiting.ultipro.com/TEC1006TESER/JobBoard/18180d88-ced0-4361-bd09-d5eef66dab24/OpportunityDetail?opportunityId=0b81b2f5-ffe3-4604-93b8-19d912c2424f",
+            SourceKind::UltiPro,
+        ),
+        (
+            include_str!("../../testdata/corpus/ultipro/detail_not_found_rsp.html"),
+            "https://recruiting.ultipro.com/TEC1006TESER/JobBoard/18180d88-ced0-4361-bd09-d5eef66dab24/OpportunityDetail?opportunityId=00000000-0000-0000-0000-000000000000",
+            SourceKind::UltiPro,
+        ),
     ];
 
     /// Error answers of the corpus: their address says whose they are (and the extractor
@@ -471,6 +517,166 @@ mod tests {
             SourceKind::Herp,
         ),
     ];
+
+    const SUCCESSFACTORS: &[(&str, &str, SourceKind)] = &[
+        (
+            include_str!("../../testdata/corpus/successfactors/search_rsp.html"),
+            "https://jobs.sap.com/search/?q=engineer&locationsearch=&optionsFacetsDD_department=&optionsFacetsDD_customfield3=&optionsFacetsDD_country=&startrow=0",
+            SourceKind::SuccessFactors,
+        ),
+        (
+            include_str!("../../testdata/corpus/successfactors/search_no_results_rsp.html"),
+            "https://jobs.sap.com/search/?q=zzzznonexistentkeyword12345&locationsearch=&optionsFacetsDD_department=&optionsFacetsDD_customfield3=&optionsFacetsDD_country=&startrow=0",
+            SourceKind::SuccessFactors,
+        ),
+        (
+            include_str!("../../testdata/corpus/successfactors/job_detail_rsp.html"),
+            "https://jobs.sap.com/job/1414343333/1414343333/",
+            SourceKind::SuccessFactors,
+        ),
+        (
+            include_str!("../../testdata/corpus/successfactors/job_detail_not_found_rsp.html"),
+            "https://jobs.sap.com/job/999999999/999999999/",
+            SourceKind::SuccessFactors,
+        ),
+    ];
+
+    #[test]
+    fn successfactors_pages_are_detected_by_their_markers_and_hosts() {
+        for (body, url, kind) in SUCCESSFACTORS {
+            assert_eq!(detect_kind(body, None), Ok(*kind), "{url}");
+            let url = url::Url::parse(url).unwrap();
+            assert_eq!(detect_kind(body, Some(&url)), Ok(*kind), "{url}");
+        }
+        let page = "<!DOCTYPE html><html><body>hello</body></html>";
+        for host in [
+            "career5.successfactors.eu",
+            "career4.successfactors.com",
+            "career55.sapsf.eu",
+            "acme.jobs2web.com",
+        ] {
+            let url = url::Url::parse(&format!("https://{host}/career")).unwrap();
+            assert_eq!(
+                detect_kind(page, Some(&url)),
+                Ok(SourceKind::SuccessFactors)
+            );
+        }
+        for (body, url, kind) in CORPUS {
+            if *kind == SourceKind::JsonLd {
+                assert!(!super::super::successfactors::is_page(body), "{url}");
+            }
+        }
+    }
+
+    const AVATURE: &[(&str, &str, SourceKind)] = &[
+        (
+            include_str!("../../testdata/corpus/avature/search_rsp.html"),
+            "https://bloomberg.avature.net/careers/SearchJobs/",
+            SourceKind::Avature,
+        ),
+        (
+            include_str!("../../testdata/corpus/avature/search_offset_rsp.html"),
+            "https://bloomberg.avature.net/careers/SearchJobs/?jobOffset=12",
+            SourceKind::Avature,
+        ),
+        (
+            include_str!("../../testdata/corpus/avature/search_no_results_rsp.html"),
+            "https://bloomberg.avature.net/careers/SearchJobs/?search=zzzznonexistentkeyword12345",
+            SourceKind::Avature,
+        ),
+        (
+            include_str!("../../testdata/corpus/avature/job_detail_rsp.html"),
+            "https://bloomberg.avature.net/careers/JobDetail/Enterprise-Services-FXGO-Tradedesk-Client-Services-Specialist-Singapore/20873",
+            SourceKind::Avature,
+        ),
+        (
+            include_str!("../../testdata/corpus/avature/job_detail_not_found_rsp.html"),
+            "https://bloomberg.avature.net/careers/JobDetail/Nonexistent-Job/999999999",
+            SourceKind::Avature,
+        ),
+    ];
+
+    #[test]
+    fn avature_pages_are_detected_by_their_meta_tags_and_hosts() {
+        for (body, url, kind) in AVATURE {
+            assert_eq!(detect_kind(body, None), Ok(*kind), "{url}");
+            let url = url::Url::parse(url).unwrap();
+            assert_eq!(detect_kind(body, Some(&url)), Ok(*kind), "{url}");
+        }
+        let page = "<!DOCTYPE html><html><body>hello</body></html>";
+        let url = url::Url::parse("https://acme.avature.net/careers/SearchJobs").unwrap();
+        assert_eq!(detect_kind(page, Some(&url)), Ok(SourceKind::Avature));
+        for (body, url, kind) in CORPUS.iter().chain(SUCCESSFACTORS) {
+            if *kind != SourceKind::Avature {
+                assert!(!super::super::avature::is_page(body), "{url}");
+            }
+        }
+        for (body, url, _) in AVATURE {
+            assert!(!super::super::successfactors::is_page(body), "{url}");
+            assert!(!super::super::ultipro::is_opportunity_page(body), "{url}");
+        }
+    }
+
+    /// Corpus documents only their address places: error pages without provider markers.
+    const BY_URL_ONLY: &[(&str, &str, SourceKind)] = &[(
+        include_str!("../../testdata/corpus/ultipro/search_unknown_company_rsp.html"),
+        "https://recruiting.ultipro.com/NOSUCHCOMPANYXYZ/JobBoard/18180d88-ced0-4361-bd09-d5eef66dab24/JobBoardView/LoadSearchResults",
+        SourceKind::UltiPro,
+    )];
+
+    #[test]
+    fn career_site_error_pages_are_placed_by_their_address_alone() {
+        for (body, url, kind) in BY_URL_ONLY {
+            assert_eq!(detect_kind(body, None), Ok(SourceKind::JsonLd), "{url}");
+            let url = url::Url::parse(url).unwrap();
+            assert_eq!(detect_kind(body, Some(&url)), Ok(*kind), "{url}");
+        }
+    }
+
+    #[test]
+    fn career_site_hosts_place_html_and_other_hosts_keep_sniffing() {
+        let page = "<!DOCTYPE html><html><body>hello</body></html>";
+        for (url, kind) in [
+            (
+                "https://recruiting.ultipro.com/T/JobBoard/b/",
+                SourceKind::UltiPro,
+            ),
+            (
+                "https://recruiting2.ultipro.com/T/JobBoard/b/",
+                SourceKind::UltiPro,
+            ),
+            (
+                "https://recruiting.ultipro.ca/T/JobBoard/b/",
+                SourceKind::UltiPro,
+            ),
+            (
+                "https://acme.rec.pro.ukg.net/T/JobBoard/b/",
+                SourceKind::UltiPro,
+            ),
+            ("https://www.ultipro.com/", SourceKind::JsonLd),
+            ("https://ultipro.com.example.org/", SourceKind::JsonLd),
+            ("https://careers.example.com/jobs/1", SourceKind::JsonLd),
+            (
+                "https://boards.greenhouse.io/acme/jobs/1",
+                SourceKind::JsonLd,
+            ),
+        ] {
+            let url = url::Url::parse(url).unwrap();
+            assert_eq!(detect_kind(page, Some(&url)), Ok(kind), "{url}");
+        }
+        let url = url::Url::parse("https://recruiting.ultipro.com/T/JobBoard/b/x").unwrap();
+        assert_eq!(detect_kind("[]", Some(&url)), Ok(SourceKind::UltiPro));
+    }
+
+    #[test]
+    fn every_other_corpus_document_is_no_career_site_page() {
+        for (body, url, kind) in CORPUS {
+            if *kind != SourceKind::JsonLd {
+                continue;
+            }
+            assert!(!super::super::ultipro::is_opportunity_page(body), "{url}");
+        }
+    }
 
     #[test]
     fn every_corpus_document_is_detected_from_its_content_alone() {
@@ -525,6 +731,10 @@ mod tests {
                 r#"{"jobs":[{"guid":"g","applicationLink":"a"}],"totalCount":1}"#,
                 SourceKind::Himalayas,
             ),
+            (
+                r#"{"opportunities":[{"Id":"x","Title":"t","JobLocationType":1}],"totalCount":1}"#,
+                SourceKind::UltiPro,
+            ),
         ];
         for (body, kind) in cases {
             assert_eq!(detect_kind(body, None), Ok(kind), "{body}");
@@ -536,6 +746,8 @@ mod tests {
         for body in [
             "plain text",
             r#"{"hello":"world"}"#,
+            r#"{"opportunities":[{"Id":"x","Title":"t"}],"totalCount":1}"#,
+            r#"{"opportunities":[],"totalCount":0}"#,
             "[1,2]",
             "{broken",
             "[]",
