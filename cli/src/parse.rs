@@ -164,7 +164,18 @@ fn parse_file(path: &Path, options: &ParseOptions<'_>) -> anyhow::Result<ParsedD
     file.take(options.max_bytes.saturating_add(1))
         .read_to_end(&mut bytes)
         .context("cannot read")?;
-    Ok(parse_document(&bytes, options)?)
+    // Decoded as the fetcher decodes a response (the file's BOM, XML or meta declaration);
+    // its size was checked above, so a decoding that grows it is not refused for that.
+    match jobfeed::markup::charset::decode_declared(&bytes) {
+        Some(text) => {
+            let options = ParseOptions {
+                max_bytes: u64::MAX,
+                ..options.clone()
+            };
+            Ok(parse_document(text.as_bytes(), &options)?)
+        }
+        None => Ok(parse_document(&bytes, options)?),
+    }
 }
 
 fn write_postings(out: &mut impl Write, parsed: &ParsedDocument) -> anyhow::Result<()> {

@@ -138,6 +138,30 @@ fn a_file_of_the_wrong_kind_is_an_error_not_zero_postings() {
 }
 
 #[test]
+fn a_feed_declared_latin1_or_utf16_is_read_as_its_declaration_says() {
+    let latin1 = temp_file(
+        "latin1.xml",
+        b"<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?>\n<rss version=\"2.0\"><channel><title>Emplois</title>\
+<item><title>D\xe9veloppeur back-end s\xe9nior</title><link>https://example.com/jobs/1</link>\
+<description>Montr\xe9al, Qu\xe9bec</description></item></channel></rss>",
+    );
+    let mut utf16 = vec![0xFF, 0xFE];
+    let feed = "<?xml version=\"1.0\" encoding=\"UTF-16\"?><rss version=\"2.0\"><channel><title>Jobs</title>\
+<item><title>Développeur back-end sénior</title><link>https://example.com/jobs/2</link></item></channel></rss>";
+    for unit in feed.encode_utf16() {
+        utf16.extend_from_slice(&unit.to_le_bytes());
+    }
+    let utf16 = temp_file("utf16.xml", &utf16);
+    for file in [latin1, utf16] {
+        let output = jobfeed(&["parse", file.to_str().unwrap()]);
+        assert!(output.status.success(), "{}", stderr(&output));
+        let lines = stdout_lines(&output);
+        assert_eq!(lines.len(), 1);
+        assert_eq!(lines[0]["title"], "Développeur back-end sénior");
+    }
+}
+
+#[test]
 fn binary_garbage_empty_and_oversized_files_are_refused_with_a_reason() {
     let garbage: Vec<u8> = (0..4096u32)
         .map(|i| (i.wrapping_mul(2654435761) >> 13) as u8)

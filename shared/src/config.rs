@@ -78,18 +78,19 @@ impl Schedule {
         let amount = text.trim().strip_prefix("every").ok_or_else(bad)?.trim();
         let split = amount.find(|c: char| !c.is_ascii_digit()).ok_or_else(bad)?;
         let (number, unit) = amount.split_at(split);
-        let n: i64 = number.parse().map_err(|_| bad())?;
+        let out_of_range = || format!("schedule `{text}` must be between 1 minute and 30 days");
+        // A number too large for any duration is out of range, not a panic.
+        let n: i64 = number.parse().map_err(|_| out_of_range())?;
         let duration = match unit.trim() {
-            "s" | "sec" | "secs" | "seconds" => Duration::seconds(n),
-            "m" | "min" | "mins" | "minutes" => Duration::minutes(n),
-            "h" | "hour" | "hours" => Duration::hours(n),
-            "d" | "day" | "days" => Duration::days(n),
+            "s" | "sec" | "secs" | "seconds" => Duration::try_seconds(n),
+            "m" | "min" | "mins" | "minutes" => Duration::try_minutes(n),
+            "h" | "hour" | "hours" => Duration::try_hours(n),
+            "d" | "day" | "days" => Duration::try_days(n),
             _ => return Err(bad()),
-        };
+        }
+        .ok_or_else(out_of_range)?;
         if duration < Duration::minutes(1) || duration > Duration::days(30) {
-            return Err(format!(
-                "schedule `{text}` must be between 1 minute and 30 days"
-            ));
+            return Err(out_of_range());
         }
         Ok(Schedule(duration))
     }
@@ -591,6 +592,22 @@ url = \"https://jobs.example/\"
             assert!(config.sources.iter().any(|s| s.kind == kind), "{kind}");
         }
         assert!(config.sources.iter().all(|s| s.url.scheme() == "https"));
+    }
+
+    #[test]
+    fn a_schedule_too_large_for_any_duration_is_an_error_naming_the_source_and_line() {
+        for schedule in [
+            "every 200000000000d",
+            "every 99999999999999999999s",
+            "every 9223372036854775807h",
+        ] {
+            let text = format!(
+                "[[source]]\nname = \"big\"\nkind = \"rss\"\nurl = \"https://example.com/feed\"\nschedule = \"{schedule}\"\n"
+            );
+            let error = parse(&text, "sources.toml").unwrap_err().to_string();
+            assert!(error.contains("between 1 minute and 30 days"), "{error}");
+            assert!(error.contains("sources.toml:1: source `big`"), "{error}");
+        }
     }
 
     #[test]

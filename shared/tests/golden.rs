@@ -1933,3 +1933,22 @@ fn avature_empty_search_has_no_postings_and_the_error_page_is_an_error() {
         assert!(error.contains("error page"), "{error}");
     }
 }
+
+#[test]
+fn remoteok_text_double_encoded_by_the_source_is_repaired() {
+    let parsed = parse_with("remoteok/jobs_rsp.json", ExtractKind::Auto);
+    let apex = parsed
+        .postings
+        .iter()
+        .find(|p| p.company.name == "APEX TRADE")
+        .expect("the APEX TRADE posting");
+    // The board sent "anÂ&nbsp;" and "required â\u{80}\u{94} training": UTF-8 read as Latin-1.
+    assert!(
+        apex.description_text.contains("is required — training"),
+        "{}",
+        apex.description_text
+    );
+    for text in [&apex.description_text, &apex.description_html] {
+        assert!(!text.contains('Â') && !text.contains('â'), "{text}");
+    }
+}

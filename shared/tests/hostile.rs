@@ -126,6 +126,23 @@ async fn respond(State(bodies): State<Arc<Bodies>>, request: Request) -> Respons
             let bytes = encoding_latin1(&body);
             typed("application/json; charset=utf-8", bytes)
         }
+        // A feed whose only charset is its XML declaration, and one in Shift_JIS.
+        "/latin1.rss" => typed(
+            "application/rss+xml",
+            encoding_latin1(
+                "<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?><rss version=\"2.0\"><channel>\
+                 <title>Emplois</title><item><title>D\u{e9}veloppeur back-end s\u{e9}nior</title>\
+                 <link>https://example.com/jobs/1</link><description>Montr\u{e9}al</description>\
+                 </item></channel></rss>",
+            ),
+        ),
+        "/shift-jis.rss" => {
+            let feed = "<?xml version=\"1.0\" encoding=\"Shift_JIS\"?><rss version=\"2.0\"><channel>\
+                        <title>求人</title><item><title>シニアバックエンドエンジニア</title>\
+                        <link>https://example.com/jobs/2</link></item></channel></rss>";
+            let (bytes, _, _) = encoding_rs::SHIFT_JIS.encode(feed);
+            typed("text/xml", bytes.into_owned())
+        }
         "/bogus-charset.json" => typed(
             "application/json; charset=x-no-such-charset",
             GREENHOUSE.as_bytes().to_vec(),
@@ -246,6 +263,22 @@ async fn latin1_bytes_labelled_utf8_are_read_with_replacement_characters() {
         output.postings[0].record.company_name.as_deref(),
         Some("Caf\u{fffd}")
     );
+}
+
+#[tokio::test]
+async fn a_feed_whose_xml_declaration_names_its_charset_is_read_in_it() {
+    let server = TestServer::start().await;
+    for (path, title) in [
+        ("/latin1.rss", "Développeur back-end sénior"),
+        ("/shift-jis.rss", "シニアバックエンドエンジニア"),
+    ] {
+        let source = server.source(&format!(
+            "name = \"declared\"\nkind = \"rss\"\nurl = \"{{base}}{path}\""
+        ));
+        let output = crawl(&source).await.unwrap();
+        assert_eq!(output.postings.len(), 1, "{path}");
+        assert_eq!(output.postings[0].record.title.as_deref(), Some(title));
+    }
 }
 
 #[tokio::test]

@@ -53,9 +53,48 @@ where
     }
 }
 
+/// The value of `name` parsed as a `T` between `min` and `max` (inclusive), or `default`
+/// when unset or empty. A value out of range is an error naming the variable and the range,
+/// never a panic later where it is used (a `Duration` of billions of days).
+pub fn bounded<T>(name: &str, default: T, min: T, max: T) -> Result<T, EnvError>
+where
+    T: FromStr + PartialOrd + std::fmt::Display,
+    T::Err: std::fmt::Display,
+{
+    let value = parsed(name, default)?;
+    if value < min || value > max {
+        return Err(EnvError::Invalid {
+            name: name.to_owned(),
+            value: value.to_string(),
+            reason: format!("must be between {min} and {max}"),
+        });
+    }
+    Ok(value)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_value_out_of_range_is_an_error_naming_the_variable_and_the_range() {
+        // SAFETY (tests): this variable is used by this test alone.
+        unsafe { std::env::set_var("JOBFEED_TEST_BOUNDED_DAYS", "200000000000") };
+        let error = bounded::<i64>("JOBFEED_TEST_BOUNDED_DAYS", 30, 1, 3650).unwrap_err();
+        let text = error.to_string();
+        assert!(text.contains("JOBFEED_TEST_BOUNDED_DAYS"), "{text}");
+        assert!(text.contains("between 1 and 3650"), "{text}");
+        unsafe { std::env::set_var("JOBFEED_TEST_BOUNDED_DAYS", "90") };
+        assert_eq!(
+            bounded::<i64>("JOBFEED_TEST_BOUNDED_DAYS", 30, 1, 3650).unwrap(),
+            90
+        );
+        unsafe { std::env::remove_var("JOBFEED_TEST_BOUNDED_DAYS") };
+        assert_eq!(
+            bounded::<i64>("JOBFEED_TEST_BOUNDED_DAYS", 30, 1, 3650).unwrap(),
+            30
+        );
+    }
 
     #[test]
     fn a_missing_variable_is_named_in_the_error() {

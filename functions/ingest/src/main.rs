@@ -13,7 +13,8 @@ use tokio::sync::OnceCell;
 async fn main() -> Result<(), Error> {
     jobfeed_fn::init_tracing();
     let table = env::required("TABLE_NAME")?;
-    let retention = chrono::Duration::days(env::parsed("RETENTION_DAYS", 30)?);
+    // Bounded so the duration cannot overflow: at most ten years.
+    let retention = chrono::Duration::days(env::bounded("RETENTION_DAYS", 30, 1, 3650)?);
     let config = IngestConfig {
         retention,
         ..IngestConfig::default()

@@ -16,7 +16,6 @@
 //!   request is never reused by a public one. No proxy is used: a proxy would resolve names for
 //!   us and defeat the guard.
 
-mod charset;
 mod politeness;
 mod robots;
 mod ssrf;
@@ -286,7 +285,10 @@ impl Fetcher for HttpFetcher {
             Final::Disallowed(reason) => FetchOutcome::Disallowed { reason },
             Final::NotModified => FetchOutcome::NotModified,
             Final::Body(body) => FetchOutcome::Fetched(Document {
-                body: charset::decode_body(body.content_type.as_deref(), &body.bytes),
+                body: crate::markup::charset::decode_body(
+                    body.content_type.as_deref(),
+                    &body.bytes,
+                ),
                 final_url: body.final_url,
                 status: body.status,
                 content_type: body.content_type,

@@ -78,9 +78,192 @@ fn tag_start(text: &str, from: usize) -> Option<usize> {
     })
 }
 
+/// The byte a character stands for when UTF-8 was read as windows-1252 (or Latin-1): its
+/// code point up to U+00FF (C1 controls included, as Latin-1 leaves them), or the
+/// windows-1252 byte of the typographic characters that encoding puts at 0x80 to 0x9F.
+fn mojibake_byte(c: char) -> Option<u8> {
+    if let Ok(byte) = u8::try_from(u32::from(c)) {
+        return (byte >= 0x80).then_some(byte);
+    }
+    let byte = match c {
+        '€' => 0x80,
+        '‚' => 0x82,
+        'ƒ' => 0x83,
+        '„' => 0x84,
+        '…' => 0x85,
+        '†' => 0x86,
+        '‡' => 0x87,
+        'ˆ' => 0x88,
+        '‰' => 0x89,
+        'Š' => 0x8A,
+        '‹' => 0x8B,
+        'Œ' => 0x8C,
+        'Ž' => 0x8E,
+        '‘' => 0x91,
+        '’' => 0x92,
+        '“' => 0x93,
+        '”' => 0x94,
+        '•' => 0x95,
+        '–' => 0x96,
+        '—' => 0x97,
+        '˜' => 0x98,
+        '™' => 0x99,
+        'š' => 0x9A,
+        '›' => 0x9B,
+        'œ' => 0x9C,
+        'ž' => 0x9E,
+        'Ÿ' => 0x9F,
+        _ => return None,
+    };
+    Some(byte)
+}
+
+/// `text` with its double-encoded stretches repaired: UTF-8 that was decoded as
+/// windows-1252 or Latin-1 and encoded again (`CocaâCola`, `Â£20k`, `donâ€™t`). A stretch
+/// is a run of characters that stand for bytes 0x80 to 0xFF (see `mojibake_byte`); it is
+/// replaced only when those bytes are valid UTF-8 that reads as at least one character
+/// above U+007F and no C1 control, which text that is fine practically never is (a lone
+/// `é` is not valid UTF-8; `ÇÃ` is not either). In `html`, `&nbsp;` inside a stretch stands
+/// for byte 0xA0 (`Â&nbsp;`: a no-break space double-encoded, then escaped).
+pub fn repair_double_encoding(text: &str, html: bool) -> Cow<'_, str> {
+    // Fast path: nothing above ASCII, nothing to repair.
+    if text.is_ascii() {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::new();
+    let mut copied = 0;
+    let mut at = 0;
+    while at < text.len() {
+        let Some(c) = text[at..].chars().next() else {
+            break;
+        };
+        if mojibake_byte(c).is_none() {
+            at += c.len_utf8();
+            continue;
+        }
+        // A run of byte-like characters from `at`.
+        let start = at;
+        let mut bytes = Vec::new();
+        let mut end = at;
+        loop {
+            let rest = &text[end..];
+            if html && !bytes.is_empty() && rest.starts_with("&nbsp;") {
+                bytes.push(0xA0);
+                end += "&nbsp;".len();
+                continue;
+            }
+            match rest
+                .chars()
+                .next()
+                .and_then(|c| Some((c, mojibake_byte(c)?)))
+            {
+                Some((c, byte)) => {
+                    bytes.push(byte);
+                    end += c.len_utf8();
+                }
+                _ => break,
+            }
+        }
+        let repaired = std::str::from_utf8(&bytes)
+            .ok()
+            .filter(|decoded| plausible_repair(decoded));
+        if let Some(decoded) = repaired {
+            out.push_str(&text[copied..start]);
+            out.push_str(decoded);
+            copied = end;
+        }
+        at = end.max(start + c.len_utf8());
+    }
+    if copied == 0 {
+        return Cow::Borrowed(text);
+    }
+    out.push_str(&text[copied..]);
+    Cow::Owned(out)
+}
+
+/// Whether the text a run of byte-like characters re-decodes to is what double encoding
+/// makes of real text. Letters of Latin-1 and Latin Extended-A (`é`, `ł`) and anything
+/// encoded in three or four bytes (`’`, `—`, `€`, CJK) are strong evidence; Latin
+/// Extended-B, Greek and Cyrillic are weak (an accented capital before a quote mark re-reads
+/// as one of them), so they need a second such letter; anything else (IPA, Hebrew, Syriac,
+/// C1 controls: what `Ü“` or `Ö°` would re-read as) means the text was fine.
+fn plausible_repair(decoded: &str) -> bool {
+    let (mut strong, mut weak) = (0, 0);
+    for c in decoded.chars() {
+        match u32::from(c) {
+            0x00..=0x7F => {}
+            0xA0..=0x17F | 0x800.. => strong += 1,
+            0x180..=0x24F | 0x370..=0x4FF => weak += 1,
+            _ => return false,
+        }
+    }
+    strong > 0 || weak >= 2
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn double_encoded_text_is_repaired() {
+        let cases = [
+            ("Coca\u{e2}\u{80}\u{91}Cola", "Coca\u{2011}Cola"),
+            (
+                "Ð¡Ñ‚Ð°Ñ€ÑˆÐ¸Ð¹ Ñ€Ð°Ð·Ñ€Ð°Ð±Ð¾Ñ‚Ñ‡Ð¸Ðº",
+                "Старший разработчик",
+            ),
+            ("ã‚·ãƒ‹ã‚¢", "シニア"),
+            ("Â£20k bonus", "£20k bonus"),
+            ("donâ€™t apply", "don’t apply"),
+            (
+                "No experience is required \u{e2}\u{80}\u{94} training",
+                "No experience is required — training",
+            ),
+            ("Ingénieur", "Ingénieur"),
+            ("MontrÃ©al, QuÃ©bec", "Montréal, Québec"),
+            ("â€œQuotedâ€\u{9d}", "“Quoted”"),
+        ];
+        for (broken, fixed) in cases {
+            assert_eq!(repair_double_encoding(broken, false), fixed, "{broken:?}");
+        }
+        assert_eq!(
+            repair_double_encoding("<p>an\u{c2}&nbsp;<strong>Entry</strong></p>", true),
+            "<p>an\u{a0}<strong>Entry</strong></p>"
+        );
+    }
+
+    #[test]
+    fn text_that_is_fine_is_left_alone() {
+        for text in [
+            "Senior Back-End Developer",
+            "Développeur back-end sénior, Montréal",
+            "SÃO PAULO — ÇÃO",
+            "Zürich · München · Köln",
+            "Große Straße ÄÖÜ äöü ß",
+            "Łódź, Kraków",
+            "Ørsted, Århus, Æbeltoft",
+            "シニアバックエンドエンジニア",
+            "Старший бэкенд-разработчик",
+            "Μηχανικός λογισμικού",
+            "مهندس برمجيات أول",
+            "€100k – €120k “base” ‘bonus’ • 5 × 2",
+            "Café «crème» ¿qué? ¡sí! © ® ° ± ½",
+            "CAFÉ” ÜBER“ KÖLN° FRANÇ’",
+        ] {
+            assert_eq!(repair_double_encoding(text, false), text);
+            assert_eq!(repair_double_encoding(text, true), text);
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn clean_text_in_many_scripts_stays_untouched(
+            text in "(([a-zA-ZàáâäæçèéêëìíîïñòóôöœùúûüÿßÀÉÈÇÑÖÜ]{1,12}|[а-яА-Я]{1,10}|[α-ωΑ-Ω]{1,10}|[ぁ-んァ-ン一-龯]{1,8}|[ء-ي]{1,8}|[0-9€£$%]{1,6})[.,;:!?'\"()—–«»“”‘’]? ){0,12}"
+        ) {
+            prop_assert_eq!(repair_double_encoding(&text, false), text.as_str());
+        }
+    }
 
     #[test]
     fn xml_forbidden_characters_and_ansi_escapes_are_removed() {

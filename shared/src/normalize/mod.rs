@@ -12,6 +12,7 @@ pub mod seniority;
 pub mod skills;
 pub mod title;
 
+use std::borrow::Cow;
 use std::sync::LazyLock;
 
 use chrono::{DateTime, Utc};
@@ -262,10 +263,31 @@ fn plain_location(raw: &RawLocation) -> RawLocation {
     }
 }
 
-/// `raw` without the characters XML 1.0 forbids in any of its texts (the URLs aside: their
+/// `raw` with its double-encoded texts repaired (`markup::text::repair_double_encoding`)
+/// and without the characters XML 1.0 forbids in any of its texts (the URLs aside: their
 /// parser percent-encodes controls, and ids are computed from them before this runs), so
 /// no stored posting can break an XML feed.
 fn scrubbed(mut raw: RawPosting) -> RawPosting {
+    let repair = |field: &mut Option<String>, html: bool| {
+        if let Some(text) = field
+            && let Cow::Owned(repaired) = text::repair_double_encoding(text, html)
+        {
+            *text = repaired;
+        }
+    };
+    repair(&mut raw.title, false);
+    repair(&mut raw.company_name, false);
+    repair(&mut raw.department, false);
+    repair(&mut raw.salary_text, false);
+    repair(&mut raw.description_html, true);
+    repair(&mut raw.description_text, false);
+    for location in &mut raw.locations {
+        if let Cow::Owned(repaired) = text::repair_double_encoding(&location.raw, false) {
+            location.raw = repaired;
+        }
+        repair(&mut location.city, false);
+        repair(&mut location.region, false);
+    }
     let scrub_all = |texts: &mut Vec<String>| texts.iter_mut().for_each(text::scrub);
     let texts = [
         &mut raw.external_id,
@@ -484,6 +506,42 @@ mod tests {
                 posting.title
             );
         }
+    }
+
+    #[test]
+    fn no_field_of_a_posting_keeps_a_character_xml_forbids() {
+        let mut record = raw(
+            "Backend \u{1b}[1mEngineer\u{0}",
+            "https://example.com/jobs/1?\u{1}x=\u{b}#\u{c}",
+        );
+        record.apply_url = Some("https://example.com/apply/\u{8}1".into());
+        record.company_name = Some("Acme\u{ffff}".into());
+        record.company_url = Some("https://acme.example/\u{1f}".into());
+        record.department = Some("Plat\u{fffe}form".into());
+        record.description_html = Some("<p>Go\u{b} and Rust\u{0}</p>".into());
+        record.tags = vec!["rust\u{1}".into()];
+        record.locations = vec![RawLocation::text("Berlin\u{c}, Germany")];
+        let posting = normalize(record, &ctx(None)).unwrap();
+        let json = serde_json::to_string(&posting).unwrap();
+        let value: serde_json::Value = serde_json::from_str(&json).unwrap();
+        fn texts(value: &serde_json::Value, out: &mut Vec<String>) {
+            match value {
+                serde_json::Value::String(text) => out.push(text.clone()),
+                serde_json::Value::Array(items) => items.iter().for_each(|v| texts(v, out)),
+                serde_json::Value::Object(map) => map.values().for_each(|v| texts(v, out)),
+                _ => {}
+            }
+        }
+        let mut all = Vec::new();
+        texts(&value, &mut all);
+        for text in all {
+            assert!(
+                text.chars().all(crate::markup::text::xml_allowed),
+                "{text:?}"
+            );
+        }
+        assert_eq!(posting.title, "Backend Engineer");
+        assert_eq!(posting.department.as_deref(), Some("Platform"));
     }
 
     #[test]

@@ -1,5 +1,8 @@
-//! Decoding a response body to UTF-8: a byte-order mark first, then the `Content-Type` charset,
-//! then a `<meta>` declaration near the top of the document, else UTF-8 (lossy).
+//! Decoding a document's bytes to UTF-8, in the order the specifications give: a byte-order
+//! mark first, then the `Content-Type` charset (when the bytes came over HTTP), then the XML
+//! declaration (`<?xml ... encoding="..."?>`) of an XML document, then a `<meta>` declaration
+//! near the top of an HTML one, else UTF-8 (lossy). The crawler's fetcher and `jobfeed parse`
+//! (a saved file) decode the same way.
 
 use encoding_rs::{Encoding, UTF_8, UTF_16BE, UTF_16LE};
 
@@ -52,17 +55,61 @@ fn meta_charset_label(head: &[u8]) -> Option<&[u8]> {
     None
 }
 
-/// Decodes `body` to UTF-8. `content_type` is the response's `Content-Type` header, if any.
-/// Malformed sequences become U+FFFD; this never fails.
-pub(crate) fn decode_body(content_type: Option<&str>, body: &[u8]) -> String {
+/// The label the XML declaration at the very start of `head` gives (`<?xml version="1.0"
+/// encoding="ISO-8859-1"?>`), if any: single or double quotes, any spacing.
+fn xml_declaration_label(head: &[u8]) -> Option<&[u8]> {
+    let declaration = head.strip_prefix(b"<?xml")?;
+    let declaration = declaration.get(..memchr::memmem::find(declaration, b"?>")?)?;
+    let at = memchr::memmem::find(declaration, b"encoding")? + b"encoding".len();
+    let rest = declaration
+        .get(at..)?
+        .trim_ascii_start()
+        .strip_prefix(b"=")?;
+    let rest = rest.trim_ascii_start();
+    let quote = *rest.first().filter(|q| matches!(q, b'"' | b'\''))?;
+    let value = rest.get(1..)?;
+    let end = memchr::memchr(quote, value)?;
+    value.get(..end).map(<[u8]>::trim_ascii)
+}
+
+/// The encoding an XML declaration at the start of `body` names, if any (`body` after a
+/// byte-order mark is not looked at: the mark decides then).
+fn xml_charset(body: &[u8]) -> Option<&'static Encoding> {
+    let head = body.get(..META_PRESCAN_BYTES).unwrap_or(body);
+    let encoding = Encoding::for_label(xml_declaration_label(head)?)?;
+    // Bytes that spell the declaration in ASCII are not UTF-16, whatever it claims.
+    if encoding == UTF_16LE || encoding == UTF_16BE {
+        Some(UTF_8)
+    } else {
+        Some(encoding)
+    }
+}
+
+/// Decodes `body` to UTF-8. `content_type` is the response's `Content-Type` header, if any
+/// (`None` for a saved file). Malformed sequences become U+FFFD; this never fails.
+pub fn decode_body(content_type: Option<&str>, body: &[u8]) -> String {
     let encoding = content_type
         .and_then(charset_param)
         .and_then(|label| Encoding::for_label(label.as_bytes()))
+        .or_else(|| xml_charset(body))
         .or_else(|| meta_charset(body))
         .unwrap_or(UTF_8);
     // `decode` lets a byte-order mark override the declared encoding, as browsers do.
     let (text, _, _) = encoding.decode(body);
     text.into_owned()
+}
+
+/// A saved document (no HTTP header) decoded by what it declares: `Some` when a byte-order
+/// mark or its XML or `<meta>` declaration names an encoding other than UTF-8, `None` when it
+/// is UTF-8 by every account (the caller reads its bytes as they are, with its own checks
+/// for binary input).
+pub fn decode_declared(body: &[u8]) -> Option<String> {
+    let (encoding, _) = Encoding::for_bom(body).or_else(|| {
+        xml_charset(body)
+            .or_else(|| meta_charset(body))
+            .map(|e| (e, 0))
+    })?;
+    (encoding != UTF_8).then(|| decode_body(None, body))
 }
 
 /// The `charset` parameter of a `Content-Type` value, unquoted.
@@ -174,6 +221,84 @@ mod tests {
     }
 
     /// The declaration as a regex reads it (what this scan replaced in the crawler).
+    #[test]
+    fn the_xml_declaration_decodes_a_latin1_feed_without_a_header_charset() {
+        let feed = b"<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?><rss><channel><title>D\xe9veloppeur back-end s\xe9nior, Montr\xe9al</title></channel></rss>";
+        let text = decode_body(Some("application/rss+xml"), feed);
+        assert!(
+            text.contains("Développeur back-end sénior, Montréal"),
+            "{text}"
+        );
+        let text = decode_body(None, feed);
+        assert!(text.contains("Montréal"), "{text}");
+    }
+
+    #[test]
+    fn the_xml_declaration_reads_windows_1252_and_shift_jis_in_either_quote() {
+        let feed = b"<?xml version='1.0' encoding = 'windows-1252' ?><rss><title>\x93Senior\x94 Engineer \x80100k</title></rss>";
+        assert!(decode_body(None, feed).contains("\u{201c}Senior\u{201d} Engineer \u{20ac}100k"));
+        let (bytes, _, _) = encoding_rs::SHIFT_JIS.encode("シニアバックエンドエンジニア");
+        let mut feed = b"<?xml version=\"1.0\" encoding=\"Shift_JIS\"?><rss><title>".to_vec();
+        feed.extend_from_slice(&bytes);
+        feed.extend_from_slice(b"</title></rss>");
+        assert!(decode_body(Some("text/xml"), &feed).contains("シニアバックエンドエンジニア"));
+    }
+
+    #[test]
+    fn the_header_charset_wins_over_the_xml_declaration_and_a_bom_over_both() {
+        let feed = b"<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?><t>Caf\xc3\xa9</t>";
+        assert!(decode_body(Some("text/xml; charset=utf-8"), feed).contains("Café"));
+        let mut utf16 = vec![0xFF, 0xFE];
+        for unit in "<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?><t>Café</t>".encode_utf16() {
+            utf16.extend_from_slice(&unit.to_le_bytes());
+        }
+        assert!(decode_body(Some("text/xml; charset=iso-8859-1"), &utf16).contains("Café"));
+        assert!(decode_body(None, &utf16).contains("Café"));
+    }
+
+    #[test]
+    fn a_saved_document_is_decoded_only_when_it_declares_another_encoding() {
+        assert_eq!(decode_declared(b"{\"jobs\": []}"), None);
+        assert_eq!(decode_declared(b"\xef\xbb\xbf<rss/>"), None);
+        assert_eq!(
+            decode_declared(b"<?xml version=\"1.0\" encoding=\"UTF-8\"?><rss/>"),
+            None
+        );
+        let latin1 = b"<?xml version=\"1.0\" encoding=\"latin1\"?><t>S\xe9nior</t>";
+        assert!(decode_declared(latin1).unwrap().contains("Sénior"));
+        let utf16 = [0xFF, 0xFE, b'<', 0, b't', 0, b'/', 0, b'>', 0];
+        assert_eq!(decode_declared(&utf16).as_deref(), Some("<t/>"));
+    }
+
+    #[test]
+    fn a_shift_jis_page_is_read_by_its_meta_charset() {
+        let (bytes, _, _) = encoding_rs::SHIFT_JIS.encode("バックエンドエンジニア");
+        let mut page = b"<html><head><meta charset=\"Shift_JIS\"></head><body><h1>".to_vec();
+        page.extend_from_slice(&bytes);
+        page.extend_from_slice(b"</h1></body></html>");
+        assert!(decode_body(None, &page).contains("バックエンドエンジニア"));
+    }
+
+    #[test]
+    fn an_xml_declaration_without_an_encoding_or_not_at_the_start_is_not_read() {
+        assert_eq!(
+            xml_declaration_label(b"<?xml version=\"1.0\"?><rss/>"),
+            None
+        );
+        assert_eq!(
+            xml_declaration_label(b"<rss><?xml encoding=\"latin1\"?>"),
+            None
+        );
+        assert_eq!(
+            xml_declaration_label(b"<?xml version=\"1.0\" encoding=\"latin1\"?>"),
+            Some(&b"latin1"[..])
+        );
+        assert_eq!(
+            xml_declaration_label(b"<?xml encoding=\"unterminated"),
+            None
+        );
+    }
+
     fn reference(head: &[u8]) -> Option<&[u8]> {
         let pattern = r#"(?i-u)<meta\s[^>]*?charset\s*=\s*["']?\s*([a-z0-9_.:-]+)"#;
         let regex = regex::bytes::Regex::new(pattern).unwrap();
