@@ -48,12 +48,18 @@ pub fn from_structured(raw: &RawSalary) -> Option<Salary> {
 /// Finds a pay statement in free text. `None` when there is none (or it is `DOE`,
 /// `competitive`, ...). Ranges always have min ≤ max. Never panics.
 ///
-/// A figure counts only with a currency marker (`$`, `€`, `EUR`, ...) or pay wording before
-/// it in the same sentence (`salary`, `compensation`, `pay`, `rate`, ...); a period alone is
-/// not enough (`2M monthly downloads`).
-/// Years (`2026`), percentages, `401k` and figures next to `bonus`, `budget`, `raised`,
-/// `employees` and the like are never pay. `up to X` has no minimum, `from X` and `X+` no
-/// maximum. Without a stated period, figures of 1000 or more are yearly.
+/// Descriptions are full of money that is not pay, and a wrong salary misleads every filter,
+/// so a figure is pay only when the text says so: pay wording before it in its sentence, or
+/// on the heading line right above a line it starts (`salary`, `compensation`, `pay`,
+/// `base`, `rate`, `wage`, `OTE`, `月給`...); or a currency with a period next to it
+/// (`$30/hr`, `€108,000-€119,700 annual`); or a salary band: a range with a currency whose
+/// ends are both 10,000 or more and at most five times apart (`$117,600—$252,000 USD`). A
+/// currency alone is not enough (`€54 million programme`), nor a period alone (`2M monthly
+/// downloads`). Years (`2026`), percentages, `401k` and figures next to budgets,
+/// allowances, stipends, bonuses, referral and sign-on amounts, equity (RSU, PSU, options,
+/// shares), funding, revenue, sales, prices and customer counts are never pay. `up to X`
+/// has no minimum, `from X` and `X+` no maximum. Without a stated period, figures of 1000
+/// or more are yearly.
 pub fn parse_salary_text(text: &str) -> Option<Salary> {
     let mut best: Option<(u32, Salary)> = None;
     // Every figure has a digit, and its currency markers fit in `FIGURE_PREFIX` bytes
@@ -69,8 +75,7 @@ pub fn parse_salary_text(text: &str) -> Option<Salary> {
         // Every number matches; reading its groups costs far more than finding it, so a
         // figure with neither a currency marker in it nor a pay word before it in its
         // sentence (what `candidate` asks for at the least) is passed over first.
-        let before = tail_chars(text.get(..found.start()).unwrap_or_default(), 80);
-        if !CURRENCY.is_match(found.as_str()) && !PAY_WORDS.is_match(same_sentence(before)) {
+        if !CURRENCY.is_match(found.as_str()) && !pay_words_near(text, found.start(), found.end()) {
             continue;
         }
         if let Some(caps) = MONEY.captures_at(text, found.start())
@@ -130,6 +135,11 @@ pub fn salary_period(word: &str) -> Option<SalaryPeriod> {
         }
         "year" | "years" | "yearly" | "annual" | "annually" | "annum" | "pa" | "yr" | "yrs"
         | "y" | "jahr" | "jährlich" => Some(SalaryPeriod::Year),
+        // Japanese pay words name their period: hourly, daily, monthly, yearly pay.
+        "時給" => Some(SalaryPeriod::Hour),
+        "日給" => Some(SalaryPeriod::Day),
+        "月給" => Some(SalaryPeriod::Month),
+        "年収" | "想定年収" | "年俸" => Some(SalaryPeriod::Year),
         _ => None,
     }
 }
@@ -150,6 +160,7 @@ const SYMBOLS: &[(&str, &str)] = &[
     ("€", "EUR"),
     ("£", "GBP"),
     ("¥", "JPY"),
+    ("円", "JPY"),
     ("₹", "INR"),
     ("zł", "PLN"),
     ("₽", "RUB"),
@@ -219,29 +230,71 @@ static MONEY: LazyLock<Regex> = LazyLock::new(|| {
     let num = r"\d{1,3}(?:,\d{2})+,\d{3}|\d{1,3}(?:[,.'’ \u{a0}\u{202f}]\d{3})+(?:[.,]\d{1,2})?|\d+(?:[.,]\d+)?";
     let one = |i: u8| {
         format!(
-            r"(?P<c{i}>{curs})?\s{{0,2}}(?P<n{i}>{num})(?:\s?(?P<k{i}>[kKmM])(?-u:\b))?(?:\s{{0,2}}(?P<c{i}b>{curs}))?"
+            r"(?P<c{i}>{curs})?\s{{0,2}}(?P<n{i}>{num})(?:\s?(?P<k{i}>[kKmM](?-u:\b)|万))?(?:\s{{0,2}}(?P<c{i}b>{curs}))?"
         )
     };
-    let sep = r"\s*(?P<sep>-|–|—|‑|~|(?-u:\b)(?i:to|and|bis)(?-u:\b))\s*";
+    let sep = r"\s*(?P<sep>-|–|—|‑|~|〜|～|(?-u:\b)(?i:to|and|bis)(?-u:\b))\s*";
     Regex::new(&format!(r"{}(?:{sep}{})?(?P<plus>\+)?", one(1), one(2)))
         .expect("static regex is valid")
 });
 
-/// Pay wording that vouches for a nearby figure.
+/// Pay wording that vouches for a nearby figure. Japanese has no word boundaries, so its
+/// words stand alone.
 static PAY_WORDS: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"(?i)(?-u:\b)(?:salary|salaries|compensation|pay|paid|wages?|rate|ote|earnings?|remuneration|gehalt|vergütung|salaire|sueldo|stipendio)(?-u:\b)",
+        r"(?i)(?:(?-u:\b)(?:salary|salaries|compensation|pay|paid|wages?|rate|base|ote|earnings?|remuneration|gehalt|vergütung|salaire|sueldo|stipendio)(?-u:\b)|月給|日給|年収|年俸|時給|給与|基本給|報酬)",
     )
     .expect("static regex is valid")
 });
 
-/// Words showing a figure is something other than pay.
+/// Words showing a figure is something other than pay: budgets and allowances (learning,
+/// travel, home office, equipment, well-being), bonuses and referral or sign-on amounts,
+/// equity, funding, revenue and sales, prices, and counts of people.
 static NOT_PAY: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"(?i)(?-u:\b)(?:budget|bonus(?:es)?|stipends?|allowance|reimburse\w*|raised|funding|funded|revenue|valuation|worth|equity|invest\w*|customers|users|employees|people|members|donat\w*|grants?|credits?|relocation|referral|signing|sign-on|gift|insurance|coverage|deductible)(?-u:\b)",
+        r"(?i)(?:(?-u:\b)(?:budgets?|bonus(?:es)?|stipends?|allowances?|reimburse\w*|raised|funding|funded|revenue|sales|profits?|valuation|worth|equity|shares?|stock|rsus?|psus?|options|units|capital|additional|invest\w*|customers|users|employees|people|members|membership|fitness|gym|wellness|well-being|books|courses|learning|seminars?|conferences?|tuition|travel|equipment|commut\w*|donat\w*|grants?|credits?|relocation|referral|signing|sign-on|gift|insurance|coverage|deductible|prices?|pricing|fees?)(?-u:\b)|交通費|手当|支援)",
     )
     .expect("static regex is valid")
 });
+
+/// Whether pay wording vouches for the figure at `start..end`: in the sentence before it
+/// (other numbers in it, `Level 3`, do not cut it short), on the heading line above the line
+/// it starts, or right after it (`$100k base`).
+fn pay_words_near(text: &str, start: usize, end: usize) -> bool {
+    let before = text.get(..start).unwrap_or_default();
+    let sentence = tail_chars(after_last(before, |c| ".;!?\n".contains(c)), 120);
+    let after = text.get(end..).unwrap_or_default();
+    let right_after = after
+        .split(|c: char| c.is_ascii_digit() || ".;!?\n$€£¥₹".contains(c))
+        .next()
+        .unwrap_or("");
+    PAY_WORDS.is_match(sentence)
+        || PAY_WORDS.is_match(head_chars(right_after, 20))
+        || heading_above(text, start).is_some_and(|h| !NOT_PAY.is_match(h) && PAY_WORDS.is_match(h))
+}
+
+/// A salary band's ends: both at least this much (yearly pay, not a fee or a rate).
+const BAND_FLOOR: f64 = 10_000.0;
+/// A salary band's ends: at most this many times apart (`$10,000 to $5,000,000` is not one).
+const BAND_SPREAD: f64 = 5.0;
+
+/// The heading line right above the line a figure at `start` begins (`Pay range` over
+/// `$117,600—$252,000 USD`), when the figure's own line has nothing before it but currency
+/// markers and spaces. Headings are short and carry no figure of their own.
+fn heading_above(text: &str, start: usize) -> Option<&str> {
+    let before = text.get(..start)?;
+    let line_start = before.rfind('\n')?;
+    let own_line = before.get(line_start + 1..)?;
+    if own_line.trim().chars().any(char::is_alphabetic) && !CURRENCY.is_match(own_line.trim()) {
+        return None;
+    }
+    let above = before.get(..line_start)?.trim_end();
+    let heading = above.rsplit('\n').next()?.trim();
+    (!heading.is_empty()
+        && heading.chars().count() <= 80
+        && !heading.chars().any(|c| c.is_ascii_digit()))
+    .then_some(heading)
+}
 
 /// A period stated right after a figure: `/hour`, `per year`, `a day`, or an adverb
 /// (`hourly`, `annually`, `p.a.`). A bare noun (`25 days`) is not a period.
@@ -256,7 +309,7 @@ static PERIOD_AFTER: LazyLock<Regex> = LazyLock::new(|| {
 /// Period wording in the lead-in (`Hourly rate: 45 EUR`, `Annual salary: $100k`).
 static PERIOD_BEFORE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"(?i)(?-u:\b)(hourly|per\s+hour|daily|day\s+rate|per\s+day|weekly|per\s+week|monthly|per\s+month|annual|annually|yearly|per\s+year|per\s+annum)(?-u:\b)",
+        r"(?i)(?:(?-u:\b)(hourly|per\s+hour|daily|day\s+rate|per\s+day|weekly|per\s+week|monthly|per\s+month|annual|annually|yearly|per\s+year|per\s+annum)(?-u:\b)|想定年収|年収|年俸|月給|日給|時給)",
     )
     .expect("static regex is valid")
 });
@@ -328,21 +381,41 @@ fn candidate(text: &str, caps: &Captures<'_>) -> Option<(u32, Salary)> {
             .split(|c: char| c.is_ascii_digit() || ".;!?\n$€£¥₹".contains(c))
             .next()
             .unwrap_or(""),
-        25,
+        40,
     );
     if NOT_PAY.is_match(tail_chars(near_before, 40)) || NOT_PAY.is_match(near_after) {
         return None;
     }
 
-    let near_before = tail_chars(near_before, 80);
-    let stated_period = period_after(after).or_else(|| period_before(near_before));
+    // Pay wording and a period vouch from anywhere in the sentence before the figure (other
+    // numbers in it, `Level 3`, do not cut it short), from the heading above its line, or
+    // right after it (`$100k base`).
+    let sentence = tail_chars(after_last(before, |c| ".;!?\n".contains(c)), 120);
+    let heading = heading_above(text, whole.start()).filter(|h| !NOT_PAY.is_match(h));
+    let period_right_after = period_after(after);
+    let stated_period = period_right_after
+        .or_else(|| period_before(sentence))
+        .or_else(|| heading.and_then(period_before));
     // A period alone vouches for nothing: `2M monthly downloads`.
-    let has_pay_words = PAY_WORDS.is_match(near_before);
+    let has_pay_words = pay_words_near(text, whole.start(), whole.end());
     if !has_currency && !has_pay_words {
+        return None;
+    }
+    // A small number with neither a currency nor its own period is a count or a level
+    // (`Associate Level 3`), whatever the sentence says around it.
+    if !has_currency && period_right_after.is_none() && high.max(low) < YEARLY_FROM {
         return None;
     }
     let (low, high) = ordered(Some(low), Some(high));
     let top = high.or(low)?;
+    let band = is_range
+        && has_currency
+        && low.is_some_and(|low| low >= BAND_FLOOR && top <= low * BAND_SPREAD);
+    let vouched = has_pay_words || band || (has_currency && stated_period.is_some());
+    if !vouched {
+        // Money the text does not call pay: when in doubt, no salary.
+        return None;
+    }
     if top < YEARLY_FROM && stated_period.is_none() && !(has_currency && has_pay_words) {
         return None;
     }
@@ -396,6 +469,8 @@ fn multiplier(suffix: Option<&str>) -> f64 {
     match suffix {
         Some("k" | "K") => 1_000.0,
         Some("m" | "M") => 1_000_000.0,
+        // Japanese counts pay in ten-thousands (`550万円`).
+        Some("万") => 10_000.0,
         _ => 1.0,
     }
 }
@@ -495,6 +570,54 @@ fn after_last(s: &str, pred: impl Fn(char) -> bool) -> &str {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The pay a table row expects: `none`, or `MIN-MAX CUR PERIOD`.
+    fn expected_pay(text: &str) -> Option<Salary> {
+        if text == "none" {
+            return None;
+        }
+        let mut parts = text.split(' ');
+        let (min, max) = parts.next().unwrap().split_once('-').unwrap();
+        let bound = |b: &str| (!b.is_empty()).then(|| b.parse::<f64>().unwrap());
+        let currency = parts.next().map(str::to_owned);
+        let period = match parts.next().unwrap() {
+            "-" => None,
+            word => Some(salary_period(word).unwrap()),
+        };
+        Some(Salary {
+            min: bound(min),
+            max: bound(max),
+            currency,
+            period,
+        })
+    }
+
+    #[test]
+    fn real_sentences_give_the_pay_they_state_and_nothing_else() {
+        let table = include_str!("../../testdata/salary/sentences.tsv");
+        let mut rows = 0;
+        let mut wrong = Vec::new();
+        for line in table
+            .lines()
+            .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
+        {
+            let mut fields = line.split('\t');
+            let (expected, sentence) = (fields.next().unwrap(), fields.next().unwrap());
+            let sentence = sentence.replace("\\n", "\n");
+            let got = parse_salary_text(&sentence);
+            if got != expected_pay(expected) {
+                wrong.push(format!("{sentence:?}: expected {expected}, got {got:?}"));
+            }
+            rows += 1;
+        }
+        assert!(rows >= 40, "{rows} rows");
+        assert!(
+            wrong.is_empty(),
+            "{} of {rows} wrong:\n{}",
+            wrong.len(),
+            wrong.join("\n")
+        );
+    }
     use proptest::prelude::*;
 
     fn salary(min: Option<f64>, max: Option<f64>, cur: &str, period: SalaryPeriod) -> Salary {
@@ -692,23 +815,23 @@ mod tests {
     #[test]
     fn open_ended_and_single_figures_have_the_right_bounds() {
         assert_eq!(
-            parse_salary_text("up to $90k"),
+            parse_salary_text("Salary: up to $90k"),
             Some(salary(None, Some(90_000.0), "USD", SalaryPeriod::Year))
         );
         assert_eq!(
-            parse_salary_text("from €50k"),
+            parse_salary_text("Gehalt: from €50k"),
             Some(salary(Some(50_000.0), None, "EUR", SalaryPeriod::Year))
         );
         assert_eq!(
-            parse_salary_text("$80k+"),
+            parse_salary_text("Compensation $80k+"),
             Some(salary(Some(80_000.0), None, "USD", SalaryPeriod::Year))
         );
         assert_eq!(
-            parse_salary_text("$95,000"),
+            parse_salary_text("Base pay $95,000"),
             yearly(95_000.0, 95_000.0, "USD")
         );
         assert_eq!(
-            parse_salary_text("$1.2M"),
+            parse_salary_text("Salary $1.2M"),
             yearly(1_200_000.0, 1_200_000.0, "USD")
         );
     }
