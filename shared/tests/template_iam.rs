@@ -254,6 +254,43 @@ fn each_function_has_inline_statements_on_the_stacks_own_table_and_queues() {
 }
 
 #[test]
+fn the_crawler_writes_only_its_sources_state_counts_and_checkpoint_partitions() {
+    let docs = YamlLoader::load_from_str(TEMPLATE).unwrap();
+    let role = &docs[0]["Resources"]["CrawlerRole"];
+    let mut table_statements = 0;
+    for policy in as_list(&role["Properties"]["Policies"]) {
+        for statement in as_list(&policy["PolicyDocument"]["Statement"]) {
+            let actions: Vec<&str> = as_list(&statement["Action"])
+                .into_iter()
+                .filter_map(Yaml::as_str)
+                .collect();
+            if !actions.iter().any(|a| a.starts_with("dynamodb:")) {
+                continue;
+            }
+            let resources: Vec<&str> = as_list(&statement["Resource"])
+                .into_iter()
+                .filter_map(Yaml::as_str)
+                .collect();
+            if resources == ["Table.Arn"] {
+                table_statements += 1;
+                let keys: Vec<&str> = as_list(
+                    &statement["Condition"]["ForAllValues:StringLike"]["dynamodb:LeadingKeys"],
+                )
+                .into_iter()
+                .filter_map(Yaml::as_str)
+                .collect();
+                assert_eq!(keys, ["sources", "source_counts", "checkpoint#*"]);
+            } else {
+                // The index is read, never written.
+                assert_eq!(resources, ["${Table.Arn}/index/by_source"]);
+                assert_eq!(actions, ["dynamodb:Query"]);
+            }
+        }
+    }
+    assert_eq!(table_statements, 1);
+}
+
+#[test]
 fn the_check_flags_wildcards_templates_and_foreign_resources() {
     let template = r#"
 Resources:
