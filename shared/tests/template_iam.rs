@@ -86,9 +86,13 @@ fn violations(template: &str) -> Vec<String> {
         let name = name.as_str().unwrap_or("?");
         match resource["Type"].as_str() {
             Some("AWS::Serverless::Function") if resource["Properties"]["Role"].is_badvalue() => {
-                problems.push(format!("{name}: no Role of its own (SAM would add managed policies)"));
+                problems.push(format!(
+                    "{name}: no Role of its own (SAM would add managed policies)"
+                ));
             }
-            Some("AWS::IAM::Role") if !resource["Properties"]["ManagedPolicyArns"].is_badvalue() => {
+            Some("AWS::IAM::Role")
+                if !resource["Properties"]["ManagedPolicyArns"].is_badvalue() =>
+            {
                 problems.push(format!("{name}: managed policies"));
             }
             _ => {}
@@ -206,7 +210,11 @@ fn each_function_has_inline_statements_on_the_stacks_own_table_and_queues() {
     // Each event-source function reads its own queue, and each writes its own log group.
     assert!(has("CrawlerFunction", "sqs:ReceiveMessage", "CrawlQueue"));
     assert!(has("IngestFunction", "sqs:ReceiveMessage", "PostingsQueue"));
-    assert!(has("SchedulerFunction", "sqs:SendMessage", "SchedulerDeadLetterQueue"));
+    assert!(has(
+        "SchedulerFunction",
+        "sqs:SendMessage",
+        "SchedulerDeadLetterQueue"
+    ));
     for (function, group) in [
         ("SchedulerFunction", "SchedulerLogGroup"),
         ("CrawlerFunction", "CrawlerLogGroup"),
@@ -288,6 +296,29 @@ fn the_crawler_writes_only_its_sources_state_counts_and_checkpoint_partitions() 
         }
     }
     assert_eq!(table_statements, 1);
+}
+
+#[test]
+fn the_scheduler_reads_only_the_sources_states_and_counts() {
+    let docs = YamlLoader::load_from_str(TEMPLATE).unwrap();
+    let role = &docs[0]["Resources"]["SchedulerRole"];
+    let table: Vec<&Yaml> = as_list(&role["Properties"]["Policies"])
+        .into_iter()
+        .flat_map(|policy| as_list(&policy["PolicyDocument"]["Statement"]))
+        .filter(|statement| {
+            as_list(&statement["Action"])
+                .iter()
+                .any(|a| a.as_str().is_some_and(|a| a.starts_with("dynamodb:")))
+        })
+        .collect();
+    assert_eq!(table.len(), 1);
+    assert_eq!(table[0]["Action"].as_str(), Some("dynamodb:Query"));
+    let keys: Vec<&str> =
+        as_list(&table[0]["Condition"]["ForAllValues:StringLike"]["dynamodb:LeadingKeys"])
+            .into_iter()
+            .filter_map(Yaml::as_str)
+            .collect();
+    assert_eq!(keys, ["sources", "source_counts"]);
 }
 
 #[test]

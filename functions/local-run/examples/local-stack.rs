@@ -44,7 +44,9 @@ async fn main() -> anyhow::Result<()> {
             std::fs::create_dir_all(parent)?;
         }
         std::fs::write(&file, serde_json::to_string_pretty(&document)?)?;
-        eprintln!("wrote {file}: pass it to sam local with --env-vars {file} --docker-network host");
+        eprintln!(
+            "wrote {file}: pass it to sam local with --env-vars {file} --docker-network host"
+        );
     }
     Ok(())
 }

@@ -174,9 +174,11 @@ pub async fn handle_message(
         }
         IngestMessage::Postings { source, postings } => {
             // A message names its source; a posting claiming another one is not trusted.
+            // Nothing on the queue is: already normalized postings are sanitized again.
             let postings = postings
                 .into_iter()
                 .filter(|p| p.source == source)
+                .filter_map(crate::normalize::sanitize_normalized)
                 .map(Incoming::from)
                 .collect();
             Handled::Postings(ingest_postings(store, postings, now, config).await?)

@@ -183,6 +183,49 @@ pub fn normalize(raw: RawPosting, ctx: &NormalizeContext<'_>) -> Result<JobPosti
     Ok(posting)
 }
 
+/// A posting that arrives already normalized (an older crawler's message) made as safe as
+/// one `normalize` makes: its description sanitized and turned into text again, its text
+/// fields made text (no markup, nothing tag-shaped, nothing XML forbids), and its identity
+/// stamped anew from what is left. Ingest trusts nothing on the postings queue. `None` when
+/// no title is left.
+pub fn sanitize_normalized(mut posting: JobPosting) -> Option<JobPosting> {
+    let base = url::Url::parse(&posting.url).ok();
+    let (html, text) = sanitize::sanitize_with_text(
+        &remove_xml_forbidden(&posting.description_html),
+        base.as_ref(),
+    );
+    posting.description_html = html;
+    posting.description_text = text;
+    posting.title = title::clean_title(&posting.title);
+    if posting.title.is_empty() {
+        return None;
+    }
+    posting.company.name = tidy(&posting.company.name).unwrap_or_default();
+    posting.department = posting.department.as_deref().and_then(tidy);
+    posting.external_id = posting.external_id.as_deref().and_then(tidy);
+    for location in &mut posting.locations {
+        location.raw = tidy(&location.raw).unwrap_or_default();
+        for part in [
+            &mut location.city,
+            &mut location.region,
+            &mut location.country,
+        ] {
+            *part = part.as_deref().and_then(tidy);
+        }
+    }
+    let text_only = |values: &mut Vec<String>| {
+        *values = values.iter().filter_map(|v| tidy(v)).collect();
+    };
+    text_only(&mut posting.remote_regions);
+    text_only(&mut posting.skills);
+    // Links are kept only as absolute http(s) addresses, as `normalize` keeps them.
+    posting.company.url = absolute_http(posting.company.url.as_deref(), None);
+    posting.company.logo_url = absolute_http(posting.company.logo_url.as_deref(), None);
+    posting.apply_url = absolute_http(posting.apply_url.as_deref(), None);
+    identity::stamp(&mut posting);
+    Some(posting)
+}
+
 /// The id `normalize` gives `raw` (see `identity::posting_id`), without normalizing the rest:
 /// what a crawl lists and deduplicates by before its postings are normalized at ingest.
 /// Skips exactly what `normalize` skips. Cheap: the title's clean-up, the URL's
@@ -542,6 +585,32 @@ mod tests {
         }
         assert_eq!(posting.title, "Backend Engineer");
         assert_eq!(posting.department.as_deref(), Some("Platform"));
+    }
+
+    #[test]
+    fn an_already_normalized_posting_is_sanitized_again_before_it_is_trusted() {
+        let mut posting = normalize(
+            raw("Backend Engineer", "https://example.com/j/1"),
+            &ctx(None),
+        )
+        .unwrap();
+        let id = posting.id.clone();
+        posting.description_html =
+            "<p>Hi</p><script>alert(1)</script><img src=x onerror=alert(1)>\u{1}".into();
+        posting.title = "<<!---->img src=x onerror=alert(1)>Backend Engineer".into();
+        posting.company.name = "<b>Acme</b>".into();
+        posting.apply_url = Some("javascript:alert(1)".into());
+        posting.skills = vec!["<script>rust</script>".into(), "go".into()];
+        let clean = sanitize_normalized(posting).unwrap();
+        assert_eq!(clean.id, id, "the identity does not change");
+        assert_eq!(clean.title, "Backend Engineer");
+        assert_eq!(clean.company.name, "Acme");
+        assert_eq!(clean.apply_url, None);
+        assert_eq!(clean.skills, ["go"]);
+        assert!(!clean.description_html.contains("script"));
+        assert!(!clean.description_html.contains("onerror"));
+        assert!(clean.description_html.contains("Hi"));
+        assert!(!clean.description_html.contains('\u{1}'));
     }
 
     #[test]
