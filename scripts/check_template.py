@@ -18,6 +18,7 @@ Usage: python scripts/check_template.py [template.yaml]   (with the venv's pytho
 """
 
 import copy
+import json
 import os
 import re
 import sys
@@ -194,6 +195,25 @@ def check(name, raw, parameters):
             problems.append(f"AlarmTopicArn given, yet the stack creates {topics}")
         if not values.get("AlarmTopicArn") and len(topics) != 1:
             problems.append("AlarmEmail without AlarmTopicArn: no topic created")
+
+    # The dashboard: valid JSON once its references are filled in, and a widget for each
+    # thing an operator looks at.
+    dashboards = [r for r in resources.values() if r["Type"] == "AWS::CloudWatch::Dashboard"]
+    if len(dashboards) != 1:
+        problems.append(f"{len(dashboards)} dashboards")
+    else:
+        body = dashboards[0]["Properties"]["DashboardBody"]
+        text = body.get("Fn::Sub", body) if isinstance(body, dict) else body
+        text = text[0] if isinstance(text, list) else text
+        try:
+            widgets = json.loads(re.sub(r"\$\{[^}]+\}", "x", text))["widgets"]
+            titles = " ".join(w["properties"]["title"] for w in widgets).lower()
+            for wanted in ["crawls", "postings", "dead-letter", "oldest message", "capacity",
+                           "latency", "5xx", "duration", "memory"]:
+                if wanted not in titles:
+                    problems.append(f"the dashboard shows no {wanted!r}")
+        except (ValueError, KeyError, TypeError) as error:
+            problems.append(f"the dashboard body is not valid: {error}")
 
     # The authorizer.
     apis = [r for r in resources.values() if r["Type"] == "AWS::ApiGatewayV2::Api"]
