@@ -319,22 +319,12 @@ fn locations(value: Option<&Value>) -> Vec<RawLocation> {
         .filter_map(Value::as_object)
         .filter_map(|place| {
             let part = |key: &str| json_str(place.get(key));
-            let (city, region, country) =
-                (part("cityName"), part("stateCode"), part("isoCountryCode"));
-            let raw = part("formattedAddress").or_else(|| {
-                let parts: Vec<&str> = [&city, &region, &country]
-                    .into_iter()
-                    .flatten()
-                    .map(String::as_str)
-                    .collect();
-                (!parts.is_empty()).then(|| parts.join(", "))
-            })?;
-            Some(RawLocation {
-                raw,
-                city,
-                region,
-                country,
-            })
+            RawLocation::from_parts(
+                part("formattedAddress"),
+                part("cityName"),
+                part("stateCode"),
+                part("isoCountryCode"),
+            )
         })
         .collect()
 }

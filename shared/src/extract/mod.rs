@@ -132,6 +132,29 @@ pub struct RawLocation {
 }
 
 impl RawLocation {
+    /// A location from its structured parts, its text the source's own (`raw`) or else the
+    /// parts joined (`Austin, TX, US`); `None` when there is neither.
+    pub(crate) fn from_parts(
+        raw: Option<String>,
+        city: Option<String>,
+        region: Option<String>,
+        country: Option<String>,
+    ) -> Option<Self> {
+        let raw = raw.or_else(|| {
+            let parts: Vec<&str> = [&city, &region, &country]
+                .into_iter()
+                .filter_map(|p| p.as_deref())
+                .collect();
+            (!parts.is_empty()).then(|| parts.join(", "))
+        })?;
+        Some(RawLocation {
+            raw,
+            city,
+            region,
+            country,
+        })
+    }
+
     /// A location known only by its text.
     pub fn text(raw: impl Into<String>) -> Self {
         RawLocation {

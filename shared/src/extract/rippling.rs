@@ -248,22 +248,12 @@ fn department(value: &Value) -> Option<String> {
 /// A v2 location: `name`, with its `city`, `state` and country code (or name).
 fn structured_location(place: &Map<String, Value>) -> Option<RawLocation> {
     let part = |key: &str| json_str(place.get(key));
-    let city = part("city");
-    let region = part("state");
-    let country = part("countryCode").or_else(|| part("country"));
-    let raw = part("name").or_else(|| {
-        let parts: Vec<&str> = [&city, &region, &country]
-            .into_iter()
-            .filter_map(|p| p.as_deref())
-            .collect();
-        (!parts.is_empty()).then(|| parts.join(", "))
-    })?;
-    Some(RawLocation {
-        raw,
-        city,
-        region,
-        country,
-    })
+    RawLocation::from_parts(
+        part("name"),
+        part("city"),
+        part("state"),
+        part("countryCode").or_else(|| part("country")),
+    )
 }
 
 /// The workplace word of a v2 `workplaceType` (`REMOTE`, `HYBRID`, `ON_SITE`).

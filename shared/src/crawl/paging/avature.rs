@@ -5,7 +5,7 @@
 use serde::{Deserialize, Serialize};
 use url::Url;
 
-use super::{PageRequest, Pager, query_number, with_query};
+use super::{PageRequest, Pager, RowWindow, next_row_offset, query_number, with_query};
 use crate::crawl::fetch::Document;
 use crate::extract::avature::{OFFSET_KEYS, search_page_facts};
 
@@ -53,26 +53,14 @@ impl Pages {
     /// page's own offset links must reach further.
     pub fn next(&mut self, doc: &Document) -> Option<PageRequest> {
         let facts = search_page_facts(&doc.body, &doc.final_url)?;
-        if facts.rows == 0 {
-            return None;
-        }
-        if facts
-            .first
-            .is_some_and(|first| first != self.offset.saturating_add(1))
-        {
-            return None;
-        }
-        let next = match facts.last {
-            Some(last) if last > self.offset => last,
-            _ => self.offset.saturating_add(facts.rows),
+        let window = RowWindow {
+            rows: facts.rows,
+            first: facts.first,
+            last: facts.last,
+            total: facts.total,
+            furthest_link: facts.max_link_offset,
         };
-        let more = match facts.total {
-            Some(total) => next < total,
-            None => facts.max_link_offset.is_some_and(|offset| offset >= next),
-        };
-        if !more {
-            return None;
-        }
+        let next = next_row_offset(self.offset, window)?;
         let key = facts
             .offset_key
             .or_else(|| {

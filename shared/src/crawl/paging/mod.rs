@@ -281,6 +281,47 @@ impl Pager {
     }
 }
 
+/// What an HTML search page says of the rows it shows (the career sites paged by a row
+/// offset: SuccessFactors' `startrow`, Avature's `jobOffset`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct RowWindow {
+    /// Job rows on the page.
+    pub rows: u64,
+    /// The first row's number (from 1), when the page states it.
+    pub first: Option<u64>,
+    /// The last row's number, when stated.
+    pub last: Option<u64>,
+    /// The rows of the whole search, when stated.
+    pub total: Option<u64>,
+    /// The furthest offset the page's own paging links reach, when it has any.
+    pub furthest_link: Option<u64>,
+}
+
+/// The offset of the page after one read at `offset` that shows `window`, or `None` at the
+/// end: a page without rows, one that is not the page asked for (its first row is not
+/// `offset + 1`), the last rows of the stated total, or (without a total) an offset the
+/// page's own links do not reach.
+pub(crate) fn next_row_offset(offset: u64, window: RowWindow) -> Option<u64> {
+    if window.rows == 0
+        || window
+            .first
+            .is_some_and(|first| first != offset.saturating_add(1))
+    {
+        return None;
+    }
+    let next = match window.last {
+        Some(last) if last > offset => last,
+        _ => offset.saturating_add(window.rows),
+    };
+    let more = match window.total {
+        Some(total) => next < total,
+        None => window
+            .furthest_link
+            .is_some_and(|furthest| furthest >= next),
+    };
+    more.then_some(next)
+}
+
 /// The `limit` of `url` when it is a positive number, else [`DEFAULT_PAGE_SIZE`].
 fn page_size(url: &Url) -> u64 {
     query_number(url, "limit")

@@ -4,7 +4,7 @@
 use serde::{Deserialize, Serialize};
 use url::Url;
 
-use super::{PageRequest, Pager, query_number, with_query};
+use super::{PageRequest, Pager, RowWindow, next_row_offset, query_number, with_query};
 use crate::crawl::fetch::Document;
 use crate::extract::successfactors::search_page_facts;
 
@@ -38,26 +38,14 @@ impl Pages {
     /// page's own links must reach further.
     pub fn next(&mut self, doc: &Document) -> Option<PageRequest> {
         let facts = search_page_facts(&doc.body)?;
-        if facts.rows == 0 {
-            return None;
-        }
-        if facts
-            .first
-            .is_some_and(|first| first != self.startrow.saturating_add(1))
-        {
-            return None;
-        }
-        let next = match facts.last {
-            Some(last) if last > self.startrow => last,
-            _ => self.startrow.saturating_add(facts.rows),
+        let window = RowWindow {
+            rows: facts.rows,
+            first: facts.first,
+            last: facts.last,
+            total: facts.total,
+            furthest_link: facts.max_link_startrow,
         };
-        let more = match facts.total {
-            Some(total) => next < total,
-            None => facts.max_link_startrow.is_some_and(|row| row >= next),
-        };
-        if !more {
-            return None;
-        }
+        let next = next_row_offset(self.startrow, window)?;
         self.startrow = next;
         Some(PageRequest::get(with_query(
             &self.url,
