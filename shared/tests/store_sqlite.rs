@@ -24,3 +24,64 @@ conformance_tests!(
         deletes_expired: true
     }
 );
+
+/// A filter that matches little: the one intern posting is the oldest of 2,500.
+#[tokio::test]
+async fn a_list_that_matches_little_examines_a_bounded_window_and_pages_on_with_a_cursor() {
+    use jobfeed::app::ingest::{Incoming, IngestConfig, ingest_postings};
+    use jobfeed::model::Seniority;
+    use jobfeed::store::{ListQuery, PostingReader};
+    use store_conformance::{edited, posting, t};
+
+    let store = fresh_store().await;
+    let intern = edited(&posting("board", "0", "Backend Intern", t(0)), |p| {
+        p.seniority = Some(Seniority::Intern);
+    });
+    let mut postings = vec![intern.clone()];
+    postings.extend((1..2_500).map(|i| {
+        posting(
+            "board",
+            &i.to_string(),
+            &format!("Backend Engineer {i}"),
+            t(i),
+        )
+    }));
+    for (i, chunk) in postings.chunks(500).enumerate() {
+        let incoming = chunk.iter().cloned().map(Incoming::from).collect();
+        let now = t(3_000 + i as i64);
+        ingest_postings(&store, incoming, now, &IngestConfig::default())
+            .await
+            .unwrap();
+    }
+    let query = ListQuery {
+        seniority: Some(Seniority::Intern),
+        ..ListQuery::default()
+    };
+    // The first call examines one window of the newest postings: nothing matches there, so
+    // the page is empty, and its cursor goes on below the window rather than ending.
+    let before = store.usage();
+    let first = store.list(&query, 20, None).await.unwrap();
+    let used = store.usage().since(&before);
+    assert!(first.items.is_empty());
+    assert!(
+        first.next_cursor.is_some(),
+        "the window ended, not the list"
+    );
+    assert_eq!(used.requests, 1);
+    // Following the cursors reaches the one match, then the end.
+    let mut found = Vec::new();
+    let mut cursor = first.next_cursor;
+    let mut pages = 1;
+    while let Some(at) = cursor {
+        let page = store.list(&query, 20, Some(&at)).await.unwrap();
+        found.extend(page.items.into_iter().map(|s| s.posting.id));
+        cursor = page.next_cursor;
+        pages += 1;
+        assert!(pages < 10, "the walk ends");
+    }
+    assert_eq!(found, [intern.id]);
+    assert!(pages >= 2);
+    // A list without filters is not held back by the window.
+    let all = store.list(&ListQuery::default(), 20, None).await.unwrap();
+    assert_eq!(all.items.len(), 20);
+}

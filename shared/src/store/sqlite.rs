@@ -36,6 +36,12 @@ const BUSY_TIMEOUT: StdDuration = StdDuration::from_secs(5);
 /// A list call reads at most this many candidate rows per requested item.
 const READ_BUDGET_FACTOR: usize = 5;
 
+/// The most postings, in listing order, one list call lets SQLite examine when its filters
+/// have no index of their own: a combination that matches little or nothing would otherwise
+/// walk the whole `listed_at` index, evaluating every predicate on every row. Past the
+/// window the page comes back short with a cursor, as the DynamoDB store's pages do.
+const SCAN_WINDOW: usize = 2_000;
+
 /// Ids or fingerprints per `IN (...)` list, well under SQLite's bound-variable limit.
 const IN_CHUNK: usize = 500;
 
@@ -531,14 +537,72 @@ fn encode_position(query: &ListQuery, (at, id): &Position) -> String {
 
 /// The candidate query of a list page: every filter SQL can apply (each one keeps at least
 /// the rows `ListQuery::matches` keeps), newest first, after `after`, at most `budget` rows.
-fn list_sql(query: &ListQuery, after: Option<&Position>, budget: usize) -> (String, Vec<SqlValue>) {
-    let mut sql = String::from("SELECT p.listed_at, p.id, p.body FROM postings p WHERE 1 = 1");
-    let mut args: Vec<SqlValue> = Vec::new();
+/// The open/duplicate conditions of `query`, which the partial `postings_open_by_listed`
+/// index answers.
+fn visibility_sql(query: &ListQuery) -> String {
+    let mut sql = String::new();
     if !query.include_closed {
         sql.push_str(" AND p.closed_at IS NULL");
     }
     if !query.include_duplicates {
         sql.push_str(" AND p.duplicate_of IS NULL");
+    }
+    sql
+}
+
+/// The position `SCAN_WINDOW` postings (of those `query` may show at all) past `after`, in
+/// listing order: the floor of the rows this call examines. `None` when fewer remain (the
+/// window reaches the end) or when the query has a filter whose own index bounds the scan
+/// (`company`, the leading column of `postings_by_company`). One index-only walk.
+fn window_floor(
+    conn: &Connection,
+    query: &ListQuery,
+    after: Option<&Position>,
+) -> Result<Option<Position>, StoreError> {
+    if query.company.is_some() {
+        return Ok(None);
+    }
+    let mut sql = format!(
+        "SELECT p.listed_at, p.id FROM postings p WHERE 1 = 1{}",
+        visibility_sql(query)
+    );
+    let mut args: Vec<SqlValue> = Vec::new();
+    if let Some((at, id)) = after {
+        sql.push_str(" AND p.listed_at <= ? AND (p.listed_at < ? OR p.id < ?)");
+        args.push((*at).into());
+        args.push((*at).into());
+        args.push(id.clone().into());
+    }
+    sql.push_str(" ORDER BY p.listed_at DESC, p.id DESC LIMIT 1 OFFSET ?");
+    args.push(i64::try_from(SCAN_WINDOW - 1).unwrap_or(i64::MAX).into());
+    let mut stmt = conn.prepare_cached(&sql).map_err(db_error)?;
+    let mut rows = stmt.query(params_from_iter(args)).map_err(db_error)?;
+    match rows.next().map_err(db_error)? {
+        Some(row) => Ok(Some((
+            row.get(0).map_err(db_error)?,
+            row.get(1).map_err(db_error)?,
+        ))),
+        None => Ok(None),
+    }
+}
+
+fn list_sql(
+    query: &ListQuery,
+    after: Option<&Position>,
+    floor: Option<&Position>,
+    budget: usize,
+) -> (String, Vec<SqlValue>) {
+    let mut sql = format!(
+        "SELECT p.listed_at, p.id, p.body FROM postings p WHERE 1 = 1{}",
+        visibility_sql(query)
+    );
+    let mut args: Vec<SqlValue> = Vec::new();
+    if let Some((at, id)) = floor {
+        // The window: nothing older than its floor (the floor itself included).
+        sql.push_str(" AND p.listed_at >= ? AND (p.listed_at > ? OR p.id >= ?)");
+        args.push((*at).into());
+        args.push((*at).into());
+        args.push(id.clone().into());
     }
     if let Some(company) = &query.company {
         sql.push_str(" AND p.company = ?");
@@ -621,7 +685,8 @@ fn list_page(
         });
     }
     let budget = limit.saturating_mul(READ_BUDGET_FACTOR);
-    let (sql, args) = list_sql(query, after.as_ref(), budget);
+    let floor = window_floor(conn, query, after.as_ref())?;
+    let (sql, args) = list_sql(query, after.as_ref(), floor.as_ref(), budget);
     let mut stmt = conn.prepare_cached(&sql).map_err(db_error)?;
     let mut rows = stmt.query(params_from_iter(args)).map_err(db_error)?;
     let mut items = Vec::new();
@@ -649,12 +714,13 @@ fn list_page(
     usage.record(read as u64, 0);
     let next = if more_matches {
         last_item
-    } else if read < budget {
-        // The candidates ran out before the budget did: this is the end.
-        None
-    } else {
+    } else if read >= budget {
         // Budget spent: continue after everything read, matched or not.
         last_read
+    } else {
+        // The candidates ran out before the budget did: the end, or the end of this call's
+        // window (the next call goes on below its floor).
+        floor
     };
     Ok(Page {
         items,
