@@ -218,10 +218,14 @@ pub fn sanitize_normalized(mut posting: JobPosting) -> Option<JobPosting> {
     };
     text_only(&mut posting.remote_regions);
     text_only(&mut posting.skills);
-    // Links are kept only as absolute http(s) addresses, as `normalize` keeps them.
-    posting.company.url = absolute_http(posting.company.url.as_deref(), None);
-    posting.company.logo_url = absolute_http(posting.company.logo_url.as_deref(), None);
-    posting.apply_url = absolute_http(posting.apply_url.as_deref(), None);
+    // Links are kept only when they are absolute http(s) addresses, as `normalize` keeps
+    // them; a kept link is kept as written, so a clean posting stays byte for byte the same
+    // (and an unchanged re-send writes nothing).
+    let http_only =
+        |link: Option<String>| link.filter(|link| absolute_http(Some(link), None).is_some());
+    posting.company.url = http_only(posting.company.url.take());
+    posting.company.logo_url = http_only(posting.company.logo_url.take());
+    posting.apply_url = http_only(posting.apply_url.take());
     identity::stamp(&mut posting);
     Some(posting)
 }
@@ -603,6 +607,8 @@ mod tests {
         posting.skills = vec!["<script>rust</script>".into(), "go".into()];
         let clean = sanitize_normalized(posting).unwrap();
         assert_eq!(clean.id, id, "the identity does not change");
+        // A clean posting comes out exactly as it went in.
+        assert_eq!(sanitize_normalized(clean.clone()).as_ref(), Some(&clean));
         assert_eq!(clean.title, "Backend Engineer");
         assert_eq!(clean.company.name, "Acme");
         assert_eq!(clean.apply_url, None);
