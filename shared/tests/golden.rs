@@ -2011,7 +2011,7 @@ fn every_salary_taken_from_free_text_over_the_corpus_is_right() {
         .iter()
         .filter(|f| checked.contains(&f.as_str()))
         .count();
-    // The precision BENCHMARKS.md and the closing note quote comes from this line.
+    // The precision is reported by this line (run the test with --nocapture to see it).
     println!(
         "free-text pay over the corpus: {} salaries taken, {right} right ({} checked by hand)",
         found.len(),
