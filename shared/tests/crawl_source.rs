@@ -314,6 +314,19 @@ fn respond(seen: &Seen, port: u16) -> Response {
                 _ => StatusCode::BAD_REQUEST.into_response(),
             }
         }
+        // A board whose search refuses every page after the first, token or not (an expired
+        // session the pre-flight cannot renew).
+        "/api/geo/expiring/jobposting/search" if seen.method == "POST" => {
+            let body: Value = serde_json::from_str(&seen.body).unwrap_or(Value::Null);
+            match body["paginationStart"].as_u64() {
+                Some(0) => {
+                    let mut page: Value = serde_json::from_str(DAYFORCE_SEARCH).unwrap();
+                    page["maxCount"] = json!(27);
+                    json(page).into_response()
+                }
+                _ => (StatusCode::FORBIDDEN, "Forbidden").into_response(),
+            }
+        }
         path if path.starts_with("/api/geo/pca/jobposting/pca/en-US/1/") => {
             let id = path.rsplit('/').next().unwrap_or_default();
             match dayforce_detail(id) {
@@ -1798,4 +1811,37 @@ async fn an_avature_search_is_paged_by_job_offset_and_each_job_page_read() {
         "the second page's jobs are read too: {jobs:?}"
     );
     assert!(server.log().iter().all(|s| s.host == "127.0.0.1"));
+}
+
+#[tokio::test]
+async fn a_dayforce_page_refused_mid_crawl_renews_the_preflight_once_then_ends_incomplete() {
+    let server = TestServer::start().await;
+    let source = server.source(
+        "name = \"expiring\"\nkind = \"dayforce\"\nurl = \"{base}/en-US/expiring/CANDIDATEPORTAL\"",
+    );
+    let output = crawl(&source).await.unwrap();
+    // The refused page was asked again after a new pre-flight, then the list ended there.
+    assert_eq!(server.hits("/api/auth/csrf").len(), 2);
+    let searches = server.hits("/api/geo/expiring/jobposting/search");
+    let starts: Vec<u64> = searches
+        .iter()
+        .map(|s| {
+            serde_json::from_str::<Value>(&s.body).unwrap()["paginationStart"]
+                .as_u64()
+                .unwrap()
+        })
+        .collect();
+    assert_eq!(starts, [0, 25, 25]);
+    assert!(
+        !output.complete,
+        "a refused page leaves the crawl incomplete"
+    );
+    assert_eq!(output.report.errors.len(), 1, "{:?}", output.report.errors);
+    assert!(
+        output.report.errors[0].contains("403"),
+        "{:?}",
+        output.report.errors
+    );
+    // The first page's rows that carry their description are kept.
+    assert!(!output.postings.is_empty());
 }

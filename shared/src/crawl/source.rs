@@ -517,6 +517,26 @@ impl<'a> CrawlJob<'a> {
         if page.preflight {
             return self.read_preflight(pager, &page, read, first, outcome);
         }
+        // A refusal of a later page may be an expired session (a crawl going on in another
+        // invocation): the pager renews it once and the page is asked again.
+        if !first
+            && matches!(
+                &outcome,
+                Err(FetchError::Status {
+                    status: 401 | 403,
+                    ..
+                })
+            )
+            && let Some(renewal) = pager.renew()
+        {
+            tracing::info!(source = %self.source.name, url = %page.url, "session renewed");
+            self.progress.list = ListPass::Pages {
+                pager,
+                next: Some(renewal),
+                read,
+            };
+            return Ok(Step::Found(Vec::new()));
+        }
         let doc = if first {
             match self.first_document(&page.url, outcome)? {
                 Some(doc) => doc,

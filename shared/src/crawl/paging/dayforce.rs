@@ -26,6 +26,10 @@ pub struct Pages {
     session: Option<Session>,
     /// `paginationStart` of the page last asked for.
     start: u64,
+    /// The `start` of the page a renewed pre-flight was made for: a second refusal of the
+    /// same page ends the list instead of renewing again.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    renewed_at: Option<u64>,
 }
 
 /// What the CSRF pre-flight gave.
@@ -65,6 +69,7 @@ pub fn start(url: &Url) -> (Pager, PageRequest) {
         search,
         session: None,
         start: 0,
+        renewed_at: None,
     };
     let preflight = PageRequest {
         preflight: true,
@@ -133,7 +138,7 @@ impl Pages {
                 token: token.to_owned(),
                 cookie: doc.cookies.join("; "),
             });
-            self.start = 0;
+            // The list's first page, or the page a renewed pre-flight was made for.
             return Some(self.page());
         }
         let rows = body.get("jobPostings")?.as_array()?.len() as u64;
@@ -150,6 +155,25 @@ impl Pages {
         }
         self.start = next;
         Some(self.page())
+    }
+
+    /// A new CSRF pre-flight after the search refused the page at `start` (401/403: the
+    /// token expired, as it does when a crawl goes on in a later invocation); the page is
+    /// asked again with the new token. `None` when this page was renewed for already.
+    pub fn renew(&mut self) -> Option<PageRequest> {
+        if self.session.is_none() || self.renewed_at == Some(self.start) {
+            return None;
+        }
+        self.session = None;
+        self.renewed_at = Some(self.start);
+        let mut csrf = self.search.clone();
+        csrf.set_path("/api/auth/csrf");
+        csrf.set_query(None);
+        csrf.set_fragment(None);
+        Some(PageRequest {
+            preflight: true,
+            ..PageRequest::get(csrf)
+        })
     }
 
     /// Tenant, board code and culture, as `start` wrote them in the search's address.
@@ -267,6 +291,42 @@ mod tests {
                 ("Cookie".to_owned(), format!("{COOKIE}; other=1")),
             ]
         );
+    }
+
+    #[test]
+    fn a_refused_page_renews_the_token_once_and_is_asked_again_at_the_same_start() {
+        let (pager, _) = start(&url(
+            "https://jobs.dayforcehcm.com/en-US/pca/CANDIDATEPORTAL",
+        ));
+        let mut pages = pages(pager);
+        pages.next(&csrf_answer()).unwrap();
+        // The first page read, the second asked for at paginationStart 25.
+        let second = pages.next(&doc(SEARCH)).unwrap();
+        let FetchMethod::PostJson(body) = &second.method else {
+            panic!("a POST");
+        };
+        let start = body["paginationStart"].clone();
+        assert_ne!(start, json!(0));
+        // Refused (the token expired): a new pre-flight, then the same page with the new token.
+        let preflight = pages.renew().unwrap();
+        assert!(preflight.preflight);
+        assert_eq!(
+            preflight.url.as_str(),
+            "https://jobs.dayforcehcm.com/api/auth/csrf"
+        );
+        let mut fresh = doc(r#"{"csrfToken": "tok456"}"#);
+        fresh.cookies = vec![COOKIE.to_owned()];
+        let again = pages.next(&fresh).unwrap();
+        let FetchMethod::PostJson(body) = &again.method else {
+            panic!("a POST");
+        };
+        assert_eq!(body["paginationStart"], start);
+        assert_eq!(
+            again.headers[0],
+            ("X-CSRF-TOKEN".to_owned(), "tok456".to_owned())
+        );
+        // Refused again with a fresh token: the list ends rather than asking forever.
+        assert_eq!(pages.renew(), None);
     }
 
     #[test]

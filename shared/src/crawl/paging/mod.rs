@@ -194,6 +194,16 @@ impl Pager {
         matches!(self, Pager::Single)
     }
 
+    /// A request that may get a refused page (401/403) accepted on a second try: a new
+    /// pre-flight for the kinds whose session expires (Dayforce's CSRF token). `None` for
+    /// every other kind, and once a page was renewed for already.
+    pub fn renew(&mut self) -> Option<PageRequest> {
+        match self {
+            Pager::Dayforce(pages) => pages.renew(),
+            _ => None,
+        }
+    }
+
     /// The request after `doc` (a page, or a pre-flight's answer), or `None` when that was
     /// the last one (or the document does not say: a page the pager cannot read ends the list
     /// rather than guessing).
