@@ -136,11 +136,6 @@ impl Seen {
         self.0.insert(key)
     }
 
-    /// Whether the posting with id key `key` was listed.
-    pub fn contains_key(&self, key: u64) -> bool {
-        self.0.contains(&key)
-    }
-
     /// Whether the posting `id` was listed.
     pub fn contains(&self, id: &str) -> bool {
         self.0.contains(&id_key(id))
