@@ -129,6 +129,9 @@ pub struct SourceConfig {
     /// Share of its posting pages each crawl reads again although the listing says they are
     /// unchanged (overrides the crawl default; `html` listings only).
     pub refresh_share: f64,
+    /// Whether it is crawled (`enabled = false` keeps the source and its postings, but the
+    /// scheduler passes it by).
+    pub enabled: bool,
     /// The line of the source in the file (1-based), for messages.
     pub line: usize,
 }
@@ -173,6 +176,12 @@ struct RawSource {
     listing: Option<ListingRecipe>,
     detail: Option<HtmlRecipe>,
     refresh_share: Option<f64>,
+    #[serde(default = "enabled_by_default")]
+    enabled: bool,
+}
+
+fn enabled_by_default() -> bool {
+    true
 }
 
 #[derive(Debug, Deserialize)]
@@ -256,12 +265,33 @@ pub fn parse(text: &str, origin: &str) -> Result<Config, ConfigError> {
             message: e.message().to_owned(),
         }])
     })?;
+    let tables = raw
+        .source
+        .into_iter()
+        .map(|table| (line_of(table.span().start), table.into_inner()))
+        .collect();
+    let (sources, problems) = validate_tables(tables, &raw.crawl);
+    if problems.is_empty() {
+        Ok(Config {
+            crawl: raw.crawl,
+            sources,
+        })
+    } else {
+        Err(fail(problems))
+    }
+}
+
+/// Validates `[[source]]` tables (each with its line) against the crawl defaults: the
+/// sources that are valid, and a problem for each one that is not (a duplicate name is a
+/// problem of the later table).
+pub(crate) fn validate_tables(
+    tables: Vec<(usize, toml::Table)>,
+    crawl: &CrawlDefaults,
+) -> (Vec<SourceConfig>, Vec<Problem>) {
     let mut problems = Vec::new();
     let mut sources = Vec::new();
     let mut seen: HashMap<String, usize> = HashMap::new();
-    for table in raw.source {
-        let line = line_of(table.span().start);
-        let table = table.into_inner();
+    for (line, table) in tables {
         let name = table
             .get("name")
             .and_then(|v| v.as_str())
@@ -287,19 +317,12 @@ pub fn parse(text: &str, origin: &str) -> Result<Config, ConfigError> {
         if let Some(first) = seen.insert(parsed.name.clone(), line) {
             report(format!("duplicate name (first used on line {first})"));
         }
-        match validate(parsed, &raw.crawl, line) {
+        match validate(parsed, crawl, line) {
             Ok(source) => sources.push(source),
             Err(messages) => messages.into_iter().for_each(&mut report),
         }
     }
-    if problems.is_empty() {
-        Ok(Config {
-            crawl: raw.crawl,
-            sources,
-        })
-    } else {
-        Err(fail(problems))
-    }
+    (sources, problems)
 }
 
 fn validate(
@@ -385,6 +408,7 @@ fn validate(
             listing: raw.listing,
             detail: raw.detail,
             refresh_share,
+            enabled: raw.enabled,
             line,
         }),
         _ => Err(errors),

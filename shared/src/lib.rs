@@ -22,6 +22,7 @@ pub mod model;
 pub mod normalize;
 pub mod parse;
 pub mod queue;
+pub mod registry;
 pub mod store;
 
 pub use error::ParseError;

@@ -17,11 +17,14 @@ use chrono::Utc;
 use jobfeed::app::RunError;
 use jobfeed::app::crawl::{CrawlPorts, CrawlSettings, SourceRunReport, run_task};
 use jobfeed::app::messages::{CrawlTask, IngestMessage};
+use jobfeed::app::registry::{ResolvedSource, resolve_source};
 use jobfeed::config::Config;
 use jobfeed::crawl::fetch::Fetcher;
 use jobfeed::crawl::source::Limits;
 use jobfeed::queue::Queue;
-use jobfeed::store::{CheckpointStore, CrawlOutcome, SourceIndex, SourceStateStore};
+use jobfeed::store::{
+    CheckpointStore, CrawlOutcome, SourceIndex, SourceRegistryReader, SourceStateStore,
+};
 use jobfeed_fn::metrics::{MetricLine, Unit};
 use jobfeed_fn::sqs::{RecordError, each_record};
 use lambda_runtime::Context;
@@ -33,8 +36,11 @@ pub const DEFAULT_DEADLINE_MARGIN: Duration = Duration::from_secs(20);
 
 /// What the handler works with: built once per Lambda instance.
 pub struct Crawler<'a> {
-    /// The sources.
+    /// The built-in sources (or `SOURCES_TOML`'s) and the crawl settings; a source in the
+    /// registry is read from there instead, task by task.
     pub config: &'a Config,
+    /// The source registry.
+    pub registry: &'a dyn SourceRegistryReader,
     /// How crawls go on, fail and close.
     pub settings: &'a CrawlSettings,
     /// The HTTP fetcher (politeness and robots.txt state live in it).
@@ -73,12 +79,28 @@ pub async fn handle(crawler: &Crawler<'_>, event: SqsEvent, limits: Limits) -> S
         let body = message.body.unwrap_or_default();
         let task: CrawlTask = serde_json::from_str(&body)
             .map_err(|e| RecordError::Permanent(format!("not a crawl task: {e}")))?;
-        let source = crawler
-            .config
-            .sources
-            .iter()
-            .find(|s| s.name == task.source)
-            .ok_or_else(|| run_error(RunError::UnknownSource(task.source.clone())))?;
+        let source = match resolve_source(crawler.registry, crawler.config, &task.source)
+            .await
+            .map_err(|e| run_error(RunError::Store(e)))?
+        {
+            ResolvedSource::Source(source) => source,
+            ResolvedSource::Removed => {
+                let report =
+                    SourceRunReport::skipped(&task.source, "the source was removed".into());
+                tracing::info!(source = %task.source, "crawl task of a removed source dropped");
+                metric_line(&report).emit();
+                return Ok(report);
+            }
+            ResolvedSource::Invalid(problem) => {
+                return Err(RecordError::Permanent(format!(
+                    "source `{}` in the registry is invalid: {}",
+                    task.source, problem.message
+                )));
+            }
+            ResolvedSource::Unknown => {
+                return Err(run_error(RunError::UnknownSource(task.source.clone())));
+            }
+        };
         let ports = CrawlPorts {
             fetcher: crawler.fetcher,
             postings: crawler.postings,
@@ -87,7 +109,7 @@ pub async fn handle(crawler: &Crawler<'_>, event: SqsEvent, limits: Limits) -> S
             checkpoints: crawler.checkpoints,
             index: crawler.index,
         };
-        let report = run_task(ports, crawler.settings, source, &task, limits, Utc::now())
+        let report = run_task(ports, crawler.settings, &source, &task, limits, Utc::now())
             .await
             .map_err(run_error)?;
         tracing::info!(

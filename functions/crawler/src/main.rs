@@ -59,6 +59,7 @@ async fn main() -> Result<(), Error> {
             .await?;
         let crawler = Crawler {
             config,
+            registry: store,
             settings,
             fetcher,
             postings,

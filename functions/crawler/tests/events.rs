@@ -132,6 +132,7 @@ impl World {
         );
         let crawler = Crawler {
             config: &self.config,
+            registry: &self.store,
             settings: &self.settings,
             fetcher: &self.fetcher,
             postings: &postings,

@@ -168,6 +168,7 @@ impl World {
         let tasks = Collector::default();
         let crawler = Crawler {
             config: &self.config,
+            registry: &self.store,
             settings: &settings,
             fetcher: &self.fetcher,
             postings: &self.postings,

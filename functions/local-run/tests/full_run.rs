@@ -177,10 +177,17 @@ impl Stack {
             self.queues.url("CrawlQueue"),
             &self.config,
         );
-        jobfeed_fn_scheduler::handle(&self.config, self.store.as_ref(), &queue, event, now)
-            .await
-            .unwrap()
-            .enqueued
+        jobfeed_fn_scheduler::handle(
+            &self.config,
+            self.store.as_ref(),
+            self.store.as_ref(),
+            &queue,
+            event,
+            now,
+        )
+        .await
+        .unwrap()
+        .enqueued
     }
 
     /// Hands the queue's messages to `handler` batch by batch, as Lambda's poller does,
@@ -221,6 +228,7 @@ impl Stack {
         };
         let crawler = jobfeed_fn_crawler::Crawler {
             config: &self.config,
+            registry: self.store.as_ref(),
             settings: &settings,
             fetcher: &self.fetcher,
             postings: &postings,

@@ -31,9 +31,16 @@ async fn main() -> Result<(), Error> {
                     (store, queue)
                 })
                 .await;
-            handle(config, store, queue, event.payload, chrono::Utc::now())
-                .await
-                .map_err(Error::from)
+            handle(
+                config,
+                store,
+                store,
+                queue,
+                event.payload,
+                chrono::Utc::now(),
+            )
+            .await
+            .map_err(Error::from)
         },
     ))
     .await

@@ -106,7 +106,8 @@ pub struct SourceRunReport {
 }
 
 impl SourceRunReport {
-    fn skipped(source: &str, reason: String) -> Self {
+    /// A report of a task dropped without crawling, and why.
+    pub fn skipped(source: &str, reason: String) -> Self {
         SourceRunReport {
             source: source.to_owned(),
             outcome: None,
@@ -177,6 +178,14 @@ pub async fn run_task(
     mut limits: Limits,
     now: DateTime<Utc>,
 ) -> Result<SourceRunReport, RunError> {
+    if !source.enabled {
+        // Disabled after the task was queued (a continuation, or a task already in the
+        // queue): dropped; a crawl it leaves running is taken over once re-enabled.
+        return Ok(SourceRunReport::skipped(
+            &source.name,
+            "the source is disabled".into(),
+        ));
+    }
     let clock = std::time::Instant::now();
     let mut state = ports
         .states
@@ -612,6 +621,7 @@ async fn pause(
             started_at: checkpoint.started_at,
             step: checkpoint.step,
         }),
+        host: Some(super::schedule::host_of(source)),
     };
     // Not sent (the queue down): the crawl stays running, goes stale, and the next
     // scheduled task takes it over from this checkpoint.

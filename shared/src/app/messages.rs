@@ -24,6 +24,11 @@ pub struct CrawlTask {
     /// dropped, so one crawl never runs twice at once.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub resume: Option<Resume>,
+    /// The host of the source's URL, lower case: the task's FIFO group, carried so that a
+    /// crawler whose configuration does not know the source (one registered after it
+    /// started) groups the continuation with the task it came from.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub host: Option<String>,
 }
 
 /// Which crawl, and which step of it, a continuation task is.
@@ -42,6 +47,7 @@ impl CrawlTask {
             source: source.into(),
             due_at,
             resume: None,
+            host: None,
         }
     }
 }

@@ -10,6 +10,7 @@ mod fixtures;
 pub mod ingest;
 pub mod messages;
 pub mod pipeline;
+pub mod registry;
 pub mod schedule;
 
 use crate::queue::QueueError;

@@ -14,7 +14,7 @@ use crate::store::{SourceState, SourceStateStore};
 /// Longest wait between retries of a failing source.
 const MAX_BACKOFF: Duration = Duration::days(1);
 
-/// The sources due at `now`: never crawled, past their `next_due_at` and not running, or
+/// The sources due at `now` (enabled ones only): never crawled, past their `next_due_at` and not running, or
 /// running but not heard of for `stale_after` (their crawl is taken over).
 pub fn due_sources<'a>(
     config: &'a Config,
@@ -27,6 +27,7 @@ pub fn due_sources<'a>(
     config
         .sources
         .iter()
+        .filter(|source| source.enabled)
         .filter(|source| {
             let Some(state) = by_name.get(source.name.as_str()) else {
                 return true;
@@ -65,7 +66,10 @@ pub async fn schedule_due(
     let known = states.source_states().await?;
     let due: Vec<CrawlTask> = due_sources(config, &known, stale_after, now)
         .into_iter()
-        .map(|s| CrawlTask::scheduled(s.name.clone(), now))
+        .map(|s| CrawlTask {
+            host: Some(host_of(s)),
+            ..CrawlTask::scheduled(s.name.clone(), now)
+        })
         .collect();
     let names = due.iter().map(|t| t.source.clone()).collect();
     if !due.is_empty() {
@@ -74,7 +78,18 @@ pub async fn schedule_due(
     Ok(names)
 }
 
-/// The FIFO group of a crawl task: the host of its source's URL (lower case), so SQS hands
+/// The host of a source's URL, lower case (its name when the URL has none): the FIFO group
+/// of its crawl tasks.
+pub fn host_of(source: &SourceConfig) -> String {
+    source
+        .url
+        .host_str()
+        .unwrap_or(&source.name)
+        .to_ascii_lowercase()
+}
+
+/// The FIFO group of a crawl task: the host it carries, else the host of its source's URL
+/// in `config` (tasks queued before tasks carried it), lower case, so SQS hands
 /// out one task per host at a time and two crawls never fetch from one host together; a
 /// task for a source that is not configured (which the crawler refuses) is grouped by its
 /// name. The scheduler's tasks and the crawler's continuations share it.
@@ -82,15 +97,12 @@ pub fn host_group(config: &Config) -> impl Fn(&CrawlTask) -> String + Send + Syn
     let hosts: HashMap<String, String> = config
         .sources
         .iter()
-        .map(|s| {
-            let host = s.url.host_str().unwrap_or(&s.name).to_ascii_lowercase();
-            (s.name.clone(), host)
-        })
+        .map(|s| (s.name.clone(), host_of(s)))
         .collect();
     move |task: &CrawlTask| {
-        hosts
-            .get(&task.source)
-            .cloned()
+        task.host
+            .clone()
+            .or_else(|| hosts.get(&task.source).cloned())
             .unwrap_or_else(|| task.source.clone())
     }
 }
@@ -169,5 +181,44 @@ mod tests {
         let group = host_group(&config());
         assert_eq!(group(&CrawlTask::scheduled("b", at(0))), "b.example");
         assert_eq!(group(&CrawlTask::scheduled("gone", at(0))), "gone");
+    }
+
+    #[test]
+    fn a_disabled_source_is_never_due() {
+        let mut config = config();
+        config.sources[1].enabled = false;
+        assert_eq!(
+            names(due_sources(&config, &[], Duration::hours(1), at(0))),
+            ["a"]
+        );
+    }
+
+    #[test]
+    fn a_task_carrying_its_host_is_grouped_by_it_even_when_the_config_does_not_know_the_source() {
+        let group = host_group(&config());
+        let task = CrawlTask {
+            host: Some("boards.example".into()),
+            ..CrawlTask::scheduled("registered-later", at(0))
+        };
+        assert_eq!(group(&task), "boards.example");
+    }
+
+    #[tokio::test]
+    async fn scheduled_tasks_carry_their_sources_host() {
+        let store = crate::store::memory::MemoryStore::new();
+        let queue = crate::queue::memory::Collector::default();
+        let names = schedule_due(&config(), &store, &queue, Duration::hours(1), at(0))
+            .await
+            .unwrap();
+        assert_eq!(names, ["a", "b"]);
+        let hosts: Vec<Option<String>> = queue
+            .take()
+            .into_iter()
+            .map(|t: CrawlTask| t.host)
+            .collect();
+        assert_eq!(
+            hosts,
+            [Some("a.example".to_owned()), Some("b.example".to_owned())]
+        );
     }
 }

@@ -10,9 +10,11 @@ use serde_json::json;
 
 use super::{
     CheckpointStore, IndexEntry, IngestCounter, ListQuery, Page, PostingReader, PostingStore,
-    SourceIndex, SourceState, SourceStateReader, SourceStateStore, StoreError, StoredPosting,
-    Usage, UsageSnapshot, Write, WriteOutcome, cursor, expires_at, listed_at,
+    SourceIndex, SourceRegistry, SourceRegistryReader, SourceState, SourceStateReader,
+    SourceStateStore, StoreError, StoredPosting, Usage, UsageSnapshot, Write, WriteOutcome, cursor,
+    expires_at, listed_at,
 };
+use crate::registry::SourceEntry;
 
 /// A store that keeps everything in process memory.
 #[derive(Debug, Default)]
@@ -22,6 +24,7 @@ pub struct MemoryStore {
     /// Ingest counts (new, changed) by source, kept apart from the crawler's fields.
     counts: Mutex<HashMap<String, (u64, u64)>>,
     checkpoints: Mutex<HashMap<String, Vec<u8>>>,
+    registry: Mutex<BTreeMap<String, SourceEntry>>,
     usage: Usage,
 }
 
@@ -282,6 +285,28 @@ impl CheckpointStore for MemoryStore {
 
     async fn delete_checkpoint(&self, source: &str) -> Result<(), StoreError> {
         locked(&self.checkpoints).remove(source);
+        Ok(())
+    }
+}
+
+#[async_trait]
+impl SourceRegistryReader for MemoryStore {
+    async fn registered_sources(&self) -> Result<Vec<SourceEntry>, StoreError> {
+        Ok(locked(&self.registry).values().cloned().collect())
+    }
+
+    async fn registered_source(&self, name: &str) -> Result<Option<SourceEntry>, StoreError> {
+        Ok(locked(&self.registry).get(name).cloned())
+    }
+}
+
+#[async_trait]
+impl SourceRegistry for MemoryStore {
+    async fn put_registered_sources(&self, entries: &[SourceEntry]) -> Result<(), StoreError> {
+        let mut registry = locked(&self.registry);
+        for entry in entries {
+            registry.insert(entry.name.clone(), entry.clone());
+        }
         Ok(())
     }
 }

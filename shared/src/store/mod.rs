@@ -22,6 +22,7 @@ use crate::identity::ListMark;
 use crate::model::{
     Category, EmploymentType, JobPosting, Salary, Seniority, Validators, Workplace,
 };
+use crate::registry::SourceEntry;
 
 /// A posting as stored: the posting (with its lifecycle fields set), its change history and
 /// the store's bookkeeping.
@@ -585,11 +586,35 @@ pub trait IngestCounter: Send + Sync {
     -> Result<(), StoreError>;
 }
 
+/// The source registry's read side: what the scheduler, the crawler and `/sources` read.
+#[async_trait]
+pub trait SourceRegistryReader: Send + Sync {
+    /// Every record, removed ones included, in name order. Bounded reads: the records are
+    /// read together (one partition on DynamoDB), never scanned out of the postings.
+    async fn registered_sources(&self) -> Result<Vec<SourceEntry>, StoreError>;
+    /// One record by name (strongly consistent where the store has a choice).
+    async fn registered_source(&self, name: &str) -> Result<Option<SourceEntry>, StoreError>;
+}
+
+/// The source registry: sources kept in the store, so changing them needs no build and no
+/// deploy (`jobfeed sources import | add | remove | enable | disable`).
+#[async_trait]
+pub trait SourceRegistry: SourceRegistryReader {
+    /// Writes `entries`, each replacing the record of its name.
+    async fn put_registered_sources(&self, entries: &[SourceEntry]) -> Result<(), StoreError>;
+}
+
 /// Every side of a store: what a process running the whole pipeline wires (`jobfeed crawl`,
 /// `jobfeed serve`). Use cases take the narrower ports.
-pub trait Store: PostingStore + SourceStateStore + IngestCounter + CheckpointStore {}
+pub trait Store:
+    PostingStore + SourceStateStore + IngestCounter + CheckpointStore + SourceRegistry
+{
+}
 
-impl<T: PostingStore + SourceStateStore + IngestCounter + CheckpointStore> Store for T {}
+impl<T: PostingStore + SourceStateStore + IngestCounter + CheckpointStore + SourceRegistry> Store
+    for T
+{
+}
 
 /// Where a crawl that spans invocations keeps its progress between them: one opaque
 /// document per source (the app layer's `CrawlProgress`), of any size (a store with an item

@@ -24,11 +24,13 @@ use serde_json::{Value, json};
 
 use super::{
     CheckpointStore, IndexEntry, IngestCounter, ListQuery, Page, PostingReader, PostingStore,
-    SourceIndex, SourceState, SourceStateReader, SourceStateStore, StoreError, StoredPosting,
-    Usage, UsageSnapshot, Write, WriteOutcome, cursor, listed_at, search_words,
+    SourceIndex, SourceRegistry, SourceRegistryReader, SourceState, SourceStateReader,
+    SourceStateStore, StoreError, StoredPosting, Usage, UsageSnapshot, Write, WriteOutcome, cursor,
+    listed_at, search_words,
 };
 use crate::identity::ListMark;
 use crate::model::{JobPosting, Workplace};
+use crate::registry::{SourceEntry, SourceStatus};
 
 /// How long a statement waits for another process's lock before failing as retryable.
 const BUSY_TIMEOUT: StdDuration = StdDuration::from_secs(5);
@@ -50,7 +52,7 @@ const ANY_COUNTRY: &str = "*";
 
 /// The schema, one step per version: step `n` takes a database from `user_version` `n` to
 /// `n + 1`. Steps are only ever appended; a shipped step never changes.
-const MIGRATIONS: &[&str] = &[SCHEMA_V1, SCHEMA_V2];
+const MIGRATIONS: &[&str] = &[SCHEMA_V1, SCHEMA_V2, SCHEMA_REGISTRY];
 
 /// Version 1. `pk` is an explicit rowid alias so the FTS rows, keyed by rowid, stay attached
 /// to their posting even through a `VACUUM` (which may renumber implicit rowids); `id` is
@@ -134,6 +136,17 @@ CREATE TABLE source_counts (
 CREATE TABLE checkpoints (
     name TEXT PRIMARY KEY,
     progress BLOB NOT NULL
+) WITHOUT ROWID;
+"#;
+
+/// The source registry: one row per registered source, its `[[source]]` table as TOML text
+/// (`registry::SourceEntry`).
+const SCHEMA_REGISTRY: &str = r#"
+CREATE TABLE source_registry (
+    name TEXT PRIMARY KEY,
+    definition TEXT NOT NULL,
+    status TEXT NOT NULL,
+    updated_at TEXT NOT NULL
 ) WITHOUT ROWID;
 "#;
 
@@ -970,6 +983,86 @@ fn read_states(conn: &Connection, name: Option<&str>) -> Result<Vec<SourceState>
 impl SourceStateReader for SqliteStore {
     async fn source_states(&self) -> Result<Vec<SourceState>, StoreError> {
         self.run(move |conn, _| read_states(conn, None)).await
+    }
+}
+
+/// The registry rows named `name`, or all of them, in name order.
+fn read_registry(conn: &Connection, name: Option<&str>) -> Result<Vec<SourceEntry>, StoreError> {
+    let mut stmt = conn
+        .prepare_cached(
+            "SELECT name, definition, status, updated_at FROM source_registry \
+             WHERE ?1 IS NULL OR name = ?1 ORDER BY name",
+        )
+        .map_err(db_error)?;
+    let rows = stmt
+        .query_map([name], |row| {
+            Ok((
+                row.get::<_, String>(0)?,
+                row.get::<_, String>(1)?,
+                row.get::<_, String>(2)?,
+                row.get::<_, String>(3)?,
+            ))
+        })
+        .and_then(Iterator::collect::<Result<Vec<_>, _>>)
+        .map_err(db_error)?;
+    rows.into_iter()
+        .map(|(name, definition, status, updated_at)| {
+            let corrupt = |what: &str| {
+                StoreError::Permanent(format!("registry record of source {name}: bad {what}"))
+            };
+            Ok(SourceEntry {
+                status: SourceStatus::parse(&status).ok_or_else(|| corrupt("status"))?,
+                updated_at: DateTime::parse_from_rfc3339(&updated_at)
+                    .map_err(|_| corrupt("time"))?
+                    .with_timezone(&Utc),
+                name,
+                definition,
+            })
+        })
+        .collect()
+}
+
+#[async_trait]
+impl SourceRegistryReader for SqliteStore {
+    async fn registered_sources(&self) -> Result<Vec<SourceEntry>, StoreError> {
+        self.run(move |conn, _| read_registry(conn, None)).await
+    }
+
+    async fn registered_source(&self, name: &str) -> Result<Option<SourceEntry>, StoreError> {
+        let name = name.to_owned();
+        self.run(move |conn, _| Ok(read_registry(conn, Some(&name))?.pop()))
+            .await
+    }
+}
+
+#[async_trait]
+impl SourceRegistry for SqliteStore {
+    async fn put_registered_sources(&self, entries: &[SourceEntry]) -> Result<(), StoreError> {
+        let entries = entries.to_vec();
+        self.run(move |conn, _| {
+            let tx = conn.transaction().map_err(db_error)?;
+            {
+                let mut stmt = tx
+                    .prepare_cached(
+                        "INSERT INTO source_registry (name, definition, status, updated_at) \
+                         VALUES (?1, ?2, ?3, ?4) ON CONFLICT (name) DO UPDATE SET \
+                         definition = excluded.definition, status = excluded.status, \
+                         updated_at = excluded.updated_at",
+                    )
+                    .map_err(db_error)?;
+                for entry in &entries {
+                    stmt.execute(params![
+                        entry.name,
+                        entry.definition,
+                        entry.status.as_str(),
+                        entry.updated_at.to_rfc3339(),
+                    ])
+                    .map_err(db_error)?;
+                }
+            }
+            tx.commit().map_err(db_error)
+        })
+        .await
     }
 }
 

@@ -31,6 +31,9 @@ pub(super) const SOURCES_PARTITION: &str = "sources";
 /// Partition of the ingest-count items of sources (sort key: the source name), kept apart
 /// from the crawler's state items so that each writer only ever writes its own item.
 pub(super) const COUNTS_PARTITION: &str = "source_counts";
+/// Partition of the source registry's records (sort key: the source name), read by one
+/// Query (a 2,000-source registry is one or two 1 MB pages).
+pub(super) const REGISTRY_PARTITION: &str = "registry";
 /// Partition prefix of a source's crawl checkpoint: `checkpoint#{source}`, holding a head
 /// item and the parts the progress is split into.
 const CHECKPOINT_PREFIX: &str = "checkpoint#";
@@ -66,6 +69,11 @@ pub(super) fn posting_partition(id: &str) -> String {
 /// The primary key of a source's state.
 pub(super) fn source_key(name: &str) -> Item {
     key(SOURCES_PARTITION, name)
+}
+
+/// The primary key of a source's registry record.
+pub(super) fn registry_key(name: &str) -> Item {
+    key(REGISTRY_PARTITION, name)
 }
 
 /// The primary key of a source's ingest counts.

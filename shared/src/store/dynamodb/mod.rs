@@ -74,9 +74,11 @@ use self::schema::{BY_FINGERPRINT, BY_LISTED, BY_SOURCE, IndexSchema, LIST_SORT,
 pub use self::schema::{TableSchema, create_table};
 use super::{
     CheckpointStore, IndexEntry, IngestCounter, ListQuery, Page, PostingReader, PostingStore,
-    SourceIndex, SourceState, SourceStateReader, SourceStateStore, StoreError, StoredPosting,
-    Usage, UsageSnapshot, Write, WriteOutcome, cursor, listed_at,
+    SourceIndex, SourceRegistry, SourceRegistryReader, SourceState, SourceStateReader,
+    SourceStateStore, StoreError, StoredPosting, Usage, UsageSnapshot, Write, WriteOutcome, cursor,
+    listed_at,
 };
+use crate::registry::SourceEntry;
 
 /// Conditional PutItems in flight at once.
 const WRITE_CONCURRENCY: usize = 16;
@@ -1029,6 +1031,61 @@ impl SourceStateReader for DynamoStore {
         }));
         states.sort_by(|a, b| a.name.cmp(&b.name));
         Ok(states)
+    }
+}
+
+#[async_trait]
+impl SourceRegistryReader for DynamoStore {
+    /// One Query of the registry partition (1 MB pages followed).
+    async fn registered_sources(&self) -> Result<Vec<SourceEntry>, StoreError> {
+        self.query_partition(None, item::REGISTRY_PARTITION)
+            .await?
+            .into_iter()
+            .map(item::decode)
+            .collect()
+    }
+
+    /// A strongly consistent Query of one key: the crawler reads the record a moment after
+    /// an operator changed it.
+    async fn registered_source(&self, name: &str) -> Result<Option<SourceEntry>, StoreError> {
+        let found = self
+            .query(PartitionRead {
+                sort: SortRange::Between(name, name),
+                consistent: true,
+                ..PartitionRead::new(None, item::REGISTRY_PARTITION)
+            })
+            .await?;
+        found.into_iter().next().map(item::decode).transpose()
+    }
+}
+
+#[async_trait]
+impl SourceRegistry for DynamoStore {
+    /// One PutItem per record, `WRITE_CONCURRENCY` in flight.
+    async fn put_registered_sources(&self, entries: &[SourceEntry]) -> Result<(), StoreError> {
+        let documents = entries
+            .iter()
+            .map(|entry| {
+                let mut document: Item =
+                    serde_dynamo::aws_sdk_dynamodb_1::to_item(entry).map_err(|e| {
+                        StoreError::Permanent(format!(
+                            "registry record {} cannot be encoded: {e}",
+                            entry.name
+                        ))
+                    })?;
+                document.extend(item::registry_key(&entry.name));
+                Ok(document)
+            })
+            .collect::<Result<Vec<Item>, StoreError>>()?;
+        stream::iter(
+            documents
+                .into_iter()
+                .map(|document| self.put_plain(document)),
+        )
+        .buffer_unordered(WRITE_CONCURRENCY)
+        .try_collect::<Vec<()>>()
+        .await?;
+        Ok(())
     }
 }
 
