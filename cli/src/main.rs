@@ -1,9 +1,10 @@
 //! The `jobfeed` command: `parse` (recorded responses to normalized postings), `crawl` (the
 //! due sources into the SQLite store), `serve` (the read API plus an in-process schedule) and
-//! `sources` (their state).
+//! `sources` (the source registry and the sources' state).
 
 mod parse;
 mod pipeline;
+mod registry;
 
 use std::process::ExitCode;
 
@@ -27,8 +28,9 @@ enum Command {
     Crawl(pipeline::CrawlArgs),
     /// Serve the read API and crawl due sources on a schedule, until Ctrl-C.
     Serve(pipeline::ServeArgs),
-    /// List the configured sources with their state.
-    Sources(pipeline::SourcesArgs),
+    /// The source registry: list (the default), import, export, add, remove, enable,
+    /// disable, on the database file or a deployed DynamoDB table.
+    Sources(registry::SourcesArgs),
 }
 
 fn main() -> ExitCode {
@@ -59,7 +61,7 @@ fn main() -> ExitCode {
         match async_command {
             Command::Crawl(args) => pipeline::crawl(args).await,
             Command::Serve(args) => pipeline::serve(args).await,
-            Command::Sources(args) => pipeline::sources(args).await,
+            Command::Sources(args) => registry::run(args).await,
             Command::Parse(_) => Ok(()),
         }
     });

@@ -15,11 +15,11 @@ use jobfeed::api::{self, ApiConfig, ApiState};
 use jobfeed::app::crawl::{CrawlSettings, SourceRunReport};
 use jobfeed::app::ingest::IngestConfig;
 use jobfeed::app::pipeline::{self, Pipeline, PipelineReport, Progress, Selection};
+use jobfeed::app::registry::effective_config;
 use jobfeed::config::{self, Config};
 use jobfeed::crawl::fetch::Fetcher;
 use jobfeed::crawl::http::HttpFetcher;
 use jobfeed::crawl::source::InvocationLimits;
-use jobfeed::store::sqlite::SqliteStore;
 use jobfeed::store::{PostingReader, SourceStateReader, Store};
 use tokio::sync::watch;
 
@@ -70,22 +70,9 @@ pub struct ServeArgs {
     link_hosts: Vec<String>,
 }
 
-/// Arguments of `jobfeed sources`.
-#[derive(Debug, Args)]
-pub struct SourcesArgs {
-    #[command(flatten)]
-    paths: Paths,
-}
-
 fn load_config(path: &Path) -> anyhow::Result<Config> {
     // Every problem, each with its line, then a non-zero exit before anything is fetched.
     config::load(path).map_err(|e| anyhow::anyhow!("{e}"))
-}
-
-fn open_store(path: &Path) -> anyhow::Result<Arc<SqliteStore>> {
-    let store = SqliteStore::open(path)
-        .with_context(|| format!("opening the database {}", path.display()))?;
-    Ok(Arc::new(store))
 }
 
 /// The crawl settings of `config` (its politeness; the rest as default).
@@ -167,13 +154,15 @@ impl Progress for CrawlProgress {
 
 /// Runs `jobfeed crawl`.
 pub async fn crawl(args: CrawlArgs) -> anyhow::Result<()> {
-    let config = load_config(&args.paths.config)?;
-    let fetcher = fetcher(&config)?;
     let now = Utc::now();
     if args.dry_run {
+        let config = load_config(&args.paths.config)?;
+        let fetcher = fetcher(&config)?;
         return dry_run(&config, &args.sources, fetcher.as_ref()).await;
     }
-    let store = open_store(&args.paths.db)?;
+    let (store, config) =
+        crate::registry::local_sources(&args.paths.config, &args.paths.db).await?;
+    let fetcher = fetcher(&config)?;
     let selection = if args.sources.is_empty() {
         Selection::Due
     } else {
@@ -295,8 +284,9 @@ fn print_reports(reports: &[PipelineReport]) -> std::io::Result<()> {
 /// Runs `jobfeed serve`: the read API plus an in-process schedule, until Ctrl-C. On Ctrl-C
 /// the server stops accepting and drains, and a crawl in flight finishes its batch first.
 pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
-    let config = Arc::new(load_config(&args.paths.config)?);
-    let store = open_store(&args.paths.db)?;
+    let (store, config) =
+        crate::registry::local_sources(&args.paths.config, &args.paths.db).await?;
+    let config = Arc::new(config);
     let state = ApiState {
         postings: store.clone() as Arc<dyn PostingReader>,
         sources: store.clone() as Arc<dyn SourceStateReader>,
@@ -327,12 +317,18 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
             limits: InvocationLimits::NONE,
             progress: Arc::new(CrawlProgress { bar: None }),
         };
-        let config = Arc::clone(&config);
+        let base = Arc::clone(&config);
+        let registry = store.clone();
         let mut stop = stop_rx.clone();
         let every = Duration::from_secs(args.check_every.max(1));
         Some(tokio::spawn(async move {
             loop {
-                let reports = pipeline.run(&config, Selection::Due, Utc::now()).await;
+                // The registry is read every run: `jobfeed sources add | disable | ...` from
+                // another process applies without a restart.
+                let reports = match effective_config(registry.as_ref(), &base).await {
+                    Ok((config, _, _)) => pipeline.run(&config, Selection::Due, Utc::now()).await,
+                    Err(error) => Err(error.into()),
+                };
                 match reports {
                     Ok(reports) if !reports.is_empty() => {
                         let _ = print_reports(&reports);
@@ -360,47 +356,6 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     let _ = stop_tx.send(true);
     if let Some(scheduler) = scheduler {
         let _ = scheduler.await;
-    }
-    Ok(())
-}
-
-/// Runs `jobfeed sources`: every configured source with its state.
-pub async fn sources(args: SourcesArgs) -> anyhow::Result<()> {
-    let config = load_config(&args.paths.config)?;
-    let store = open_store(&args.paths.db)?;
-    let states = store.source_states().await?;
-    let mut out = std::io::stdout().lock();
-    writeln!(
-        out,
-        "{:<24} {:<16} {:<20} {:<10} {:<20} {:>5}  last error",
-        "source", "kind", "last run", "outcome", "next due", "open"
-    )?;
-    let time = |t: Option<chrono::DateTime<Utc>>| {
-        t.map_or_else(
-            || "-".to_owned(),
-            |t| t.format("%Y-%m-%d %H:%M:%S").to_string(),
-        )
-    };
-    for source in &config.sources {
-        let state = states.iter().find(|s| s.name == source.name);
-        writeln!(
-            out,
-            "{:<24} {:<16} {:<20} {:<10} {:<20} {:>5}  {}",
-            source.name,
-            source.kind.as_str(),
-            time(state.and_then(|s| s.last_finished_at)),
-            match state {
-                Some(s) if s.running.is_some() => "running".to_owned(),
-                _ => state
-                    .and_then(|s| s.outcome)
-                    .map_or_else(|| "never".to_owned(), |o| format!("{o:?}").to_lowercase()),
-            },
-            state
-                .and_then(|s| s.next_due_at)
-                .map_or_else(|| "now".to_owned(), |t| time(Some(t))),
-            state.map_or(0, |s| s.counts.open),
-            state.and_then(|s| s.last_error.clone()).unwrap_or_default()
-        )?;
     }
     Ok(())
 }

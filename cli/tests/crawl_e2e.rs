@@ -199,3 +199,128 @@ fn a_repeat_crawl_writes_nothing_and_a_changed_board_closes_one_and_changes_one(
     assert_eq!(renamed.history.len(), 1);
     assert_eq!(renamed.history[0].title, "GTM Engineering Intern");
 }
+
+/// Runs `jobfeed sources ARGS` on the test's files; its stdout, after checking it succeeded
+/// (or failed, when `ok` is false).
+fn sources(dir: &Path, args: &[&str], ok: bool) -> String {
+    let output = Command::new(env!("CARGO_BIN_EXE_jobfeed"))
+        .arg("sources")
+        .args(args)
+        .arg("--config")
+        .arg(dir.join("sources.toml"))
+        .arg("--db")
+        .arg(dir.join("jobfeed.db"))
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.success(), ok, "{stdout}\n{stderr}");
+    stdout + &stderr
+}
+
+/// The status column of `name` in `jobfeed sources`.
+fn status(dir: &Path, name: &str) -> String {
+    let list = sources(dir, &[], true);
+    let line = list
+        .lines()
+        .find(|l| l.starts_with(&format!("{name} ")))
+        .unwrap_or_else(|| panic!("{name} in:\n{list}"));
+    line.split_whitespace().nth(1).unwrap().to_owned()
+}
+
+#[test]
+fn sources_are_registered_disabled_removed_and_added_back_in_the_database() {
+    let board: Shared = Arc::new(Mutex::new(Board {
+        body: corpus_board().to_string(),
+        etags: false,
+        requests: vec![],
+    }));
+    let dir = setup(&board);
+    // A new database starts with the file's sources.
+    assert_eq!(crawl(&dir).new, 7);
+    assert_eq!(status(&dir, "gh"), "enabled");
+
+    // A source added from flags, then refused a second time; a bad one is refused with why.
+    let added = sources(
+        &dir,
+        &[
+            "add",
+            "--name",
+            "wwr",
+            "--kind",
+            "rss",
+            "--url",
+            "https://weworkremotely.com/remote-jobs.rss",
+            "--schedule",
+            "every 2h",
+        ],
+        true,
+    );
+    assert!(added.contains("added wwr"), "{added}");
+    sources(
+        &dir,
+        &[
+            "add",
+            "--name",
+            "wwr",
+            "--kind",
+            "rss",
+            "--url",
+            "https://w.example/",
+        ],
+        false,
+    );
+    let bad = sources(
+        &dir,
+        &[
+            "add",
+            "--name",
+            "x",
+            "--kind",
+            "gopher",
+            "--url",
+            "https://x.example/",
+        ],
+        false,
+    );
+    assert!(bad.contains("source `x`"), "{bad}");
+
+    // Disabled: kept, not crawled; the file no longer decides.
+    sources(&dir, &["disable", "wwr"], true);
+    assert_eq!(status(&dir, "wwr"), "disabled");
+    let export = sources(&dir, &["export"], true);
+    assert!(
+        export.contains("name = \"wwr\"") && export.contains("enabled = false"),
+        "{export}"
+    );
+    assert!(export.contains("schedule = \"every 2h\""), "{export}");
+
+    // Removed: its open postings close now and it is crawled no more.
+    let removed = sources(&dir, &["remove", "gh"], true);
+    assert!(removed.contains("7 open postings closed"), "{removed}");
+    assert_eq!(status(&dir, "gh"), "removed");
+    assert!(stored(&dir).iter().all(|p| p.posting.closed_at.is_some()));
+    let output = Command::new(env!("CARGO_BIN_EXE_jobfeed"))
+        .args(["crawl", "--config"])
+        .arg(dir.join("sources.toml"))
+        .arg("--db")
+        .arg(dir.join("jobfeed.db"))
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(stdout.contains("no source is due"), "{stdout}");
+
+    // Importing the file brings it back (and leaves `wwr`, not in the file, as it is).
+    let imported = sources(
+        &dir,
+        &["import", dir.join("sources.toml").to_str().unwrap()],
+        true,
+    );
+    assert!(imported.contains("1 added"), "{imported}");
+    assert_eq!(status(&dir, "gh"), "enabled");
+    assert_eq!(status(&dir, "wwr"), "disabled");
+    // Its postings are listed again by the next crawl.
+    let back = crawl(&dir);
+    assert_eq!(back.outcome, "success");
+    assert!(stored(&dir).iter().all(|p| p.posting.closed_at.is_none()));
+}
