@@ -20,7 +20,7 @@ use jobfeed::config::{self, Config};
 use jobfeed::crawl::fetch::Fetcher;
 use jobfeed::crawl::http::HttpFetcher;
 use jobfeed::crawl::source::InvocationLimits;
-use jobfeed::store::{PostingReader, SourceStateReader, Store};
+use jobfeed::store::{PostingReader, SourceRegistryReader, SourceStateReader, Store};
 use tokio::sync::watch;
 
 /// Where the configuration and the database live.
@@ -290,6 +290,7 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     let state = ApiState {
         postings: store.clone() as Arc<dyn PostingReader>,
         sources: store.clone() as Arc<dyn SourceStateReader>,
+        registry: store.clone() as Arc<dyn SourceRegistryReader>,
         config: ApiConfig {
             public_base_url: args.public_url.clone(),
             link_hosts: args.link_hosts.clone(),

@@ -134,6 +134,7 @@ fn api(c: &mut Criterion) {
     let router = router(ApiState {
         postings: Arc::new(CannedStore(page)),
         sources: Arc::new(MemoryStore::new()),
+        registry: Arc::new(MemoryStore::new()),
         config: ApiConfig::default(),
     });
     let runtime = tokio::runtime::Builder::new_current_thread()

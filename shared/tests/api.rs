@@ -29,8 +29,8 @@ use jobfeed::model::Salary;
 use jobfeed::parse::{DEFAULT_MAX_DOCUMENT_BYTES, ParseOptions, parse_document};
 use jobfeed::store::memory::MemoryStore;
 use jobfeed::store::{
-    IndexEntry, ListQuery, Page, PostingReader, PostingStore, SourceStateStore, StoreError,
-    StoredPosting, UsageSnapshot,
+    IndexEntry, ListQuery, Page, PostingReader, PostingStore, SourceRegistry, SourceStateStore,
+    StoreError, StoredPosting, UsageSnapshot,
 };
 use serde_json::Value;
 use tower::ServiceExt;
@@ -87,8 +87,8 @@ fn titled<'a>(postings: &'a [JobPosting], title: &str) -> &'a JobPosting {
 }
 
 /// The store interface the router reads through.
-trait ApiStore: PostingStore + SourceStateStore {}
-impl<T: PostingStore + SourceStateStore> ApiStore for T {}
+trait ApiStore: PostingStore + SourceStateStore + SourceRegistry {}
+impl<T: PostingStore + SourceStateStore + SourceRegistry> ApiStore for T {}
 
 /// The store adapter a scenario runs over (`api_tests!` runs each scenario on every one).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -278,6 +278,7 @@ impl Api {
         let router = router(ApiState {
             postings: store.clone(),
             sources: store.clone(),
+            registry: store.clone(),
             config,
         });
         Api { router, store }
@@ -915,6 +916,50 @@ async fn sources_lists_every_source_state(kind: Kind) {
     assert_eq!(list[1]["name"], "wwr-backend");
 }
 
+async fn sources_shows_each_registered_sources_status_beside_its_state(kind: Kind) {
+    let api = Api::new(kind).await;
+    use jobfeed::store::SourceState;
+    let file = "[[source]]\nname = \"lever\"\nkind = \"lever\"\n\
+                url = \"https://api.lever.co/v0/postings/acme?mode=json\"\n\n\
+                [[source]]\nname = \"wwr\"\nkind = \"rss\"\n\
+                url = \"https://weworkremotely.com/remote-jobs.rss\"\n\n\
+                [[source]]\nname = \"old\"\nkind = \"rss\"\n\
+                url = \"https://old.example/feed.rss\"\n";
+    let now = chrono::Utc::now();
+    jobfeed::app::registry::import(api.store.as_ref(), file, "sources.toml", now)
+        .await
+        .unwrap();
+    jobfeed::app::registry::set_enabled(api.store.as_ref(), "wwr", false, now)
+        .await
+        .unwrap();
+    let rules = jobfeed::app::ingest::IngestConfig::default();
+    jobfeed::app::registry::remove(api.store.as_ref(), api.store.as_ref(), "old", &rules, now)
+        .await
+        .unwrap();
+    // A source of the built-in configuration, with a state but no record.
+    api.store
+        .put_source_state(&SourceState {
+            name: "builtin".into(),
+            consecutive_failures: 2,
+            ..SourceState::default()
+        })
+        .await
+        .unwrap();
+    let sources = api.get("/sources").await.json();
+    let list = sources["sources"].as_array().unwrap();
+    let by_name = |name: &str| {
+        list.iter()
+            .find(|s| s["name"] == name)
+            .unwrap_or_else(|| panic!("{name} in {sources}"))
+    };
+    assert_eq!(list.len(), 4, "{sources}");
+    assert_eq!(by_name("lever")["status"], "enabled");
+    assert_eq!(by_name("wwr")["status"], "disabled");
+    assert_eq!(by_name("old")["status"], "removed");
+    assert!(by_name("builtin").get("status").is_none());
+    assert_eq!(by_name("builtin")["consecutive_failures"], 2);
+}
+
 async fn health_answers_ok_without_a_store_call(kind: Kind) {
     let api = Api::new(kind).await;
     let before = api.store.usage();
@@ -1051,6 +1096,7 @@ async fn store_failures_are_503_or_500_problems_without_internals() {
         let router = router(ApiState {
             postings: Arc::new(FailingStore(error)),
             sources: Arc::new(MemoryStore::new()),
+            registry: Arc::new(MemoryStore::new()),
             config: ApiConfig::default(),
         });
         for uri in ["/jobs", "/jobs/abc", "/feed.rss"] {
@@ -1394,6 +1440,7 @@ macro_rules! all_scenarios {
             feeds_parse_back_with_titles_links_and_dates_intact,
             feeds_take_the_list_filters_and_link_to_themselves,
             sources_lists_every_source_state,
+            sources_shows_each_registered_sources_status_beside_its_state,
             health_answers_ok_without_a_store_call,
             a_cors_preflight_allows_any_origin_by_default_and_only_configured_ones_otherwise,
             responses_are_gzipped_for_clients_that_accept_it_with_their_own_etag,

@@ -199,6 +199,7 @@ impl Api {
         let router = router(ApiState {
             postings: store.clone(),
             sources: store.clone(),
+            registry: store.clone(),
             config: ApiConfig::default(),
         });
         Api { router, store }
@@ -381,6 +382,7 @@ async fn hostile_text_fields_come_out_as_text_and_every_feed_stays_well_formed()
         router: router(ApiState {
             postings: store.clone(),
             sources: store.clone(),
+            registry: store.clone(),
             config: ApiConfig::default(),
         }),
         store,

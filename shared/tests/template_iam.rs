@@ -287,7 +287,15 @@ fn the_crawler_writes_only_its_sources_state_counts_and_checkpoint_partitions() 
                 .into_iter()
                 .filter_map(Yaml::as_str)
                 .collect();
-                assert_eq!(keys, ["sources", "source_counts", "checkpoint#*"]);
+                let registry = keys == ["registry"];
+                assert!(
+                    registry || keys == ["sources", "source_counts", "checkpoint#*"],
+                    "{keys:?}"
+                );
+                if registry {
+                    // The registry is read, never written.
+                    assert_eq!(actions, ["dynamodb:Query"]);
+                }
             } else {
                 // The index is read, never written.
                 assert_eq!(resources, ["${Table.Arn}/index/by_source"]);
@@ -295,11 +303,11 @@ fn the_crawler_writes_only_its_sources_state_counts_and_checkpoint_partitions() 
             }
         }
     }
-    assert_eq!(table_statements, 1);
+    assert_eq!(table_statements, 2);
 }
 
 #[test]
-fn the_scheduler_reads_only_the_sources_states_and_counts() {
+fn the_scheduler_reads_only_the_sources_states_counts_and_registry() {
     let docs = YamlLoader::load_from_str(TEMPLATE).unwrap();
     let role = &docs[0]["Resources"]["SchedulerRole"];
     let table: Vec<&Yaml> = as_list(&role["Properties"]["Policies"])
@@ -318,7 +326,7 @@ fn the_scheduler_reads_only_the_sources_states_and_counts() {
             .into_iter()
             .filter_map(Yaml::as_str)
             .collect();
-    assert_eq!(keys, ["sources", "source_counts"]);
+    assert_eq!(keys, ["sources", "source_counts", "registry"]);
 }
 
 #[test]

@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use axum::Router;
 use jobfeed::api::{ApiConfig, ApiState, router};
-use jobfeed::store::{PostingStore, SourceStateStore};
+use jobfeed::store::{PostingStore, SourceRegistryReader, SourceStateStore};
 use jobfeed_fn::env::{self, EnvError};
 
 /// The read API's settings from the environment: `CORS_ORIGINS` (see [`cors_origins`]),
@@ -55,14 +55,15 @@ pub fn cors_origins(value: Option<&str>) -> Vec<String> {
     }
 }
 
-/// The router over one store that holds both postings and source states.
+/// The router over one store that holds postings, source states and the source registry.
 pub fn app<S>(store: Arc<S>, config: ApiConfig) -> Router
 where
-    S: PostingStore + SourceStateStore + 'static,
+    S: PostingStore + SourceStateStore + SourceRegistryReader + 'static,
 {
     router(ApiState {
         postings: store.clone(),
-        sources: store,
+        sources: store.clone(),
+        registry: store,
         config,
     })
 }

@@ -19,6 +19,7 @@ use super::meter::Stores;
 use super::params::{self, Endpoint, FeedParams, JobsParams};
 use super::problem::{PROBLEM_CONTENT_TYPE, Problem};
 use crate::model::JobPosting;
+use crate::registry::SourceStatus;
 use crate::store::{PostingChange, PostingReader, SourceState, SourceStateReader};
 
 const JSON: &str = "application/json";
@@ -97,7 +98,20 @@ pub struct DuplicateSummary {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct SourceList {
     /// Sources by name.
-    pub sources: Vec<SourceState>,
+    pub sources: Vec<SourceView>,
+}
+
+/// One source: its status in the source registry and its crawl state.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SourceView {
+    /// `enabled` (crawled), `disabled` (not crawled, postings kept open) or `removed` (not
+    /// crawled, postings closed); absent for a source the registry does not hold (one of
+    /// the built-in configuration).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub status: Option<SourceStatus>,
+    /// The crawl state (a registered source never crawled has the default one).
+    #[serde(flatten)]
+    pub state: SourceState,
 }
 
 /// Liveness.
@@ -469,13 +483,39 @@ pub async fn feed_json(
         (status = 503, description = "The store is temporarily unavailable; retry", body = Problem, content_type = PROBLEM_CONTENT_TYPE),
     )
 )]
-pub async fn list_sources(stores: Stores, headers: HeaderMap) -> Result<Response, Problem> {
-    let mut sources = stores
-        .sources
-        .source_states()
-        .await
-        .map_err(|e| stores.meter.store_failed(e))?;
-    sources.sort_by(|a, b| a.name.cmp(&b.name));
+pub async fn list_sources(
+    State(shared): State<Shared>,
+    stores: Stores,
+    headers: HeaderMap,
+) -> Result<Response, Problem> {
+    let (states, registered) = tokio::try_join!(
+        stores.sources.source_states(),
+        shared.api.registry.registered_sources()
+    )
+    .map_err(|e| stores.meter.store_failed(e))?;
+    let mut views: std::collections::BTreeMap<String, SourceView> = states
+        .into_iter()
+        .map(|state| {
+            let view = SourceView {
+                status: None,
+                state,
+            };
+            (view.state.name.clone(), view)
+        })
+        .collect();
+    for entry in registered {
+        views
+            .entry(entry.name.clone())
+            .or_insert_with(|| SourceView {
+                status: None,
+                state: SourceState {
+                    name: entry.name.clone(),
+                    ..SourceState::default()
+                },
+            })
+            .status = Some(entry.status);
+    }
+    let sources: Vec<SourceView> = views.into_values().collect();
     stores.meter.set_items(sources.len());
     Ok(json(
         &headers,

@@ -41,7 +41,7 @@ pub use params::{DEFAULT_LIMIT, Endpoint, MAX_LIMIT, MAX_QUERY_BYTES, Param};
 pub use params::{ListRequest, parse as parse_list_query};
 pub use problem::{PROBLEM_CONTENT_TYPE, Problem};
 
-use crate::store::{PostingReader, SourceStateReader};
+use crate::store::{PostingReader, SourceRegistryReader, SourceStateReader};
 
 /// How long browsers keep a CORS preflight answer.
 const PREFLIGHT_MAX_AGE: Duration = Duration::from_secs(24 * 60 * 60);
@@ -53,6 +53,9 @@ pub struct ApiState {
     pub postings: Arc<dyn PostingReader>,
     /// Source states (the read side: `source_states`).
     pub sources: Arc<dyn SourceStateReader>,
+    /// The source registry (the read side: `registered_sources`), for each source's status
+    /// in `/sources`.
+    pub registry: Arc<dyn SourceRegistryReader>,
     /// Settings.
     pub config: ApiConfig,
 }
