@@ -24,8 +24,8 @@ use jobfeed::queue::memory::Collector;
 use jobfeed::queue::{Queue, QueueError};
 use jobfeed::store::{
     CheckpointStore, CrawlOutcome, IndexEntry, IngestCounter, ListQuery, Page, PostingReader,
-    PostingStore, SalaryFloor, SourceIndex, SourceState, SourceStateStore, StoreError,
-    StoredPosting, UsageSnapshot, Write, WriteOutcome, source_index,
+    PostingStore, SalaryFloor, SourceIndex, SourceRegistry, SourceState, SourceStateStore,
+    StoreError, StoredPosting, UsageSnapshot, Write, WriteOutcome, source_index,
 };
 
 /// What an adapter's engine does by itself.
@@ -69,6 +69,7 @@ macro_rules! conformance_tests {
             the_source_index_is_walked_page_by_page_in_id_order,
             checkpoints_of_any_size_round_trip_and_go_when_deleted,
             ingest_counts_add_up_and_the_crawlers_writes_leave_them_alone,
+            registry_records_round_trip_are_replaced_by_name_and_listed_in_name_order,
         );
     };
     (@tests $make:expr, $caps:expr; $($name:ident),* $(,)?) => {
@@ -83,8 +84,14 @@ macro_rules! conformance_tests {
 }
 
 /// The store interface the suite needs.
-pub trait TestStore: PostingStore + SourceStateStore + IngestCounter + CheckpointStore {}
-impl<T: PostingStore + SourceStateStore + IngestCounter + CheckpointStore> TestStore for T {}
+pub trait TestStore:
+    PostingStore + SourceStateStore + IngestCounter + CheckpointStore + SourceRegistry
+{
+}
+impl<T: PostingStore + SourceStateStore + IngestCounter + CheckpointStore + SourceRegistry>
+    TestStore for T
+{
+}
 
 /// 2026-07-01T00:00Z plus `hours`.
 pub fn t(hours: i64) -> DateTime<Utc> {
@@ -1261,6 +1268,51 @@ pub async fn source_states_round_trip(store: &dyn TestStore, _: Capabilities) {
             .consecutive_failures,
         3
     );
+}
+
+pub async fn registry_records_round_trip_are_replaced_by_name_and_listed_in_name_order(
+    store: &dyn TestStore,
+    _: Capabilities,
+) {
+    use jobfeed::registry::{SourceEntry, SourceStatus};
+    assert!(store.registered_sources().await.unwrap().is_empty());
+    assert_eq!(store.registered_source("gh").await.unwrap(), None);
+    let entry = |name: &str, status, hour| SourceEntry {
+        name: name.to_owned(),
+        definition: format!(
+            "name = \"{name}\"\nkind = \"html\"\nurl = \"https://{name}.example/jobs\"\n\n\
+             [listing]\nlinks = \"a[href*='/job/']\"\n"
+        ),
+        status,
+        updated_at: t(hour),
+    };
+    let gh = entry("gh", SourceStatus::Enabled, 1);
+    let many: Vec<SourceEntry> = (0..60)
+        .map(|n| entry(&format!("board-{n:02}"), SourceStatus::Disabled, 2))
+        .chain([gh.clone()])
+        .collect();
+    store.put_registered_sources(&many).await.unwrap();
+    assert_eq!(
+        store.registered_source("gh").await.unwrap(),
+        Some(gh.clone())
+    );
+    let removed = SourceEntry {
+        status: SourceStatus::Removed,
+        updated_at: t(3),
+        ..gh.clone()
+    };
+    store
+        .put_registered_sources(std::slice::from_ref(&removed))
+        .await
+        .unwrap();
+    let all = store.registered_sources().await.unwrap();
+    assert_eq!(all.len(), 61);
+    let names: Vec<&str> = all.iter().map(|e| e.name.as_str()).collect();
+    let mut sorted = names.clone();
+    sorted.sort_unstable();
+    assert_eq!(names, sorted, "in name order");
+    assert_eq!(all.last(), Some(&removed), "replaced by name");
+    assert_eq!(all[0], many[0]);
 }
 
 pub async fn oversized_postings_are_stored_and_listed_never_dropped(
