@@ -312,3 +312,42 @@ async fn a_crawl_cut_by_its_deadline_queues_a_continuation_and_finishes_in_later
     assert!(world.invoke(event_of(&task), 0).await.is_empty());
     assert!(world.sent().await.0.is_empty());
 }
+
+#[tokio::test]
+async fn a_registered_source_is_crawled_from_its_record_and_a_disabled_or_removed_ones_task_is_dropped()
+ {
+    let world = World::new().await;
+    let url = world.config.sources[0].url.clone();
+    let file = format!(
+        "[[source]]\nname = \"registered\"\nkind = \"greenhouse\"\nurl = \"{url}\"\n\
+         allow_private = true\n"
+    );
+    let now = chrono::Utc::now();
+    jobfeed::app::registry::import(&world.store, &file, "registry.toml", now)
+        .await
+        .unwrap();
+    let task = CrawlTask::scheduled("registered", now);
+    // Not in the crawler's configuration: read from the registry, task by task.
+    assert!(world.invoke(event_of(&task), 0).await.is_empty());
+    let (sent, _) = world.sent().await;
+    assert_eq!(sent.len(), 7);
+
+    jobfeed::app::registry::set_enabled(&world.store, "registered", false, now)
+        .await
+        .unwrap();
+    assert!(
+        world.invoke(event_of(&task), 0).await.is_empty(),
+        "dropped, not failed"
+    );
+    assert_eq!(world.sent().await, (vec![], 0));
+
+    let rules = jobfeed::app::ingest::IngestConfig::default();
+    jobfeed::app::registry::remove(&world.store, &world.store, "registered", &rules, now)
+        .await
+        .unwrap();
+    assert!(
+        world.invoke(event_of(&task), 0).await.is_empty(),
+        "dropped, not failed"
+    );
+    assert_eq!(world.sent().await, (vec![], 0));
+}
