@@ -1,6 +1,6 @@
 //! jobfeed's library, in layers whose imports only point down:
 //! - the domain: `model`, `markup`, `extract`, `normalize`, `identity`, `parse`, `config`,
-//!   `catalog` (company boards);
+//!   `catalog` (company boards), `sources_file` (appending sources to a `sources.toml`);
 //! - the ports, each with its adapters behind cargo features: `crawl` (fetching, and the crawl
 //!   of one source over the fetch port), `store` (read and write sides; memory, SQLite,
 //!   DynamoDB), `queue` (in process, SQS);
@@ -24,6 +24,7 @@ pub mod model;
 pub mod normalize;
 pub mod parse;
 pub mod queue;
+pub mod sources_file;
 pub mod store;
 
 pub use error::ParseError;
