@@ -1,7 +1,9 @@
 //! The `jobfeed` command: `parse` (recorded responses to normalized postings), `crawl` (the
 //! due sources into the SQLite store), `serve` (the read API plus an in-process schedule) and
-//! `sources` (their state).
+//! `sources` (their state; `sources add --catalog`), `catalog` (the company board catalog) and
+//! `discover` (finding a company's job board).
 
+mod catalog;
 mod parse;
 mod pipeline;
 
@@ -27,8 +29,11 @@ enum Command {
     Crawl(pipeline::CrawlArgs),
     /// Serve the read API and crawl due sources on a schedule, until Ctrl-C.
     Serve(pipeline::ServeArgs),
-    /// List the configured sources with their state.
+    /// List the configured sources with their state; `sources add --catalog` adds one from
+    /// the catalog.
     Sources(pipeline::SourcesArgs),
+    /// Search, export and check the built-in catalog of company job boards.
+    Catalog(catalog::CatalogArgs),
 }
 
 fn main() -> ExitCode {
@@ -60,6 +65,7 @@ fn main() -> ExitCode {
             Command::Crawl(args) => pipeline::crawl(args).await,
             Command::Serve(args) => pipeline::serve(args).await,
             Command::Sources(args) => pipeline::sources(args).await,
+            Command::Catalog(args) => catalog::run(args).await,
             Command::Parse(_) => Ok(()),
         }
     });

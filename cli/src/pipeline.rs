@@ -75,6 +75,15 @@ pub struct ServeArgs {
 pub struct SourcesArgs {
     #[command(flatten)]
     paths: Paths,
+    #[command(subcommand)]
+    action: Option<SourcesAction>,
+}
+
+/// What `jobfeed sources` does besides listing.
+#[derive(Debug, clap::Subcommand)]
+enum SourcesAction {
+    /// Append a catalog entry's `[[source]]` to the sources file (validated, never twice).
+    Add(crate::catalog::AddArgs),
 }
 
 fn load_config(path: &Path) -> anyhow::Result<Config> {
@@ -366,6 +375,9 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
 
 /// Runs `jobfeed sources`: every configured source with its state.
 pub async fn sources(args: SourcesArgs) -> anyhow::Result<()> {
+    if let Some(SourcesAction::Add(add)) = &args.action {
+        return crate::catalog::add(add);
+    }
     let config = load_config(&args.paths.config)?;
     let store = open_store(&args.paths.db)?;
     let states = store.source_states().await?;

@@ -32,10 +32,17 @@ const PRESENTATION: [&str; 6] = [
 ];
 
 /// What a source is, for telling repeats apart: its kind and the first request its crawl
-/// makes (so a career-site address and the API address it derives are the same source),
+/// makes unless that is a pre-flight (so a career-site address and the API address it
+/// derives are the same source),
 /// lower case, without a trailing `/` or presentation parameters, the others sorted.
 fn identity(source: &SourceConfig) -> (String, String) {
-    let first = Pager::start(source.kind, &source.url).1.url;
+    let first = Pager::start(source.kind, &source.url).1;
+    // A pre-flight (Dayforce's CSRF token) is the same for every board of its host.
+    let first = if first.preflight {
+        source.url.clone()
+    } else {
+        first.url
+    };
     let mut query: Vec<(String, String)> = first
         .query_pairs()
         .map(|(k, v)| (k.to_ascii_lowercase(), v.into_owned()))
@@ -151,6 +158,23 @@ mod tests {
         assert!(appended.skipped[0].1.starts_with("already in sources.toml"));
         let twice = append("", "s", &[greenhouse("a"), greenhouse("a")]).unwrap();
         assert_eq!(twice.added, ["a"]);
+        // Two Dayforce boards on one host start with the same pre-flight: not repeats.
+        let dayforce = |ns: &str| {
+            Entry {
+                provider: Provider::Dayforce,
+                company: ns.to_owned(),
+                fields: vec![
+                    ns.into(),
+                    "CANDIDATEPORTAL".into(),
+                    "1".into(),
+                    String::new(),
+                ],
+            }
+            .suggestion()
+            .unwrap()
+        };
+        let boards = append("", "s", &[dayforce("pca"), dayforce("kss")]).unwrap();
+        assert_eq!(boards.added.len(), 2);
     }
 
     #[test]
