@@ -4,6 +4,7 @@
 //! `discover` (finding a company's job board).
 
 mod catalog;
+mod discover;
 mod parse;
 mod pipeline;
 
@@ -34,6 +35,9 @@ enum Command {
     Sources(pipeline::SourcesArgs),
     /// Search, export and check the built-in catalog of company job boards.
     Catalog(catalog::CatalogArgs),
+    /// Find where companies publish their jobs (the catalog, then a handful of each site's
+    /// pages) and print ready `[[source]]` tables, or append them with `--write`.
+    Discover(discover::DiscoverArgs),
 }
 
 fn main() -> ExitCode {
@@ -66,6 +70,7 @@ fn main() -> ExitCode {
             Command::Serve(args) => pipeline::serve(args).await,
             Command::Sources(args) => pipeline::sources(args).await,
             Command::Catalog(args) => catalog::run(args).await,
+            Command::Discover(args) => discover::run(args).await,
             Command::Parse(_) => Ok(()),
         }
     });

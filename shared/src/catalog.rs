@@ -584,6 +584,54 @@ impl Catalog {
     }
 }
 
+impl Catalog {
+    /// The entries whose board lives on `domain` or one of its subdomains (a career site's
+    /// own host: iCIMS, SuccessFactors, Teamtailor, Avature) or that name it as theirs
+    /// (Eightfold's `domain`): strong evidence that they are this company's boards.
+    pub fn by_domain(&self, domain: &str) -> Vec<&Entry> {
+        let domain = domain
+            .trim()
+            .trim_start_matches("www.")
+            .to_ascii_lowercase();
+        if domain.is_empty() {
+            return Vec::new();
+        }
+        let on = |host: &str| {
+            let host = host.to_ascii_lowercase();
+            host == domain || host.ends_with(&format!(".{domain}"))
+        };
+        self.entries
+            .iter()
+            .filter(|entry| match entry.provider {
+                Provider::Icims | Provider::SuccessFactors | Provider::Teamtailor => {
+                    on(entry.field(0))
+                }
+                Provider::Eightfold => entry.field(1).eq_ignore_ascii_case(&domain),
+                Provider::Avature => Url::parse(entry.field(0))
+                    .ok()
+                    .and_then(|u| u.host_str().map(on))
+                    .unwrap_or(false),
+                _ => false,
+            })
+            .collect()
+    }
+
+    /// The entries whose company name or board id is `label` (folded): a domain's name
+    /// (`acme` of `acme.com`); weak evidence, since names are shared.
+    pub fn by_name(&self, label: &str) -> Vec<&Entry> {
+        let name = fold(label);
+        if name.is_empty() {
+            return Vec::new();
+        }
+        self.entries
+            .iter()
+            .zip(&self.folded)
+            .filter(|(entry, folded)| **folded == name || fold(&entry.id()) == name)
+            .map(|(entry, _)| entry)
+            .collect()
+    }
+}
+
 /// Lower case, accents removed, anything but letters and digits a single space: the form
 /// names are compared in (`Société Générale` and `societe generale` are equal).
 pub fn fold(text: &str) -> String {
@@ -804,6 +852,29 @@ mod tests {
         );
         assert_eq!(source_name("--Acme  Corp--"), "acme-corp");
         assert_eq!(source_name("株式会社"), "source");
+    }
+
+    #[test]
+    fn a_domain_finds_the_boards_on_its_hosts_and_a_name_the_boards_of_that_name() {
+        let text = "#jobfeed-catalog\t1\tx\n\tsuccessfactors\thost\nABANCA\templeo.abanca.com\n\
+            \teightfold\ttenant\tdomain\nAmdocs\tamdocs\tamdocs.com\n\
+            \tgreenhouse\tboard_token\nAbanca Labs\tabanca\n";
+        let catalog = Catalog::parse(text).unwrap();
+        let keys = |entries: Vec<&Entry>| entries.iter().map(|e| e.key()).collect::<Vec<_>>();
+        assert_eq!(
+            keys(catalog.by_domain("www.abanca.com")),
+            ["successfactors/empleo.abanca.com"]
+        );
+        assert_eq!(
+            keys(catalog.by_domain("amdocs.com")),
+            ["eightfold/amdocs/amdocs.com"]
+        );
+        assert!(catalog.by_domain("banca.com").is_empty());
+        assert_eq!(
+            keys(catalog.by_name("abanca")),
+            ["successfactors/empleo.abanca.com", "greenhouse/abanca"]
+        );
+        assert!(catalog.by_name("").is_empty());
     }
 
     #[test]
