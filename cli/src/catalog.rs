@@ -23,7 +23,7 @@ const CATALOG_GZ: &[u8] = include_bytes!("../catalog/catalog.tsv.gz");
 /// The rosters' licence, shipped with them.
 pub const LICENSE: &str = include_str!("../catalog/LICENSE.openings-mcp");
 
-/// The embedded catalog, decompressed and parsed (about 40 ms).
+/// The embedded catalog, decompressed and parsed.
 pub fn embedded() -> anyhow::Result<Catalog> {
     let mut text = String::new();
     std::io::Read::read_to_string(&mut flate2::read::GzDecoder::new(CATALOG_GZ), &mut text)

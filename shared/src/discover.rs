@@ -501,7 +501,7 @@ const JOB_PATHS: [&str; 8] = [
 ];
 
 static ADDRESS: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r#"https?:(?:\\?/){2}[A-Za-z0-9.-]+(?:[/?][^\s"'<>\\)]*)?"#)
+    Regex::new(r#"https?:(?:\\?/){2}[A-Za-z0-9.-]+(?:\\?[/?][^\s"'<>)]*)?"#)
         .unwrap_or_else(|_| unreachable!("a valid literal pattern"))
 });
 
@@ -867,7 +867,7 @@ mod tests {
             <div id="grnhse_app"></div>
             <script src="https://boards.greenhouse.io/embed/job_board/js?for=example"></script>
             <form action="https://jobs.smartrecruiters.com/Example1/search"><input name="q"></form>
-            <script>window.config = {"board":"https:\/\/example.recruitee.com\/"};</script>
+            <script>window.config = {"board":"https:\/\/example.recruitee.com\/o\/backend"};</script>
             <div data-url="https://example.teamtailor.com/jobs"></div>
             </body></html>"#,
         );
