@@ -518,9 +518,10 @@ pub fn same_site(base: &Url, url: &Url) -> bool {
 fn careers_score(text: &str, url: &Url) -> Option<u8> {
     let text = crate::catalog::fold(text);
     let padded = format!(" {text} ");
+    // Words of scripts written without spaces (採用情報) match anywhere in the text.
     let by_text = CAREERS_WORDS
         .iter()
-        .any(|w| padded.contains(&format!(" {w} ")) || text == *w);
+        .any(|w| padded.contains(&format!(" {w} ")) || (!w.is_ascii() && text.contains(w)));
     let path = url.path().to_ascii_lowercase();
     let by_path = path
         .split('/')
@@ -897,6 +898,7 @@ mod tests {
             <a href="https://other.example/careers">Careers elsewhere</a>
             <a href="/fr/nous-rejoindre">Nous rejoindre</a>
             <a href="/blog/careers-advice">Blog</a>
+            <a href="/ja/people">採用情報</a>
             </nav>"#,
         );
         let links: Vec<&str> = scan.careers_links.iter().map(Url::as_str).collect();
@@ -907,6 +909,7 @@ mod tests {
                 "https://www.example.de/jobs/",
                 "https://example.de/team",
                 "https://example.de/fr/nous-rejoindre",
+                "https://example.de/ja/people",
             ]
         );
         assert!(scan.boards.is_empty());
