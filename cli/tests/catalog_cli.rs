@@ -228,3 +228,28 @@ fn a_check_reports_the_boards_that_answer_with_their_postings_and_those_that_fai
         stderr(&output)
     );
 }
+
+#[test]
+fn a_check_lists_entries_jobfeed_cannot_read_yet_without_fetching_them() {
+    let output = jobfeed(&[
+        "catalog",
+        "check",
+        "--kind",
+        "join",
+        "--limit",
+        "2",
+        "--delay-ms",
+        "0",
+    ]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let text = stdout(&output);
+    assert_eq!(text.lines().count(), 2, "{text}");
+    for line in text.lines() {
+        assert!(line.starts_with("join/"), "{line}");
+        assert!(
+            line.contains("\tnot-ready\tnot ready: needs a `[source.listing]` recipe"),
+            "{line}"
+        );
+    }
+    assert!(stderr(&output).contains("0 answered, 0 failed, 2 not ready"));
+}

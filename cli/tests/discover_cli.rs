@@ -397,3 +397,35 @@ fn a_checked_candidate_without_postings_is_refused_and_a_dead_target_is_an_error
         "{dead_line}"
     );
 }
+
+#[test]
+fn the_catalog_is_asked_first_and_a_board_on_the_targets_domain_needs_no_fetch() {
+    // Amdocs' Eightfold tenant names amdocs.com in the catalog: no page is fetched (this
+    // test has no network, and no --allow-private, so any fetch would fail the target).
+    let output = Command::new(env!("CARGO_BIN_EXE_jobfeed"))
+        .args([
+            "discover",
+            "amdocs.com",
+            "https://jobs.lever.co/acme/abc-123",
+        ])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{stderr}");
+    assert!(
+        stderr.contains(
+            "amdocs.com: found eightfold https://amdocs.eightfold.ai/careers?domain=amdocs.com (catalog eightfold/amdocs/amdocs.com, on amdocs.com)"
+        ),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains(
+            "found lever https://api.lever.co/v0/postings/acme?mode=json (the address given"
+        ),
+        "{stderr}"
+    );
+    let config =
+        jobfeed::config::parse(&String::from_utf8_lossy(&output.stdout), "stdout").unwrap();
+    assert_eq!(config.sources.len(), 2);
+    assert_eq!(config.sources[0].company.as_deref(), Some("Amdocs"));
+}
