@@ -432,7 +432,11 @@ async fn find(
     if !pages_with_postings.is_empty() {
         return pages_with_postings;
     }
-    // Nothing on the site: the catalog's boards of the domain's name, flagged as such.
+    // Nothing on the site: the catalog's boards of the domain's name, flagged as such (an
+    // address given by IP has no name).
+    if !matches!(start.host(), Some(url::Host::Domain(_))) {
+        return Vec::new();
+    }
     let label = domain.split('.').next().unwrap_or_default();
     catalog
         .by_name(label)
