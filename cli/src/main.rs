@@ -1,7 +1,10 @@
 //! The `jobfeed` command: `parse` (recorded responses to normalized postings), `crawl` (the
 //! due sources into the SQLite store), `serve` (the read API plus an in-process schedule) and
-//! `sources` (the source registry and the sources' state).
+//! `sources` (the source registry and the sources' state; `sources add --catalog`), `catalog`
+//! (the company board catalog) and `discover` (finding a company's job board).
 
+mod catalog;
+mod discover;
 mod parse;
 mod pipeline;
 mod registry;
@@ -31,6 +34,11 @@ enum Command {
     /// The source registry: list (the default), import, export, add, remove, enable,
     /// disable, on the database file or a deployed DynamoDB table.
     Sources(registry::SourcesArgs),
+    /// Search, export and check the built-in catalog of company job boards.
+    Catalog(catalog::CatalogArgs),
+    /// Find where companies publish their jobs (the catalog, then a handful of each site's
+    /// pages) and print ready `[[source]]` tables, or append them with `--write`.
+    Discover(discover::DiscoverArgs),
 }
 
 fn main() -> ExitCode {
@@ -62,6 +70,8 @@ fn main() -> ExitCode {
             Command::Crawl(args) => pipeline::crawl(args).await,
             Command::Serve(args) => pipeline::serve(args).await,
             Command::Sources(args) => registry::run(args).await,
+            Command::Catalog(args) => catalog::run(args).await,
+            Command::Discover(args) => discover::run(args).await,
             Command::Parse(_) => Ok(()),
         }
     });

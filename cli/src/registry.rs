@@ -85,13 +85,13 @@ enum Action {
 #[derive(Debug, Args)]
 struct AddArgs {
     /// Unique name; part of every posting id of the source.
-    #[arg(long, required_unless_present = "toml")]
+    #[arg(long, required_unless_present_any = ["toml", "catalog"])]
     name: Option<String>,
     /// Which extractor reads it (README: "Source kinds").
-    #[arg(long, required_unless_present = "toml")]
+    #[arg(long, required_unless_present_any = ["toml", "catalog"])]
     kind: Option<String>,
     /// The URL fetched first.
-    #[arg(long, required_unless_present = "toml")]
+    #[arg(long, required_unless_present_any = ["toml", "catalog"])]
     url: Option<String>,
     /// Company name to use instead of the source's.
     #[arg(long)]
@@ -109,12 +109,21 @@ struct AddArgs {
     /// `--toml "$(cat one-source.toml)"`.
     #[arg(long, value_name = "TEXT", conflicts_with_all = ["name", "kind", "url"])]
     toml: Option<String>,
+    /// A board of the built-in catalog instead of the flags: `KIND/ID` (as `jobfeed catalog
+    /// search` prints it) or a company's whole name when only one entry has it. A board
+    /// already registered (under any name) is not added again.
+    #[arg(long, value_name = "KIND/ID|NAME", conflicts_with_all = ["name", "kind", "url", "toml"])]
+    catalog: Option<String>,
 }
 
 impl AddArgs {
     /// The `[[source]]` table the flags (or `--toml`) describe.
     fn table(&self) -> anyhow::Result<toml::Table> {
-        if let Some(text) = &self.toml {
+        let catalog_text = match &self.catalog {
+            Some(key) => Some(crate::catalog::ready_suggestion(key)?.to_toml()),
+            None => None,
+        };
+        if let Some(text) = catalog_text.as_ref().or(self.toml.as_ref()) {
             // `[[source]]` header or not: both read as one table.
             let document: toml::Table = toml::from_str(text).context("reading --toml")?;
             return Ok(match document.get("source") {
@@ -280,7 +289,15 @@ pub async fn run(args: SourcesArgs) -> anyhow::Result<()> {
             Ok(())
         }
         Action::Add(add) => {
-            let entry = registry::add(store.as_ref(), add.table()?, &base, now)
+            let table = add.table()?;
+            if add.catalog.is_some()
+                && let Some(url) = table.get("url").and_then(|u| u.as_str())
+                && let Some(twin) = registered_with_url(store.as_ref(), url).await?
+            {
+                eprintln!("{url} is already registered as `{twin}`; nothing added");
+                return Ok(());
+            }
+            let entry = registry::add(store.as_ref(), table, &base, now)
                 .await
                 .map_err(registry_error)?;
             println!("added {} ({})", entry.name, entry.status);
@@ -310,6 +327,22 @@ async fn set_enabled(store: &dyn Store, name: &str, enabled: bool) -> anyhow::Re
         .map_err(|e| anyhow::anyhow!("{e}"))?;
     println!("{} {}", entry.name, entry.status);
     Ok(())
+}
+
+/// The name of a registered source (not removed) whose URL is `url`.
+async fn registered_with_url(store: &dyn Store, url: &str) -> anyhow::Result<Option<String>> {
+    Ok(store
+        .registered_sources()
+        .await?
+        .into_iter()
+        .filter(|e| e.status != SourceStatus::Removed)
+        .find(|e| {
+            toml::from_str::<toml::Table>(&e.definition)
+                .ok()
+                .and_then(|t| t.get("url").and_then(|u| u.as_str()).map(|u| u == url))
+                .unwrap_or(false)
+        })
+        .map(|e| e.name))
 }
 
 /// Prints every registered source (or, with an empty registry, the configuration file's)

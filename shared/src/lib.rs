@@ -1,5 +1,7 @@
 //! jobfeed's library, in layers whose imports only point down:
-//! - the domain: `model`, `markup`, `extract`, `normalize`, `identity`, `parse`, `config`;
+//! - the domain: `model`, `markup`, `extract`, `normalize`, `identity`, `parse`, `config`,
+//!   `catalog` (company boards), `discover` (recognising job boards in pages), `sources_file`
+//!   (appending sources to a `sources.toml`);
 //! - the ports, each with its adapters behind cargo features: `crawl` (fetching, and the crawl
 //!   of one source over the fetch port), `store` (read and write sides; memory, SQLite,
 //!   DynamoDB), `queue` (in process, SQS);
@@ -12,8 +14,10 @@
 #[cfg(feature = "api")]
 pub mod api;
 pub mod app;
+pub mod catalog;
 pub mod config;
 pub mod crawl;
+pub mod discover;
 pub mod error;
 pub mod extract;
 pub mod identity;
@@ -23,6 +27,7 @@ pub mod normalize;
 pub mod parse;
 pub mod queue;
 pub mod registry;
+pub mod sources_file;
 pub mod store;
 
 pub use error::ParseError;

@@ -2,8 +2,10 @@
 //! wired to adapters by the entry points (`functions/*`, `cli`): schedule the due sources
 //! ([`schedule`]), crawl one source and publish what it finds ([`crawl`]), apply an ingest
 //! message ([`ingest`]), and all of them in one process ([`pipeline`]). The messages between
-//! them are in [`messages`]. Nothing below this module imports it.
+//! them are in [`messages`]. [`check`] reads a source's list once to count its postings
+//! (catalog and discover checks). Nothing below this module imports it.
 
+pub mod check;
 pub mod crawl;
 #[cfg(test)]
 mod fixtures;

@@ -517,7 +517,8 @@ fn fold(text: &str) -> String {
     out.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
-fn unaccent(c: char) -> char {
+/// The letter without its accent (Latin letters); any other character as it is.
+pub(crate) fn unaccent(c: char) -> char {
     match c {
         'à' | 'á' | 'â' | 'ã' | 'ä' | 'å' | 'ā' | 'ă' | 'ą' => 'a',
         'ç' | 'ć' | 'č' => 'c',
