@@ -1,5 +1,6 @@
 //! jobfeed's library, in layers whose imports only point down:
-//! - the domain: `model`, `markup`, `extract`, `normalize`, `identity`, `parse`, `config`;
+//! - the domain: `model`, `markup`, `extract`, `normalize`, `identity`, `dedup`, `parse`,
+//!   `config`;
 //! - the ports, each with its adapters behind cargo features: `crawl` (fetching, and the crawl
 //!   of one source over the fetch port), `store` (read and write sides; memory, SQLite,
 //!   DynamoDB), `queue` (in process, SQS);
@@ -14,6 +15,7 @@ pub mod api;
 pub mod app;
 pub mod config;
 pub mod crawl;
+pub mod dedup;
 pub mod error;
 pub mod extract;
 pub mod identity;
