@@ -104,7 +104,7 @@ pub fn posting_id(source: &str, external_id: Option<&str>, canonical_url: &str) 
 }
 
 /// Cross-source fingerprint: the blocking key of `crate::dedup` (normalized company, and
-/// the title's level and core words), equal for every copy of one job across sources, so
+/// the title's level, core and qualifier words), equal for every copy of one job across sources, so
 /// spelling variants (`Sr.`/`Senior`, `Back End`/`Backend`, `Inc.`/`GmbH` suffixes, case,
 /// punctuation, qualifier forms) do not matter. Postings with one fingerprint are
 /// candidates: `dedup::same_job` decides which are one job (place, team, description).
@@ -459,7 +459,7 @@ mod tests {
         );
         let remote = posting(
             "Acme",
-            "Senior Backend Engineer (Go)",
+            "Sr. Backend Engineer (m/f/d)",
             Some(Workplace::Remote),
             "Lisbon",
         );

@@ -712,6 +712,12 @@ async fn resolve_duplicates(
     Ok(updated)
 }
 
+/// How many open postings of one fingerprint group (one company's one role) are read to
+/// settle it: the earliest seen. Bounds the reads of a new posting in a group of several
+/// sources; in a larger group the later postings keep the status they have (none at first,
+/// so an excess copy is shown rather than wrongly hidden).
+pub const GROUP_READ_LIMIT: usize = 100;
+
 /// The `duplicate_of` each open posting should have, for those whose value is wrong, and
 /// the postings read to decide. A group whose open postings all come from one source needs
 /// no comparison (a source never duplicates itself): only groups of several sources are
@@ -733,10 +739,19 @@ async fn duplicate_changes(
     }
     let mut changes = HashMap::new();
     let mut compared: Vec<Vec<String>> = Vec::new();
-    for members in groups.values() {
+    for members in groups.values_mut() {
         let sources: HashSet<&str> = members.iter().map(|e| e.source.as_str()).collect();
         if sources.len() > 1 {
-            compared.push(members.iter().map(|e| e.id.clone()).collect());
+            // Canonicals are the earliest seen: those are the ones worth reading when a
+            // group is too large to read whole.
+            members.sort_by(|a, b| (a.first_seen_at, &a.id).cmp(&(b.first_seen_at, &b.id)));
+            compared.push(
+                members
+                    .iter()
+                    .take(GROUP_READ_LIMIT)
+                    .map(|e| e.id.clone())
+                    .collect(),
+            );
         } else {
             for member in members.iter().filter(|e| e.duplicate_of.is_some()) {
                 changes.insert(member.id.clone(), None);

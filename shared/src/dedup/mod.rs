@@ -3,8 +3,9 @@
 //! a store returns for one block.
 //!
 //! - Blocking (`block_key`): candidates share the normalized company (`Acme`, `Acme Inc.`,
-//!   `ACME`, `Acme GmbH` are one) and the role's level and core words, so a new posting is
-//!   compared with a handful of others, never with a whole company.
+//!   `ACME`, `Acme GmbH` are one) and the role (level, core and qualifier words, in any of
+//!   their spellings), so a new posting is compared with a handful of others, never with a
+//!   whole company.
 //! - Titles (`title::Role`): qualifier forms (`(Go)`, `- Go`, `, Go`), abbreviations
 //!   (`Sr`, `SRE`), level figures (`II`, `2`) and a trailing acronym are one role; another
 //!   level or team is not.
@@ -48,7 +49,7 @@ pub enum Decision {
 }
 
 /// The blocking key of a posting, stored as its `fingerprint`: 32 hex digits over the
-/// normalized company and the role's level and core words. Every copy of one job has the
+/// normalized company and the role (`Role::block_words`). Every copy of one job has the
 /// same key; postings with one key are compared by `same_job`.
 pub fn block_key(posting: &JobPosting) -> String {
     let role = Role::parse(&posting.title, &place_texts(posting));

@@ -62,11 +62,21 @@ impl Role {
         }
     }
 
-    /// The part of the role every copy of one job shares, for blocking: level and core
-    /// words (qualifiers are left out, because a board may drop them).
+    /// The role as every copy of one job states it, for blocking: level, core words and
+    /// qualifier words. A board that drops the team (`Backend Engineer` for `Backend
+    /// Engineer (Payments)`) lands in another block: that pair is missed, the price of
+    /// blocks small enough to read whole (a company's many `Software Engineer, <team>`
+    /// postings would otherwise be one block).
     pub fn block_words(&self) -> String {
-        let level: Vec<&str> = self.level.iter().map(String::as_str).collect();
-        format!("{}|{}", level.join(" "), self.core.join(" "))
+        let join = |words: &mut dyn Iterator<Item = &String>| {
+            words.map(String::as_str).collect::<Vec<_>>().join(" ")
+        };
+        format!(
+            "{}|{}|{}",
+            join(&mut self.level.iter()),
+            join(&mut self.core.iter()),
+            join(&mut self.qualifiers.iter())
+        )
     }
 
     /// Whether two roles are the same: another level or other core words conflict;
@@ -336,13 +346,19 @@ mod tests {
     }
 
     #[test]
-    fn block_words_keep_level_and_core_and_drop_qualifiers() {
+    fn block_words_are_equal_for_every_form_of_one_role_and_differ_for_another_team() {
         let a = Role::parse("Sr. Back-End Engineer (Go)", &[]);
-        let b = Role::parse("Senior Backend Engineer, Payments", &[]);
+        let b = Role::parse("Senior Backend Engineer, Go", &[]);
         assert_eq!(a.block_words(), b.block_words());
+        let c = Role::parse("Senior Backend Engineer - Go (m/f/d)", &["Berlin"]);
+        assert_eq!(a.block_words(), c.block_words());
         assert_ne!(
             a.block_words(),
-            Role::parse("Backend Engineer", &[]).block_words()
+            Role::parse("Senior Backend Engineer, Payments", &[]).block_words()
+        );
+        assert_ne!(
+            a.block_words(),
+            Role::parse("Backend Engineer (Go)", &[]).block_words()
         );
     }
 }
