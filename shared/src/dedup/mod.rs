@@ -20,7 +20,7 @@ pub mod place;
 pub mod text;
 pub mod title;
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use crate::identity::hash_hex;
 use crate::model::JobPosting;
@@ -60,21 +60,54 @@ pub fn block_key(posting: &JobPosting) -> String {
     ])
 }
 
+/// What the comparison reads of one posting, computed once however many postings it is
+/// compared with.
+#[derive(Debug, Clone)]
+pub struct Features<'a> {
+    /// The posting.
+    pub posting: &'a JobPosting,
+    /// `company_key` of its company.
+    pub company: String,
+    /// Its title as a role.
+    pub role: Role,
+    /// Its places.
+    pub places: Places,
+    /// Its description's shingles (`text::shingles`).
+    pub shingles: HashSet<u64>,
+}
+
+impl<'a> Features<'a> {
+    /// Reads a posting's features.
+    pub fn of(posting: &'a JobPosting) -> Self {
+        Features {
+            posting,
+            company: company_key(&posting.company.name),
+            role: Role::parse(&posting.title, &place_texts(posting)),
+            places: Places::of(posting),
+            shingles: text::shingles(&posting.description_text),
+        }
+    }
+}
+
 /// Whether `a` and `b` are one job (the caller has checked they are of other sources).
 pub fn same_job(a: &JobPosting, b: &JobPosting) -> Decision {
-    if company_key(&a.company.name) != company_key(&b.company.name) {
+    compare(&Features::of(a), &Features::of(b))
+}
+
+/// `same_job` over features read beforehand.
+pub fn compare(a: &Features<'_>, b: &Features<'_>) -> Decision {
+    if a.company != b.company {
         return Decision::Different("company");
     }
-    let title =
-        Role::parse(&a.title, &place_texts(a)).compare(&Role::parse(&b.title, &place_texts(b)));
+    let title = a.role.compare(&b.role);
     if title == Evidence::Conflict {
         return Decision::Different("title");
     }
-    let place = Places::of(a).compare(&Places::of(b));
+    let place = a.places.compare(&b.places);
     if place == Evidence::Conflict {
         return Decision::Different("place");
     }
-    let text = text::compare(&a.description_text, &b.description_text);
+    let text = text::compare_shingles(&a.shingles, &b.shingles);
     match (title, place, text) {
         (_, _, Some(Evidence::Conflict)) => Decision::Different("description"),
         (Evidence::Match, Evidence::Match, _) | (_, _, Some(Evidence::Match)) => Decision::Same,
@@ -88,23 +121,29 @@ pub fn same_job(a: &JobPosting, b: &JobPosting) -> Decision {
 /// Postings of one source never duplicate each other (a source lists a job once; two alike
 /// are two openings).
 pub fn assign_canonicals(open: &[&JobPosting]) -> HashMap<String, Option<String>> {
-    let mut ordered: Vec<&JobPosting> = open.to_vec();
+    let mut ordered: Vec<Features<'_>> = open.iter().map(|p| Features::of(p)).collect();
     ordered.sort_by(|a, b| {
-        (a.first_seen_at.unwrap_or(a.fetched_at), &a.id)
-            .cmp(&(b.first_seen_at.unwrap_or(b.fetched_at), &b.id))
+        let key = |f: &Features<'_>| {
+            (
+                f.posting.first_seen_at.unwrap_or(f.posting.fetched_at),
+                f.posting.id.clone(),
+            )
+        };
+        key(a).cmp(&key(b))
     });
-    let mut canonicals: Vec<&JobPosting> = Vec::new();
+    let mut canonicals: Vec<&Features<'_>> = Vec::new();
     let mut wanted = HashMap::new();
-    for posting in ordered {
+    for features in &ordered {
+        let posting = features.posting;
         let canonical = canonicals
             .iter()
-            .find(|c| c.source != posting.source && same_job(c, posting) == Decision::Same);
+            .find(|c| c.posting.source != posting.source && compare(c, features) == Decision::Same);
         match canonical {
             Some(c) => {
-                wanted.insert(posting.id.clone(), Some(c.id.clone()));
+                wanted.insert(posting.id.clone(), Some(c.posting.id.clone()));
             }
             None => {
-                canonicals.push(posting);
+                canonicals.push(features);
                 wanted.insert(posting.id.clone(), None);
             }
         }

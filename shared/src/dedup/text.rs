@@ -21,6 +21,12 @@ pub const OTHER_TEXT: f64 = 0.2;
 
 /// What two descriptions say: `None` when either is too short to tell.
 pub fn compare(a: &str, b: &str) -> Option<Evidence> {
+    compare_shingles(&shingles(a), &shingles(b))
+}
+
+/// `compare` over shingle sets computed beforehand (a posting compared with many others
+/// is shingled once).
+pub fn compare_shingles(a: &HashSet<u64>, b: &HashSet<u64>) -> Option<Evidence> {
     let overlap = containment(a, b)?;
     Some(if overlap >= SAME_TEXT {
         Evidence::Match
@@ -31,16 +37,15 @@ pub fn compare(a: &str, b: &str) -> Option<Evidence> {
     })
 }
 
-/// The share of the smaller shingle set found in the other, `None` when either text has
+/// The share of the smaller shingle set found in the other, `None` when either set has
 /// fewer than `MIN_SHINGLES`.
-pub fn containment(a: &str, b: &str) -> Option<f64> {
-    let (a, b) = (shingles(a), shingles(b));
-    let smaller = a.len().min(b.len());
-    if smaller < MIN_SHINGLES {
+pub fn containment(a: &HashSet<u64>, b: &HashSet<u64>) -> Option<f64> {
+    let (small, large) = if a.len() <= b.len() { (a, b) } else { (b, a) };
+    if small.len() < MIN_SHINGLES {
         return None;
     }
-    let common = a.intersection(&b).count();
-    Some(common as f64 / smaller as f64)
+    let common = small.iter().filter(|s| large.contains(s)).count();
+    Some(common as f64 / small.len() as f64)
 }
 
 /// The hashed 3-word shingles of a text (lower case, punctuation ignored).
