@@ -713,10 +713,13 @@ async fn resolve_duplicates(
 }
 
 /// How many open postings of one fingerprint group (one company's one role) are read to
-/// settle it: the earliest seen. Bounds the reads of a new posting in a group of several
-/// sources; in a larger group the later postings keep the status they have (none at first,
-/// so an excess copy is shown rather than wrongly hidden).
+/// settle it: the earliest seen (the canonicals) and the `GROUP_READ_LATEST` latest (new
+/// copies). Bounds the reads of a new posting in a group of several sources; in a larger
+/// group the postings in between keep the status they have.
 pub const GROUP_READ_LIMIT: usize = 100;
+
+/// How many of the latest seen postings of a group larger than `GROUP_READ_LIMIT` are read.
+pub const GROUP_READ_LATEST: usize = 10;
 
 /// The `duplicate_of` each open posting should have, for those whose value is wrong, and
 /// the postings read to decide. A group whose open postings all come from one source needs
@@ -742,14 +745,16 @@ async fn duplicate_changes(
     for members in groups.values_mut() {
         let sources: HashSet<&str> = members.iter().map(|e| e.source.as_str()).collect();
         if sources.len() > 1 {
-            // Canonicals are the earliest seen: those are the ones worth reading when a
-            // group is too large to read whole.
+            // Canonicals are the earliest seen, and a new copy the latest: those are the
+            // ones worth reading when a group is too large to read whole.
             members.sort_by(|a, b| (a.first_seen_at, &a.id).cmp(&(b.first_seen_at, &b.id)));
+            let latest = members.len().saturating_sub(GROUP_READ_LATEST);
             compared.push(
                 members
                     .iter()
-                    .take(GROUP_READ_LIMIT)
-                    .map(|e| e.id.clone())
+                    .enumerate()
+                    .filter(|(at, _)| *at < GROUP_READ_LIMIT - GROUP_READ_LATEST || *at >= latest)
+                    .map(|(_, e)| e.id.clone())
                     .collect(),
             );
         } else {
@@ -1069,5 +1074,44 @@ mod tests {
         assert_eq!((report.marked, report.unchanged), (0, 1));
         let state = store.source_state("lever").await.unwrap().unwrap();
         assert_eq!((state.counts.new, state.counts.changed), (1, 0));
+    }
+
+    #[tokio::test]
+    async fn a_copy_joining_a_group_larger_than_the_read_limit_is_merged_with_bounded_reads() {
+        let store = MemoryStore::new();
+        let config = IngestConfig::default();
+        let mut office = posting("lever", "0");
+        office.title = "Account Executive".into();
+        crate::identity::stamp(&mut office);
+        let openings: Vec<Incoming> = (0..150)
+            .map(|i| {
+                let mut p = office.clone();
+                p.external_id = Some(format!("opening-{i}"));
+                crate::identity::stamp(&mut p);
+                Incoming::from(p)
+            })
+            .collect();
+        // Seen at one time, so the canonical is the one of least id.
+        let first = openings.iter().map(|o| o.posting.id.clone()).min().unwrap();
+        ingest_postings(&store, openings, hours(1), &config)
+            .await
+            .unwrap();
+        let mut copy = office.clone();
+        copy.source = "board".into();
+        copy.external_id = Some("copy".into());
+        crate::identity::stamp(&mut copy);
+        let before = store.usage();
+        let report = ingest_postings(&store, vec![copy.clone().into()], hours(2), &config)
+            .await
+            .unwrap();
+        let read = store.usage().since(&before).items_read;
+        assert_eq!(report.duplicates_updated, 1);
+        let stored = store
+            .get_many(std::slice::from_ref(&copy.id))
+            .await
+            .unwrap();
+        assert_eq!(stored[0].posting.duplicate_of, Some(first));
+        // The group's 151 index entries, and at most GROUP_READ_LIMIT postings read whole.
+        assert!(read <= 151 + GROUP_READ_LIMIT as u64, "{read}");
     }
 }
