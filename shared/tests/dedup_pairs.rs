@@ -211,17 +211,52 @@ async fn stored(store: &dyn PostingStore, id: &str) -> StoredPosting {
         .expect("stored")
 }
 
-/// Ingests each pair (side a first, then side b an hour later, each as its source's own
-/// message) and scores what the store then says.
+/// Which side of each pair is ingested first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Order {
+    AFirst,
+    BFirst,
+}
+
+/// Ingests each pair in both orders (one side, then the other an hour later, each as its
+/// source's own message; each order with companies of its own) and scores what the store
+/// then says: the one ingested first must be canonical and the other its duplicate.
 async fn score_pairs(store: &dyn PostingStore, engine: &str) -> Score {
+    let mut score = Score::default();
+    for order in [Order::AFirst, Order::BFirst] {
+        score_pairs_in(store, engine, order, &mut score).await;
+    }
+    println!(
+        "{engine}: {} pairs × 2 orders ({} same, {} different): precision {:.3}, recall {:.3} \
+         ({} merged rightly, {} missed, {} false merges, {} kept apart rightly)",
+        pairs().len(),
+        score.true_merges + score.missed,
+        score.false_merges + score.kept_apart,
+        score.precision(),
+        score.recall(),
+        score.true_merges,
+        score.missed,
+        score.false_merges,
+        score.kept_apart
+    );
+    score
+}
+
+async fn score_pairs_in(store: &dyn PostingStore, engine: &str, order: Order, score: &mut Score) {
     let table = pairs();
     assert!(table.len() >= 60, "at least 60 labelled pairs");
     let config = IngestConfig::default();
-    let mut score = Score::default();
     for pair in &table {
         assert_ne!(pair.a.kind, pair.b.kind, "line {}: two sources", pair.line);
-        let a = posting(&pair.a, pair.line, "a");
-        let b = posting(&pair.b, pair.line, "b");
+        let number = match order {
+            Order::AFirst => pair.line,
+            Order::BFirst => 500 + pair.line,
+        };
+        let (a, b) = match order {
+            Order::AFirst => (posting(&pair.a, number, "a"), posting(&pair.b, number, "b")),
+            // The table's b ingested first: it is `a` below.
+            Order::BFirst => (posting(&pair.b, number, "b"), posting(&pair.a, number, "a")),
+        };
         for (p, at) in [(&a, t(1)), (&b, t(2))] {
             ingest_postings(store, vec![Incoming::from(p.clone())], at, &config)
                 .await
@@ -238,7 +273,7 @@ async fn score_pairs(store: &dyn PostingStore, engine: &str) -> Score {
             (true, false) => {
                 score.missed += 1;
                 println!(
-                    "{engine}: missed, line {} ({}): {:?} / {:?}",
+                    "{engine}: missed ({order:?}), line {} ({}): {:?} / {:?}",
                     pair.line,
                     pair.variation,
                     jobfeed::dedup::same_job(&a, &b),
@@ -248,27 +283,13 @@ async fn score_pairs(store: &dyn PostingStore, engine: &str) -> Score {
             (false, _) if any_mark => {
                 score.false_merges += 1;
                 println!(
-                    "{engine}: FALSE MERGE, line {} ({})",
+                    "{engine}: FALSE MERGE ({order:?}), line {} ({})",
                     pair.line, pair.variation
                 );
             }
             (false, _) => score.kept_apart += 1,
         }
     }
-    println!(
-        "{engine}: {} pairs ({} same, {} different): precision {:.3}, recall {:.3} \
-         ({} merged rightly, {} missed, {} false merges, {} kept apart rightly)",
-        table.len(),
-        score.true_merges + score.missed,
-        score.false_merges + score.kept_apart,
-        score.precision(),
-        score.recall(),
-        score.true_merges,
-        score.missed,
-        score.false_merges,
-        score.kept_apart
-    );
-    score
 }
 
 fn assert_goal(score: &Score) {
