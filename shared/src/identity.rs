@@ -103,15 +103,13 @@ pub fn posting_id(source: &str, external_id: Option<&str>, canonical_url: &str) 
     }
 }
 
-/// Cross-source fingerprint: equal for the same job seen through two sources. Built from the
-/// normalized company name, title and primary place (or `remote`), so spelling variants
-/// (`Sr.`/`Senior`, `Back End`/`Backend`, `Inc.`/`GmbH` suffixes, case and punctuation)
-/// do not matter.
+/// Cross-source fingerprint: the blocking key of `crate::dedup` (normalized company, and
+/// the title's level, core and qualifier words), equal for every copy of one job across sources, so
+/// spelling variants (`Sr.`/`Senior`, `Back End`/`Backend`, `Inc.`/`GmbH` suffixes, case,
+/// punctuation, qualifier forms) do not matter. Postings with one fingerprint are
+/// candidates: `dedup::same_job` decides which are one job (place, team, description).
 pub fn fingerprint(posting: &JobPosting) -> String {
-    let company = normalize_company(&posting.company.name);
-    let title = normalize_title_words(&posting.title);
-    let place = primary_place(posting);
-    hash_hex(&[&company, &title, &place])
+    crate::dedup::block_key(posting)
 }
 
 /// Hash of every user-visible field: changes when, and only when, one of them changes.
@@ -255,107 +253,6 @@ impl TryFrom<String> for ListMark {
             (32, Some(key), Some(hint)) => Ok(ListMark { key, hint }),
             _ => Err(format!("a list mark is 32 hex digits, not {text:?}")),
         }
-    }
-}
-
-/// Lower-case words of `text` with punctuation removed.
-fn words(text: &str) -> Vec<String> {
-    text.split(|c: char| !c.is_alphanumeric() && c != '#' && c != '+')
-        .filter(|w| !w.is_empty())
-        .map(str::to_lowercase)
-        .collect()
-}
-
-const COMPANY_SUFFIXES: &[&str] = &[
-    "inc",
-    "incorporated",
-    "llc",
-    "ltd",
-    "limited",
-    "gmbh",
-    "ag",
-    "corp",
-    "corporation",
-    "co",
-    "company",
-    "plc",
-    "sa",
-    "sas",
-    "sarl",
-    "bv",
-    "nv",
-    "oy",
-    "ab",
-    "as",
-    "aps",
-    "srl",
-    "spa",
-    "pty",
-    "kg",
-    "se",
-    "ug",
-    "lp",
-    "llp",
-    "pte",
-];
-
-fn normalize_company(name: &str) -> String {
-    // "G.m.b.H." and "S.A." lose their dots before the word split so they match a suffix.
-    let undotted: String = name.chars().filter(|c| *c != '.').collect();
-    let mut parts = words(&undotted);
-    while parts.len() > 1
-        && parts
-            .last()
-            .is_some_and(|w| COMPANY_SUFFIXES.contains(&w.as_str()))
-    {
-        parts.pop();
-    }
-    parts.concat()
-}
-
-/// Title words with the abbreviations and spellings that differ between boards unified.
-fn normalize_title_words(title: &str) -> String {
-    let lowered = title.to_lowercase();
-    // Two-word spellings first, so "back end" and "back-end" both become "backend".
-    let joined = lowered
-        .replace("back-end", "backend")
-        .replace("back end", "backend")
-        .replace("front-end", "frontend")
-        .replace("front end", "frontend")
-        .replace("full-stack", "fullstack")
-        .replace("full stack", "fullstack");
-    words(&joined)
-        .into_iter()
-        .map(|w| match w.as_str() {
-            "sr" | "snr" => "senior".to_owned(),
-            "jr" | "jnr" => "junior".to_owned(),
-            "eng" | "engr" | "engineering" => "engineer".to_owned(),
-            "dev" | "developer" => "developer".to_owned(),
-            "mgr" => "manager".to_owned(),
-            "swe" => "softwareengineer".to_owned(),
-            "ii" => "2".to_owned(),
-            "iii" => "3".to_owned(),
-            _ => w,
-        })
-        .collect::<Vec<_>>()
-        .concat()
-}
-
-fn primary_place(posting: &JobPosting) -> String {
-    if posting.workplace == Some(Workplace::Remote) {
-        return "remote".into();
-    }
-    match posting.locations.first() {
-        Some(location) => {
-            let city = location.city.as_deref().map(words).unwrap_or_default();
-            let country = location.country.as_deref().unwrap_or("").to_lowercase();
-            if city.is_empty() && country.is_empty() {
-                words(&location.raw).concat()
-            } else {
-                format!("{}|{}", city.concat(), country)
-            }
-        }
-        None => String::new(),
     }
 }
 
@@ -533,11 +430,15 @@ mod tests {
     }
 
     #[test]
-    fn fingerprint_differs_for_another_title_company_or_place() {
+    fn fingerprint_differs_for_another_role_or_company_and_leaves_places_to_the_comparison() {
         let base = posting("Acme", "Senior Backend Engineer", None, "Berlin");
         assert_ne!(
             fingerprint(&base),
             fingerprint(&posting("Acme", "Senior Frontend Engineer", None, "Berlin"))
+        );
+        assert_ne!(
+            fingerprint(&base),
+            fingerprint(&posting("Acme", "Backend Engineer", None, "Berlin"))
         );
         assert_ne!(
             fingerprint(&base),
@@ -548,23 +449,21 @@ mod tests {
                 "Berlin"
             ))
         );
-        assert_ne!(
-            fingerprint(&base),
-            fingerprint(&posting("Acme", "Senior Backend Engineer", None, "Munich"))
+        // Another city is another job, but one `dedup::same_job` tells apart: the
+        // fingerprint only gathers the candidates.
+        let munich = posting("Acme", "Senior Backend Engineer", None, "Munich");
+        assert_eq!(fingerprint(&base), fingerprint(&munich));
+        assert_eq!(
+            crate::dedup::same_job(&base, &munich),
+            crate::dedup::Decision::Different("place")
         );
-        let remote_a = posting(
+        let remote = posting(
             "Acme",
-            "Senior Backend Engineer",
-            Some(Workplace::Remote),
-            "Berlin",
-        );
-        let remote_b = posting(
-            "Acme",
-            "Senior Backend Engineer",
+            "Sr. Backend Engineer (m/f/d)",
             Some(Workplace::Remote),
             "Lisbon",
         );
-        assert_eq!(fingerprint(&remote_a), fingerprint(&remote_b));
+        assert_eq!(fingerprint(&base), fingerprint(&remote));
     }
 
     #[test]

@@ -1,7 +1,7 @@
 //! jobfeed's library, in layers whose imports only point down:
-//! - the domain: `model`, `markup`, `extract`, `normalize`, `identity`, `parse`, `config`,
-//!   `catalog` (company boards), `discover` (recognising job boards in pages), `sources_file`
-//!   (appending sources to a `sources.toml`);
+//! - the domain: `model`, `markup`, `extract`, `normalize`, `identity`, `dedup`, `parse`,
+//!   `config`, `registry` (a source's record), `catalog` (company boards), `discover`
+//!   (recognising job boards in pages), `sources_file` (appending sources to a `sources.toml`);
 //! - the ports, each with its adapters behind cargo features: `crawl` (fetching, and the crawl
 //!   of one source over the fetch port), `store` (read and write sides; memory, SQLite,
 //!   DynamoDB), `queue` (in process, SQS);
@@ -17,6 +17,7 @@ pub mod app;
 pub mod catalog;
 pub mod config;
 pub mod crawl;
+pub mod dedup;
 pub mod discover;
 pub mod error;
 pub mod extract;

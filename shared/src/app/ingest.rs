@@ -17,9 +17,14 @@
 //!   works out which, `app::crawl`), unless a newer crawl of the source has started or the
 //!   posting was fetched after the crawl started: a late or repeated part of an older crawl
 //!   never closes what a newer one saw.
-//! - Postings of different sources with one fingerprint are one job: the earliest seen open
-//!   one is canonical, the others get `duplicate_of`; when the canonical closes, the next
-//!   one takes over.
+//! - Postings of different sources are one job when `dedup::same_job` says so; only
+//!   postings with one fingerprint (`dedup::block_key`: company and role) are compared. The
+//!   earliest seen open copy is canonical, the others get `duplicate_of`; when the canonical
+//!   closes, the next one takes over; a merge a changed title or place disproves is undone
+//!   when either posting is next ingested (its group is settled afresh).
+//! - A stored posting whose fingerprint an older rule computed is rewritten once with the
+//!   current one the next time its crawl sends it (`rekeyed`), even when nothing else
+//!   changed: until then it is grouped with the postings of the same old fingerprint.
 //!
 //! Every write is conditional on the revision it read; a conflict (another process wrote
 //! first) re-reads and re-plans that posting, so concurrent ingests lose no update.
@@ -84,6 +89,9 @@ pub struct IngestReport {
     pub duplicates_updated: u64,
     /// Postings whose list mark alone changed (written, nothing visible changed).
     pub marked: u64,
+    /// Unchanged postings rewritten only because their stored fingerprint came from an
+    /// older rule (once per posting after the rule changes).
+    pub rekeyed: u64,
 }
 
 /// A posting on its way in, with the list mark of the crawl that sent it.
@@ -464,6 +472,7 @@ enum Planned {
     Reopened,
     Expired,
     Marked,
+    Rekeyed,
 }
 
 impl Planned {
@@ -474,6 +483,7 @@ impl Planned {
             Planned::Reopened => report.reopened += 1,
             Planned::Expired => report.expired += 1,
             Planned::Marked => report.marked += 1,
+            Planned::Rekeyed => report.rekeyed += 1,
         }
     }
 }
@@ -521,6 +531,9 @@ async fn plan_postings(
                 (Some(_), false) => needs_stored.push((id.clone(), Planned::Reopened)),
                 (None, true) => needs_stored.push((id.clone(), Planned::Expired)),
                 _ if new_mark => needs_stored.push((id.clone(), Planned::Marked)),
+                _ if entry.fingerprint != incoming.fingerprint => {
+                    needs_stored.push((id.clone(), Planned::Rekeyed));
+                }
                 _ => report.unchanged += 1,
             }
         } else if incoming.fetched_at <= entry.fetched_at {
@@ -563,8 +576,12 @@ async fn plan_postings(
                 next.posting.fetched_at = incoming.posting.fetched_at;
                 next
             }
+            Planned::Rekeyed => old.clone(),
             Planned::New => continue,
         };
+        // The content is the same, so the incoming fingerprint is the stored content's
+        // under the current rule.
+        next.posting.fingerprint = incoming.posting.fingerprint.clone();
         if incoming.mark.is_some() {
             next.mark = incoming.mark;
         }
@@ -636,7 +653,8 @@ fn changed_stored(
 }
 
 /// Settles which posting of each fingerprint group is canonical and marks the others of
-/// other sources as its duplicates. Returns how many postings changed status.
+/// other sources that are the same job as its duplicates. Returns how many postings changed
+/// status.
 async fn resolve_duplicates(
     store: &dyn PostingStore,
     fingerprints: BTreeSet<String>,
@@ -654,17 +672,28 @@ async fn resolve_duplicates(
             ));
         }
         let entries = store.fingerprint_groups(&fingerprints).await?;
-        let changes = duplicate_changes(&entries);
+        let (changes, mut read) = duplicate_changes(store, &entries).await?;
         if changes.is_empty() {
             break;
         }
-        let ids: Vec<String> = changes.keys().cloned().collect();
-        let writes: Vec<Write> = store
-            .get_many(&ids)
-            .await?
+        let unread: Vec<String> = changes
+            .keys()
+            .filter(|id| !read.contains_key(*id))
+            .cloned()
+            .collect();
+        if !unread.is_empty() {
+            read.extend(
+                store
+                    .get_many(&unread)
+                    .await?
+                    .into_iter()
+                    .map(|s| (s.posting.id.clone(), s)),
+            );
+        }
+        let writes: Vec<Write> = changes
             .into_iter()
-            .filter_map(|stored| {
-                let wanted = changes.get(&stored.posting.id)?.clone();
+            .filter_map(|(id, wanted)| {
+                let stored = read.remove(&id)?;
                 let expected = stored.revision;
                 let mut next = stored;
                 next.posting.duplicate_of = wanted;
@@ -683,30 +712,86 @@ async fn resolve_duplicates(
     Ok(updated)
 }
 
-/// The `duplicate_of` each open posting should have, for those whose value is wrong.
-/// Canonical: the open posting seen first (ties broken by id); open postings of other
-/// sources duplicate it; postings of its own source stay canonical in their own right.
-fn duplicate_changes(entries: &[IndexEntry]) -> HashMap<String, Option<String>> {
+/// How many open postings of one fingerprint group (one company's one role) are read to
+/// settle it: the earliest seen (the canonicals) and the `GROUP_READ_LATEST` latest (new
+/// copies). Bounds the reads of a new posting in a group of several sources; in a larger
+/// group the postings in between keep the status they have.
+pub const GROUP_READ_LIMIT: usize = 100;
+
+/// How many of the latest seen postings of a group larger than `GROUP_READ_LIMIT` are read.
+pub const GROUP_READ_LATEST: usize = 10;
+
+/// The `duplicate_of` each open posting should have, for those whose value is wrong, and
+/// the postings read to decide. A group whose open postings all come from one source needs
+/// no comparison (a source never duplicates itself): only groups of several sources are
+/// read whole and settled by `dedup::assign_canonicals`, so a posting no other source
+/// shares a fingerprint with costs no read beyond its group's index entries.
+async fn duplicate_changes(
+    store: &dyn PostingStore,
+    entries: &[IndexEntry],
+) -> Result<
+    (
+        HashMap<String, Option<String>>,
+        HashMap<String, StoredPosting>,
+    ),
+    StoreError,
+> {
     let mut groups: HashMap<&str, Vec<&IndexEntry>> = HashMap::new();
-    for entry in entries {
+    for entry in entries.iter().filter(|e| e.closed_at.is_none()) {
         groups.entry(&entry.fingerprint).or_default().push(entry);
     }
     let mut changes = HashMap::new();
-    for members in groups.values() {
-        let canonical = members
-            .iter()
-            .filter(|e| e.closed_at.is_none())
-            .min_by(|a, b| (a.first_seen_at, &a.id).cmp(&(b.first_seen_at, &b.id)));
-        for member in members.iter().filter(|e| e.closed_at.is_none()) {
-            let wanted = canonical
-                .filter(|c| c.id != member.id && c.source != member.source)
-                .map(|c| c.id.clone());
-            if wanted != member.duplicate_of {
-                changes.insert(member.id.clone(), wanted);
+    let mut compared: Vec<Vec<String>> = Vec::new();
+    for members in groups.values_mut() {
+        let sources: HashSet<&str> = members.iter().map(|e| e.source.as_str()).collect();
+        if sources.len() > 1 {
+            // Canonicals are the earliest seen, and a new copy the latest: those are the
+            // ones worth reading when a group is too large to read whole.
+            members.sort_by(|a, b| (a.first_seen_at, &a.id).cmp(&(b.first_seen_at, &b.id)));
+            let latest = members.len().saturating_sub(GROUP_READ_LATEST);
+            compared.push(
+                members
+                    .iter()
+                    .enumerate()
+                    .filter(|(at, _)| *at < GROUP_READ_LIMIT - GROUP_READ_LATEST || *at >= latest)
+                    .map(|(_, e)| e.id.clone())
+                    .collect(),
+            );
+        } else {
+            for member in members.iter().filter(|e| e.duplicate_of.is_some()) {
+                changes.insert(member.id.clone(), None);
             }
         }
     }
-    changes
+    let ids: Vec<String> = compared.iter().flatten().cloned().collect();
+    let read: HashMap<String, StoredPosting> = if ids.is_empty() {
+        HashMap::new()
+    } else {
+        store
+            .get_many(&ids)
+            .await?
+            .into_iter()
+            .map(|s| (s.posting.id.clone(), s))
+            .collect()
+    };
+    for group in &compared {
+        // Read after the index: one that closed (or went) since is left out.
+        let open: Vec<&JobPosting> = group
+            .iter()
+            .filter_map(|id| read.get(id))
+            .map(|s| &s.posting)
+            .filter(|p| p.closed_at.is_none())
+            .collect();
+        for (id, wanted) in crate::dedup::assign_canonicals(&open) {
+            if read
+                .get(&id)
+                .is_some_and(|s| s.posting.duplicate_of != wanted)
+            {
+                changes.insert(id, wanted);
+            }
+        }
+    }
+    Ok((changes, read))
 }
 
 #[cfg(test)]
@@ -989,5 +1074,44 @@ mod tests {
         assert_eq!((report.marked, report.unchanged), (0, 1));
         let state = store.source_state("lever").await.unwrap().unwrap();
         assert_eq!((state.counts.new, state.counts.changed), (1, 0));
+    }
+
+    #[tokio::test]
+    async fn a_copy_joining_a_group_larger_than_the_read_limit_is_merged_with_bounded_reads() {
+        let store = MemoryStore::new();
+        let config = IngestConfig::default();
+        let mut office = posting("lever", "0");
+        office.title = "Account Executive".into();
+        crate::identity::stamp(&mut office);
+        let openings: Vec<Incoming> = (0..150)
+            .map(|i| {
+                let mut p = office.clone();
+                p.external_id = Some(format!("opening-{i}"));
+                crate::identity::stamp(&mut p);
+                Incoming::from(p)
+            })
+            .collect();
+        // Seen at one time, so the canonical is the one of least id.
+        let first = openings.iter().map(|o| o.posting.id.clone()).min().unwrap();
+        ingest_postings(&store, openings, hours(1), &config)
+            .await
+            .unwrap();
+        let mut copy = office.clone();
+        copy.source = "board".into();
+        copy.external_id = Some("copy".into());
+        crate::identity::stamp(&mut copy);
+        let before = store.usage();
+        let report = ingest_postings(&store, vec![copy.clone().into()], hours(2), &config)
+            .await
+            .unwrap();
+        let read = store.usage().since(&before).items_read;
+        assert_eq!(report.duplicates_updated, 1);
+        let stored = store
+            .get_many(std::slice::from_ref(&copy.id))
+            .await
+            .unwrap();
+        assert_eq!(stored[0].posting.duplicate_of, Some(first));
+        // The group's 151 index entries, and at most GROUP_READ_LIMIT postings read whole.
+        assert!(read <= 151 + GROUP_READ_LIMIT as u64, "{read}");
     }
 }
