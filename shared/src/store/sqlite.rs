@@ -10,6 +10,7 @@
 
 use std::collections::{BTreeSet, HashMap};
 use std::path::Path;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration as StdDuration;
 
@@ -30,17 +31,15 @@ use super::{
 use crate::identity::ListMark;
 use crate::model::{JobPosting, Workplace};
 
+mod plan;
+
+use plan::Driver;
+
 /// How long a statement waits for another process's lock before failing as retryable.
 const BUSY_TIMEOUT: StdDuration = StdDuration::from_secs(5);
 
 /// A list call reads at most this many candidate rows per requested item.
 const READ_BUDGET_FACTOR: usize = 5;
-
-/// The most postings, in listing order, one list call lets SQLite examine when its filters
-/// have no index of their own: a combination that matches little or nothing would otherwise
-/// walk the whole `listed_at` index, evaluating every predicate on every row. Past the
-/// window the page comes back short with a cursor, as the DynamoDB store's pages do.
-const SCAN_WINDOW: usize = 2_000;
 
 /// Ids or fingerprints per `IN (...)` list, well under SQLite's bound-variable limit.
 const IN_CHUNK: usize = 500;
@@ -50,7 +49,7 @@ const ANY_COUNTRY: &str = "*";
 
 /// The schema, one step per version: step `n` takes a database from `user_version` `n` to
 /// `n + 1`. Steps are only ever appended; a shipped step never changes.
-const MIGRATIONS: &[&str] = &[SCHEMA_V1, SCHEMA_V2];
+const MIGRATIONS: &[&str] = &[SCHEMA_V1, SCHEMA_V2, SCHEMA_V3];
 
 /// Version 1. `pk` is an explicit rowid alias so the FTS rows, keyed by rowid, stay attached
 /// to their posting even through a `VACUUM` (which may renumber implicit rowids); `id` is
@@ -137,12 +136,45 @@ CREATE TABLE checkpoints (
 ) WITHOUT ROWID;
 "#;
 
+/// Version 3: an index per list filter that starts with the filter and goes on in listing
+/// order, so a list call walks only the postings of its most selective filter (see
+/// `plan`). The postings indexes carry `closed_at` and `duplicate_of` (and the salary one
+/// `salary_top`), so counting and windowing them never reads a table row; the skill and
+/// country rows get their posting's `listed_at` for the same reason.
+const SCHEMA_V3: &str = r#"
+CREATE INDEX postings_by_seniority_listed
+    ON postings (seniority, listed_at DESC, id DESC, closed_at, duplicate_of);
+CREATE INDEX postings_by_category_listed
+    ON postings (category, listed_at DESC, id DESC, closed_at, duplicate_of);
+CREATE INDEX postings_by_workplace_listed
+    ON postings (workplace, listed_at DESC, id DESC, closed_at, duplicate_of);
+CREATE INDEX postings_by_employment_type_listed
+    ON postings (employment_type, listed_at DESC, id DESC, closed_at, duplicate_of);
+CREATE INDEX postings_by_salary_listed
+    ON postings (salary_currency, listed_at DESC, id DESC, salary_top, closed_at, duplicate_of);
+CREATE INDEX postings_by_company_listed
+    ON postings (company, listed_at DESC, id DESC, closed_at, duplicate_of);
+DROP INDEX postings_by_company;
+ALTER TABLE posting_skills ADD COLUMN listed_at INTEGER NOT NULL DEFAULT 0;
+UPDATE posting_skills
+    SET listed_at = (SELECT p.listed_at FROM postings p WHERE p.id = posting_skills.id);
+DROP INDEX posting_skills_by_skill;
+CREATE INDEX posting_skills_by_skill_listed ON posting_skills (skill, listed_at DESC, id DESC);
+ALTER TABLE posting_countries ADD COLUMN listed_at INTEGER NOT NULL DEFAULT 0;
+UPDATE posting_countries
+    SET listed_at = (SELECT p.listed_at FROM postings p WHERE p.id = posting_countries.id);
+DROP INDEX posting_countries_by_country;
+CREATE INDEX posting_countries_by_country_listed
+    ON posting_countries (country, listed_at DESC, id DESC);
+"#;
+
 /// A store in one SQLite database. Cloning shares the connection; another process (or
 /// another `open` of the same file) gets its own and sees committed writes.
 #[derive(Debug, Clone)]
 pub struct SqliteStore {
     conn: Arc<Mutex<Connection>>,
     usage: Arc<Usage>,
+    list_steps: Arc<AtomicU64>,
 }
 
 impl SqliteStore {
@@ -178,6 +210,13 @@ impl SqliteStore {
         Self::open_with(path.as_ref(), BUSY_TIMEOUT)
     }
 
+    /// The virtual-machine instructions SQLite has run for this handle's list calls so far
+    /// (planning, window and candidates): the engine's own measure of the work a list
+    /// does, which the scan window bounds however little a query matches.
+    pub fn list_steps(&self) -> u64 {
+        self.list_steps.load(Ordering::Relaxed)
+    }
+
     /// A private database in memory, for tests: gone when the last clone is dropped.
     pub fn open_in_memory() -> Result<Self, StoreError> {
         let conn = Connection::open_in_memory().map_err(db_error)?;
@@ -208,6 +247,7 @@ impl SqliteStore {
         Ok(SqliteStore {
             conn: Arc::new(Mutex::new(conn)),
             usage: Arc::new(Usage::default()),
+            list_steps: Arc::new(AtomicU64::new(0)),
         })
     }
 
@@ -437,15 +477,19 @@ fn apply(tx: &Transaction<'_>, write: &Write) -> Result<WriteOutcome, StoreError
     let Some(pk) = pk else {
         return Ok(WriteOutcome::Conflict);
     };
-    write_side_rows(tx, pk, &p.id, &Derived::of(p), expected.is_some()).map_err(db_error)?;
+    let listed = listed_key(listed_at(p));
+    write_side_rows(tx, pk, &p.id, listed, &Derived::of(p), expected.is_some())
+        .map_err(db_error)?;
     Ok(WriteOutcome::Applied)
 }
 
-/// Replaces the skill, country and search rows of one posting.
+/// Replaces the skill, country and search rows of one posting (`listed` is its `listed_at`
+/// column, which the skill and country rows repeat for their indexes).
 fn write_side_rows(
     tx: &Transaction<'_>,
     pk: i64,
     id: &str,
+    listed: i64,
     derived: &Derived,
     replacing: bool,
 ) -> rusqlite::Result<()> {
@@ -457,14 +501,17 @@ fn write_side_rows(
         tx.prepare_cached("DELETE FROM posting_fts WHERE rowid = ?1")?
             .execute([pk])?;
     }
-    let mut skill = tx.prepare_cached("INSERT INTO posting_skills (id, skill) VALUES (?1, ?2)")?;
+    let mut skill = tx.prepare_cached(
+        "INSERT INTO posting_skills (id, skill, listed_at) VALUES (?1, ?2, ?3)",
+    )?;
     for s in &derived.skills {
-        skill.execute(params![id, s])?;
+        skill.execute(params![id, s, listed])?;
     }
-    let mut country =
-        tx.prepare_cached("INSERT INTO posting_countries (id, country) VALUES (?1, ?2)")?;
+    let mut country = tx.prepare_cached(
+        "INSERT INTO posting_countries (id, country, listed_at) VALUES (?1, ?2, ?3)",
+    )?;
     for c in &derived.countries {
-        country.execute(params![id, c])?;
+        country.execute(params![id, c, listed])?;
     }
     let [title, company, skills] = &derived.words;
     tx.prepare_cached(
@@ -535,129 +582,6 @@ fn encode_position(query: &ListQuery, (at, id): &Position) -> String {
     cursor::encode(&query.fingerprint(), json!({"at": at, "id": id}))
 }
 
-/// The candidate query of a list page: every filter SQL can apply (each one keeps at least
-/// the rows `ListQuery::matches` keeps), newest first, after `after`, at most `budget` rows.
-/// The open/duplicate conditions of `query`, which the partial `postings_open_by_listed`
-/// index answers.
-fn visibility_sql(query: &ListQuery) -> String {
-    let mut sql = String::new();
-    if !query.include_closed {
-        sql.push_str(" AND p.closed_at IS NULL");
-    }
-    if !query.include_duplicates {
-        sql.push_str(" AND p.duplicate_of IS NULL");
-    }
-    sql
-}
-
-/// The position `SCAN_WINDOW` postings (of those `query` may show at all) past `after`, in
-/// listing order: the floor of the rows this call examines. `None` when fewer remain (the
-/// window reaches the end) or when the query has a filter whose own index bounds the scan
-/// (`company`, the leading column of `postings_by_company`). One index-only walk.
-fn window_floor(
-    conn: &Connection,
-    query: &ListQuery,
-    after: Option<&Position>,
-) -> Result<Option<Position>, StoreError> {
-    if query.company.is_some() {
-        return Ok(None);
-    }
-    let mut sql = format!(
-        "SELECT p.listed_at, p.id FROM postings p WHERE 1 = 1{}",
-        visibility_sql(query)
-    );
-    let mut args: Vec<SqlValue> = Vec::new();
-    if let Some((at, id)) = after {
-        sql.push_str(" AND p.listed_at <= ? AND (p.listed_at < ? OR p.id < ?)");
-        args.push((*at).into());
-        args.push((*at).into());
-        args.push(id.clone().into());
-    }
-    sql.push_str(" ORDER BY p.listed_at DESC, p.id DESC LIMIT 1 OFFSET ?");
-    args.push(i64::try_from(SCAN_WINDOW - 1).unwrap_or(i64::MAX).into());
-    let mut stmt = conn.prepare_cached(&sql).map_err(db_error)?;
-    let mut rows = stmt.query(params_from_iter(args)).map_err(db_error)?;
-    match rows.next().map_err(db_error)? {
-        Some(row) => Ok(Some((
-            row.get(0).map_err(db_error)?,
-            row.get(1).map_err(db_error)?,
-        ))),
-        None => Ok(None),
-    }
-}
-
-fn list_sql(
-    query: &ListQuery,
-    after: Option<&Position>,
-    floor: Option<&Position>,
-    budget: usize,
-) -> (String, Vec<SqlValue>) {
-    let mut sql = format!(
-        "SELECT p.listed_at, p.id, p.body FROM postings p WHERE 1 = 1{}",
-        visibility_sql(query)
-    );
-    let mut args: Vec<SqlValue> = Vec::new();
-    if let Some((at, id)) = floor {
-        // The window: nothing older than its floor (the floor itself included).
-        sql.push_str(" AND p.listed_at >= ? AND (p.listed_at > ? OR p.id >= ?)");
-        args.push((*at).into());
-        args.push((*at).into());
-        args.push(id.clone().into());
-    }
-    if let Some(company) = &query.company {
-        sql.push_str(" AND p.company = ?");
-        args.push(company.trim().to_ascii_lowercase().into());
-    }
-    let enums = [
-        ("seniority", query.seniority.map(|v| v.as_str())),
-        ("category", query.category.map(|v| v.as_str())),
-        ("workplace", query.workplace.map(|v| v.as_str())),
-        ("employment_type", query.employment_type.map(|v| v.as_str())),
-    ];
-    for (column, value) in enums {
-        if let Some(value) = value {
-            sql.push_str(&format!(" AND p.{column} = ?"));
-            args.push(value.to_owned().into());
-        }
-    }
-    if let Some(since) = query.since {
-        sql.push_str(" AND p.listed_at >= ?");
-        args.push(listed_key(since).into());
-    }
-    if let Some(floor) = &query.salary_min {
-        sql.push_str(" AND p.salary_currency = ? AND p.salary_top >= ?");
-        args.push(floor.currency.clone().into());
-        args.push(floor.amount.into());
-    }
-    for skill in query.skills.iter().collect::<BTreeSet<_>>() {
-        sql.push_str(
-            " AND EXISTS (SELECT 1 FROM posting_skills s WHERE s.id = p.id AND s.skill = ?)",
-        );
-        args.push(skill.clone().into());
-    }
-    if let Some(country) = &query.country {
-        sql.push_str(
-            " AND EXISTS (SELECT 1 FROM posting_countries c WHERE c.id = p.id \
-             AND c.country IN (?, ?))",
-        );
-        args.push(country.clone().into());
-        args.push(ANY_COUNTRY.to_owned().into());
-    }
-    if let Some(terms) = query.q.as_deref().and_then(fts_terms) {
-        sql.push_str(" AND p.pk IN (SELECT rowid FROM posting_fts WHERE posting_fts MATCH ?)");
-        args.push(terms.into());
-    }
-    if let Some((at, id)) = after {
-        sql.push_str(" AND p.listed_at <= ? AND (p.listed_at < ? OR p.id < ?)");
-        args.push((*at).into());
-        args.push((*at).into());
-        args.push(id.clone().into());
-    }
-    sql.push_str(" ORDER BY p.listed_at DESC, p.id DESC LIMIT ?");
-    args.push(i64::try_from(budget).unwrap_or(i64::MAX).into());
-    (sql, args)
-}
-
 /// The FTS5 query for `q`: every search word as a quoted phrase (all must match). `None`
 /// when `q` has no words, which matches everything.
 fn fts_terms(q: &str) -> Option<String> {
@@ -673,6 +597,7 @@ fn fts_terms(q: &str) -> Option<String> {
 fn list_page(
     conn: &Connection,
     usage: &Usage,
+    list_steps: &AtomicU64,
     query: &ListQuery,
     limit: usize,
     after: Option<Position>,
@@ -685,8 +610,10 @@ fn list_page(
         });
     }
     let budget = limit.saturating_mul(READ_BUDGET_FACTOR);
-    let floor = window_floor(conn, query, after.as_ref())?;
-    let (sql, args) = list_sql(query, after.as_ref(), floor.as_ref(), budget);
+    let mut steps = 0u64;
+    let driver = Driver::choose(conn, query, &mut steps)?;
+    let floor = driver.window_floor(conn, query, after.as_ref(), &mut steps)?;
+    let (sql, args) = driver.candidates_sql(query, after.as_ref(), floor.as_ref(), budget);
     let mut stmt = conn.prepare_cached(&sql).map_err(db_error)?;
     let mut rows = stmt.query(params_from_iter(args)).map_err(db_error)?;
     let mut items = Vec::new();
@@ -711,6 +638,9 @@ fn list_page(
         }
         last_read = Some((at, id));
     }
+    drop(rows);
+    steps += plan::step_count(&stmt);
+    list_steps.fetch_add(steps, Ordering::Relaxed);
     usage.record(read as u64, 0);
     let next = if more_matches {
         last_item
@@ -830,7 +760,8 @@ impl PostingReader for SqliteStore {
     ) -> Result<Page, StoreError> {
         let after = cursor.map(|c| decode_position(c, query)).transpose()?;
         let query = query.clone();
-        self.run(move |conn, usage| list_page(conn, usage, &query, limit, after))
+        let steps = Arc::clone(&self.list_steps);
+        self.run(move |conn, usage| list_page(conn, usage, &steps, &query, limit, after))
             .await
     }
 
