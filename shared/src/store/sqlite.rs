@@ -501,9 +501,8 @@ fn write_side_rows(
         tx.prepare_cached("DELETE FROM posting_fts WHERE rowid = ?1")?
             .execute([pk])?;
     }
-    let mut skill = tx.prepare_cached(
-        "INSERT INTO posting_skills (id, skill, listed_at) VALUES (?1, ?2, ?3)",
-    )?;
+    let mut skill =
+        tx.prepare_cached("INSERT INTO posting_skills (id, skill, listed_at) VALUES (?1, ?2, ?3)")?;
     for s in &derived.skills {
         skill.execute(params![id, s, listed])?;
     }
@@ -1798,6 +1797,66 @@ mod tests {
                     "{query:?} limit {limit}"
                 );
             }
+        }
+    }
+
+    #[tokio::test]
+    async fn a_version_2_database_gets_the_listing_order_on_its_skill_and_country_rows() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("v2.db");
+        let mut old = stored("a", "Rust Dev", "2026-07-01T00:00:00Z");
+        old.posting.skills = vec!["rust".into()];
+        old.posting.locations = vec![Location {
+            raw: "Berlin".into(),
+            country: Some("DE".into()),
+            ..Location::default()
+        }];
+        let listed = listed_key(listed_at(&old.posting));
+        {
+            // The rows version 2 wrote: side rows without `listed_at`.
+            let conn = Connection::open(&path).unwrap();
+            conn.execute_batch(SCHEMA_V1).unwrap();
+            conn.execute_batch(SCHEMA_V2).unwrap();
+            conn.pragma_update(None, "user_version", 2).unwrap();
+            conn.execute(
+                "INSERT INTO postings (id, body, source, fingerprint, content_hash, \
+                 fetched_at, first_seen_at, revision, listed_at, company) \
+                 VALUES ('a', ?1, 'board', 'fp', 'h', ?2, ?2, 0, ?3, 'acme')",
+                params![
+                    serde_json::to_string(&old).unwrap(),
+                    timestamp_text(old.posting.fetched_at),
+                    listed
+                ],
+            )
+            .unwrap();
+            conn.execute_batch(
+                "INSERT INTO posting_skills (id, skill) VALUES ('a', 'rust'); \
+                 INSERT INTO posting_countries (id, country) VALUES ('a', 'DE');",
+            )
+            .unwrap();
+        }
+        let store = SqliteStore::open(&path).unwrap();
+        assert_eq!(
+            count(
+                &store,
+                &format!(
+                    "SELECT count(*) FROM posting_skills s JOIN posting_countries c \
+                     USING (id, listed_at) WHERE listed_at = {listed}"
+                )
+            ),
+            1
+        );
+        for query in [
+            ListQuery {
+                skills: vec!["rust".into()],
+                ..ListQuery::default()
+            },
+            ListQuery {
+                country: Some("DE".into()),
+                ..ListQuery::default()
+            },
+        ] {
+            assert_eq!(walk(&store, &query, 5).await, vec!["a"], "{query:?}");
         }
     }
 }

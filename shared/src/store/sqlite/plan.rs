@@ -209,15 +209,16 @@ impl Driver {
         &self,
         conn: &Connection,
         query: &ListQuery,
+        cap: usize,
         steps: &mut u64,
     ) -> Result<usize, StoreError> {
         let side = |table: &str, column: &str, value: &str, steps: &mut u64| {
             let (mut sql, mut args) = side_select(table, column, value, "1");
             since_sql(query, "d", &mut sql, &mut args);
-            capped_count(conn, &sql, args, COUNT_CAP, steps)
+            capped_count(conn, &sql, args, cap, steps)
         };
         match self {
-            Driver::Listed => Ok(COUNT_CAP),
+            Driver::Listed => Ok(cap),
             Driver::Column {
                 index,
                 condition,
@@ -229,7 +230,7 @@ impl Driver {
                 );
                 let mut args = args.clone();
                 since_sql(query, "p", &mut sql, &mut args);
-                capped_count(conn, &sql, args, COUNT_CAP, steps)
+                capped_count(conn, &sql, args, cap, steps)
             }
             Driver::Skill(skill) => side("posting_skills", "skill", skill, steps),
             Driver::Country(country) => Ok(side("posting_countries", "country", country, steps)?
@@ -238,7 +239,7 @@ impl Driver {
                 conn,
                 "SELECT 1 FROM posting_fts WHERE posting_fts MATCH ?",
                 vec![terms.clone().into()],
-                SCAN_WINDOW + 1,
+                cap.min(SCAN_WINDOW + 1),
                 steps,
             ),
         }
@@ -254,7 +255,9 @@ impl Driver {
     ) -> Result<Driver, StoreError> {
         let mut best: Option<(usize, Driver)> = None;
         for driver in drivers(query) {
-            let n = driver.estimate(conn, query, steps)?;
+            // Counting past the fewest entries so far cannot find a better driver.
+            let cap = best.as_ref().map_or(COUNT_CAP, |(fewest, _)| *fewest);
+            let n = driver.estimate(conn, query, cap, steps)?;
             if matches!(driver, Driver::Search(_)) && n > SCAN_WINDOW {
                 continue;
             }
@@ -291,8 +294,7 @@ impl Driver {
                 " ORDER BY {a}.listed_at DESC, {a}.id DESC LIMIT 1 OFFSET ?"
             ));
             args.push(i64::try_from(window - 1).unwrap_or(i64::MAX).into());
-            Ok(query_i64(conn, &sql, args, steps)?
-                .and_then(|(at, id)| id.map(|id| (at, id))))
+            Ok(query_i64(conn, &sql, args, steps)?.and_then(|(at, id)| id.map(|id| (at, id))))
         };
         let side = |table: &str, column: &str, value: &str, window: usize, steps: &mut u64| {
             let (sql, args) = side_select(table, column, value, "d.listed_at, d.id");
@@ -377,8 +379,8 @@ impl Driver {
             }
             Driver::Country(country) => {
                 // Two lists merged: their entries of the window are read, then sorted.
-                let mut inner = "SELECT d.id FROM posting_countries d WHERE d.country IN (?, ?)"
-                    .to_owned();
+                let mut inner =
+                    "SELECT d.id FROM posting_countries d WHERE d.country IN (?, ?)".to_owned();
                 args.push(country.clone().into());
                 args.push(ANY_COUNTRY.to_owned().into());
                 after_sql(after, "d", &mut inner, &mut args);
@@ -389,8 +391,7 @@ impl Driver {
                 args.push(terms.clone().into());
                 (
                     "postings p".to_owned(),
-                    "p.pk IN (SELECT rowid FROM posting_fts WHERE posting_fts MATCH ?)"
-                        .to_owned(),
+                    "p.pk IN (SELECT rowid FROM posting_fts WHERE posting_fts MATCH ?)".to_owned(),
                     "p",
                 )
             }
@@ -417,7 +418,11 @@ impl Driver {
             args.push(floor.currency.clone().into());
             args.push(floor.amount.into());
         }
-        for skill in query.skills.iter().collect::<std::collections::BTreeSet<_>>() {
+        for skill in query
+            .skills
+            .iter()
+            .collect::<std::collections::BTreeSet<_>>()
+        {
             sql.push_str(
                 " AND EXISTS (SELECT 1 FROM posting_skills s WHERE s.id = p.id AND s.skill = ?)",
             );
