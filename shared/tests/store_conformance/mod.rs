@@ -5,6 +5,10 @@
 
 #![allow(dead_code)]
 
+mod combinations;
+
+pub use combinations::filter_combinations_list_what_the_reference_semantics_select;
+
 use std::sync::Mutex;
 
 use async_trait::async_trait;
@@ -69,6 +73,7 @@ macro_rules! conformance_tests {
             the_source_index_is_walked_page_by_page_in_id_order,
             checkpoints_of_any_size_round_trip_and_go_when_deleted,
             ingest_counts_add_up_and_the_crawlers_writes_leave_them_alone,
+            filter_combinations_list_what_the_reference_semantics_select,
         );
     };
     (@tests $make:expr, $caps:expr; $($name:ident),* $(,)?) => {
