@@ -30,7 +30,7 @@ fn corpus_posting(i: usize) -> StoredPosting {
     let title = format!(
         "{} Engineer {}",
         ["Backend", "Data"][i % 2],
-        if i % 13 == 0 {
+        if i.is_multiple_of(13) {
             "Reliability"
         } else {
             "Platform"
@@ -43,7 +43,7 @@ fn corpus_posting(i: usize) -> StoredPosting {
         p.company.name = format!("Company {}", i % 50);
         p.category = Some([Category::Backend, Category::Data][i % 2]);
         p.seniority = Some([Seniority::Senior, Seniority::Junior][i % 2]);
-        let country = if i % 997 == 0 {
+        let country = if i.is_multiple_of(997) {
             "JP"
         } else {
             ["US", "DE", "GB", "FR"][i % 4]
@@ -53,9 +53,9 @@ fn corpus_posting(i: usize) -> StoredPosting {
             country: Some(country.into()),
             ..Location::default()
         }];
-        if i % 5 == 0 {
+        if i.is_multiple_of(5) {
             p.workplace = Some(Workplace::Remote);
-            p.remote_regions = if i % 10 == 0 {
+            p.remote_regions = if i.is_multiple_of(10) {
                 vec![]
             } else {
                 vec!["US".into()]
@@ -66,19 +66,19 @@ fn corpus_posting(i: usize) -> StoredPosting {
             1 => vec!["postgresql".into(), "rust".into()],
             _ => vec!["python".into()],
         };
-        if i % 1009 == 0 {
+        if i.is_multiple_of(1009) {
             p.skills.push("elixir".into());
         }
-        p.salary = (i % 4 == 0).then(|| Salary {
+        p.salary = i.is_multiple_of(4).then(|| Salary {
             min: None,
             max: Some(100_000.0 + (i % 7) as f64 * 20_000.0),
             currency: Some("USD".into()),
             period: None,
         });
-        if i % 17 == 0 {
+        if i.is_multiple_of(17) {
             p.closed_at = Some(listed + Duration::days(1));
         }
-        if i % 19 == 0 {
+        if i.is_multiple_of(19) {
             p.duplicate_of = Some("elsewhere".into());
         }
     });

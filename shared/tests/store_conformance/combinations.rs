@@ -32,7 +32,7 @@ fn varied(i: usize) -> StoredPosting {
             None,
             Some(Workplace::Onsite),
         ][i % 5];
-        p.remote_regions = if i % 10 == 0 {
+        p.remote_regions = if i.is_multiple_of(10) {
             vec![]
         } else {
             vec!["US".into()]
@@ -66,10 +66,10 @@ fn varied(i: usize) -> StoredPosting {
                 currency: Some(currency.into()),
                 period: None,
             });
-        if i % 11 == 0 {
+        if i.is_multiple_of(11) {
             p.closed_at = Some(listed + Duration::hours(1));
         }
-        if i % 13 == 0 {
+        if i.is_multiple_of(13) {
             p.duplicate_of = Some("elsewhere".into());
         }
     });

@@ -7,6 +7,9 @@
 
 mod combinations;
 
+// For `conformance_tests!`, which names each test as `store_conformance::<name>` (a test
+// file that includes the module only for its helpers leaves it unused).
+#[allow(unused_imports)]
 pub use combinations::filter_combinations_list_what_the_reference_semantics_select;
 
 use std::sync::Mutex;

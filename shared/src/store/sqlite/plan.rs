@@ -19,6 +19,10 @@ pub(super) const SCAN_WINDOW: usize = 2_000;
 /// window it chooses.
 const COUNT_CAP: usize = 4 * SCAN_WINDOW;
 
+/// The most entries the counts of one call read in all: a query with many filters (skills
+/// repeat) stops counting there and takes the best driver found so far.
+const COUNT_BUDGET: usize = 4 * COUNT_CAP;
+
 /// Where a list call's candidates come from, always in listing order.
 #[derive(Debug, Clone, PartialEq)]
 pub(super) enum Driver {
@@ -254,14 +258,26 @@ impl Driver {
         steps: &mut u64,
     ) -> Result<Driver, StoreError> {
         let mut best: Option<(usize, Driver)> = None;
+        let mut budget = COUNT_BUDGET;
         for driver in drivers(query) {
             // Counting past the fewest entries so far cannot find a better driver.
-            let cap = best.as_ref().map_or(COUNT_CAP, |(fewest, _)| *fewest);
+            let cap = best
+                .as_ref()
+                .map_or(COUNT_CAP, |(fewest, _)| *fewest)
+                .min(budget);
+            if cap == 0 {
+                break;
+            }
             let n = driver.estimate(conn, query, cap, steps)?;
+            budget = budget.saturating_sub(n);
             if matches!(driver, Driver::Search(_)) && n > SCAN_WINDOW {
                 continue;
             }
-            if best.as_ref().is_none_or(|(fewest, _)| n < *fewest) {
+            // A count that reached its cap says only "at least that many".
+            if best
+                .as_ref()
+                .is_none_or(|(fewest, _)| n < *fewest && n < cap)
+            {
                 best = Some((n, driver));
             }
             if n == 0 {
