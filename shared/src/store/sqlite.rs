@@ -33,7 +33,7 @@ use crate::model::{JobPosting, Workplace};
 
 mod plan;
 
-use plan::Driver;
+use plan::Plan;
 
 /// How long a statement waits for another process's lock before failing as retryable.
 const BUSY_TIMEOUT: StdDuration = StdDuration::from_secs(5);
@@ -138,22 +138,32 @@ CREATE TABLE checkpoints (
 
 /// Version 3: an index per list filter that starts with the filter and goes on in listing
 /// order, so a list call walks only the postings of its most selective filter (see
-/// `plan`). The postings indexes carry `closed_at` and `duplicate_of` (and the salary one
-/// `salary_top`), so counting and windowing them never reads a table row; the skill and
-/// country rows get their posting's `listed_at` for the same reason.
+/// `plan`). Each also holds every other column filter (and `postings_by_id_filters` holds
+/// them by id, for the skill and country walks), so SQLite rejects a candidate on index
+/// entries alone and reads a table row (with its large body) only for candidates that pass;
+/// the skill and country rows get their posting's `listed_at` to be walked in listing order.
 const SCHEMA_V3: &str = r#"
 CREATE INDEX postings_by_seniority_listed
-    ON postings (seniority, listed_at DESC, id DESC, closed_at, duplicate_of);
+    ON postings (seniority, listed_at DESC, id DESC,
+        closed_at, duplicate_of, category, workplace, employment_type, company, salary_currency, salary_top);
 CREATE INDEX postings_by_category_listed
-    ON postings (category, listed_at DESC, id DESC, closed_at, duplicate_of);
+    ON postings (category, listed_at DESC, id DESC,
+        closed_at, duplicate_of, seniority, workplace, employment_type, company, salary_currency, salary_top);
 CREATE INDEX postings_by_workplace_listed
-    ON postings (workplace, listed_at DESC, id DESC, closed_at, duplicate_of);
+    ON postings (workplace, listed_at DESC, id DESC,
+        closed_at, duplicate_of, seniority, category, employment_type, company, salary_currency, salary_top);
 CREATE INDEX postings_by_employment_type_listed
-    ON postings (employment_type, listed_at DESC, id DESC, closed_at, duplicate_of);
+    ON postings (employment_type, listed_at DESC, id DESC,
+        closed_at, duplicate_of, seniority, category, workplace, company, salary_currency, salary_top);
 CREATE INDEX postings_by_salary_listed
-    ON postings (salary_currency, listed_at DESC, id DESC, salary_top, closed_at, duplicate_of);
+    ON postings (salary_currency, listed_at DESC, id DESC, salary_top,
+        closed_at, duplicate_of, seniority, category, workplace, employment_type, company);
 CREATE INDEX postings_by_company_listed
-    ON postings (company, listed_at DESC, id DESC, closed_at, duplicate_of);
+    ON postings (company, listed_at DESC, id DESC,
+        closed_at, duplicate_of, seniority, category, workplace, employment_type, salary_currency, salary_top);
+CREATE INDEX postings_by_id_filters
+    ON postings (id, listed_at, closed_at, duplicate_of, seniority, category, workplace,
+        employment_type, company, salary_currency, salary_top);
 DROP INDEX postings_by_company;
 ALTER TABLE posting_skills ADD COLUMN listed_at INTEGER NOT NULL DEFAULT 0;
 UPDATE posting_skills
@@ -610,51 +620,111 @@ fn list_page(
     }
     let budget = limit.saturating_mul(READ_BUDGET_FACTOR);
     let mut steps = 0u64;
-    let driver = Driver::choose(conn, query, &mut steps)?;
-    let floor = driver.window_floor(conn, query, after.as_ref(), &mut steps)?;
-    let (sql, args) = driver.candidates_sql(query, after.as_ref(), floor.as_ref(), budget);
-    let mut stmt = conn.prepare_cached(&sql).map_err(db_error)?;
-    let mut rows = stmt.query(params_from_iter(args)).map_err(db_error)?;
-    let mut items = Vec::new();
-    let mut read = 0usize;
-    let mut last_item: Option<Position> = None;
-    let mut last_read: Option<Position> = None;
-    let mut more_matches = false;
-    while let Some(row) = rows.next().map_err(db_error)? {
-        read += 1;
-        let at: i64 = row.get(0).map_err(db_error)?;
-        let id: String = row.get(1).map_err(db_error)?;
-        let body: String = row.get(2).map_err(db_error)?;
-        let stored = decode_posting(&id, &body)?;
-        let matched = query.matches(&stored.posting);
-        if matched && items.len() == limit {
-            more_matches = true;
-            break;
+    let plan = Plan::choose(conn, query, &mut steps)?;
+    let floor = plan
+        .driver
+        .window_floor(conn, query, after.as_ref(), &mut steps)?;
+    let statements = plan.candidates_sql(query, after.as_ref(), floor.as_ref(), budget);
+    let mut walk = Walk {
+        query,
+        limit,
+        items: Vec::new(),
+        read: 0,
+        last_item: None,
+        last_read: None,
+        more_matches: false,
+    };
+    if let [(sql, args)] = statements.as_slice() {
+        // One walk in listing order: read only as far as the page needs.
+        let mut stmt = conn.prepare_cached(sql).map_err(db_error)?;
+        {
+            let mut rows = stmt.query(params_from_iter(args)).map_err(db_error)?;
+            while let Some(row) = rows.next().map_err(db_error)? {
+                let candidate = (
+                    row.get(0).map_err(db_error)?,
+                    row.get(1).map_err(db_error)?,
+                    row.get(2).map_err(db_error)?,
+                );
+                if !walk.take(candidate)? {
+                    break;
+                }
+            }
         }
-        if matched {
-            items.push(stored);
-            last_item = Some((at, id.clone()));
+        steps += plan::step_count(&stmt);
+    } else {
+        // Several lists (a country's): each gives its first `budget` candidates in order;
+        // merged, the first `budget` distinct ones are the first of their union.
+        let mut merged: Vec<(i64, String, String)> = Vec::new();
+        for (sql, args) in &statements {
+            let mut stmt = conn.prepare_cached(sql).map_err(db_error)?;
+            {
+                let mut rows = stmt.query(params_from_iter(args)).map_err(db_error)?;
+                while let Some(row) = rows.next().map_err(db_error)? {
+                    merged.push((
+                        row.get(0).map_err(db_error)?,
+                        row.get(1).map_err(db_error)?,
+                        row.get(2).map_err(db_error)?,
+                    ));
+                }
+            }
+            steps += plan::step_count(&stmt);
         }
-        last_read = Some((at, id));
+        merged.sort_by(|a, b| (b.0, &b.1).cmp(&(a.0, &a.1)));
+        merged.dedup_by(|a, b| a.1 == b.1);
+        merged.truncate(budget);
+        for candidate in merged {
+            if !walk.take(candidate)? {
+                break;
+            }
+        }
     }
-    drop(rows);
-    steps += plan::step_count(&stmt);
     list_steps.fetch_add(steps, Ordering::Relaxed);
-    usage.record(read as u64, 0);
-    let next = if more_matches {
-        last_item
-    } else if read >= budget {
+    usage.record(walk.read as u64, 0);
+    let next = if walk.more_matches {
+        walk.last_item
+    } else if walk.read >= budget {
         // Budget spent: continue after everything read, matched or not.
-        last_read
+        walk.last_read
     } else {
         // The candidates ran out before the budget did: the end, or the end of this call's
         // window (the next call goes on below its floor).
         floor
     };
     Ok(Page {
-        items,
+        items: walk.items,
         next_cursor: next.map(|position| encode_position(query, &position)),
     })
+}
+
+/// The candidates of one list page as they are read, in listing order.
+struct Walk<'q> {
+    query: &'q ListQuery,
+    limit: usize,
+    items: Vec<StoredPosting>,
+    read: usize,
+    last_item: Option<Position>,
+    last_read: Option<Position>,
+    more_matches: bool,
+}
+
+impl Walk<'_> {
+    /// Takes one candidate `(listed_at, id, body)`; `false` once the page is full and this
+    /// candidate showed there is more.
+    fn take(&mut self, (at, id, body): (i64, String, String)) -> Result<bool, StoreError> {
+        self.read += 1;
+        let stored = decode_posting(&id, &body)?;
+        let matched = self.query.matches(&stored.posting);
+        if matched && self.items.len() == self.limit {
+            self.more_matches = true;
+            return Ok(false);
+        }
+        if matched {
+            self.items.push(stored);
+            self.last_item = Some((at, id.clone()));
+        }
+        self.last_read = Some((at, id));
+        Ok(true)
+    }
 }
 
 /// Runs `each` over `values` in `IN`-list sized chunks, inside one read transaction so the

@@ -23,6 +23,35 @@ const COUNT_CAP: usize = 4 * SCAN_WINDOW;
 /// repeat) stops counting there and takes the best driver found so far.
 const COUNT_BUDGET: usize = 4 * COUNT_CAP;
 
+/// Up to this many full-text matches, a `q` that does not drive is checked against its
+/// matches read once into a set (a lookup per candidate). Past it the words are common
+/// enough that most candidates match anyway: `ListQuery::matches` checks them, within the
+/// read budget. (A search-index probe per candidate costs tens of microseconds: too slow
+/// for a window.)
+const WORD_SET_CAP: usize = 5 * SCAN_WINDOW;
+
+/// How a list call checks its `q`.
+#[derive(Debug, Clone, PartialEq)]
+pub(super) enum Words {
+    /// No words to check.
+    None,
+    /// The search matches are the driver.
+    Driver,
+    /// Checked in SQL against the set of matches (these FTS5 terms).
+    Set(String),
+    /// Left to `ListQuery::matches`: too many matches to gather.
+    Unchecked,
+}
+
+/// What one list call does: its driver and how it checks `q`.
+#[derive(Debug, Clone, PartialEq)]
+pub(super) struct Plan {
+    /// Where the candidates come from.
+    pub(super) driver: Driver,
+    /// How `q` is checked.
+    pub(super) words: Words,
+}
+
 /// Where a list call's candidates come from, always in listing order.
 #[derive(Debug, Clone, PartialEq)]
 pub(super) enum Driver {
@@ -49,9 +78,6 @@ pub(super) enum Driver {
 /// The filters of `query` that have an index of their own, as drivers.
 fn drivers(query: &ListQuery) -> Vec<Driver> {
     let mut out = Vec::new();
-    if let Some(terms) = query.q.as_deref().and_then(fts_terms) {
-        out.push(Driver::Search(terms));
-    }
     if let Some(company) = &query.company {
         out.push(Driver::Column {
             index: "postings_by_company_listed",
@@ -207,6 +233,213 @@ fn side_select(table: &str, column: &str, value: &str, what: &str) -> (String, V
     )
 }
 
+/// How many full-text matches (at most `cap`) the FTS5 `terms` have.
+fn search_count(
+    conn: &Connection,
+    terms: &str,
+    cap: usize,
+    steps: &mut u64,
+) -> Result<usize, StoreError> {
+    capped_count(
+        conn,
+        "SELECT 1 FROM posting_fts WHERE posting_fts MATCH ?",
+        vec![terms.to_owned().into()],
+        cap,
+        steps,
+    )
+}
+
+impl Plan {
+    /// The most selective driver of `query`: the one with the fewest entries (the search
+    /// matches only when they fit in one window); the listing index when no filter has an
+    /// index. And how `q` is checked, from the count of its matches.
+    pub(super) fn choose(
+        conn: &Connection,
+        query: &ListQuery,
+        steps: &mut u64,
+    ) -> Result<Plan, StoreError> {
+        let mut best: Option<(usize, Driver)> = None;
+        let mut words = Words::None;
+        if let Some(terms) = query.q.as_deref().and_then(fts_terms) {
+            let n = search_count(conn, &terms, WORD_SET_CAP + 1, steps)?;
+            if n <= SCAN_WINDOW {
+                best = Some((n, Driver::Search(terms.clone())));
+            }
+            words = if n <= WORD_SET_CAP {
+                Words::Set(terms)
+            } else {
+                Words::Unchecked
+            };
+        }
+        let mut budget = COUNT_BUDGET;
+        for driver in drivers(query) {
+            if best.as_ref().is_some_and(|(fewest, _)| *fewest == 0) {
+                // Nothing can be more selective than no entry at all.
+                break;
+            }
+            // Counting past the fewest entries so far cannot find a better driver.
+            let cap = best
+                .as_ref()
+                .map_or(COUNT_CAP, |(fewest, _)| *fewest)
+                .min(budget);
+            if cap == 0 {
+                break;
+            }
+            let n = driver.estimate(conn, query, cap, steps)?;
+            budget = budget.saturating_sub(n);
+            // A count that reached its cap says only "at least that many".
+            if best
+                .as_ref()
+                .is_none_or(|(fewest, _)| n < *fewest && n < cap)
+            {
+                best = Some((n, driver));
+            }
+        }
+        let driver = best.map_or(Driver::Listed, |(_, driver)| driver);
+        if matches!(driver, Driver::Search(_)) {
+            words = Words::Driver;
+        }
+        Ok(Plan { driver, words })
+    }
+
+    /// The candidate queries of a list page: the driver's entries between `after` and
+    /// `floor`, every filter SQL can apply (each keeps at least the rows
+    /// `ListQuery::matches` keeps), newest first, at most `budget` rows of
+    /// `(listed_at, id, body)` each. One query, except for a country: one per list it
+    /// walks (the country's, the remote-anywhere one), each in listing order, for the
+    /// caller to merge.
+    pub(super) fn candidates_sql(
+        &self,
+        query: &ListQuery,
+        after: Option<&Position>,
+        floor: Option<&Position>,
+        budget: usize,
+    ) -> Vec<(String, Vec<SqlValue>)> {
+        match &self.driver {
+            Driver::Country(country) => [country.as_str(), ANY_COUNTRY]
+                .into_iter()
+                .map(|value| self.one_sql(query, after, floor, budget, Some(value)))
+                .collect(),
+            _ => vec![self.one_sql(query, after, floor, budget, None)],
+        }
+    }
+    /// One candidate query (`country`: which of a country driver's lists it walks).
+    fn one_sql(
+        &self,
+        query: &ListQuery,
+        after: Option<&Position>,
+        floor: Option<&Position>,
+        budget: usize,
+        country: Option<&str>,
+    ) -> (String, Vec<SqlValue>) {
+        let mut args: Vec<SqlValue> = Vec::new();
+        // Side-table walks look their postings up through the index that holds every
+        // column filter, so a candidate that fails one is never read from the table.
+        let side_join = "CROSS JOIN postings p INDEXED BY postings_by_id_filters ON p.id = d.id";
+        // The driver: the table it walks, its condition, the alias its positions are on.
+        let (from, mut sql, a) = match &self.driver {
+            Driver::Listed => (
+                format!("postings p INDEXED BY {}", listed_index(query)),
+                "1 = 1".to_owned(),
+                "p",
+            ),
+            Driver::Column {
+                index,
+                condition,
+                args: driver_args,
+            } => {
+                args.extend(driver_args.iter().cloned());
+                (
+                    format!("postings p INDEXED BY {index}"),
+                    condition.clone(),
+                    "p",
+                )
+            }
+            Driver::Skill(skill) => {
+                args.push(skill.clone().into());
+                (
+                    format!("posting_skills d {side_join}"),
+                    "d.skill = ?".to_owned(),
+                    "d",
+                )
+            }
+            Driver::Country(_) => {
+                args.push(country.unwrap_or(ANY_COUNTRY).to_owned().into());
+                (
+                    format!("posting_countries d {side_join}"),
+                    "d.country = ?".to_owned(),
+                    "d",
+                )
+            }
+            Driver::Search(terms) => {
+                args.push(terms.clone().into());
+                (
+                    "postings p".to_owned(),
+                    "p.pk IN (SELECT rowid FROM posting_fts WHERE posting_fts MATCH ?)".to_owned(),
+                    "p",
+                )
+            }
+        };
+        sql.push_str(&visibility_sql(query));
+        if let Some(company) = &query.company {
+            sql.push_str(" AND p.company = ?");
+            args.push(company.trim().to_ascii_lowercase().into());
+        }
+        let enums = [
+            ("seniority", query.seniority.map(|v| v.as_str())),
+            ("category", query.category.map(|v| v.as_str())),
+            ("workplace", query.workplace.map(|v| v.as_str())),
+            ("employment_type", query.employment_type.map(|v| v.as_str())),
+        ];
+        for (column, value) in enums {
+            if let Some(value) = value {
+                sql.push_str(&format!(" AND p.{column} = ?"));
+                args.push(value.to_owned().into());
+            }
+        }
+        if let Some(floor) = &query.salary_min {
+            sql.push_str(" AND p.salary_currency = ? AND p.salary_top >= ?");
+            args.push(floor.currency.clone().into());
+            args.push(floor.amount.into());
+        }
+        for skill in query
+            .skills
+            .iter()
+            .collect::<std::collections::BTreeSet<_>>()
+        {
+            sql.push_str(
+                " AND EXISTS (SELECT 1 FROM posting_skills s WHERE s.id = p.id AND s.skill = ?)",
+            );
+            args.push(skill.clone().into());
+        }
+        if let Some(country) = &query.country
+            && !matches!(self.driver, Driver::Country(_))
+        {
+            sql.push_str(
+                " AND EXISTS (SELECT 1 FROM posting_countries c WHERE c.id = p.id \
+                 AND c.country IN (?, ?))",
+            );
+            args.push(country.clone().into());
+            args.push(ANY_COUNTRY.to_owned().into());
+        }
+        if let Words::Set(terms) = &self.words {
+            // Read once per call (at most `WORD_SET_CAP` rowids), then one lookup per
+            // candidate.
+            sql.push_str(" AND p.pk IN (SELECT rowid FROM posting_fts WHERE posting_fts MATCH ?)");
+            args.push(terms.clone().into());
+        }
+        since_sql(query, a, &mut sql, &mut args);
+        after_sql(after, a, &mut sql, &mut args);
+        floor_sql(floor, a, &mut sql, &mut args);
+        let sql = format!(
+            "SELECT p.listed_at, p.id, p.body FROM {from} WHERE {sql} \
+             ORDER BY {a}.listed_at DESC, {a}.id DESC LIMIT ?"
+        );
+        args.push(i64::try_from(budget).unwrap_or(i64::MAX).into());
+        (sql, args)
+    }
+}
+
 impl Driver {
     /// How many entries this driver would walk (capped): the selectivity of its filter.
     fn estimate(
@@ -239,53 +472,8 @@ impl Driver {
             Driver::Skill(skill) => side("posting_skills", "skill", skill, steps),
             Driver::Country(country) => Ok(side("posting_countries", "country", country, steps)?
                 + side("posting_countries", "country", ANY_COUNTRY, steps)?),
-            Driver::Search(terms) => capped_count(
-                conn,
-                "SELECT 1 FROM posting_fts WHERE posting_fts MATCH ?",
-                vec![terms.clone().into()],
-                cap.min(SCAN_WINDOW + 1),
-                steps,
-            ),
+            Driver::Search(terms) => search_count(conn, terms, cap, steps),
         }
-    }
-
-    /// The most selective driver of `query`: the one with the fewest entries (a full-text
-    /// search only when its matches fit in one window); the listing index when no filter
-    /// has an index.
-    pub(super) fn choose(
-        conn: &Connection,
-        query: &ListQuery,
-        steps: &mut u64,
-    ) -> Result<Driver, StoreError> {
-        let mut best: Option<(usize, Driver)> = None;
-        let mut budget = COUNT_BUDGET;
-        for driver in drivers(query) {
-            // Counting past the fewest entries so far cannot find a better driver.
-            let cap = best
-                .as_ref()
-                .map_or(COUNT_CAP, |(fewest, _)| *fewest)
-                .min(budget);
-            if cap == 0 {
-                break;
-            }
-            let n = driver.estimate(conn, query, cap, steps)?;
-            budget = budget.saturating_sub(n);
-            if matches!(driver, Driver::Search(_)) && n > SCAN_WINDOW {
-                continue;
-            }
-            // A count that reached its cap says only "at least that many".
-            if best
-                .as_ref()
-                .is_none_or(|(fewest, _)| n < *fewest && n < cap)
-            {
-                best = Some((n, driver));
-            }
-            if n == 0 {
-                // Nothing can be more selective than no entry at all.
-                break;
-            }
-        }
-        Ok(best.map_or(Driver::Listed, |(_, driver)| driver))
     }
 
     /// The position `SCAN_WINDOW` entries of this driver past `after`: the floor of what
@@ -352,129 +540,5 @@ impl Driver {
             }
             Driver::Search(_) => Ok(None),
         }
-    }
-
-    /// The candidate query of a list page: the driver's entries between `after` and
-    /// `floor`, every filter SQL can apply (each keeps at least the rows
-    /// `ListQuery::matches` keeps), newest first, at most `budget` rows of
-    /// `(listed_at, id, body)`.
-    pub(super) fn candidates_sql(
-        &self,
-        query: &ListQuery,
-        after: Option<&Position>,
-        floor: Option<&Position>,
-        budget: usize,
-    ) -> (String, Vec<SqlValue>) {
-        let mut args: Vec<SqlValue> = Vec::new();
-        // The driver: the table it walks, its condition, the alias its positions are on.
-        let (from, mut sql, a) = match self {
-            Driver::Listed => (
-                format!("postings p INDEXED BY {}", listed_index(query)),
-                "1 = 1".to_owned(),
-                "p",
-            ),
-            Driver::Column {
-                index,
-                condition,
-                args: driver_args,
-            } => {
-                args.extend(driver_args.iter().cloned());
-                (
-                    format!("postings p INDEXED BY {index}"),
-                    condition.clone(),
-                    "p",
-                )
-            }
-            Driver::Skill(skill) => {
-                args.push(skill.clone().into());
-                (
-                    "posting_skills d CROSS JOIN postings p ON p.id = d.id".to_owned(),
-                    "d.skill = ?".to_owned(),
-                    "d",
-                )
-            }
-            Driver::Country(country) => {
-                // Two lists merged: their entries of the window are read, then sorted.
-                let mut inner =
-                    "SELECT d.id FROM posting_countries d WHERE d.country IN (?, ?)".to_owned();
-                args.push(country.clone().into());
-                args.push(ANY_COUNTRY.to_owned().into());
-                after_sql(after, "d", &mut inner, &mut args);
-                floor_sql(floor, "d", &mut inner, &mut args);
-                ("postings p".to_owned(), format!("p.id IN ({inner})"), "p")
-            }
-            Driver::Search(terms) => {
-                args.push(terms.clone().into());
-                (
-                    "postings p".to_owned(),
-                    "p.pk IN (SELECT rowid FROM posting_fts WHERE posting_fts MATCH ?)".to_owned(),
-                    "p",
-                )
-            }
-        };
-        sql.push_str(&visibility_sql(query));
-        if let Some(company) = &query.company {
-            sql.push_str(" AND p.company = ?");
-            args.push(company.trim().to_ascii_lowercase().into());
-        }
-        let enums = [
-            ("seniority", query.seniority.map(|v| v.as_str())),
-            ("category", query.category.map(|v| v.as_str())),
-            ("workplace", query.workplace.map(|v| v.as_str())),
-            ("employment_type", query.employment_type.map(|v| v.as_str())),
-        ];
-        for (column, value) in enums {
-            if let Some(value) = value {
-                sql.push_str(&format!(" AND p.{column} = ?"));
-                args.push(value.to_owned().into());
-            }
-        }
-        if let Some(floor) = &query.salary_min {
-            sql.push_str(" AND p.salary_currency = ? AND p.salary_top >= ?");
-            args.push(floor.currency.clone().into());
-            args.push(floor.amount.into());
-        }
-        for skill in query
-            .skills
-            .iter()
-            .collect::<std::collections::BTreeSet<_>>()
-        {
-            sql.push_str(
-                " AND EXISTS (SELECT 1 FROM posting_skills s WHERE s.id = p.id AND s.skill = ?)",
-            );
-            args.push(skill.clone().into());
-        }
-        if let Some(country) = &query.country
-            && !matches!(self, Driver::Country(_))
-        {
-            sql.push_str(
-                " AND EXISTS (SELECT 1 FROM posting_countries c WHERE c.id = p.id \
-                 AND c.country IN (?, ?))",
-            );
-            args.push(country.clone().into());
-            args.push(ANY_COUNTRY.to_owned().into());
-        }
-        if let Some(terms) = query.q.as_deref().and_then(fts_terms)
-            && !matches!(self, Driver::Search(_))
-        {
-            // One probe of the search index per candidate (FTS5 seeks the rowid in each
-            // word's list), rather than every match of a common word materialized.
-            sql.push_str(
-                " AND EXISTS (SELECT 1 FROM posting_fts WHERE posting_fts MATCH ? \
-                 AND rowid = p.pk)",
-            );
-            args.push(terms.into());
-        }
-        since_sql(query, a, &mut sql, &mut args);
-        if !matches!(self, Driver::Country(_)) {
-            after_sql(after, a, &mut sql, &mut args);
-            floor_sql(floor, a, &mut sql, &mut args);
-        }
-        let sql = format!(
-            "SELECT p.listed_at, p.id, p.body FROM {from} WHERE {sql} \
-             ORDER BY {a}.listed_at DESC, {a}.id DESC LIMIT ?"
-        );
-        args.push(i64::try_from(budget).unwrap_or(i64::MAX).into());
-        (sql, args)
     }
 }
