@@ -1,8 +1,9 @@
 //! The plan of one SQLite list call: which index drives its candidates (the index of its most
 //! selective filter, chosen by capped counts) and the window of that index one call may walk.
 //! Whatever the filters, a call examines at most `SCAN_WINDOW` entries of its driving index
-//! (plus the capped counts that chose it); when the window ends before the page is full, the
-//! page comes back short with a cursor below the window, as the DynamoDB store's pages do.
+//! (plus the capped counts that chose it, and at most `WORD_SET_CAP` search matches); when
+//! the window ends before the page is full, the page comes back short with a cursor below
+//! the window, as the DynamoDB store's pages do.
 
 use rusqlite::types::Value as SqlValue;
 use rusqlite::{Connection, StatementStatus, params_from_iter};
