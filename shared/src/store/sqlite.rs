@@ -10,6 +10,7 @@
 
 use std::collections::{BTreeSet, HashMap};
 use std::path::Path;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration as StdDuration;
 
@@ -32,17 +33,15 @@ use crate::identity::ListMark;
 use crate::model::{JobPosting, Workplace};
 use crate::registry::{SourceEntry, SourceStatus};
 
+mod plan;
+
+use plan::Plan;
+
 /// How long a statement waits for another process's lock before failing as retryable.
 const BUSY_TIMEOUT: StdDuration = StdDuration::from_secs(5);
 
 /// A list call reads at most this many candidate rows per requested item.
 const READ_BUDGET_FACTOR: usize = 5;
-
-/// The most postings, in listing order, one list call lets SQLite examine when its filters
-/// have no index of their own: a combination that matches little or nothing would otherwise
-/// walk the whole `listed_at` index, evaluating every predicate on every row. Past the
-/// window the page comes back short with a cursor, as the DynamoDB store's pages do.
-const SCAN_WINDOW: usize = 2_000;
 
 /// Ids or fingerprints per `IN (...)` list, well under SQLite's bound-variable limit.
 const IN_CHUNK: usize = 500;
@@ -52,7 +51,7 @@ const ANY_COUNTRY: &str = "*";
 
 /// The schema, one step per version: step `n` takes a database from `user_version` `n` to
 /// `n + 1`. Steps are only ever appended; a shipped step never changes.
-const MIGRATIONS: &[&str] = &[SCHEMA_V1, SCHEMA_V2, SCHEMA_REGISTRY];
+const MIGRATIONS: &[&str] = &[SCHEMA_V1, SCHEMA_V2, SCHEMA_V3, SCHEMA_REGISTRY];
 
 /// Version 1. `pk` is an explicit rowid alias so the FTS rows, keyed by rowid, stay attached
 /// to their posting even through a `VACUUM` (which may renumber implicit rowids); `id` is
@@ -139,6 +138,48 @@ CREATE TABLE checkpoints (
 ) WITHOUT ROWID;
 "#;
 
+/// Version 3: an index per list filter that starts with the filter and goes on in listing
+/// order, so a list call walks only the postings of its most selective filter (see
+/// `plan`). Each also holds every other column filter (and `postings_by_id_filters` holds
+/// them by id, for the skill and country walks), so SQLite rejects a candidate on index
+/// entries alone and reads a table row (with its large body) only for candidates that pass;
+/// the skill and country rows get their posting's `listed_at` to be walked in listing order.
+const SCHEMA_V3: &str = r#"
+CREATE INDEX postings_by_seniority_listed
+    ON postings (seniority, listed_at DESC, id DESC,
+        closed_at, duplicate_of, category, workplace, employment_type, company, salary_currency, salary_top);
+CREATE INDEX postings_by_category_listed
+    ON postings (category, listed_at DESC, id DESC,
+        closed_at, duplicate_of, seniority, workplace, employment_type, company, salary_currency, salary_top);
+CREATE INDEX postings_by_workplace_listed
+    ON postings (workplace, listed_at DESC, id DESC,
+        closed_at, duplicate_of, seniority, category, employment_type, company, salary_currency, salary_top);
+CREATE INDEX postings_by_employment_type_listed
+    ON postings (employment_type, listed_at DESC, id DESC,
+        closed_at, duplicate_of, seniority, category, workplace, company, salary_currency, salary_top);
+CREATE INDEX postings_by_salary_listed
+    ON postings (salary_currency, listed_at DESC, id DESC, salary_top,
+        closed_at, duplicate_of, seniority, category, workplace, employment_type, company);
+CREATE INDEX postings_by_company_listed
+    ON postings (company, listed_at DESC, id DESC,
+        closed_at, duplicate_of, seniority, category, workplace, employment_type, salary_currency, salary_top);
+CREATE INDEX postings_by_id_filters
+    ON postings (id, listed_at, closed_at, duplicate_of, seniority, category, workplace,
+        employment_type, company, salary_currency, salary_top);
+DROP INDEX postings_by_company;
+ALTER TABLE posting_skills ADD COLUMN listed_at INTEGER NOT NULL DEFAULT 0;
+UPDATE posting_skills
+    SET listed_at = (SELECT p.listed_at FROM postings p WHERE p.id = posting_skills.id);
+DROP INDEX posting_skills_by_skill;
+CREATE INDEX posting_skills_by_skill_listed ON posting_skills (skill, listed_at DESC, id DESC);
+ALTER TABLE posting_countries ADD COLUMN listed_at INTEGER NOT NULL DEFAULT 0;
+UPDATE posting_countries
+    SET listed_at = (SELECT p.listed_at FROM postings p WHERE p.id = posting_countries.id);
+DROP INDEX posting_countries_by_country;
+CREATE INDEX posting_countries_by_country_listed
+    ON posting_countries (country, listed_at DESC, id DESC);
+"#;
+
 /// The source registry: one row per registered source, its `[[source]]` table as TOML text
 /// (`registry::SourceEntry`).
 const SCHEMA_REGISTRY: &str = r#"
@@ -156,6 +197,7 @@ CREATE TABLE source_registry (
 pub struct SqliteStore {
     conn: Arc<Mutex<Connection>>,
     usage: Arc<Usage>,
+    list_steps: Arc<AtomicU64>,
 }
 
 impl SqliteStore {
@@ -191,6 +233,13 @@ impl SqliteStore {
         Self::open_with(path.as_ref(), BUSY_TIMEOUT)
     }
 
+    /// The virtual-machine instructions SQLite has run for this handle's list calls so far
+    /// (planning, window and candidates): the engine's own measure of the work a list
+    /// does, which the scan window bounds however little a query matches.
+    pub fn list_steps(&self) -> u64 {
+        self.list_steps.load(Ordering::Relaxed)
+    }
+
     /// A private database in memory, for tests: gone when the last clone is dropped.
     pub fn open_in_memory() -> Result<Self, StoreError> {
         let conn = Connection::open_in_memory().map_err(db_error)?;
@@ -221,6 +270,7 @@ impl SqliteStore {
         Ok(SqliteStore {
             conn: Arc::new(Mutex::new(conn)),
             usage: Arc::new(Usage::default()),
+            list_steps: Arc::new(AtomicU64::new(0)),
         })
     }
 
@@ -450,15 +500,19 @@ fn apply(tx: &Transaction<'_>, write: &Write) -> Result<WriteOutcome, StoreError
     let Some(pk) = pk else {
         return Ok(WriteOutcome::Conflict);
     };
-    write_side_rows(tx, pk, &p.id, &Derived::of(p), expected.is_some()).map_err(db_error)?;
+    let listed = listed_key(listed_at(p));
+    write_side_rows(tx, pk, &p.id, listed, &Derived::of(p), expected.is_some())
+        .map_err(db_error)?;
     Ok(WriteOutcome::Applied)
 }
 
-/// Replaces the skill, country and search rows of one posting.
+/// Replaces the skill, country and search rows of one posting (`listed` is its `listed_at`
+/// column, which the skill and country rows repeat for their indexes).
 fn write_side_rows(
     tx: &Transaction<'_>,
     pk: i64,
     id: &str,
+    listed: i64,
     derived: &Derived,
     replacing: bool,
 ) -> rusqlite::Result<()> {
@@ -470,14 +524,16 @@ fn write_side_rows(
         tx.prepare_cached("DELETE FROM posting_fts WHERE rowid = ?1")?
             .execute([pk])?;
     }
-    let mut skill = tx.prepare_cached("INSERT INTO posting_skills (id, skill) VALUES (?1, ?2)")?;
+    let mut skill =
+        tx.prepare_cached("INSERT INTO posting_skills (id, skill, listed_at) VALUES (?1, ?2, ?3)")?;
     for s in &derived.skills {
-        skill.execute(params![id, s])?;
+        skill.execute(params![id, s, listed])?;
     }
-    let mut country =
-        tx.prepare_cached("INSERT INTO posting_countries (id, country) VALUES (?1, ?2)")?;
+    let mut country = tx.prepare_cached(
+        "INSERT INTO posting_countries (id, country, listed_at) VALUES (?1, ?2, ?3)",
+    )?;
     for c in &derived.countries {
-        country.execute(params![id, c])?;
+        country.execute(params![id, c, listed])?;
     }
     let [title, company, skills] = &derived.words;
     tx.prepare_cached(
@@ -548,129 +604,6 @@ fn encode_position(query: &ListQuery, (at, id): &Position) -> String {
     cursor::encode(&query.fingerprint(), json!({"at": at, "id": id}))
 }
 
-/// The candidate query of a list page: every filter SQL can apply (each one keeps at least
-/// the rows `ListQuery::matches` keeps), newest first, after `after`, at most `budget` rows.
-/// The open/duplicate conditions of `query`, which the partial `postings_open_by_listed`
-/// index answers.
-fn visibility_sql(query: &ListQuery) -> String {
-    let mut sql = String::new();
-    if !query.include_closed {
-        sql.push_str(" AND p.closed_at IS NULL");
-    }
-    if !query.include_duplicates {
-        sql.push_str(" AND p.duplicate_of IS NULL");
-    }
-    sql
-}
-
-/// The position `SCAN_WINDOW` postings (of those `query` may show at all) past `after`, in
-/// listing order: the floor of the rows this call examines. `None` when fewer remain (the
-/// window reaches the end) or when the query has a filter whose own index bounds the scan
-/// (`company`, the leading column of `postings_by_company`). One index-only walk.
-fn window_floor(
-    conn: &Connection,
-    query: &ListQuery,
-    after: Option<&Position>,
-) -> Result<Option<Position>, StoreError> {
-    if query.company.is_some() {
-        return Ok(None);
-    }
-    let mut sql = format!(
-        "SELECT p.listed_at, p.id FROM postings p WHERE 1 = 1{}",
-        visibility_sql(query)
-    );
-    let mut args: Vec<SqlValue> = Vec::new();
-    if let Some((at, id)) = after {
-        sql.push_str(" AND p.listed_at <= ? AND (p.listed_at < ? OR p.id < ?)");
-        args.push((*at).into());
-        args.push((*at).into());
-        args.push(id.clone().into());
-    }
-    sql.push_str(" ORDER BY p.listed_at DESC, p.id DESC LIMIT 1 OFFSET ?");
-    args.push(i64::try_from(SCAN_WINDOW - 1).unwrap_or(i64::MAX).into());
-    let mut stmt = conn.prepare_cached(&sql).map_err(db_error)?;
-    let mut rows = stmt.query(params_from_iter(args)).map_err(db_error)?;
-    match rows.next().map_err(db_error)? {
-        Some(row) => Ok(Some((
-            row.get(0).map_err(db_error)?,
-            row.get(1).map_err(db_error)?,
-        ))),
-        None => Ok(None),
-    }
-}
-
-fn list_sql(
-    query: &ListQuery,
-    after: Option<&Position>,
-    floor: Option<&Position>,
-    budget: usize,
-) -> (String, Vec<SqlValue>) {
-    let mut sql = format!(
-        "SELECT p.listed_at, p.id, p.body FROM postings p WHERE 1 = 1{}",
-        visibility_sql(query)
-    );
-    let mut args: Vec<SqlValue> = Vec::new();
-    if let Some((at, id)) = floor {
-        // The window: nothing older than its floor (the floor itself included).
-        sql.push_str(" AND p.listed_at >= ? AND (p.listed_at > ? OR p.id >= ?)");
-        args.push((*at).into());
-        args.push((*at).into());
-        args.push(id.clone().into());
-    }
-    if let Some(company) = &query.company {
-        sql.push_str(" AND p.company = ?");
-        args.push(company.trim().to_ascii_lowercase().into());
-    }
-    let enums = [
-        ("seniority", query.seniority.map(|v| v.as_str())),
-        ("category", query.category.map(|v| v.as_str())),
-        ("workplace", query.workplace.map(|v| v.as_str())),
-        ("employment_type", query.employment_type.map(|v| v.as_str())),
-    ];
-    for (column, value) in enums {
-        if let Some(value) = value {
-            sql.push_str(&format!(" AND p.{column} = ?"));
-            args.push(value.to_owned().into());
-        }
-    }
-    if let Some(since) = query.since {
-        sql.push_str(" AND p.listed_at >= ?");
-        args.push(listed_key(since).into());
-    }
-    if let Some(floor) = &query.salary_min {
-        sql.push_str(" AND p.salary_currency = ? AND p.salary_top >= ?");
-        args.push(floor.currency.clone().into());
-        args.push(floor.amount.into());
-    }
-    for skill in query.skills.iter().collect::<BTreeSet<_>>() {
-        sql.push_str(
-            " AND EXISTS (SELECT 1 FROM posting_skills s WHERE s.id = p.id AND s.skill = ?)",
-        );
-        args.push(skill.clone().into());
-    }
-    if let Some(country) = &query.country {
-        sql.push_str(
-            " AND EXISTS (SELECT 1 FROM posting_countries c WHERE c.id = p.id \
-             AND c.country IN (?, ?))",
-        );
-        args.push(country.clone().into());
-        args.push(ANY_COUNTRY.to_owned().into());
-    }
-    if let Some(terms) = query.q.as_deref().and_then(fts_terms) {
-        sql.push_str(" AND p.pk IN (SELECT rowid FROM posting_fts WHERE posting_fts MATCH ?)");
-        args.push(terms.into());
-    }
-    if let Some((at, id)) = after {
-        sql.push_str(" AND p.listed_at <= ? AND (p.listed_at < ? OR p.id < ?)");
-        args.push((*at).into());
-        args.push((*at).into());
-        args.push(id.clone().into());
-    }
-    sql.push_str(" ORDER BY p.listed_at DESC, p.id DESC LIMIT ?");
-    args.push(i64::try_from(budget).unwrap_or(i64::MAX).into());
-    (sql, args)
-}
-
 /// The FTS5 query for `q`: every search word as a quoted phrase (all must match). `None`
 /// when `q` has no words, which matches everything.
 fn fts_terms(q: &str) -> Option<String> {
@@ -686,6 +619,7 @@ fn fts_terms(q: &str) -> Option<String> {
 fn list_page(
     conn: &Connection,
     usage: &Usage,
+    list_steps: &AtomicU64,
     query: &ListQuery,
     limit: usize,
     after: Option<Position>,
@@ -698,47 +632,112 @@ fn list_page(
         });
     }
     let budget = limit.saturating_mul(READ_BUDGET_FACTOR);
-    let floor = window_floor(conn, query, after.as_ref())?;
-    let (sql, args) = list_sql(query, after.as_ref(), floor.as_ref(), budget);
-    let mut stmt = conn.prepare_cached(&sql).map_err(db_error)?;
-    let mut rows = stmt.query(params_from_iter(args)).map_err(db_error)?;
-    let mut items = Vec::new();
-    let mut read = 0usize;
-    let mut last_item: Option<Position> = None;
-    let mut last_read: Option<Position> = None;
-    let mut more_matches = false;
-    while let Some(row) = rows.next().map_err(db_error)? {
-        read += 1;
-        let at: i64 = row.get(0).map_err(db_error)?;
-        let id: String = row.get(1).map_err(db_error)?;
-        let body: String = row.get(2).map_err(db_error)?;
-        let stored = decode_posting(&id, &body)?;
-        let matched = query.matches(&stored.posting);
-        if matched && items.len() == limit {
-            more_matches = true;
-            break;
+    let mut steps = 0u64;
+    let plan = Plan::choose(conn, query, &mut steps)?;
+    let floor = plan
+        .driver
+        .window_floor(conn, query, after.as_ref(), &mut steps)?;
+    let statements = plan.candidates_sql(query, after.as_ref(), floor.as_ref(), budget);
+    let mut walk = Walk {
+        query,
+        limit,
+        items: Vec::new(),
+        read: 0,
+        last_item: None,
+        last_read: None,
+        more_matches: false,
+    };
+    if let [(sql, args)] = statements.as_slice() {
+        // One walk in listing order: read only as far as the page needs.
+        let mut stmt = conn.prepare_cached(sql).map_err(db_error)?;
+        {
+            let mut rows = stmt.query(params_from_iter(args)).map_err(db_error)?;
+            while let Some(row) = rows.next().map_err(db_error)? {
+                let candidate = (
+                    row.get(0).map_err(db_error)?,
+                    row.get(1).map_err(db_error)?,
+                    row.get(2).map_err(db_error)?,
+                );
+                if !walk.take(candidate)? {
+                    break;
+                }
+            }
         }
-        if matched {
-            items.push(stored);
-            last_item = Some((at, id.clone()));
+        steps += plan::step_count(&stmt);
+    } else {
+        // Several lists (a country's): each gives its first `budget` candidates in order;
+        // merged, the first `budget` distinct ones are the first of their union.
+        let mut merged: Vec<(i64, String, String)> = Vec::new();
+        for (sql, args) in &statements {
+            let mut stmt = conn.prepare_cached(sql).map_err(db_error)?;
+            {
+                let mut rows = stmt.query(params_from_iter(args)).map_err(db_error)?;
+                while let Some(row) = rows.next().map_err(db_error)? {
+                    merged.push((
+                        row.get(0).map_err(db_error)?,
+                        row.get(1).map_err(db_error)?,
+                        row.get(2).map_err(db_error)?,
+                    ));
+                }
+            }
+            steps += plan::step_count(&stmt);
         }
-        last_read = Some((at, id));
+        merged.sort_by(|a, b| (b.0, &b.1).cmp(&(a.0, &a.1)));
+        merged.dedup_by(|a, b| a.1 == b.1);
+        merged.truncate(budget);
+        for candidate in merged {
+            if !walk.take(candidate)? {
+                break;
+            }
+        }
     }
-    usage.record(read as u64, 0);
-    let next = if more_matches {
-        last_item
-    } else if read >= budget {
+    list_steps.fetch_add(steps, Ordering::Relaxed);
+    usage.record(walk.read as u64, 0);
+    let next = if walk.more_matches {
+        walk.last_item
+    } else if walk.read >= budget {
         // Budget spent: continue after everything read, matched or not.
-        last_read
+        walk.last_read
     } else {
         // The candidates ran out before the budget did: the end, or the end of this call's
         // window (the next call goes on below its floor).
         floor
     };
     Ok(Page {
-        items,
+        items: walk.items,
         next_cursor: next.map(|position| encode_position(query, &position)),
     })
+}
+
+/// The candidates of one list page as they are read, in listing order.
+struct Walk<'q> {
+    query: &'q ListQuery,
+    limit: usize,
+    items: Vec<StoredPosting>,
+    read: usize,
+    last_item: Option<Position>,
+    last_read: Option<Position>,
+    more_matches: bool,
+}
+
+impl Walk<'_> {
+    /// Takes one candidate `(listed_at, id, body)`; `false` once the page is full and this
+    /// candidate showed there is more.
+    fn take(&mut self, (at, id, body): (i64, String, String)) -> Result<bool, StoreError> {
+        self.read += 1;
+        let stored = decode_posting(&id, &body)?;
+        let matched = self.query.matches(&stored.posting);
+        if matched && self.items.len() == self.limit {
+            self.more_matches = true;
+            return Ok(false);
+        }
+        if matched {
+            self.items.push(stored);
+            self.last_item = Some((at, id.clone()));
+        }
+        self.last_read = Some((at, id));
+        Ok(true)
+    }
 }
 
 /// Runs `each` over `values` in `IN`-list sized chunks, inside one read transaction so the
@@ -843,7 +842,8 @@ impl PostingReader for SqliteStore {
     ) -> Result<Page, StoreError> {
         let after = cursor.map(|c| decode_position(c, query)).transpose()?;
         let query = query.clone();
-        self.run(move |conn, usage| list_page(conn, usage, &query, limit, after))
+        let steps = Arc::clone(&self.list_steps);
+        self.run(move |conn, usage| list_page(conn, usage, &steps, &query, limit, after))
             .await
     }
 
@@ -1960,6 +1960,66 @@ mod tests {
                     "{query:?} limit {limit}"
                 );
             }
+        }
+    }
+
+    #[tokio::test]
+    async fn a_version_2_database_gets_the_listing_order_on_its_skill_and_country_rows() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("v2.db");
+        let mut old = stored("a", "Rust Dev", "2026-07-01T00:00:00Z");
+        old.posting.skills = vec!["rust".into()];
+        old.posting.locations = vec![Location {
+            raw: "Berlin".into(),
+            country: Some("DE".into()),
+            ..Location::default()
+        }];
+        let listed = listed_key(listed_at(&old.posting));
+        {
+            // The rows version 2 wrote: side rows without `listed_at`.
+            let conn = Connection::open(&path).unwrap();
+            conn.execute_batch(SCHEMA_V1).unwrap();
+            conn.execute_batch(SCHEMA_V2).unwrap();
+            conn.pragma_update(None, "user_version", 2).unwrap();
+            conn.execute(
+                "INSERT INTO postings (id, body, source, fingerprint, content_hash, \
+                 fetched_at, first_seen_at, revision, listed_at, company) \
+                 VALUES ('a', ?1, 'board', 'fp', 'h', ?2, ?2, 0, ?3, 'acme')",
+                params![
+                    serde_json::to_string(&old).unwrap(),
+                    timestamp_text(old.posting.fetched_at),
+                    listed
+                ],
+            )
+            .unwrap();
+            conn.execute_batch(
+                "INSERT INTO posting_skills (id, skill) VALUES ('a', 'rust'); \
+                 INSERT INTO posting_countries (id, country) VALUES ('a', 'DE');",
+            )
+            .unwrap();
+        }
+        let store = SqliteStore::open(&path).unwrap();
+        assert_eq!(
+            count(
+                &store,
+                &format!(
+                    "SELECT count(*) FROM posting_skills s JOIN posting_countries c \
+                     USING (id, listed_at) WHERE listed_at = {listed}"
+                )
+            ),
+            1
+        );
+        for query in [
+            ListQuery {
+                skills: vec!["rust".into()],
+                ..ListQuery::default()
+            },
+            ListQuery {
+                country: Some("DE".into()),
+                ..ListQuery::default()
+            },
+        ] {
+            assert_eq!(walk(&store, &query, 5).await, vec!["a"], "{query:?}");
         }
     }
 }

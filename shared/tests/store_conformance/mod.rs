@@ -5,6 +5,13 @@
 
 #![allow(dead_code)]
 
+mod combinations;
+
+// For `conformance_tests!`, which names each test as `store_conformance::<name>` (a test
+// file that includes the module only for its helpers leaves it unused).
+#[allow(unused_imports)]
+pub use combinations::filter_combinations_list_what_the_reference_semantics_select;
+
 use std::sync::Mutex;
 
 use async_trait::async_trait;
@@ -70,6 +77,7 @@ macro_rules! conformance_tests {
             checkpoints_of_any_size_round_trip_and_go_when_deleted,
             ingest_counts_add_up_and_the_crawlers_writes_leave_them_alone,
             registry_records_round_trip_are_replaced_by_name_and_listed_in_name_order,
+            filter_combinations_list_what_the_reference_semantics_select,
         );
     };
     (@tests $make:expr, $caps:expr; $($name:ident),* $(,)?) => {
