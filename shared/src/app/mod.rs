@@ -6,7 +6,7 @@
 
 pub mod crawl;
 #[cfg(test)]
-mod fixtures;
+pub(crate) mod fixtures;
 pub mod ingest;
 pub mod messages;
 pub mod pipeline;
