@@ -71,7 +71,16 @@ fn job_posting_value(p: &JobPosting, description_html: &str) -> Value {
     ld.insert("@context".into(), json!("https://schema.org"));
     ld.insert("@type".into(), json!("JobPosting"));
     ld.insert("title".into(), json!(p.title));
-    ld.insert("description".into(), json!(description_html));
+    // Search engines require a description; a posting listed without one gets its text or,
+    // failing that, its title and company.
+    let description = if !description_html.trim().is_empty() {
+        description_html.to_owned()
+    } else if !p.description_text.trim().is_empty() {
+        p.description_text.clone()
+    } else {
+        format!("{} at {}", p.title, p.company.name)
+    };
+    ld.insert("description".into(), json!(description));
     ld.insert("datePosted".into(), json!(listed_at(p).to_rfc3339()));
     // A closed posting's offer ended when it closed, whatever date it announced.
     let valid_through = match (p.valid_through, p.closed_at) {

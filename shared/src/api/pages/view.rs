@@ -310,12 +310,12 @@ fn select(
     }
 }
 
-fn text_field(name: &str, text: &str, value: &str, attrs: (&str, Option<usize>)) -> Markup {
-    let (kind, max) = attrs;
+/// A labelled text input; `id` differs from `name` for repeated fields (`skill`).
+fn text_field(id: &str, name: &str, text: &str, value: &str, kind: &str) -> Markup {
     html! {
         div.field {
-            label for=(name) { (text) }
-            input #(name) type=(kind) name=(name) value=(value) maxlength=[max];
+            label for=(id) { (text) }
+            input #(id) type=(kind) name=(name) value=(value) maxlength="200";
         }
     }
 }
@@ -372,10 +372,10 @@ pub(super) fn search_page(view: &SearchView<'_>) -> String {
             section.filters aria-labelledby="filters-h" {
                 h1 #filters-h { "Find a job" }
                 form method="get" action="./" role="search" {
-                    (text_field("q", "Keywords (title, company, skills)", form.get("q"), ("search", Some(200))))
-                    (text_field("company", "Company", form.get("company"), ("text", Some(200))))
+                    (text_field("q", "q", "Keywords (title, company, skills)", form.get("q"), "search"))
+                    (text_field("company", "company", "Company", form.get("company"), "text"))
                     @for (i, skill) in skills.iter().enumerate() {
-                        (text_field(&format!("skill-{i}"), "Skill", skill, ("text", Some(200))))
+                        (text_field(&format!("skill-{i}"), "skill", "Skill", skill, "text"))
                     }
                     div.field {
                         label for="skill-new" { @if skills.is_empty() { "Skill" } @else { "Another skill" } }
