@@ -5,7 +5,7 @@
 //!
 //! Endpoints: `GET /jobs`, `/jobs/{id}`, `/feed.rss`, `/feed.atom`, `/feed.json`, `/sources`,
 //! `/openapi.json`, `/health` (HEAD too), `/facets`; and the pages for people (`pages`): `/`,
-//! `/postings/{id}`, `/assets/style.css`. Every error is an `application/problem+json` body
+//! `/postings/{id}`, `/assets/style.css`, `/assets/icon.svg`. Every error is an `application/problem+json` body
 //! (`problem`); unknown routes are 404 and other methods 405 problems.
 //!
 //! Caching (`cache`): a strong ETag on every 200 and 304 on `If-None-Match`. `Cache-Control` is
@@ -152,6 +152,7 @@ pub fn router(state: ApiState) -> Router {
         .route("/", axum::routing::get(pages::search))
         .route("/postings/{id}", axum::routing::get(pages::posting))
         .route("/assets/style.css", axum::routing::get(pages::stylesheet))
+        .route("/assets/icon.svg", axum::routing::get(pages::icon))
         .fallback(handlers::not_found)
         .method_not_allowed_fallback(handlers::method_not_allowed)
         .with_state(shared)

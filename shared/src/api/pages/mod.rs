@@ -1,6 +1,6 @@
 //! The pages for people, served by the same router as the JSON API: `GET /` (the search
 //! form, its results and facet counts), `GET /postings/{id}` (one posting with its JSON-LD)
-//! and `GET /assets/style.css` (the one stylesheet). No script runs on them: the form is a
+//! `GET /assets/style.css` (the one stylesheet) and `GET /assets/icon.svg`. No script runs on them: the form is a
 //! plain GET, so every search is a shareable address, and the Content-Security-Policy allows
 //! no script at all (the JSON-LD block is data, which CSP does not govern).
 //!
@@ -31,6 +31,10 @@ pub const HTML: &str = "text/html; charset=utf-8";
 const CSS: &str = "text/css; charset=utf-8";
 /// The one stylesheet, compiled in.
 const STYLESHEET: &str = include_str!("style.css");
+/// The icon's media type.
+const SVG: &str = "image/svg+xml";
+/// The site icon (so browsers do not ask for a missing `/favicon.ico`), compiled in.
+const ICON: &str = include_str!("icon.svg");
 
 /// The pages' Content-Security-Policy: nothing but this origin's stylesheet; no script, no
 /// frame, no plugin; forms only to this origin; the page may not be framed.
@@ -172,6 +176,11 @@ pub async fn posting(
 /// `GET /assets/style.css`: the pages' stylesheet.
 pub async fn stylesheet(State(shared): State<Shared>, headers: HeaderMap) -> Response {
     respond(&headers, CSS, shared.public_cache(), STYLESHEET.to_owned())
+}
+
+/// `GET /assets/icon.svg`: the pages' icon.
+pub async fn icon(State(shared): State<Shared>, headers: HeaderMap) -> Response {
+    respond(&headers, SVG, shared.public_cache(), ICON.to_owned())
 }
 
 #[cfg(test)]

@@ -259,6 +259,7 @@ fn layout(
                 }
                 meta name="color-scheme" content="light dark";
                 link rel="stylesheet" href={ (root) "assets/style.css" };
+                link rel="icon" type="image/svg+xml" href={ (root) "assets/icon.svg" };
                 link rel="alternate" type="application/rss+xml" title="This search as RSS" href=(with_query(&format!("{root}feed.rss"), alternates));
                 link rel="alternate" type="application/atom+xml" title="This search as Atom" href=(with_query(&format!("{root}feed.atom"), alternates));
                 link rel="alternate" type="application/feed+json" title="This search as JSON Feed" href=(with_query(&format!("{root}feed.json"), alternates));
@@ -611,7 +612,11 @@ pub(super) fn posting_page(view: &PostingView<'_>) -> String {
             }
             section aria-labelledby="description-h" {
                 h2 #description-h { "Description" }
-                div.description { (PreEscaped(view.description_html)) }
+                @if view.description_html.trim().is_empty() {
+                    p.note { "The source published no description; the original posting may have one." }
+                } @else {
+                    div.description { (PreEscaped(view.description_html)) }
+                }
                 @if view.stored.description_truncated {
                     p.note { "The description was shortened to fit the store; the original posting has all of it." }
                 }
