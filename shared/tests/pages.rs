@@ -590,6 +590,13 @@ async fn facets_count_the_open_postings_the_filters_leave(kind: Kind) {
                 assert_eq!(count["count"], expected, "{query} {dimension} {count}");
             }
         }
+        for count in facets["skill"].as_array().unwrap() {
+            let expected = items
+                .iter()
+                .filter(|i| i["skills"].as_array().unwrap().contains(&count["value"]))
+                .count();
+            assert_eq!(count["count"], expected, "{query} {count}");
+        }
         for count in facets["company"].as_array().unwrap() {
             let expected = items
                 .iter()

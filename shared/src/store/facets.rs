@@ -84,11 +84,19 @@ impl FacetTally {
         if let Some(v) = p.employment_type {
             bump(3, v.as_str());
         }
+        // The countries the `country` filter finds it under: its places, and the regions a
+        // remote posting is open to (one open to anywhere is under no single country).
+        let remote = p.workplace == Some(crate::model::Workplace::Remote);
         let mut countries: Vec<&str> = p
             .locations
             .iter()
             .filter_map(|l| l.country.as_deref())
-            .chain(p.remote_regions.iter().map(String::as_str))
+            .chain(
+                p.remote_regions
+                    .iter()
+                    .filter(|_| remote)
+                    .map(String::as_str),
+            )
             .collect();
         countries.sort_unstable();
         countries.dedup();

@@ -30,6 +30,8 @@ use super::{
 use crate::identity::ListMark;
 use crate::model::{JobPosting, Workplace};
 
+mod facets;
+
 /// How long a statement waits for another process's lock before failing as retryable.
 const BUSY_TIMEOUT: StdDuration = StdDuration::from_secs(5);
 
@@ -831,6 +833,13 @@ impl PostingReader for SqliteStore {
         let after = cursor.map(|c| decode_position(c, query)).transpose()?;
         let query = query.clone();
         self.run(move |conn, usage| list_page(conn, usage, &query, limit, after))
+            .await
+    }
+
+    /// Exact up to the newest `facets::FACET_ROWS` matching postings (`sqlite/facets.rs`).
+    async fn facets(&self, query: &ListQuery) -> Result<super::facets::Facets, StoreError> {
+        let query = query.clone();
+        self.run(move |conn, usage| facets::facets(conn, usage, &query))
             .await
     }
 
