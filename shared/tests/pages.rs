@@ -3,7 +3,7 @@
 //! Workable, We Work Remotely, RemoteOK) plus a cross-source duplicate, a renamed posting, a
 //! closed posting and a hostile posting written straight into the store (unsanitized, as a
 //! store written by another program could hold it). Every scenario runs over the in-memory
-//! store and SQLite (`page_tests!`).
+//! store, SQLite and (with the `dynamodb` feature) DynamoDB on moto_server (`page_tests!`).
 //!
 //! The pages are read back with `scraper` (html5ever), the way a browser parses them; the
 //! browser itself is `scripts/browser-test`.
@@ -89,10 +89,36 @@ impl<T: PostingStore + SourceStateStore> PageStore for T {}
 enum Kind {
     Memory,
     Sqlite,
+    /// DynamoDB on moto_server (started by `scripts/test`), on a fresh table.
+    #[cfg(feature = "dynamodb")]
+    DynamoDb,
 }
 
-fn empty_store(kind: Kind) -> Arc<dyn PageStore> {
+/// A store on a new, uniquely named table; fails (never skips) without moto.
+#[cfg(feature = "dynamodb")]
+async fn dynamodb_store() -> Arc<dyn PageStore> {
+    use jobfeed::store::dynamodb::{DynamoStore, client_from_env, create_table};
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    static TABLES: AtomicUsize = AtomicUsize::new(0);
+    assert!(
+        std::env::var_os("AWS_ENDPOINT_URL").is_some(),
+        "AWS_ENDPOINT_URL is not set: run scripts/test, which starts moto_server"
+    );
+    let client = client_from_env().await;
+    let table = format!(
+        "jobfeed-pages-test-{}-{}-{}",
+        std::process::id(),
+        Utc::now().timestamp_nanos_opt().unwrap_or_default(),
+        TABLES.fetch_add(1, Ordering::Relaxed)
+    );
+    create_table(&client, &table).await.unwrap();
+    Arc::new(DynamoStore::new(client, table))
+}
+
+async fn empty_store(kind: Kind) -> Arc<dyn PageStore> {
     match kind {
+        #[cfg(feature = "dynamodb")]
+        Kind::DynamoDb => dynamodb_store().await,
         Kind::Memory => Arc::new(MemoryStore::new()),
         Kind::Sqlite => {
             let dir = tempfile::tempdir_in(env!("CARGO_TARGET_TMPDIR"))
@@ -136,7 +162,7 @@ fn hostile(template: &JobPosting) -> JobPosting {
 }
 
 async fn filled_store(kind: Kind) -> Arc<dyn PageStore> {
-    let store = empty_store(kind);
+    let store = empty_store(kind).await;
     let config = IngestConfig::default();
     let mut postings = corpus();
     let mut expired = titled(&postings, "Voice Actor").clone();
@@ -663,4 +689,9 @@ mod memory {
 
 mod sqlite {
     all_scenarios!(super::Kind::Sqlite);
+}
+
+#[cfg(feature = "dynamodb")]
+mod dynamodb {
+    all_scenarios!(super::Kind::DynamoDb);
 }
