@@ -3,11 +3,13 @@
 //! `posting_skills`, `posting_countries`), never the JSON bodies, except one body per listed
 //! company for its display name.
 //!
-//! Bounded: the newest `FACET_ROWS` postings matching the filters are counted (one walk of
-//! `postings_open_by_listed` or the filter's own index); past that the answer says
-//! `complete: false`. The filters are the SQL form of `ListQuery::matches` that `list_sql`
+//! Bounded: the newest `FACET_ROWS` postings matching the filters are counted (a walk of the
+//! covering index `postings_open_facets`, or of the filter's own index); past that the answer
+//! says `complete: false`. The filters are the SQL form of `ListQuery::matches` that `list_sql`
 //! uses (that function also pages, so its candidate rows are confirmed in Rust; here the SQL
 //! is the whole filter, which it matches for every stored field).
+
+use std::collections::HashMap;
 
 use rusqlite::types::Value as SqlValue;
 use rusqlite::{Connection, OptionalExtension, params_from_iter};
@@ -17,13 +19,15 @@ use crate::store::facets::{FACET_TOP, FacetCount, Facets};
 use crate::store::{ListQuery, StoreError, Usage};
 
 /// Most postings one facet request counts.
-pub const FACET_ROWS: usize = 20_000;
+pub const FACET_ROWS: usize = 5_000;
 
-/// The `pk`s of the newest `FACET_ROWS + 1` postings matching `query`, as SQL with its
+/// The newest `FACET_ROWS + 1` postings matching `query` with their facet columns
+/// (`pk, id, category, seniority, workplace, employment_type, company`), as SQL with its
 /// arguments.
 fn matching_sql(query: &ListQuery) -> (String, Vec<SqlValue>) {
     let mut sql = format!(
-        "SELECT p.pk, p.id FROM postings p WHERE 1 = 1{}",
+        "SELECT p.pk, p.id, p.category, p.seniority, p.workplace, p.employment_type, p.company \
+         FROM postings p WHERE 1 = 1{}",
         visibility_sql(query)
     );
     let mut args: Vec<SqlValue> = Vec::new();
@@ -92,55 +96,55 @@ fn counts(conn: &Connection, sql: &str, args: &[SqlValue]) -> Result<Vec<FacetCo
     rows.collect::<Result<Vec<_>, _>>().map_err(db_error)
 }
 
-/// The facet counts of `query`: a temporary table of the matching rows, then one grouped
-/// count per dimension over it.
+/// Counts sorted most first, then by value; cut to `top` when given.
+fn sorted(counts: HashMap<String, u64>, top: Option<usize>) -> Vec<FacetCount> {
+    let mut counts: Vec<FacetCount> = counts
+        .into_iter()
+        .map(|(value, count)| FacetCount { value, count })
+        .collect();
+    counts.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.value.cmp(&b.value)));
+    if let Some(top) = top {
+        counts.truncate(top);
+    }
+    counts
+}
+
+/// The facet counts of `query`: one walk of the matching rows (the covering index
+/// `postings_open_facets` for the default visibility) tallies the column facets; skills and
+/// countries are grouped over the same walk, bounded the same way.
 pub(super) fn facets(
     conn: &mut Connection,
     usage: &Usage,
     query: &ListQuery,
 ) -> Result<Facets, StoreError> {
     let (sql, args) = matching_sql(query);
-    let tx = conn.transaction().map_err(db_error)?;
-    tx.execute_batch(
-        "CREATE TEMP TABLE IF NOT EXISTS facet_rows (pk INTEGER PRIMARY KEY, id TEXT NOT NULL);
-         DELETE FROM facet_rows;",
-    )
-    .map_err(db_error)?;
-    let matched = tx
-        .execute(
-            &format!("INSERT INTO facet_rows (pk, id) {sql}"),
-            params_from_iter(args.iter()),
-        )
-        .map_err(db_error)?;
-    let complete = matched <= FACET_ROWS;
-    if !complete {
-        // The one row past the bound only showed that there is more.
-        tx.execute(
-            "DELETE FROM facet_rows WHERE pk = (SELECT pk FROM facet_rows ORDER BY rowid DESC LIMIT 1)",
-            [],
-        )
-        .map_err(db_error)?;
+    let mut columns: [HashMap<String, u64>; 5] = Default::default();
+    let mut total = 0usize;
+    {
+        let mut stmt = conn.prepare_cached(&sql).map_err(db_error)?;
+        let mut rows = stmt
+            .query(params_from_iter(args.iter()))
+            .map_err(db_error)?;
+        while let Some(row) = rows.next().map_err(db_error)? {
+            total += 1;
+            if total > FACET_ROWS {
+                break;
+            }
+            for (i, tally) in columns.iter_mut().enumerate() {
+                let value: Option<String> = row.get(i + 2).map_err(db_error)?;
+                if let Some(value) = value.filter(|v| !v.is_empty()) {
+                    *tally.entry(value).or_default() += 1;
+                }
+            }
+        }
     }
-    let by_column = |column: &str| {
-        format!(
-            "SELECT p.{column}, count(*) FROM facet_rows f JOIN postings p ON p.pk = f.pk \
-             WHERE p.{column} IS NOT NULL GROUP BY p.{column} ORDER BY 2 DESC, 1"
-        )
-    };
-    let category = counts(&tx, &by_column("category"), &[])?;
-    let seniority = counts(&tx, &by_column("seniority"), &[])?;
-    let workplace = counts(&tx, &by_column("workplace"), &[])?;
-    let employment_type = counts(&tx, &by_column("employment_type"), &[])?;
-    let top: SqlValue = i64::try_from(FACET_TOP).unwrap_or(10).into();
-    let mut company = counts(
-        &tx,
-        "SELECT p.company, count(*) FROM facet_rows f JOIN postings p ON p.pk = f.pk \
-         WHERE p.company != '' GROUP BY p.company ORDER BY 2 DESC, 1 LIMIT ?",
-        std::slice::from_ref(&top),
-    )?;
+    let complete = total <= FACET_ROWS;
+    let total = total.min(FACET_ROWS);
+    let [category, seniority, workplace, employment_type, company] = columns;
+    let mut company = sorted(company, Some(FACET_TOP));
     // The column is folded to lower case for the filter; people read the posting's spelling.
     for c in &mut company {
-        let name: Option<String> = tx
+        let name: Option<String> = conn
             .prepare_cached(
                 "SELECT json_extract(body, '$.company.name') FROM postings \
                  WHERE company = ? LIMIT 1",
@@ -154,29 +158,42 @@ pub(super) fn facets(
             c.value = name;
         }
     }
+    let top: SqlValue = i64::try_from(FACET_TOP).unwrap_or(10).into();
+    // The same rows as the walk above: the bound itself, not the one past it.
+    let mut args = args;
+    if let Some(limit) = args.last_mut() {
+        *limit = i64::try_from(FACET_ROWS).unwrap_or(i64::MAX).into();
+    }
+    let mut skill_args = args.clone();
+    skill_args.push(top.clone());
     let skill = counts(
-        &tx,
-        "SELECT s.skill, count(*) FROM facet_rows f JOIN posting_skills s ON s.id = f.id \
-         GROUP BY s.skill ORDER BY 2 DESC, 1 LIMIT ?",
-        std::slice::from_ref(&top),
+        conn,
+        &format!(
+            "WITH m AS ({sql}) SELECT s.skill, count(*) FROM m \
+             JOIN posting_skills s ON s.id = m.id GROUP BY s.skill ORDER BY 2 DESC, 1 LIMIT ?"
+        ),
+        &skill_args,
     )?;
+    let mut country_args = args;
+    country_args.push(ANY_COUNTRY.to_owned().into());
+    country_args.push(top);
     let country = counts(
-        &tx,
-        "SELECT c.country, count(*) FROM facet_rows f JOIN posting_countries c ON c.id = f.id \
-         WHERE c.country != ? GROUP BY c.country ORDER BY 2 DESC, 1 LIMIT ?",
-        &[ANY_COUNTRY.to_owned().into(), top],
+        conn,
+        &format!(
+            "WITH m AS ({sql}) SELECT c.country, count(*) FROM m \
+             JOIN posting_countries c ON c.id = m.id WHERE c.country != ? \
+             GROUP BY c.country ORDER BY 2 DESC, 1 LIMIT ?"
+        ),
+        &country_args,
     )?;
-    tx.execute("DELETE FROM facet_rows", []).map_err(db_error)?;
-    tx.commit().map_err(db_error)?;
-    let total = matched.min(FACET_ROWS) as u64;
-    usage.record(total, 0);
+    usage.record(total as u64, 0);
     Ok(Facets {
-        total,
+        total: total as u64,
         complete,
-        category,
-        seniority,
-        workplace,
-        employment_type,
+        category: sorted(category, None),
+        seniority: sorted(seniority, None),
+        workplace: sorted(workplace, None),
+        employment_type: sorted(employment_type, None),
         country,
         company,
         skill,
