@@ -1132,6 +1132,7 @@ async fn the_openapi_document_is_3_1_and_names_every_route_and_parameter(kind: K
     assert_eq!(
         documented,
         [
+            "/facets",
             "/feed.atom",
             "/feed.json",
             "/feed.rss",

@@ -122,7 +122,7 @@ pub struct Health {
 }
 
 /// Serializes `body` as JSON and answers it with caching.
-fn json<T: Serialize>(headers: &HeaderMap, policy: CachePolicy, body: &T) -> Response {
+pub(super) fn json<T: Serialize>(headers: &HeaderMap, policy: CachePolicy, body: &T) -> Response {
     match serde_json::to_string(body) {
         Ok(text) => respond(headers, JSON, policy, text),
         Err(_) => Problem::new(
@@ -183,7 +183,7 @@ pub async fn list_jobs(
 }
 
 /// Whether `id` can be a posting id at all; anything else is a 404 without a store call.
-fn plausible_id(id: &str) -> bool {
+pub(super) fn plausible_id(id: &str) -> bool {
     (1..=64).contains(&id.len())
         && id
             .bytes()
@@ -240,7 +240,7 @@ pub async fn get_job(
 
 /// The other postings of the posting's duplicate cluster (the canonical one and every
 /// posting pointing at it), sorted by source and id so the body is stable.
-async fn duplicates_of(
+pub(super) async fn duplicates_of(
     stores: &Stores,
     posting: &JobPosting,
 ) -> Result<Vec<DuplicateSummary>, crate::store::StoreError> {

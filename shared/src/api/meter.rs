@@ -162,6 +162,11 @@ impl PostingReader for CountingPostings {
         self.inner.list(query, limit, cursor).await
     }
 
+    async fn facets(&self, query: &ListQuery) -> Result<crate::store::facets::Facets, StoreError> {
+        self.meter.count();
+        self.inner.facets(query).await
+    }
+
     fn usage(&self) -> UsageSnapshot {
         self.inner.usage()
     }

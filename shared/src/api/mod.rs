@@ -4,7 +4,8 @@
 //! `SourceStateReader`).
 //!
 //! Endpoints: `GET /jobs`, `/jobs/{id}`, `/feed.rss`, `/feed.atom`, `/feed.json`, `/sources`,
-//! `/openapi.json`, `/health` (HEAD too). Every error is an `application/problem+json` body
+//! `/openapi.json`, `/health` (HEAD too), `/facets`; and the pages for people (`pages`): `/`,
+//! `/postings/{id}`, `/assets/style.css`, `/assets/icon.svg`. Every error is an `application/problem+json` body
 //! (`problem`); unknown routes are 404 and other methods 405 problems.
 //!
 //! Caching (`cache`): a strong ETag on every 200 and 304 on `If-None-Match`. `Cache-Control` is
@@ -16,9 +17,11 @@
 //! gzip/br compression.
 
 mod cache;
+mod facets;
 pub mod feeds;
 mod handlers;
 mod meter;
+mod pages;
 mod params;
 mod problem;
 
@@ -127,6 +130,7 @@ fn api_routes() -> OpenApiRouter<Shared> {
         .routes(routes!(handlers::feed_rss))
         .routes(routes!(handlers::feed_atom))
         .routes(routes!(handlers::feed_json))
+        .routes(routes!(facets::facets))
         .routes(routes!(handlers::list_sources))
         .routes(routes!(handlers::health))
         .routes(routes!(handlers::openapi_json))
@@ -148,6 +152,10 @@ pub fn router(state: ApiState) -> Router {
         openapi_json,
     };
     routes
+        .route("/", axum::routing::get(pages::search))
+        .route("/postings/{id}", axum::routing::get(pages::posting))
+        .route("/assets/style.css", axum::routing::get(pages::stylesheet))
+        .route("/assets/icon.svg", axum::routing::get(pages::icon))
         .fallback(handlers::not_found)
         .method_not_allowed_fallback(handlers::method_not_allowed)
         .with_state(shared)

@@ -8,7 +8,7 @@
 pub mod check;
 pub mod crawl;
 #[cfg(test)]
-mod fixtures;
+pub(crate) mod fixtures;
 pub mod ingest;
 pub mod messages;
 pub mod pipeline;

@@ -104,6 +104,17 @@ impl PostingReader for MemoryStore {
         Ok(found)
     }
 
+    /// Exact: every stored posting is in memory already.
+    async fn facets(&self, query: &ListQuery) -> Result<super::facets::Facets, StoreError> {
+        let postings = self.postings();
+        let mut tally = super::facets::FacetTally::default();
+        for stored in postings.values().filter(|s| query.matches(&s.posting)) {
+            tally.add(&stored.posting);
+        }
+        self.usage.record(postings.len() as u64, 0);
+        Ok(tally.finish(true))
+    }
+
     async fn list(
         &self,
         query: &ListQuery,

@@ -8,6 +8,7 @@
 pub mod cursor;
 #[cfg(feature = "dynamodb")]
 pub mod dynamodb;
+pub mod facets;
 pub mod memory;
 #[cfg(feature = "sqlite")]
 pub mod sqlite;
@@ -400,6 +401,13 @@ pub trait PostingReader: Send + Sync {
         limit: usize,
         cursor: Option<&str>,
     ) -> Result<Page, StoreError>;
+
+    /// Counts of the open postings matching `query` per facet (`facets::Facets`), with a
+    /// bounded number of reads. The default counts the newest matching postings through
+    /// `list` (`facets::count_by_listing`); adapters with a cheaper exact count override it.
+    async fn facets(&self, query: &ListQuery) -> Result<facets::Facets, StoreError> {
+        facets::count_by_listing(self, query).await
+    }
 
     /// The counters of this store handle.
     fn usage(&self) -> UsageSnapshot;

@@ -37,6 +37,8 @@ mod plan;
 
 use plan::Plan;
 
+mod facets;
+
 /// How long a statement waits for another process's lock before failing as retryable.
 const BUSY_TIMEOUT: StdDuration = StdDuration::from_secs(5);
 
@@ -46,12 +48,27 @@ const READ_BUDGET_FACTOR: usize = 5;
 /// Ids or fingerprints per `IN (...)` list, well under SQLite's bound-variable limit.
 const IN_CHUNK: usize = 500;
 
+/// Version 5: the facet counts' covering index (`sqlite/facets.rs`): the open canonical
+/// postings newest first with every column a facet groups by, so counting reads no row (the
+/// columns sit after the JSON body, whose overflow pages a row read would walk).
+const SCHEMA_FACETS: &str = r#"
+CREATE INDEX postings_open_facets ON postings
+    (listed_at DESC, id DESC, category, seniority, workplace, employment_type, company)
+    WHERE closed_at IS NULL AND duplicate_of IS NULL;
+"#;
+
 /// The `posting_countries` row of a remote posting open to every country.
 const ANY_COUNTRY: &str = "*";
 
 /// The schema, one step per version: step `n` takes a database from `user_version` `n` to
 /// `n + 1`. Steps are only ever appended; a shipped step never changes.
-const MIGRATIONS: &[&str] = &[SCHEMA_V1, SCHEMA_V2, SCHEMA_V3, SCHEMA_REGISTRY];
+const MIGRATIONS: &[&str] = &[
+    SCHEMA_V1,
+    SCHEMA_V2,
+    SCHEMA_V3,
+    SCHEMA_REGISTRY,
+    SCHEMA_FACETS,
+];
 
 /// Version 1. `pk` is an explicit rowid alias so the FTS rows, keyed by rowid, stay attached
 /// to their posting even through a `VACUUM` (which may renumber implicit rowids); `id` is
@@ -844,6 +861,13 @@ impl PostingReader for SqliteStore {
         let query = query.clone();
         let steps = Arc::clone(&self.list_steps);
         self.run(move |conn, usage| list_page(conn, usage, &steps, &query, limit, after))
+            .await
+    }
+
+    /// Exact up to the newest `facets::FACET_ROWS` matching postings (`sqlite/facets.rs`).
+    async fn facets(&self, query: &ListQuery) -> Result<super::facets::Facets, StoreError> {
+        let query = query.clone();
+        self.run(move |conn, usage| facets::facets(conn, usage, &query))
             .await
     }
 

@@ -134,7 +134,7 @@ fn drivers(query: &ListQuery) -> Vec<Driver> {
 
 /// The open/duplicate conditions of `query` on alias `p` (index columns of every
 /// `postings` index a driver walks, so checking them reads no table row).
-fn visibility_sql(query: &ListQuery) -> String {
+pub(super) fn visibility_sql(query: &ListQuery) -> String {
     let mut sql = String::new();
     if !query.include_closed {
         sql.push_str(" AND p.closed_at IS NULL");
