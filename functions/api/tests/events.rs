@@ -149,6 +149,25 @@ fn check(file: &str, answer: &Answer) {
             assert_eq!(status, 200);
             assert_eq!(json(answer)["status"], "ok");
         }
+        "api-search-page.json" => {
+            assert_eq!(status, 200);
+            assert!(answer.content_type.starts_with("text/html"));
+            // The form keeps the search, and the results are the postings it selects.
+            assert!(answer.body.contains("<form"), "{}", answer.body);
+            let links = answer.body.matches("href=\"postings/").count();
+            assert!(links >= 1, "{}", answer.body);
+        }
+        "api-posting-page.json" => {
+            assert_eq!(status, 200);
+            assert!(answer.content_type.starts_with("text/html"));
+            assert!(answer.body.contains("GTM and Business Operations Lead"));
+            assert_eq!(answer.body.matches("application/ld+json").count(), 1);
+        }
+        "api-facets.json" => {
+            assert_eq!(status, 200);
+            let body = json(answer);
+            assert_eq!(body["total"], 7, "{body}");
+        }
         other => panic!("{other} has no expectation here: add one"),
     }
 }

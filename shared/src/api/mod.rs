@@ -141,6 +141,16 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
     api_routes().into_openapi()
 }
 
+/// The paths of the pages for people (HTML and their assets), served beside the endpoints
+/// of the OpenAPI document: the search page, a posting's page, the stylesheet, the icon.
+/// A deployment routes these as well as every documented endpoint.
+pub const PAGE_ROUTES: [&str; 4] = [
+    "/",
+    "/postings/{id}",
+    "/assets/style.css",
+    "/assets/icon.svg",
+];
+
 /// The read API over `state`'s stores, with CORS, compression and the request log.
 pub fn router(state: ApiState) -> Router {
     let (routes, document) = api_routes().split_for_parts();
@@ -151,11 +161,12 @@ pub fn router(state: ApiState) -> Router {
         api: state,
         openapi_json,
     };
+    let [search, posting, stylesheet, icon] = PAGE_ROUTES;
     routes
-        .route("/", axum::routing::get(pages::search))
-        .route("/postings/{id}", axum::routing::get(pages::posting))
-        .route("/assets/style.css", axum::routing::get(pages::stylesheet))
-        .route("/assets/icon.svg", axum::routing::get(pages::icon))
+        .route(search, axum::routing::get(pages::search))
+        .route(posting, axum::routing::get(pages::posting))
+        .route(stylesheet, axum::routing::get(pages::stylesheet))
+        .route(icon, axum::routing::get(pages::icon))
         .fallback(handlers::not_found)
         .method_not_allowed_fallback(handlers::method_not_allowed)
         .with_state(shared)
