@@ -1,6 +1,7 @@
 //! `GET /facets`: how many open postings the `/jobs` filters leave per category, seniority,
-//! workplace, employment type and country, and the top companies and skills. One store call
-//! (`PostingReader::facets`), whose reads are bounded by the adapter.
+//! workplace, employment type and country, and the top companies and skills. At most one
+//! store call (`PostingReader::facets`, whose reads are bounded by the adapter): counts of
+//! the same filters are kept for the lists' `max-age` (`facet_cache`).
 
 use axum::extract::State;
 use axum::http::{HeaderMap, Uri};
@@ -11,7 +12,6 @@ use super::handlers::json;
 use super::meter::Stores;
 use super::params::{self, Endpoint, FeedParams};
 use super::problem::{PROBLEM_CONTENT_TYPE, Problem};
-use crate::store::PostingReader;
 use crate::store::facets::Facets;
 
 /// Facet counts of the postings matching the filters.
@@ -37,9 +37,9 @@ pub async fn facets(
     headers: HeaderMap,
 ) -> Result<Response, Problem> {
     let request = params::parse(uri.query(), Endpoint::Feed)?;
-    let facets = stores
-        .postings
-        .facets(&request.query)
+    let facets = shared
+        .facets
+        .counts(&stores.postings, &request.query)
         .await
         .map_err(|e| stores.meter.store_failed(e))?;
     Ok(json(&headers, shared.public_cache(), &facets))

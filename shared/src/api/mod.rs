@@ -17,6 +17,7 @@
 //! gzip/br compression.
 
 mod cache;
+mod facet_cache;
 mod facets;
 pub mod feeds;
 mod handlers;
@@ -99,6 +100,8 @@ impl Default for ApiConfig {
 pub(crate) struct Shared {
     api: ApiState,
     openapi_json: Arc<str>,
+    /// Facet counts per filter set, kept for the lists' `max-age`.
+    facets: Arc<facet_cache::FacetCache>,
 }
 
 impl Shared {
@@ -157,9 +160,13 @@ pub fn router(state: ApiState) -> Router {
     // Serializing the document (maps of strings) cannot fail; an empty body would show it.
     let openapi_json: Arc<str> = document.to_json().unwrap_or_default().into();
     let cors = cors_layer(&state.config.cors_origins);
+    let facets = Arc::new(facet_cache::FacetCache::new(Duration::from_secs(
+        u64::from(state.config.cache_max_age_secs),
+    )));
     let shared = Shared {
         api: state,
         openapi_json,
+        facets,
     };
     let [search, posting, stylesheet, icon] = PAGE_ROUTES;
     routes

@@ -110,7 +110,8 @@ pub async fn search(
     let (page, facets) = if later_page {
         (list.await, None)
     } else {
-        let (page, facets) = tokio::join!(list, stores.postings.facets(&request.query));
+        let counts = shared.facets.counts(&stores.postings, &request.query);
+        let (page, facets) = tokio::join!(list, counts);
         // The counts are an aid: the results still show when only they failed.
         (page, facets.ok())
     };
