@@ -175,15 +175,21 @@ pub fn entries_from_toml(
         .collect()
 }
 
-/// `sources.toml` text of the records not removed, in name order: one `[[source]]` table
-/// each, a disabled one with `enabled = false`. Records whose stored text cannot be read
-/// are left out and reported.
-pub fn entries_to_toml(entries: &[SourceEntry]) -> (String, Vec<Problem>) {
+/// The records not removed, in name order.
+fn live_by_name(entries: &[SourceEntry]) -> Vec<&SourceEntry> {
     let mut kept: Vec<&SourceEntry> = entries
         .iter()
         .filter(|e| e.status != SourceStatus::Removed)
         .collect();
     kept.sort_by(|a, b| a.name.cmp(&b.name));
+    kept
+}
+
+/// `sources.toml` text of the records not removed, in name order: one `[[source]]` table
+/// each, a disabled one with `enabled = false`. Records whose stored text cannot be read
+/// are left out and reported.
+pub fn entries_to_toml(entries: &[SourceEntry]) -> (String, Vec<Problem>) {
+    let kept = live_by_name(entries);
     let mut problems = Vec::new();
     let mut text = String::new();
     for entry in kept {
@@ -222,11 +228,7 @@ pub fn config_from_entries(
     crawl: &CrawlDefaults,
     entries: &[SourceEntry],
 ) -> (Config, Vec<Problem>) {
-    let mut kept: Vec<&SourceEntry> = entries
-        .iter()
-        .filter(|e| e.status != SourceStatus::Removed)
-        .collect();
-    kept.sort_by(|a, b| a.name.cmp(&b.name));
+    let kept = live_by_name(entries);
     let mut problems = Vec::new();
     let tables = kept
         .into_iter()

@@ -14,7 +14,7 @@ use std::collections::HashMap;
 use rusqlite::types::Value as SqlValue;
 use rusqlite::{Connection, OptionalExtension, params_from_iter};
 
-use super::plan::visibility_sql;
+use super::plan::{column_filters_sql, visibility_sql};
 use super::{ANY_COUNTRY, db_error, fts_terms, listed_key};
 use crate::store::facets::{FACET_TOP, FacetCount, Facets};
 use crate::store::{ListQuery, StoreError, Usage};
@@ -32,30 +32,10 @@ fn matching_sql(query: &ListQuery) -> (String, Vec<SqlValue>) {
         visibility_sql(query)
     );
     let mut args: Vec<SqlValue> = Vec::new();
-    if let Some(company) = &query.company {
-        sql.push_str(" AND p.company = ?");
-        args.push(company.trim().to_ascii_lowercase().into());
-    }
-    let enums = [
-        ("seniority", query.seniority.map(|v| v.as_str())),
-        ("category", query.category.map(|v| v.as_str())),
-        ("workplace", query.workplace.map(|v| v.as_str())),
-        ("employment_type", query.employment_type.map(|v| v.as_str())),
-    ];
-    for (column, value) in enums {
-        if let Some(value) = value {
-            sql.push_str(&format!(" AND p.{column} = ?"));
-            args.push(value.to_owned().into());
-        }
-    }
+    column_filters_sql(query, &mut sql, &mut args);
     if let Some(since) = query.since {
         sql.push_str(" AND p.listed_at >= ?");
         args.push(listed_key(since).into());
-    }
-    if let Some(floor) = &query.salary_min {
-        sql.push_str(" AND p.salary_currency = ? AND p.salary_top >= ?");
-        args.push(floor.currency.clone().into());
-        args.push(floor.amount.into());
     }
     let mut skills: Vec<&String> = query.skills.iter().collect();
     skills.sort();

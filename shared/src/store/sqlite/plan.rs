@@ -145,6 +145,33 @@ pub(super) fn visibility_sql(query: &ListQuery) -> String {
     sql
 }
 
+/// The filters on a posting's own columns (company, the enum columns, the salary floor) on
+/// alias `p`: every `postings` index a driver walks holds these columns, so checking them
+/// reads no table row. The list's candidates and the facet counts share them.
+pub(super) fn column_filters_sql(query: &ListQuery, sql: &mut String, args: &mut Vec<SqlValue>) {
+    if let Some(company) = &query.company {
+        sql.push_str(" AND p.company = ?");
+        args.push(company.trim().to_ascii_lowercase().into());
+    }
+    let enums = [
+        ("seniority", query.seniority.map(|v| v.as_str())),
+        ("category", query.category.map(|v| v.as_str())),
+        ("workplace", query.workplace.map(|v| v.as_str())),
+        ("employment_type", query.employment_type.map(|v| v.as_str())),
+    ];
+    for (column, value) in enums {
+        if let Some(value) = value {
+            sql.push_str(&format!(" AND p.{column} = ?"));
+            args.push(value.to_owned().into());
+        }
+    }
+    if let Some(floor) = &query.salary_min {
+        sql.push_str(" AND p.salary_currency = ? AND p.salary_top >= ?");
+        args.push(floor.currency.clone().into());
+        args.push(floor.amount.into());
+    }
+}
+
 /// `query.since` as a range on alias `a`.
 fn since_sql(query: &ListQuery, a: &str, sql: &mut String, args: &mut Vec<SqlValue>) {
     if let Some(since) = query.since {
@@ -382,27 +409,7 @@ impl Plan {
             }
         };
         sql.push_str(&visibility_sql(query));
-        if let Some(company) = &query.company {
-            sql.push_str(" AND p.company = ?");
-            args.push(company.trim().to_ascii_lowercase().into());
-        }
-        let enums = [
-            ("seniority", query.seniority.map(|v| v.as_str())),
-            ("category", query.category.map(|v| v.as_str())),
-            ("workplace", query.workplace.map(|v| v.as_str())),
-            ("employment_type", query.employment_type.map(|v| v.as_str())),
-        ];
-        for (column, value) in enums {
-            if let Some(value) = value {
-                sql.push_str(&format!(" AND p.{column} = ?"));
-                args.push(value.to_owned().into());
-            }
-        }
-        if let Some(floor) = &query.salary_min {
-            sql.push_str(" AND p.salary_currency = ? AND p.salary_top >= ?");
-            args.push(floor.currency.clone().into());
-            args.push(floor.amount.into());
-        }
+        column_filters_sql(query, &mut sql, &mut args);
         for skill in query
             .skills
             .iter()
