@@ -593,6 +593,50 @@ async fn unknown_postings_are_404_pages(kind: Kind) {
     }
 }
 
+async fn a_browser_asking_for_a_job_is_sent_to_its_page_and_clients_still_get_json(kind: Kind) {
+    let site = Site::new(kind).await;
+    let uri = format!("/jobs/{CLOSED}");
+    let browser = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8";
+    let reply = site.get_with(&uri, &[(header::ACCEPT, browser)]).await;
+    assert_eq!(reply.status, StatusCode::SEE_OTHER);
+    let location = reply.header(header::LOCATION).to_owned();
+    assert_eq!(location, format!("../postings/{CLOSED}"));
+    assert!(varies_by_accept(&reply));
+    // The relative Location resolves to the posting page, which is there.
+    let page = url::Url::parse("https://feed.example/Prod/jobs/x")
+        .unwrap()
+        .join(&location)
+        .unwrap();
+    assert_eq!(page.path(), format!("/Prod/postings/{CLOSED}"));
+    let reply = site.get(&format!("/postings/{CLOSED}")).await;
+    assert_eq!(reply.status, StatusCode::OK);
+    for accept in [
+        None,
+        Some("*/*"),
+        Some("application/json"),
+        Some("text/html;q=0.5, application/json"),
+        Some("application/json, text/html"),
+    ] {
+        let headers: Vec<(header::HeaderName, &str)> =
+            accept.map(|a| (header::ACCEPT, a)).into_iter().collect();
+        let reply = site.get_with(&uri, &headers).await;
+        assert_eq!(reply.status, StatusCode::OK, "{accept:?}");
+        assert_eq!(reply.json()["id"], CLOSED, "{accept:?}");
+        assert!(varies_by_accept(&reply), "{accept:?}");
+    }
+}
+
+/// Whether one of the reply's `Vary` headers names `Accept` (not just `Accept-Encoding`).
+fn varies_by_accept(reply: &Reply) -> bool {
+    reply
+        .headers
+        .get_all(header::VARY)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .any(|v| v.trim().eq_ignore_ascii_case("accept"))
+}
+
 async fn facets_count_the_open_postings_the_filters_leave(kind: Kind) {
     let site = Site::new(kind).await;
     for query in ["", "workplace=remote", "country=GR", "skill=go&q=engineer"] {
@@ -679,6 +723,7 @@ macro_rules! all_scenarios {
             a_closed_posting_says_so_and_is_noindex,
             the_posting_page_tells_its_history_and_the_same_job_elsewhere,
             unknown_postings_are_404_pages,
+            a_browser_asking_for_a_job_is_sent_to_its_page_and_clients_still_get_json,
             facets_count_the_open_postings_the_filters_leave,
         );
     };

@@ -53,6 +53,7 @@ struct Answer {
     status: StatusCode,
     content_type: String,
     etag: Option<String>,
+    location: Option<String>,
     body: String,
 }
 
@@ -66,11 +67,13 @@ async fn answer(response: Response<Body>) -> Answer {
     let status = response.status();
     let content_type = header(header::CONTENT_TYPE).unwrap_or_default();
     let etag = header(header::ETAG);
+    let location = header(header::LOCATION);
     let bytes = response.into_body().collect().await.unwrap().to_bytes();
     Answer {
         status,
         content_type,
         etag,
+        location,
         body: String::from_utf8(bytes.to_vec()).unwrap(),
     }
 }
@@ -107,6 +110,13 @@ fn check(file: &str, answer: &Answer) {
             assert_eq!(body["id"], "92fd0a5cd33521a0dffe7c18b4fb8866");
             assert_eq!(body["title"], "GTM and Business Operations Lead");
             assert_eq!(body["first_seen_at"], "2026-11-28T06:01:00Z");
+        }
+        "api-job-from-browser.json" => {
+            assert_eq!(status, 303);
+            assert_eq!(
+                answer.location.as_deref(),
+                Some("../postings/92fd0a5cd33521a0dffe7c18b4fb8866")
+            );
         }
         "api-job-if-none-match.json" => {
             assert_eq!(

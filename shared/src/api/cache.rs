@@ -25,7 +25,8 @@ pub enum CachePolicy {
 }
 
 impl CachePolicy {
-    fn header_value(self) -> HeaderValue {
+    /// The `Cache-Control` value of this policy.
+    pub(crate) fn header_value(self) -> HeaderValue {
         match self {
             CachePolicy::Public(secs) => HeaderValue::from_str(&format!("public, max-age={secs}"))
                 .unwrap_or(HeaderValue::from_static("no-cache")),

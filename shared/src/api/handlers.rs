@@ -199,6 +199,8 @@ pub(super) fn plausible_id(id: &str) -> bool {
     responses(
         (status = 200, description = "The posting", body = JobDetail, content_type = "application/json",
             headers(("ETag" = String, description = "Strong tag of the body"), ("Cache-Control" = String))),
+        (status = 303, description = "The request's `Accept` ranks `text/html` above JSON (a browser): see the posting's page, `../postings/{id}`",
+            headers(("Location" = String, description = "The posting page, relative to this address"), ("Vary" = String))),
         (status = 304, description = "Not modified: the `If-None-Match` tag is current"),
         (status = 404, description = "No such posting", body = Problem, content_type = PROBLEM_CONTENT_TYPE),
         (status = 500, description = "The store failed", body = Problem, content_type = PROBLEM_CONTENT_TYPE),
@@ -217,6 +219,9 @@ pub async fn get_job(
         .map(|Path(id)| id)
         .filter(|id| plausible_id(id))
         .ok_or_else(not_found)?;
+    if prefers_html(&headers) {
+        return Ok(see_posting_page(&id, shared.public_cache()));
+    }
     let stored = stores
         .postings
         .get_many(std::slice::from_ref(&id))
@@ -235,7 +240,63 @@ pub async fn get_job(
         description_truncated: stored.description_truncated,
         duplicates,
     };
-    Ok(json(&headers, shared.public_cache(), &body))
+    let mut response = json(&headers, shared.public_cache(), &body);
+    response
+        .headers_mut()
+        .append(header::VARY, header::HeaderValue::from_static("Accept"));
+    Ok(response)
+}
+
+/// Whether the `Accept` header ranks HTML above JSON, as a browser's does
+/// (`text/html,…,*/*;q=0.8`). Equal ranks, `*/*` alone and no header at all mean JSON, so
+/// every API client keeps getting what it got before pages existed.
+pub(super) fn prefers_html(headers: &HeaderMap) -> bool {
+    let mut html = 0.0_f32;
+    let mut json = 0.0_f32;
+    for accept in headers.get_all(header::ACCEPT) {
+        let Ok(accept) = accept.to_str() else {
+            continue;
+        };
+        for range in accept.split(',') {
+            let mut parts = range.split(';').map(str::trim);
+            let media = parts.next().unwrap_or_default().to_ascii_lowercase();
+            let quality = parts
+                .filter_map(|p| p.strip_prefix("q=").or_else(|| p.strip_prefix("Q=")))
+                .find_map(|q| q.trim().parse::<f32>().ok())
+                .unwrap_or(1.0)
+                .clamp(0.0, 1.0);
+            let (for_html, for_json) = match media.as_str() {
+                "text/html" | "application/xhtml+xml" => (true, false),
+                "application/json" => (false, true),
+                "text/*" => (true, false),
+                "application/*" | "*/*" => (false, true),
+                _ => (false, false),
+            };
+            if for_html {
+                html = html.max(quality);
+            }
+            if for_json {
+                json = json.max(quality);
+            }
+        }
+    }
+    html > json
+}
+
+/// A `303 See Other` from `/jobs/{id}` to the posting's page: relative, so it stays under
+/// whatever prefix (an API Gateway stage) the request came through, and `Vary: Accept`
+/// because the same address answers JSON to every other client.
+fn see_posting_page(id: &str, cache: CachePolicy) -> Response {
+    let location = format!("../postings/{id}");
+    let mut response = (
+        axum::http::StatusCode::SEE_OTHER,
+        [(header::LOCATION, location)],
+    )
+        .into_response();
+    let headers = response.headers_mut();
+    headers.insert(header::VARY, header::HeaderValue::from_static("Accept"));
+    headers.insert(header::CACHE_CONTROL, cache.header_value());
+    response
 }
 
 /// The other postings of the posting's duplicate cluster (the canonical one and every
@@ -575,4 +636,44 @@ pub async fn method_not_allowed() -> Problem {
         axum::http::StatusCode::METHOD_NOT_ALLOWED,
         "this endpoint only answers GET and HEAD",
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn accept(value: &str) -> HeaderMap {
+        let mut headers = HeaderMap::new();
+        headers.insert(header::ACCEPT, value.parse().unwrap());
+        headers
+    }
+
+    #[test]
+    fn browsers_accept_headers_prefer_html() {
+        for browser in [
+            "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8",
+            "text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,*/*;q=0.8",
+            "application/xhtml+xml",
+            "TEXT/HTML; Q=1, application/json;q=0.5",
+        ] {
+            assert!(prefers_html(&accept(browser)), "{browser}");
+        }
+    }
+
+    #[test]
+    fn api_clients_and_ties_keep_json() {
+        assert!(!prefers_html(&HeaderMap::new()));
+        for client in [
+            "*/*",
+            "application/json",
+            "application/json, text/html",
+            "text/html;q=0.5, application/json",
+            "text/html;q=0.8, */*;q=0.8",
+            "text/html;q=0, */*",
+            "image/png",
+            "text/html;q=nonsense;, application/*",
+        ] {
+            assert!(!prefers_html(&accept(client)), "{client}");
+        }
+    }
 }
