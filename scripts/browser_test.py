@@ -210,6 +210,14 @@ def main():
         ld = validate_job_posting(fetch(page_url).decode("utf-8"), page_url, detail)
         print(f"posting: heading, apply link and JSON-LD ({len(ld)} fields) match /jobs/{posting_id}")
 
+        # The API address of a posting, opened in the browser (a feed item's id), lands on its page.
+        driver.get(f"{base}/jobs/{posting_id}")
+        check(driver.current_url == page_url,
+              f"/jobs/{posting_id} in a browser ended at {driver.current_url}, expected {page_url}")
+        check(driver.find_element(By.TAG_NAME, "h1").text == detail["title"].strip(),
+              "the page reached from /jobs/{id} is the posting's")
+        print(f"posting: /jobs/{posting_id} in the browser is its page")
+
         errors = console_errors(driver)
         check(not errors, f"{len(errors)} console errors, the first: {errors[:3]}")
 
