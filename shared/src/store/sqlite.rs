@@ -23,6 +23,7 @@ use rusqlite::{
 };
 use serde_json::{Value, json};
 
+use super::facets::counters::{CounterDeltas, FacetCounterRepair, counter_scopes};
 use super::{
     CheckpointStore, IndexEntry, IngestCounter, ListQuery, Page, PostingReader, PostingStore,
     SourceIndex, SourceRegistry, SourceRegistryReader, SourceState, SourceStateReader,
@@ -38,6 +39,8 @@ mod plan;
 use plan::Plan;
 
 mod facets;
+
+mod facet_counters;
 
 /// How long a statement waits for another process's lock before failing as retryable.
 const BUSY_TIMEOUT: StdDuration = StdDuration::from_secs(5);
@@ -68,6 +71,7 @@ const MIGRATIONS: &[&str] = &[
     SCHEMA_V3,
     SCHEMA_REGISTRY,
     SCHEMA_FACETS,
+    facet_counters::SCHEMA_FACET_COUNTERS,
 ];
 
 /// Version 1. `pk` is an explicit rowid alias so the FTS rows, keyed by rowid, stay attached
@@ -864,11 +868,16 @@ impl PostingReader for SqliteStore {
             .await
     }
 
-    /// Exact up to the newest `facets::FACET_ROWS` matching postings (`sqlite/facets.rs`).
+    /// Counter-served filter sets: exact, from the counters the writes keep
+    /// (`sqlite/facet_counters.rs`). Others: exact up to the newest `facets::FACET_ROWS`
+    /// matching postings (`sqlite/facets.rs`).
     async fn facets(&self, query: &ListQuery) -> Result<super::facets::Facets, StoreError> {
         let query = query.clone();
-        self.run(move |conn, usage| facets::facets(conn, usage, &query))
-            .await
+        self.run(move |conn, usage| match counter_scopes(&query) {
+            Some(scopes) => facet_counters::facets(conn, usage, &scopes),
+            None => facets::facets(conn, usage, &query),
+        })
+        .await
     }
 
     fn usage(&self) -> UsageSnapshot {
@@ -900,10 +909,21 @@ impl PostingStore for SqliteStore {
             let tx = conn
                 .transaction_with_behavior(TransactionBehavior::Immediate)
                 .map_err(db_error)?;
+            // The facet counters change with the postings, in the same transaction.
+            let mut deltas = CounterDeltas::default();
             let outcomes = writes
                 .iter()
-                .map(|write| apply(&tx, write))
-                .collect::<Result<Vec<_>, _>>()?;
+                .map(|write| {
+                    let old = facet_counters::replaced(&tx, write)?;
+                    let outcome = apply(&tx, write)?;
+                    if outcome == WriteOutcome::Applied {
+                        let (Write::Insert(new) | Write::Replace { posting: new, .. }) = write;
+                        deltas.record(old.as_ref(), Some(&new.posting));
+                    }
+                    Ok(outcome)
+                })
+                .collect::<Result<Vec<_>, StoreError>>()?;
+            facet_counters::apply(&tx, &deltas)?;
             tx.commit().map_err(db_error)?;
             let written = outcomes
                 .iter()
@@ -954,6 +974,14 @@ impl PostingStore for SqliteStore {
             Ok(deleted)
         })
         .await
+    }
+}
+
+#[async_trait]
+impl FacetCounterRepair for SqliteStore {
+    /// Recounts in one write transaction: readers see the old counters or the new ones.
+    async fn rebuild_facet_counters(&self) -> Result<u64, StoreError> {
+        self.run(facet_counters::rebuild).await
     }
 }
 

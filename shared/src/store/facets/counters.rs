@@ -13,9 +13,11 @@
 use std::collections::BTreeMap;
 use std::collections::btree_map::Entry;
 
+use async_trait::async_trait;
+
 use super::{FacetTally, Facets};
 use crate::model::{JobPosting, Workplace};
-use crate::store::{ListQuery, search_words};
+use crate::store::{ListQuery, StoreError, search_words};
 
 /// The scope of the unfiltered counts.
 pub const SCOPE_ALL: &str = "all";
@@ -357,6 +359,17 @@ pub fn facets_from_counters<'a>(rows: impl IntoIterator<Item = (&'a str, &'a str
         }
     }
     tally.finish(true)
+}
+
+/// A store that keeps facet counters: their repair. Counters start empty on a store that
+/// had postings before it kept them (a DynamoDB table deployed earlier), and a counter
+/// update lost after its posting write (see the adapter) leaves them off until recounted.
+#[async_trait]
+pub trait FacetCounterRepair: Send + Sync {
+    /// Recounts every counter from the stored postings (one walk of them) and replaces the
+    /// stored counters with the result. Returns the postings counted. Writes that run at
+    /// the same time may be missed by the recount: run it while ingest is paused, or again.
+    async fn rebuild_facet_counters(&self) -> Result<u64, StoreError>;
 }
 
 #[cfg(test)]
