@@ -1,7 +1,8 @@
 //! Facet counts: how many open postings a list's filters leave per category, seniority,
 //! workplace, employment type and country, and its top companies and skills. The types, the
-//! counting rule every adapter shares, and a bounded fallback over `PostingReader::list` for
-//! adapters without a cheaper way to count.
+//! counting rule every adapter shares, a bounded fallback over `PostingReader::list` for
+//! adapters without a cheaper way to count, and (`counters`) the counters a writer keeps
+//! for the filter sets they serve.
 
 use std::collections::HashMap;
 

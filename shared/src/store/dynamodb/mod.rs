@@ -8,6 +8,8 @@
 //! - a source's state is `sources`/`{name}`, so every state is one Query of one partition;
 //! - `meta`/`list_buckets` holds the set of months that have postings, so a list walks only
 //!   months that exist.
+//! - facet counters are `facets#{scope}`/`{dimension}#{value}` items with a count, kept by
+//!   `write` (see `facet_counters`).
 //!
 //! Indexes: `by_source` and `by_fingerprint` copy only the compact entry, so a source's index
 //! is one paginated Query of ~140-byte items; `by_source` is sorted by the posting's key, so
