@@ -16,7 +16,9 @@
 //! lost either way; an `ADD` retried after a lost answer may also count twice. Counters can
 //! therefore drift after such failures (or a crash between the two writes); `jobfeed facets
 //! rebuild` recounts them from the postings, and is also how a table deployed before the
-//! counters gets its first ones.
+//! counters gets its first ones. A batch whose posting writes fail partway still counts
+//! the ones applied before returning the failure, since its redelivery will not see them
+//! as changes.
 //!
 //! Reading: a counter-served `/facets` request is one Query per scope partition (two for a
 //! country), eventually consistent: the items are the values the scope's postings have
@@ -83,18 +85,18 @@ fn counter_row(item: &Item) -> Option<(String, String, i64)> {
 
 impl DynamoStore {
     /// Sums the counter changes of the applied `writes` (`old`: the item each replaced, as
-    /// PutItem returned it) and applies them; a failure is logged, not returned (see the
-    /// module's rule). Returns the outcomes.
+    /// PutItem returned it) and applies them; a counting failure is logged, not returned
+    /// (see the module's rule). Returns the outcomes, or the first failed write's error.
     pub(super) async fn keep_facet_counters(
         &self,
         writes: &[Write],
-        results: Vec<(WriteOutcome, Option<Item>)>,
-    ) -> Vec<WriteOutcome> {
+        results: Vec<Result<(WriteOutcome, Option<Item>), StoreError>>,
+    ) -> Result<Vec<WriteOutcome>, StoreError> {
         let mut deltas = CounterDeltas::default();
-        for (write, (outcome, old)) in writes.iter().zip(&results) {
-            if *outcome != WriteOutcome::Applied {
+        for (write, result) in writes.iter().zip(&results) {
+            let Ok((WriteOutcome::Applied, old)) = result else {
                 continue;
-            }
+            };
             let old = match old.clone().map(super::item::stored_posting).transpose() {
                 Ok(old) => old,
                 Err(e) => {
@@ -112,7 +114,10 @@ impl DynamoStore {
                 "facet counters not updated: they are off until `jobfeed facets rebuild`"
             );
         }
-        results.into_iter().map(|(outcome, _)| outcome).collect()
+        results
+            .into_iter()
+            .map(|result| result.map(|(outcome, _)| outcome))
+            .collect()
     }
 
     /// One `UpdateItem ADD` per changed cell, `COUNTER_CONCURRENCY` in flight.

@@ -997,12 +997,13 @@ impl PostingStore for DynamoStore {
                 Ok((item::posting_item(posting, self.retention)?, condition))
             })
             .collect::<Result<Vec<_>, StoreError>>()?;
+        // Every write is tried, even after one failed: the applied ones are counted.
         let results = stream::iter(puts)
             .map(|(item, condition)| self.put_posting(item, condition))
             .buffered(WRITE_CONCURRENCY)
-            .try_collect()
-            .await?;
-        Ok(self.keep_facet_counters(&writes, results).await)
+            .collect()
+            .await;
+        self.keep_facet_counters(&writes, results).await
     }
 
     /// DynamoDB's TTL deletes closed postings after `expires_at`; nothing to do here.
