@@ -617,16 +617,16 @@ mod tests {
             }
         };
         check(&stored, &deltas);
-        let steps: Vec<Box<dyn Fn(&mut JobPosting)>> = vec![
-            Box::new(|p| p.seniority = Some(Seniority::Junior)),
-            Box::new(|p| p.skills = vec!["python".into()]),
-            Box::new(|p| p.remote_regions = vec!["US".into()]),
-            Box::new(|p| p.workplace = Some(Workplace::Remote)),
-            Box::new(|p| p.duplicate_of = Some("a".into())),
-            Box::new(|p| p.duplicate_of = None),
-            Box::new(|p| p.closed_at = Some(Utc::now())),
-            Box::new(|p| p.closed_at = None),
-            Box::new(|p| p.title = "Only the title".into()),
+        let steps: Vec<fn(&mut JobPosting)> = vec![
+            |p| p.seniority = Some(Seniority::Junior),
+            |p| p.skills = vec!["python".into()],
+            |p| p.remote_regions = vec!["US".into()],
+            |p| p.workplace = Some(Workplace::Remote),
+            |p| p.duplicate_of = Some("a".into()),
+            |p| p.duplicate_of = None,
+            |p| p.closed_at = Some(Utc::now()),
+            |p| p.closed_at = None,
+            |p| p.title = "Only the title".into(),
         ];
         for (i, step) in steps.iter().enumerate() {
             let at = i % stored.len();

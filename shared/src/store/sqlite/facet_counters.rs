@@ -216,7 +216,7 @@ mod tests {
                     ..Location::default()
                 }],
                 workplace: [Some(Workplace::Remote), Some(Workplace::Onsite), None][i % 3],
-                remote_regions: if i % 2 == 0 {
+                remote_regions: if i.is_multiple_of(2) {
                     vec![]
                 } else {
                     vec!["FR".into(), "DE".into()]
@@ -235,8 +235,8 @@ mod tests {
                 content_hash: format!("h{i}"),
                 first_seen_at: Some(at),
                 last_seen_at: Some(at),
-                closed_at: (i % 5 == 0).then_some(at),
-                duplicate_of: (i % 7 == 0).then(|| "p1".to_owned()),
+                closed_at: i.is_multiple_of(5).then_some(at),
+                duplicate_of: i.is_multiple_of(7).then(|| "p1".to_owned()),
             },
             history: vec![],
             description_truncated: false,
@@ -272,7 +272,9 @@ mod tests {
         assert!(kept.iter().all(|r| r.3 > 0));
         // Remote (every third) and open to anywhere (even), neither closed nor duplicate.
         let anywhere = (0..40)
-            .filter(|i| i % 6 == 0 && i % 5 != 0 && i % 7 != 0)
+            .filter(|&i: &usize| {
+                i.is_multiple_of(6) && !i.is_multiple_of(5) && !i.is_multiple_of(7)
+            })
             .count() as i64;
         assert!(kept.contains(&("country=*".into(), "total".into(), String::new(), anywhere)));
         {
@@ -308,7 +310,9 @@ mod tests {
         assert_ne!(rows(&path), kept);
         let counted = store.rebuild_facet_counters().await.unwrap();
         // Open and canonical: neither every fifth nor every seventh.
-        let open = (0..40).filter(|i| i % 5 != 0 && i % 7 != 0).count() as u64;
+        let open = (0..40)
+            .filter(|&i: &usize| !i.is_multiple_of(5) && !i.is_multiple_of(7))
+            .count() as u64;
         assert_eq!(counted, open);
         assert_eq!(rows(&path), kept);
     }
