@@ -7,7 +7,8 @@
 //! list filters read; `posting_skills`, `posting_countries` and the FTS5 table
 //! `posting_fts` are side rows kept in sync by every write; `facet_counts` holds the facet
 //! counters, changed in every write's transaction (`sqlite/facet_counters.rs`); `sources`
-//! keeps source states as JSON. The schema is migrated by `PRAGMA user_version` (see `MIGRATIONS`).
+//! keeps source states as JSON. The schema is migrated by `PRAGMA user_version` (see
+//! `MIGRATIONS`).
 
 use std::collections::{BTreeSet, HashMap};
 use std::path::Path;

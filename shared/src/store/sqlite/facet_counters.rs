@@ -140,9 +140,9 @@ pub(super) fn facets(
     ))
 }
 
-/// Recounts every counter from the stored postings (open and canonical ones, newest first
-/// through the covering index's rows) and replaces the table, in one transaction. Returns
-/// the postings counted.
+/// Recounts every counter from the stored postings (the open and canonical ones, each body
+/// read once) and replaces the table, in one write transaction. Returns the postings
+/// counted.
 pub(super) fn rebuild(conn: &mut Connection, usage: &Usage) -> Result<u64, StoreError> {
     let tx = conn
         .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
