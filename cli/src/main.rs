@@ -1,10 +1,12 @@
 //! The `jobfeed` command: `parse` (recorded responses to normalized postings), `crawl` (the
-//! due sources into the SQLite store), `serve` (the read API plus an in-process schedule) and
+//! due sources into the SQLite store), `serve` (the read API plus an in-process schedule),
 //! `sources` (the source registry and the sources' state; `sources add --catalog`), `catalog`
-//! (the company board catalog) and `discover` (finding a company's job board).
+//! (the company board catalog), `discover` (finding a company's job board) and `facets
+//! rebuild` (recounting the facet counters).
 
 mod catalog;
 mod discover;
+mod facets;
 mod parse;
 mod pipeline;
 mod registry;
@@ -39,6 +41,8 @@ enum Command {
     /// Find where companies publish their jobs (the catalog, then a handful of each site's
     /// pages) and print ready `[[source]]` tables, or append them with `--write`.
     Discover(discover::DiscoverArgs),
+    /// The facet counters the store keeps for `/facets`: `rebuild` recounts them.
+    Facets(facets::FacetsArgs),
 }
 
 fn main() -> ExitCode {
@@ -72,6 +76,7 @@ fn main() -> ExitCode {
             Command::Sources(args) => registry::run(args).await,
             Command::Catalog(args) => catalog::run(args).await,
             Command::Discover(args) => discover::run(args).await,
+            Command::Facets(args) => facets::run(args).await,
             Command::Parse(_) => Ok(()),
         }
     });

@@ -3,10 +3,12 @@
 //! ([`schedule`]), crawl one source and publish what it finds ([`crawl`]), apply an ingest
 //! message ([`ingest`]), and all of them in one process ([`pipeline`]). The messages between
 //! them are in [`messages`]. [`check`] reads a source's list once to count its postings
-//! (catalog and discover checks). Nothing below this module imports it.
+//! (catalog and discover checks). [`facets`] recounts a store's facet counters. Nothing
+//! below this module imports it.
 
 pub mod check;
 pub mod crawl;
+pub mod facets;
 #[cfg(test)]
 pub(crate) mod fixtures;
 pub mod ingest;

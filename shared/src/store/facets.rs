@@ -1,11 +1,14 @@
 //! Facet counts: how many open postings a list's filters leave per category, seniority,
 //! workplace, employment type and country, and its top companies and skills. The types, the
-//! counting rule every adapter shares, and a bounded fallback over `PostingReader::list` for
-//! adapters without a cheaper way to count.
+//! counting rule every adapter shares, a bounded fallback over `PostingReader::list` for
+//! adapters without a cheaper way to count, and (`counters`) the counters a writer keeps
+//! for the filter sets they serve.
 
 use std::collections::HashMap;
 
 use serde::Serialize;
+
+pub mod counters;
 
 use super::{ListQuery, PostingReader, StoreError};
 use crate::model::JobPosting;
@@ -64,54 +67,25 @@ pub struct FacetTally {
 
 impl FacetTally {
     /// Counts one posting (which must match the filters) once in each dimension it has a
-    /// value for; a country both located and in the remote regions counts once.
+    /// value for (`counters::facet_values`); a country both located and in the remote
+    /// regions counts once.
     pub fn add(&mut self, p: &JobPosting) {
         self.total += 1;
-        let mut bump = |dimension: usize, value: &str| {
-            *self.dimensions[dimension]
-                .entry(value.to_owned())
-                .or_default() += 1;
-        };
-        if let Some(v) = p.category {
-            bump(0, v.as_str());
+        for (dimension, value) in counters::facet_values(p) {
+            self.add_count(dimension, value, 1);
         }
-        if let Some(v) = p.seniority {
-            bump(1, v.as_str());
-        }
-        if let Some(v) = p.workplace {
-            bump(2, v.as_str());
-        }
-        if let Some(v) = p.employment_type {
-            bump(3, v.as_str());
-        }
-        // The countries the `country` filter finds it under: its places, and the regions a
-        // remote posting is open to (one open to anywhere is under no single country).
-        let remote = p.workplace == Some(crate::model::Workplace::Remote);
-        let mut countries: Vec<&str> = p
-            .locations
-            .iter()
-            .filter_map(|l| l.country.as_deref())
-            .chain(
-                p.remote_regions
-                    .iter()
-                    .filter(|_| remote)
-                    .map(String::as_str),
-            )
-            .collect();
-        countries.sort_unstable();
-        countries.dedup();
-        for country in countries {
-            bump(4, country);
-        }
-        if !p.company.name.is_empty() {
-            bump(5, &p.company.name);
-        }
-        let mut skills: Vec<&str> = p.skills.iter().map(String::as_str).collect();
-        skills.sort_unstable();
-        skills.dedup();
-        for skill in skills {
-            bump(6, skill);
-        }
+    }
+
+    /// Adds `n` postings to the total (postings counted elsewhere, e.g. by counters).
+    pub fn add_total(&mut self, n: u64) {
+        self.total += n;
+    }
+
+    /// Adds `n` postings with `value` in `dimension` (the total is `add_total`'s).
+    pub fn add_count(&mut self, dimension: counters::Dimension, value: &str, n: u64) {
+        *self.dimensions[dimension.index()]
+            .entry(value.to_owned())
+            .or_default() += n;
     }
 
     /// The counts, sorted; the open-ended dimensions cut to `FACET_TOP`.

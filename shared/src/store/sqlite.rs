@@ -5,8 +5,10 @@
 //!
 //! Layout: `postings` keeps each `StoredPosting` as JSON plus the columns the port and the
 //! list filters read; `posting_skills`, `posting_countries` and the FTS5 table
-//! `posting_fts` are side rows kept in sync by every write; `sources` keeps source states as
-//! JSON. The schema is migrated by `PRAGMA user_version` (see `MIGRATIONS`).
+//! `posting_fts` are side rows kept in sync by every write; `facet_counts` holds the facet
+//! counters, changed in every write's transaction (`sqlite/facet_counters.rs`); `sources`
+//! keeps source states as JSON. The schema is migrated by `PRAGMA user_version` (see
+//! `MIGRATIONS`).
 
 use std::collections::{BTreeSet, HashMap};
 use std::path::Path;
@@ -23,6 +25,7 @@ use rusqlite::{
 };
 use serde_json::{Value, json};
 
+use super::facets::counters::{CounterDeltas, FacetCounterRepair, counter_scopes};
 use super::{
     CheckpointStore, IndexEntry, IngestCounter, ListQuery, Page, PostingReader, PostingStore,
     SourceIndex, SourceRegistry, SourceRegistryReader, SourceState, SourceStateReader,
@@ -38,6 +41,8 @@ mod plan;
 use plan::Plan;
 
 mod facets;
+
+mod facet_counters;
 
 /// How long a statement waits for another process's lock before failing as retryable.
 const BUSY_TIMEOUT: StdDuration = StdDuration::from_secs(5);
@@ -68,6 +73,7 @@ const MIGRATIONS: &[&str] = &[
     SCHEMA_V3,
     SCHEMA_REGISTRY,
     SCHEMA_FACETS,
+    facet_counters::SCHEMA_FACET_COUNTERS,
 ];
 
 /// Version 1. `pk` is an explicit rowid alias so the FTS rows, keyed by rowid, stay attached
@@ -864,11 +870,16 @@ impl PostingReader for SqliteStore {
             .await
     }
 
-    /// Exact up to the newest `facets::FACET_ROWS` matching postings (`sqlite/facets.rs`).
+    /// Counter-served filter sets: exact, from the counters the writes keep
+    /// (`sqlite/facet_counters.rs`). Others: exact up to the newest `facets::FACET_ROWS`
+    /// matching postings (`sqlite/facets.rs`).
     async fn facets(&self, query: &ListQuery) -> Result<super::facets::Facets, StoreError> {
         let query = query.clone();
-        self.run(move |conn, usage| facets::facets(conn, usage, &query))
-            .await
+        self.run(move |conn, usage| match counter_scopes(&query) {
+            Some(scopes) => facet_counters::facets(conn, usage, &scopes),
+            None => facets::facets(conn, usage, &query),
+        })
+        .await
     }
 
     fn usage(&self) -> UsageSnapshot {
@@ -900,10 +911,21 @@ impl PostingStore for SqliteStore {
             let tx = conn
                 .transaction_with_behavior(TransactionBehavior::Immediate)
                 .map_err(db_error)?;
+            // The facet counters change with the postings, in the same transaction.
+            let mut deltas = CounterDeltas::default();
             let outcomes = writes
                 .iter()
-                .map(|write| apply(&tx, write))
-                .collect::<Result<Vec<_>, _>>()?;
+                .map(|write| {
+                    let old = facet_counters::replaced(&tx, write)?;
+                    let outcome = apply(&tx, write)?;
+                    if outcome == WriteOutcome::Applied {
+                        let (Write::Insert(new) | Write::Replace { posting: new, .. }) = write;
+                        deltas.record(old.as_ref(), Some(&new.posting));
+                    }
+                    Ok(outcome)
+                })
+                .collect::<Result<Vec<_>, StoreError>>()?;
+            facet_counters::apply(&tx, &deltas)?;
             tx.commit().map_err(db_error)?;
             let written = outcomes
                 .iter()
@@ -954,6 +976,14 @@ impl PostingStore for SqliteStore {
             Ok(deleted)
         })
         .await
+    }
+}
+
+#[async_trait]
+impl FacetCounterRepair for SqliteStore {
+    /// Recounts in one write transaction: readers see the old counters or the new ones.
+    async fn rebuild_facet_counters(&self) -> Result<u64, StoreError> {
+        self.run(facet_counters::rebuild).await
     }
 }
 

@@ -6,11 +6,14 @@
 #![allow(dead_code)]
 
 mod combinations;
+mod facet_counts;
 
 // For `conformance_tests!`, which names each test as `store_conformance::<name>` (a test
 // file that includes the module only for its helpers leaves it unused).
 #[allow(unused_imports)]
 pub use combinations::filter_combinations_list_what_the_reference_semantics_select;
+#[allow(unused_imports)]
+pub use facet_counts::counter_served_facets_equal_the_reference_count_through_every_kind_of_write;
 
 use std::sync::Mutex;
 
@@ -78,6 +81,7 @@ macro_rules! conformance_tests {
             ingest_counts_add_up_and_the_crawlers_writes_leave_them_alone,
             registry_records_round_trip_are_replaced_by_name_and_listed_in_name_order,
             filter_combinations_list_what_the_reference_semantics_select,
+            counter_served_facets_equal_the_reference_count_through_every_kind_of_write,
         );
     };
     (@tests $make:expr, $caps:expr; $($name:ident),* $(,)?) => {

@@ -8,6 +8,8 @@
 //! - a source's state is `sources`/`{name}`, so every state is one Query of one partition;
 //! - `meta`/`list_buckets` holds the set of months that have postings, so a list walks only
 //!   months that exist.
+//! - facet counters are `facets#{scope}`/`{dimension}#{value}` items with a count, kept by
+//!   `write` (see `facet_counters`).
 //!
 //! Indexes: `by_source` and `by_fingerprint` copy only the compact entry, so a source's index
 //! is one paginated Query of ~140-byte items; `by_source` is sorted by the posting's key, so
@@ -50,6 +52,7 @@
 //! `delete_expired` does nothing (moto never expires items).
 
 pub mod capacity;
+mod facet_counters;
 mod item;
 pub mod schema;
 
@@ -62,7 +65,7 @@ use aws_sdk_dynamodb::config::http::HttpResponse;
 use aws_sdk_dynamodb::config::retry::RetryConfig;
 use aws_sdk_dynamodb::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
 use aws_sdk_dynamodb::types::{
-    AttributeValue, ConsumedCapacity, KeysAndAttributes, ReturnConsumedCapacity,
+    AttributeValue, ConsumedCapacity, KeysAndAttributes, ReturnConsumedCapacity, ReturnValue,
 };
 use chrono::{DateTime, Duration, Utc};
 use futures::{StreamExt, TryStreamExt, stream};
@@ -503,11 +506,13 @@ impl DynamoStore {
         Ok(())
     }
 
+    /// One conditional PutItem; an applied one comes with the item it replaced (returned by
+    /// DynamoDB at no read cost, for the facet counters).
     async fn put_posting(
         &self,
         item: Item,
         condition: Condition,
-    ) -> Result<WriteOutcome, StoreError> {
+    ) -> Result<(WriteOutcome, Option<Item>), StoreError> {
         let applied_units = capacity::put_write_units(&item, SCHEMA.indexes);
         // A failed condition costs the item's write, without index writes.
         let conflict_units = capacity::write_units(capacity::item_size(&item));
@@ -516,6 +521,7 @@ impl DynamoStore {
             .put_item()
             .table_name(&self.table)
             .set_item(Some(item))
+            .return_values(ReturnValue::AllOld)
             .return_consumed_capacity(ReturnConsumedCapacity::Total);
         let request = match condition {
             Condition::Absent => request
@@ -530,14 +536,14 @@ impl DynamoStore {
             Ok(out) => {
                 let units = reported(out.consumed_capacity.as_ref());
                 self.count(0, 1, units, Units::writes(applied_units));
-                Ok(WriteOutcome::Applied)
+                Ok((WriteOutcome::Applied, out.attributes))
             }
             Err(e)
                 if e.as_service_error()
                     .is_some_and(|e| e.is_conditional_check_failed_exception()) =>
             {
                 self.count(0, 0, 0.0, Units::writes(conflict_units));
-                Ok(WriteOutcome::Conflict)
+                Ok((WriteOutcome::Conflict, None))
             }
             Err(e) => Err(sdk_error("PutItem", e)),
         }
@@ -917,6 +923,17 @@ impl PostingReader for DynamoStore {
         Ok(Page { items, next_cursor })
     }
 
+    /// Counter-served filter sets from the counters `write` keeps (`facet_counters`), one
+    /// Query per scope; others (or a scope past its read cap) by the bounded fallback.
+    async fn facets(&self, query: &ListQuery) -> Result<super::facets::Facets, StoreError> {
+        if let Some(scopes) = super::facets::counters::counter_scopes(query)
+            && let Some(facets) = self.counter_facets(&scopes).await?
+        {
+            return Ok(facets);
+        }
+        super::facets::count_by_listing(self, query).await
+    }
+
     fn usage(&self) -> UsageSnapshot {
         self.usage.snapshot()
     }
@@ -980,11 +997,13 @@ impl PostingStore for DynamoStore {
                 Ok((item::posting_item(posting, self.retention)?, condition))
             })
             .collect::<Result<Vec<_>, StoreError>>()?;
-        stream::iter(puts)
+        // Every write is tried, even after one failed: the applied ones are counted.
+        let results = stream::iter(puts)
             .map(|(item, condition)| self.put_posting(item, condition))
             .buffered(WRITE_CONCURRENCY)
-            .try_collect()
-            .await
+            .collect()
+            .await;
+        self.keep_facet_counters(&writes, results).await
     }
 
     /// DynamoDB's TTL deletes closed postings after `expires_at`; nothing to do here.
