@@ -10,7 +10,7 @@
 
 use std::collections::{BTreeSet, HashMap};
 use std::path::Path;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration as StdDuration;
 
@@ -213,6 +213,13 @@ CREATE TABLE source_registry (
 #[derive(Debug, Clone)]
 pub struct SqliteStore {
     conn: Arc<Mutex<Connection>>,
+    /// Read-only connections for the API's reads (lists, facets, postings by id), so
+    /// concurrent requests read in parallel beside the writer (WAL readers block nobody).
+    /// Empty for an in-memory database, which only its own connection sees: reads use
+    /// `conn` then.
+    readers: Arc<[Mutex<Connection>]>,
+    /// Which reader a read waits for when every reader is busy (round robin).
+    next_reader: Arc<AtomicUsize>,
     usage: Arc<Usage>,
     list_steps: Arc<AtomicU64>,
 }
@@ -264,9 +271,32 @@ impl SqliteStore {
     }
 
     fn open_with(path: &Path, busy_timeout: StdDuration) -> Result<Self, StoreError> {
-        let conn = Connection::open(path)
-            .map_err(|e| StoreError::Permanent(format!("cannot open {}: {e}", path.display())))?;
-        Self::prepare(conn, busy_timeout)
+        let open = || {
+            Connection::open(path)
+                .map_err(|e| StoreError::Permanent(format!("cannot open {}: {e}", path.display())))
+        };
+        let mut store = Self::prepare(open()?, busy_timeout)?;
+        if pragma_text(
+            &store.conn.lock().unwrap_or_else(PoisonError::into_inner),
+            "journal_mode",
+        )?
+        .eq_ignore_ascii_case("wal")
+        {
+            // After the migration, so readers never see an older schema. Outside WAL mode
+            // a reader would block the writer: reads stay on the one connection then.
+            let readers = (0..reader_count())
+                .map(|_| {
+                    let reader = open()?;
+                    reader.busy_timeout(busy_timeout).map_err(db_error)?;
+                    reader
+                        .pragma_update(None, "query_only", true)
+                        .map_err(db_error)?;
+                    Ok(Mutex::new(reader))
+                })
+                .collect::<Result<Vec<_>, StoreError>>()?;
+            store.readers = readers.into();
+        }
+        Ok(store)
     }
 
     fn prepare(mut conn: Connection, busy_timeout: StdDuration) -> Result<Self, StoreError> {
@@ -286,6 +316,8 @@ impl SqliteStore {
         migrate(&mut conn)?;
         Ok(SqliteStore {
             conn: Arc::new(Mutex::new(conn)),
+            readers: Arc::new([]),
+            next_reader: Arc::new(AtomicUsize::new(0)),
             usage: Arc::new(Usage::default()),
             list_steps: Arc::new(AtomicU64::new(0)),
         })
@@ -300,22 +332,68 @@ impl SqliteStore {
     {
         let conn = Arc::clone(&self.conn);
         let usage = Arc::clone(&self.usage);
-        let job = move || {
+        off_executor(move || {
             // A panic while holding the lock leaves the database consistent (an open
             // transaction is rolled back when it is dropped), so a poisoned lock is usable.
             let mut conn = conn.lock().unwrap_or_else(PoisonError::into_inner);
             work(&mut conn, &usage)
-        };
-        match tokio::runtime::Handle::try_current() {
-            Ok(handle) => handle.spawn_blocking(job).await.map_err(|e| {
-                if e.is_cancelled() {
-                    StoreError::Retryable("store task cancelled".into())
-                } else {
-                    StoreError::Permanent(format!("store task failed: {e}"))
-                }
-            })?,
-            Err(_) => job(),
+        })
+        .await
+    }
+
+    /// As `run`, for work that only reads: on a free reader connection (or the one a
+    /// round robin picks when all are busy), on the writer's when there are no readers.
+    async fn read<T, F>(&self, work: F) -> Result<T, StoreError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut Connection, &Usage) -> Result<T, StoreError> + Send + 'static,
+    {
+        if self.readers.is_empty() {
+            return self.run(work).await;
         }
+        let readers = Arc::clone(&self.readers);
+        let next = Arc::clone(&self.next_reader);
+        let usage = Arc::clone(&self.usage);
+        off_executor(move || {
+            let free = readers.iter().find_map(|reader| reader.try_lock().ok());
+            let mut conn = free.unwrap_or_else(|| {
+                let i = next.fetch_add(1, Ordering::Relaxed) % readers.len();
+                readers[i].lock().unwrap_or_else(PoisonError::into_inner)
+            });
+            work(&mut conn, &usage)
+        })
+        .await
+    }
+}
+
+/// How many reader connections a file store opens: one per core (at least two, at most
+/// eight), as many reads as can run at once.
+fn reader_count() -> usize {
+    std::thread::available_parallelism().map_or(2, |n| n.get().clamp(2, 8))
+}
+
+/// A text pragma's value.
+fn pragma_text(conn: &Connection, name: &str) -> Result<String, StoreError> {
+    conn.query_row(&format!("PRAGMA {name}"), [], |row| row.get(0))
+        .map_err(db_error)
+}
+
+/// Runs blocking work off the async executor (inline when there is no Tokio runtime to
+/// hand it to, rather than panicking).
+async fn off_executor<T, F>(job: F) -> Result<T, StoreError>
+where
+    T: Send + 'static,
+    F: FnOnce() -> Result<T, StoreError> + Send + 'static,
+{
+    match tokio::runtime::Handle::try_current() {
+        Ok(handle) => handle.spawn_blocking(job).await.map_err(|e| {
+            if e.is_cancelled() {
+                StoreError::Retryable("store task cancelled".into())
+            } else {
+                StoreError::Permanent(format!("store task failed: {e}"))
+            }
+        })?,
+        Err(_) => job(),
     }
 }
 
@@ -649,6 +727,9 @@ fn list_page(
         });
     }
     let budget = limit.saturating_mul(READ_BUDGET_FACTOR);
+    // One snapshot for the plan, the candidates and the bodies read after them (a
+    // concurrent write cannot remove a candidate between its key and its body).
+    let snapshot = conn.unchecked_transaction().map_err(db_error)?;
     let mut steps = 0u64;
     let plan = Plan::choose(conn, query, &mut steps)?;
     let floor = plan
@@ -656,6 +737,7 @@ fn list_page(
         .window_floor(conn, query, after.as_ref(), &mut steps)?;
     let statements = plan.candidates_sql(query, after.as_ref(), floor.as_ref(), budget);
     let mut walk = Walk {
+        conn,
         query,
         limit,
         items: Vec::new(),
@@ -684,7 +766,7 @@ fn list_page(
     } else {
         // Several lists (a country's): each gives its first `budget` candidates in order;
         // merged, the first `budget` distinct ones are the first of their union.
-        let mut merged: Vec<(i64, String, String)> = Vec::new();
+        let mut merged: Vec<(i64, String, i64)> = Vec::new();
         for (sql, args) in &statements {
             let mut stmt = conn.prepare_cached(sql).map_err(db_error)?;
             {
@@ -708,6 +790,7 @@ fn list_page(
             }
         }
     }
+    snapshot.commit().map_err(db_error)?;
     list_steps.fetch_add(steps, Ordering::Relaxed);
     usage.record(walk.read as u64, 0);
     let next = if walk.more_matches {
@@ -728,6 +811,7 @@ fn list_page(
 
 /// The candidates of one list page as they are read, in listing order.
 struct Walk<'q> {
+    conn: &'q Connection,
     query: &'q ListQuery,
     limit: usize,
     items: Vec<StoredPosting>,
@@ -738,10 +822,22 @@ struct Walk<'q> {
 }
 
 impl Walk<'_> {
-    /// Takes one candidate `(listed_at, id, body)`; `false` once the page is full and this
-    /// candidate showed there is more.
-    fn take(&mut self, (at, id, body): (i64, String, String)) -> Result<bool, StoreError> {
+    /// Takes one candidate `(listed_at, id, pk)`; `false` once the page is full and this
+    /// candidate showed there is more. Its body is read and decoded here, for
+    /// `ListQuery::matches` to have the last word: SQL has already applied every filter,
+    /// so about the page's rows (and the one after) are decoded, not every candidate.
+    fn take(&mut self, (at, id, pk): (i64, String, i64)) -> Result<bool, StoreError> {
         self.read += 1;
+        let body: Option<String> = self
+            .conn
+            .prepare_cached("SELECT body FROM postings WHERE pk = ?1")
+            .and_then(|mut stmt| stmt.query_row([pk], |row| row.get(0)).optional())
+            .map_err(db_error)?;
+        // The read transaction keeps every candidate's row; a missing one is not listed.
+        let Some(body) = body else {
+            self.last_read = Some((at, id));
+            return Ok(true);
+        };
         let stored = decode_posting(&id, &body)?;
         let matched = self.query.matches(&stored.posting);
         if matched && self.items.len() == self.limit {
@@ -826,7 +922,7 @@ impl PostingReader for SqliteStore {
 
     async fn get_many(&self, ids: &[String]) -> Result<Vec<StoredPosting>, StoreError> {
         let ids = ids.to_vec();
-        self.run(move |conn, usage| {
+        self.read(move |conn, usage| {
             let found = in_chunks(
                 conn,
                 "SELECT id, body FROM postings WHERE id",
@@ -860,14 +956,14 @@ impl PostingReader for SqliteStore {
         let after = cursor.map(|c| decode_position(c, query)).transpose()?;
         let query = query.clone();
         let steps = Arc::clone(&self.list_steps);
-        self.run(move |conn, usage| list_page(conn, usage, &steps, &query, limit, after))
+        self.read(move |conn, usage| list_page(conn, usage, &steps, &query, limit, after))
             .await
     }
 
     /// Exact up to the newest `facets::FACET_ROWS` matching postings (`sqlite/facets.rs`).
     async fn facets(&self, query: &ListQuery) -> Result<super::facets::Facets, StoreError> {
         let query = query.clone();
-        self.run(move |conn, usage| facets::facets(conn, usage, &query))
+        self.read(move |conn, usage| facets::facets(conn, usage, &query))
             .await
     }
 

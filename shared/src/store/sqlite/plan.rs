@@ -9,6 +9,7 @@ use rusqlite::types::Value as SqlValue;
 use rusqlite::{Connection, StatementStatus, params_from_iter};
 
 use super::{ANY_COUNTRY, Position, db_error, fts_terms, listed_key};
+use crate::store::search_words;
 use crate::store::{ListQuery, StoreError};
 
 /// The most entries of its driving index one list call walks. Small enough that the walk,
@@ -26,8 +27,9 @@ const COUNT_BUDGET: usize = 4 * COUNT_CAP;
 
 /// Up to this many full-text matches, a `q` that does not drive is checked against its
 /// matches read once into a set (a lookup per candidate). Past it the words are common
-/// enough that most candidates match anyway: `ListQuery::matches` checks them, within the
-/// read budget. (A search-index probe per candidate costs tens of microseconds: too slow
+/// enough that most candidates match anyway: each candidate's own search words (its row
+/// of `posting_fts`, read by rowid) are checked in SQL instead, so no candidate's body is
+/// read to reject it. (A full-text probe per candidate costs tens of microseconds: too slow
 /// for a window.)
 const WORD_SET_CAP: usize = 5 * SCAN_WINDOW;
 
@@ -40,8 +42,9 @@ pub(super) enum Words {
     Driver,
     /// Checked in SQL against the set of matches (these FTS5 terms).
     Set(String),
-    /// Left to `ListQuery::matches`: too many matches to gather.
-    Unchecked,
+    /// Too many matches to gather: checked in SQL against each candidate's search words
+    /// (these, as `search_words` gives them).
+    Text(Vec<String>),
 }
 
 /// What one list call does: its driver and how it checks `q`.
@@ -296,11 +299,20 @@ impl Plan {
             words = if n <= WORD_SET_CAP {
                 Words::Set(terms)
             } else {
-                Words::Unchecked
+                Words::Text(query.q.as_deref().map(search_words).unwrap_or_default())
             };
         }
+        let mut candidates = drivers(query);
+        if best.is_none() && words == Words::None && candidates.len() <= 1 {
+            // One indexed filter (or none) and no words: there is nothing to compare, so
+            // nothing to count.
+            return Ok(Plan {
+                driver: candidates.pop().unwrap_or(Driver::Listed),
+                words,
+            });
+        }
         let mut budget = COUNT_BUDGET;
-        for driver in drivers(query) {
+        for driver in candidates {
             if best.as_ref().is_some_and(|(fewest, _)| *fewest == 0) {
                 // Nothing can be more selective than no entry at all.
                 break;
@@ -333,7 +345,8 @@ impl Plan {
     /// The candidate queries of a list page: the driver's entries between `after` and
     /// `floor`, every filter SQL can apply (each keeps at least the rows
     /// `ListQuery::matches` keeps), newest first, at most `budget` rows of
-    /// `(listed_at, id, body)` each. One query, except for a country: one per list it
+    /// `(listed_at, id, pk)` each: index entries only, so no body is read for a candidate
+    /// the filters reject. One query, except for a country: one per list it
     /// walks (the country's, the remote-anywhere one), each in listing order, for the
     /// caller to merge.
     pub(super) fn candidates_sql(
@@ -436,11 +449,23 @@ impl Plan {
             sql.push_str(" AND p.pk IN (SELECT rowid FROM posting_fts WHERE posting_fts MATCH ?)");
             args.push(terms.clone().into());
         }
+        if let Words::Text(words) = &self.words {
+            // The posting's search words, space separated per field (as written), so
+            // ` word ` occurs in the joined fields exactly when `word` is one of them.
+            sql.push_str(" AND EXISTS (SELECT 1 FROM posting_fts f WHERE f.rowid = p.pk");
+            for word in words {
+                sql.push_str(
+                    " AND instr(' ' || f.title || ' ' || f.company || ' ' || f.skills || ' ', ?) > 0",
+                );
+                args.push(format!(" {word} ").into());
+            }
+            sql.push(')');
+        }
         since_sql(query, a, &mut sql, &mut args);
         after_sql(after, a, &mut sql, &mut args);
         floor_sql(floor, a, &mut sql, &mut args);
         let sql = format!(
-            "SELECT p.listed_at, p.id, p.body FROM {from} WHERE {sql} \
+            "SELECT p.listed_at, p.id, p.pk FROM {from} WHERE {sql} \
              ORDER BY {a}.listed_at DESC, {a}.id DESC LIMIT ?"
         );
         args.push(i64::try_from(budget).unwrap_or(i64::MAX).into());
