@@ -1471,6 +1471,47 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn a_file_store_lists_on_its_readers_while_its_writer_connection_is_busy() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = SqliteStore::open(dir.path().join("jobfeed.db")).unwrap();
+        insert(
+            &store,
+            vec![stored("a", "Backend Engineer", "2026-07-01T00:00:00Z")],
+        )
+        .await;
+        assert!(store.readers.len() >= 2);
+        // The writer's connection is held (as by a long ingest write): reads go on.
+        let writer = Arc::clone(&store.conn);
+        let (locked, is_locked) = std::sync::mpsc::channel();
+        let (release, released) = std::sync::mpsc::channel::<()>();
+        let holder = std::thread::spawn(move || {
+            let _held = writer.lock().unwrap();
+            locked.send(()).unwrap();
+            let _ = released.recv();
+        });
+        is_locked.recv().unwrap();
+        let reading = async {
+            let page = store.list(&ListQuery::default(), 20, None).await.unwrap();
+            let again = store.get_many(&["a".to_owned()]).await.unwrap();
+            (page.items.len(), again.len())
+        };
+        let read = tokio::time::timeout(StdDuration::from_secs(10), reading).await;
+        release.send(()).unwrap();
+        holder.join().unwrap();
+        assert_eq!(read.expect("reads wait for the writer"), (1, 1));
+        // A write that commits is seen by the next read on any reader.
+        insert(
+            &store,
+            vec![stored("b", "Data Engineer", "2026-07-02T00:00:00Z")],
+        )
+        .await;
+        for _ in 0..4 {
+            let page = store.list(&ListQuery::default(), 20, None).await.unwrap();
+            assert_eq!(page.items.len(), 2);
+        }
+    }
+
+    #[tokio::test]
     async fn a_database_locked_by_another_writer_is_a_retryable_error() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("jobfeed.db");
