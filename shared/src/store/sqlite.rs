@@ -42,6 +42,9 @@ mod facets;
 /// How long a statement waits for another process's lock before failing as retryable.
 const BUSY_TIMEOUT: StdDuration = StdDuration::from_secs(5);
 
+/// The page cache of each reader connection, in KiB (SQLite's default is 2 MiB).
+const READER_CACHE_KIB: i64 = 64 * 1024;
+
 /// A list call reads at most this many candidate rows per requested item.
 const READ_BUDGET_FACTOR: usize = 5;
 
@@ -290,6 +293,12 @@ impl SqliteStore {
                     reader.busy_timeout(busy_timeout).map_err(db_error)?;
                     reader
                         .pragma_update(None, "query_only", true)
+                        .map_err(db_error)?;
+                    // The index pages a list probes (side rows, ids, search words) stay
+                    // in memory: with SQLite's 2 MiB default every probe of a large
+                    // database went back to the file.
+                    reader
+                        .pragma_update(None, "cache_size", -READER_CACHE_KIB)
                         .map_err(db_error)?;
                     Ok(Mutex::new(reader))
                 })
@@ -751,44 +760,54 @@ fn list_page(
         let mut stmt = conn.prepare_cached(sql).map_err(db_error)?;
         {
             let mut rows = stmt.query(params_from_iter(args)).map_err(db_error)?;
-            while let Some(row) = rows.next().map_err(db_error)? {
-                let candidate = (
-                    row.get(0).map_err(db_error)?,
-                    row.get(1).map_err(db_error)?,
-                    row.get(2).map_err(db_error)?,
-                );
+            while let Some(candidate) = next_candidate(&mut rows)? {
                 if !walk.take(candidate)? {
                     break;
                 }
             }
         }
         steps += plan::step_count(&stmt);
-    } else {
-        // Several lists (a country's): each gives its first `budget` candidates in order;
-        // merged, the first `budget` distinct ones are the first of their union.
-        let mut merged: Vec<(i64, String, i64)> = Vec::new();
-        for (sql, args) in &statements {
-            let mut stmt = conn.prepare_cached(sql).map_err(db_error)?;
-            {
-                let mut rows = stmt.query(params_from_iter(args)).map_err(db_error)?;
-                while let Some(row) = rows.next().map_err(db_error)? {
-                    merged.push((
-                        row.get(0).map_err(db_error)?,
-                        row.get(1).map_err(db_error)?,
-                        row.get(2).map_err(db_error)?,
-                    ));
+    } else if let [(first_sql, first_args), (second_sql, second_args)] = statements.as_slice() {
+        // Two lists (a country's and the remote-anywhere one), each in listing order:
+        // merged as they are read, newest first, a posting on both taken once. Each list
+        // gives at most `budget`, so the first `budget` distinct of the merge are the
+        // first of the union; reading stops as soon as the page is full.
+        let mut first_stmt = conn.prepare_cached(first_sql).map_err(db_error)?;
+        let mut second_stmt = conn.prepare_cached(second_sql).map_err(db_error)?;
+        {
+            let mut first = first_stmt
+                .query(params_from_iter(first_args))
+                .map_err(db_error)?;
+            let mut second = second_stmt
+                .query(params_from_iter(second_args))
+                .map_err(db_error)?;
+            let mut a = next_candidate(&mut first)?;
+            let mut b = next_candidate(&mut second)?;
+            while walk.read < budget {
+                let newer_first = match (&a, &b) {
+                    (None, None) => break,
+                    (Some(_), None) => true,
+                    (None, Some(_)) => false,
+                    (Some(x), Some(y)) => (x.0, &x.1) >= (y.0, &y.1),
+                };
+                let (taken, other, taken_rows, other_rows) = if newer_first {
+                    (&mut a, &mut b, &mut first, &mut second)
+                } else {
+                    (&mut b, &mut a, &mut second, &mut first)
+                };
+                let Some(candidate) = taken.take() else { break };
+                *taken = next_candidate(taken_rows)?;
+                // A posting on both lists has the same position on each: the other
+                // list's copy is its head now (everything newer there is already read).
+                if other.as_ref().is_some_and(|head| head.1 == candidate.1) {
+                    *other = next_candidate(other_rows)?;
+                }
+                if !walk.take(candidate)? {
+                    break;
                 }
             }
-            steps += plan::step_count(&stmt);
         }
-        merged.sort_by(|a, b| (b.0, &b.1).cmp(&(a.0, &a.1)));
-        merged.dedup_by(|a, b| a.1 == b.1);
-        merged.truncate(budget);
-        for candidate in merged {
-            if !walk.take(candidate)? {
-                break;
-            }
-        }
+        steps += plan::step_count(&first_stmt) + plan::step_count(&second_stmt);
     }
     snapshot.commit().map_err(db_error)?;
     list_steps.fetch_add(steps, Ordering::Relaxed);
@@ -807,6 +826,18 @@ fn list_page(
         items: walk.items,
         next_cursor: next.map(|position| encode_position(query, &position)),
     })
+}
+
+/// The next `(listed_at, id, pk)` of a candidate query.
+fn next_candidate(rows: &mut rusqlite::Rows<'_>) -> Result<Option<(i64, String, i64)>, StoreError> {
+    match rows.next().map_err(db_error)? {
+        Some(row) => Ok(Some((
+            row.get(0).map_err(db_error)?,
+            row.get(1).map_err(db_error)?,
+            row.get(2).map_err(db_error)?,
+        ))),
+        None => Ok(None),
+    }
 }
 
 /// The candidates of one list page as they are read, in listing order.
