@@ -16,10 +16,13 @@ use crate::store::{ListQuery, StoreError};
 /// with every other filter checked on each entry, stays within a few milliseconds.
 pub(super) const SCAN_WINDOW: usize = 2_000;
 
-/// Counting a filter's entries (to choose the driver) stops here: a filter with more is
-/// no better a driver than another with more, and counting on would cost more than the
-/// window it chooses.
-const COUNT_CAP: usize = 4 * SCAN_WINDOW;
+/// Counting a filter's entries (to choose the driver) stops here: a filter with a
+/// window of entries or more fills the one window a call walks either way, so it is no
+/// better a driver than another with more (the earlier in `drivers` order wins: column
+/// filters, checked on index entries alone, before side rows), and counting on would
+/// cost as much as the walk it chooses (a count of four windows was a third of a
+/// two-filter call's work).
+const COUNT_CAP: usize = SCAN_WINDOW;
 
 /// The most entries the counts of one call read in all: a query with many filters (skills
 /// repeat) stops counting there and takes the best driver found so far.
