@@ -211,7 +211,7 @@ CREATE TABLE source_registry (
 ) WITHOUT ROWID;
 "#;
 
-/// A store in one SQLite database. Cloning shares the connection; another process (or
+/// A store in one SQLite database. Cloning shares the connections; another process (or
 /// another `open` of the same file) gets its own and sees committed writes.
 #[derive(Debug, Clone)]
 pub struct SqliteStore {
@@ -254,8 +254,9 @@ impl SqliteStore {
     }
 
     /// Opens (creating it if needed) the database file at `path`, in WAL mode, and migrates
-    /// its schema. A database written by a newer jobfeed (a schema version this build does
-    /// not know) is refused with `StoreError::Permanent`.
+    /// its schema; then opens the read-only connections that lists, facets and `get_many`
+    /// run on (one per core, see `reader_count`). A database written by a newer jobfeed (a
+    /// schema version this build does not know) is refused with `StoreError::Permanent`.
     pub fn open(path: impl AsRef<Path>) -> Result<Self, StoreError> {
         Self::open_with(path.as_ref(), BUSY_TIMEOUT)
     }
