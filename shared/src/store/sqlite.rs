@@ -35,7 +35,7 @@ use crate::registry::{SourceEntry, SourceStatus};
 
 mod plan;
 
-use plan::Plan;
+use plan::{CommonWords, Plan};
 
 mod facets;
 
@@ -223,6 +223,8 @@ pub struct SqliteStore {
     readers: Arc<[Mutex<Connection>]>,
     /// Which reader a read waits for when every reader is busy (round robin).
     next_reader: Arc<AtomicUsize>,
+    /// The `q` terms recently counted too common to gather (`plan::CommonWords`).
+    common_words: Arc<CommonWords>,
     usage: Arc<Usage>,
     list_steps: Arc<AtomicU64>,
 }
@@ -328,6 +330,7 @@ impl SqliteStore {
             conn: Arc::new(Mutex::new(conn)),
             readers: Arc::new([]),
             next_reader: Arc::new(AtomicUsize::new(0)),
+            common_words: Arc::new(CommonWords::default()),
             usage: Arc::new(Usage::default()),
             list_steps: Arc::new(AtomicU64::new(0)),
         })
@@ -725,6 +728,7 @@ fn list_page(
     conn: &Connection,
     usage: &Usage,
     list_steps: &AtomicU64,
+    common: &CommonWords,
     query: &ListQuery,
     limit: usize,
     after: Option<Position>,
@@ -741,7 +745,7 @@ fn list_page(
     // concurrent write cannot remove a candidate between its key and its body).
     let snapshot = conn.unchecked_transaction().map_err(db_error)?;
     let mut steps = 0u64;
-    let plan = Plan::choose(conn, query, &mut steps)?;
+    let plan = Plan::choose(conn, query, common, &mut steps)?;
     let floor = plan
         .driver
         .window_floor(conn, query, after.as_ref(), &mut steps)?;
@@ -988,7 +992,8 @@ impl PostingReader for SqliteStore {
         let after = cursor.map(|c| decode_position(c, query)).transpose()?;
         let query = query.clone();
         let steps = Arc::clone(&self.list_steps);
-        self.read(move |conn, usage| list_page(conn, usage, &steps, &query, limit, after))
+        let common = Arc::clone(&self.common_words);
+        self.read(move |conn, usage| list_page(conn, usage, &steps, &common, &query, limit, after))
             .await
     }
 

@@ -8,6 +8,10 @@
 use rusqlite::types::Value as SqlValue;
 use rusqlite::{Connection, StatementStatus, params_from_iter};
 
+use std::collections::HashMap;
+use std::sync::{Mutex, PoisonError};
+use std::time::{Duration, Instant};
+
 use super::{ANY_COUNTRY, Position, db_error, fts_terms, listed_key};
 use crate::store::search_words;
 use crate::store::{ListQuery, StoreError};
@@ -35,6 +39,44 @@ const COUNT_BUDGET: usize = 4 * COUNT_CAP;
 /// read to reject it. (A full-text probe per candidate costs tens of microseconds: too slow
 /// for a window.)
 const WORD_SET_CAP: usize = 5 * SCAN_WINDOW;
+
+/// How long a count of more than `WORD_SET_CAP` matches is trusted.
+const COMMON_WORDS_TTL: Duration = Duration::from_secs(60);
+
+/// The most search terms `CommonWords` remembers (past it, it forgets the expired ones,
+/// then all).
+const COMMON_WORDS_MAX: usize = 1_024;
+
+/// The `q` terms (FTS5 form) counted to have more than `WORD_SET_CAP` matches, and when.
+/// That count reads `WORD_SET_CAP + 1` matches, the largest part of planning a common word,
+/// and all it decides is that the words are checked per candidate (`Words::Text`), which
+/// stays within the window whatever the count is now: so it is made once a minute, not on
+/// every call. (Smaller counts choose the search driver or a set of matches, whose work
+/// grows with the count: those are always counted afresh.)
+#[derive(Debug, Default)]
+pub(super) struct CommonWords(Mutex<HashMap<String, Instant>>);
+
+impl CommonWords {
+    /// Whether `terms` were counted common less than `COMMON_WORDS_TTL` ago.
+    fn known(&self, terms: &str) -> bool {
+        let words = self.0.lock().unwrap_or_else(PoisonError::into_inner);
+        words
+            .get(terms)
+            .is_some_and(|at| at.elapsed() < COMMON_WORDS_TTL)
+    }
+
+    /// Remembers that `terms` were just counted common.
+    fn remember(&self, terms: String) {
+        let mut words = self.0.lock().unwrap_or_else(PoisonError::into_inner);
+        if words.len() >= COMMON_WORDS_MAX {
+            words.retain(|_, at| at.elapsed() < COMMON_WORDS_TTL);
+            if words.len() >= COMMON_WORDS_MAX {
+                words.clear();
+            }
+        }
+        words.insert(terms, Instant::now());
+    }
+}
 
 /// How a list call checks its `q`.
 #[derive(Debug, Clone, PartialEq)]
@@ -290,12 +332,21 @@ impl Plan {
     pub(super) fn choose(
         conn: &Connection,
         query: &ListQuery,
+        common: &CommonWords,
         steps: &mut u64,
     ) -> Result<Plan, StoreError> {
         let mut best: Option<(usize, Driver)> = None;
         let mut words = Words::None;
         if let Some(terms) = query.q.as_deref().and_then(fts_terms) {
-            let n = search_count(conn, &terms, WORD_SET_CAP + 1, steps)?;
+            let n = if common.known(&terms) {
+                WORD_SET_CAP + 1
+            } else {
+                let n = search_count(conn, &terms, WORD_SET_CAP + 1, steps)?;
+                if n > WORD_SET_CAP {
+                    common.remember(terms.clone());
+                }
+                n
+            };
             if n <= SCAN_WINDOW {
                 best = Some((n, Driver::Search(terms.clone())));
             }
