@@ -254,3 +254,68 @@ async fn following_the_cursors_of_short_pages_lists_what_an_unbounded_scan_lists
         }
     }
 }
+
+#[tokio::test]
+async fn words_too_common_to_gather_are_checked_in_sql_and_list_what_an_unbounded_scan_lists() {
+    let store = fresh_store();
+    // "platform engineer" is in 12 of every 13 titles: past the 10,000 full-text matches
+    // a call gathers into a set, so each candidate's own search words are checked in SQL.
+    let corpus = write_corpus(&store, 0..12_000).await;
+    let common = ListQuery {
+        q: Some("Platform engineer".into()),
+        ..ListQuery::default()
+    };
+    let queries = [
+        common.clone(),
+        ListQuery {
+            country: Some("JP".into()),
+            ..common.clone()
+        },
+        ListQuery {
+            category: Some(Category::Data),
+            company: Some("company 7".into()),
+            include_closed: true,
+            ..common.clone()
+        },
+        ListQuery {
+            skills: vec!["go".into()],
+            workplace: Some(Workplace::Remote),
+            ..common.clone()
+        },
+        ListQuery {
+            q: Some("engineer data".into()),
+            seniority: Some(Seniority::Junior),
+            country: Some("US".into()),
+            ..ListQuery::default()
+        },
+    ];
+    for query in &queries {
+        let expected = reference(&corpus, query);
+        assert!(!expected.is_empty(), "{query:?} matches something");
+        for limit in [20, 100] {
+            let (ids, _) = walk(&store, query, limit).await;
+            assert_eq!(ids, expected, "{query:?} limit {limit}");
+        }
+    }
+    // A candidate whose title lacks a word is rejected in SQL, before its body is read:
+    // the first page reads its 21 matches and not the "reliability" postings between.
+    let before = store.usage();
+    let page = store.list(&common, 20, None).await.unwrap();
+    assert_eq!(page.items.len(), 20);
+    assert_eq!(store.usage().since(&before).items_read, 21);
+    // Counted common once, the words are not counted again for a minute: the same call
+    // gives the same page for a fraction of the work (the count read 10,001 matches).
+    let store = fresh_store();
+    write_corpus(&store, 0..12_000).await;
+    let (first, _, _) = first_page_steps(&store, &common).await;
+    let (again, _, _) = first_page_steps(&store, &common).await;
+    assert!(
+        again * 2 < first,
+        "{again} steps again, {first} the first time"
+    );
+    let (one, two) = (
+        store.list(&common, 20, None).await.unwrap(),
+        store.list(&common, 20, None).await.unwrap(),
+    );
+    assert_eq!(one, two);
+}

@@ -12,7 +12,7 @@
 
 use std::collections::{BTreeSet, HashMap};
 use std::path::Path;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration as StdDuration;
 
@@ -38,7 +38,7 @@ use crate::registry::{SourceEntry, SourceStatus};
 
 mod plan;
 
-use plan::Plan;
+use plan::{CommonWords, Plan};
 
 mod facets;
 
@@ -46,6 +46,9 @@ mod facet_counters;
 
 /// How long a statement waits for another process's lock before failing as retryable.
 const BUSY_TIMEOUT: StdDuration = StdDuration::from_secs(5);
+
+/// The page cache of each reader connection, in KiB (SQLite's default is 2 MiB).
+const READER_CACHE_KIB: i64 = 64 * 1024;
 
 /// A list call reads at most this many candidate rows per requested item.
 const READ_BUDGET_FACTOR: usize = 5;
@@ -214,11 +217,20 @@ CREATE TABLE source_registry (
 ) WITHOUT ROWID;
 "#;
 
-/// A store in one SQLite database. Cloning shares the connection; another process (or
+/// A store in one SQLite database. Cloning shares the connections; another process (or
 /// another `open` of the same file) gets its own and sees committed writes.
 #[derive(Debug, Clone)]
 pub struct SqliteStore {
     conn: Arc<Mutex<Connection>>,
+    /// Read-only connections for the API's reads (lists, facets, postings by id), so
+    /// concurrent requests read in parallel beside the writer (WAL readers block nobody).
+    /// Empty for an in-memory database, which only its own connection sees: reads use
+    /// `conn` then.
+    readers: Arc<[Mutex<Connection>]>,
+    /// Which reader a read waits for when every reader is busy (round robin).
+    next_reader: Arc<AtomicUsize>,
+    /// The `q` terms recently counted too common to gather (`plan::CommonWords`).
+    common_words: Arc<CommonWords>,
     usage: Arc<Usage>,
     list_steps: Arc<AtomicU64>,
 }
@@ -250,8 +262,9 @@ impl SqliteStore {
     }
 
     /// Opens (creating it if needed) the database file at `path`, in WAL mode, and migrates
-    /// its schema. A database written by a newer jobfeed (a schema version this build does
-    /// not know) is refused with `StoreError::Permanent`.
+    /// its schema; then opens the read-only connections that lists, facets and `get_many`
+    /// run on (one per core, see `reader_count`). A database written by a newer jobfeed (a
+    /// schema version this build does not know) is refused with `StoreError::Permanent`.
     pub fn open(path: impl AsRef<Path>) -> Result<Self, StoreError> {
         Self::open_with(path.as_ref(), BUSY_TIMEOUT)
     }
@@ -270,9 +283,38 @@ impl SqliteStore {
     }
 
     fn open_with(path: &Path, busy_timeout: StdDuration) -> Result<Self, StoreError> {
-        let conn = Connection::open(path)
-            .map_err(|e| StoreError::Permanent(format!("cannot open {}: {e}", path.display())))?;
-        Self::prepare(conn, busy_timeout)
+        let open = || {
+            Connection::open(path)
+                .map_err(|e| StoreError::Permanent(format!("cannot open {}: {e}", path.display())))
+        };
+        let mut store = Self::prepare(open()?, busy_timeout)?;
+        if pragma_text(
+            &store.conn.lock().unwrap_or_else(PoisonError::into_inner),
+            "journal_mode",
+        )?
+        .eq_ignore_ascii_case("wal")
+        {
+            // After the migration, so readers never see an older schema. Outside WAL mode
+            // a reader would block the writer: reads stay on the one connection then.
+            let readers = (0..reader_count())
+                .map(|_| {
+                    let reader = open()?;
+                    reader.busy_timeout(busy_timeout).map_err(db_error)?;
+                    reader
+                        .pragma_update(None, "query_only", true)
+                        .map_err(db_error)?;
+                    // The index pages a list probes (side rows, ids, search words) stay
+                    // in memory: with SQLite's 2 MiB default every probe of a large
+                    // database went back to the file.
+                    reader
+                        .pragma_update(None, "cache_size", -READER_CACHE_KIB)
+                        .map_err(db_error)?;
+                    Ok(Mutex::new(reader))
+                })
+                .collect::<Result<Vec<_>, StoreError>>()?;
+            store.readers = readers.into();
+        }
+        Ok(store)
     }
 
     fn prepare(mut conn: Connection, busy_timeout: StdDuration) -> Result<Self, StoreError> {
@@ -292,6 +334,9 @@ impl SqliteStore {
         migrate(&mut conn)?;
         Ok(SqliteStore {
             conn: Arc::new(Mutex::new(conn)),
+            readers: Arc::new([]),
+            next_reader: Arc::new(AtomicUsize::new(0)),
+            common_words: Arc::new(CommonWords::default()),
             usage: Arc::new(Usage::default()),
             list_steps: Arc::new(AtomicU64::new(0)),
         })
@@ -306,22 +351,68 @@ impl SqliteStore {
     {
         let conn = Arc::clone(&self.conn);
         let usage = Arc::clone(&self.usage);
-        let job = move || {
+        off_executor(move || {
             // A panic while holding the lock leaves the database consistent (an open
             // transaction is rolled back when it is dropped), so a poisoned lock is usable.
             let mut conn = conn.lock().unwrap_or_else(PoisonError::into_inner);
             work(&mut conn, &usage)
-        };
-        match tokio::runtime::Handle::try_current() {
-            Ok(handle) => handle.spawn_blocking(job).await.map_err(|e| {
-                if e.is_cancelled() {
-                    StoreError::Retryable("store task cancelled".into())
-                } else {
-                    StoreError::Permanent(format!("store task failed: {e}"))
-                }
-            })?,
-            Err(_) => job(),
+        })
+        .await
+    }
+
+    /// As `run`, for work that only reads: on a free reader connection (or the one a
+    /// round robin picks when all are busy), on the writer's when there are no readers.
+    async fn read<T, F>(&self, work: F) -> Result<T, StoreError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut Connection, &Usage) -> Result<T, StoreError> + Send + 'static,
+    {
+        if self.readers.is_empty() {
+            return self.run(work).await;
         }
+        let readers = Arc::clone(&self.readers);
+        let next = Arc::clone(&self.next_reader);
+        let usage = Arc::clone(&self.usage);
+        off_executor(move || {
+            let free = readers.iter().find_map(|reader| reader.try_lock().ok());
+            let mut conn = free.unwrap_or_else(|| {
+                let i = next.fetch_add(1, Ordering::Relaxed) % readers.len();
+                readers[i].lock().unwrap_or_else(PoisonError::into_inner)
+            });
+            work(&mut conn, &usage)
+        })
+        .await
+    }
+}
+
+/// How many reader connections a file store opens: one per core (at least two, at most
+/// eight), as many reads as can run at once.
+fn reader_count() -> usize {
+    std::thread::available_parallelism().map_or(2, |n| n.get().clamp(2, 8))
+}
+
+/// A text pragma's value.
+fn pragma_text(conn: &Connection, name: &str) -> Result<String, StoreError> {
+    conn.query_row(&format!("PRAGMA {name}"), [], |row| row.get(0))
+        .map_err(db_error)
+}
+
+/// Runs blocking work off the async executor (inline when there is no Tokio runtime to
+/// hand it to, rather than panicking).
+async fn off_executor<T, F>(job: F) -> Result<T, StoreError>
+where
+    T: Send + 'static,
+    F: FnOnce() -> Result<T, StoreError> + Send + 'static,
+{
+    match tokio::runtime::Handle::try_current() {
+        Ok(handle) => handle.spawn_blocking(job).await.map_err(|e| {
+            if e.is_cancelled() {
+                StoreError::Retryable("store task cancelled".into())
+            } else {
+                StoreError::Permanent(format!("store task failed: {e}"))
+            }
+        })?,
+        Err(_) => job(),
     }
 }
 
@@ -643,6 +734,7 @@ fn list_page(
     conn: &Connection,
     usage: &Usage,
     list_steps: &AtomicU64,
+    common: &CommonWords,
     query: &ListQuery,
     limit: usize,
     after: Option<Position>,
@@ -655,13 +747,17 @@ fn list_page(
         });
     }
     let budget = limit.saturating_mul(READ_BUDGET_FACTOR);
+    // One snapshot for the plan, the candidates and the bodies read after them (a
+    // concurrent write cannot remove a candidate between its key and its body).
+    let snapshot = conn.unchecked_transaction().map_err(db_error)?;
     let mut steps = 0u64;
-    let plan = Plan::choose(conn, query, &mut steps)?;
+    let plan = Plan::choose(conn, query, common, &mut steps)?;
     let floor = plan
         .driver
         .window_floor(conn, query, after.as_ref(), &mut steps)?;
     let statements = plan.candidates_sql(query, after.as_ref(), floor.as_ref(), budget);
     let mut walk = Walk {
+        conn,
         query,
         limit,
         items: Vec::new(),
@@ -675,45 +771,56 @@ fn list_page(
         let mut stmt = conn.prepare_cached(sql).map_err(db_error)?;
         {
             let mut rows = stmt.query(params_from_iter(args)).map_err(db_error)?;
-            while let Some(row) = rows.next().map_err(db_error)? {
-                let candidate = (
-                    row.get(0).map_err(db_error)?,
-                    row.get(1).map_err(db_error)?,
-                    row.get(2).map_err(db_error)?,
-                );
+            while let Some(candidate) = next_candidate(&mut rows)? {
                 if !walk.take(candidate)? {
                     break;
                 }
             }
         }
         steps += plan::step_count(&stmt);
-    } else {
-        // Several lists (a country's): each gives its first `budget` candidates in order;
-        // merged, the first `budget` distinct ones are the first of their union.
-        let mut merged: Vec<(i64, String, String)> = Vec::new();
-        for (sql, args) in &statements {
-            let mut stmt = conn.prepare_cached(sql).map_err(db_error)?;
-            {
-                let mut rows = stmt.query(params_from_iter(args)).map_err(db_error)?;
-                while let Some(row) = rows.next().map_err(db_error)? {
-                    merged.push((
-                        row.get(0).map_err(db_error)?,
-                        row.get(1).map_err(db_error)?,
-                        row.get(2).map_err(db_error)?,
-                    ));
+    } else if let [(first_sql, first_args), (second_sql, second_args)] = statements.as_slice() {
+        // Two lists (a country's and the remote-anywhere one), each in listing order:
+        // merged as they are read, newest first, a posting on both taken once. Each list
+        // gives at most `budget`, so the first `budget` distinct of the merge are the
+        // first of the union; reading stops as soon as the page is full.
+        let mut first_stmt = conn.prepare_cached(first_sql).map_err(db_error)?;
+        let mut second_stmt = conn.prepare_cached(second_sql).map_err(db_error)?;
+        {
+            let mut first = first_stmt
+                .query(params_from_iter(first_args))
+                .map_err(db_error)?;
+            let mut second = second_stmt
+                .query(params_from_iter(second_args))
+                .map_err(db_error)?;
+            let mut a = next_candidate(&mut first)?;
+            let mut b = next_candidate(&mut second)?;
+            while walk.read < budget {
+                let newer_first = match (&a, &b) {
+                    (None, None) => break,
+                    (Some(_), None) => true,
+                    (None, Some(_)) => false,
+                    (Some(x), Some(y)) => (x.0, &x.1) >= (y.0, &y.1),
+                };
+                let (taken, other, taken_rows, other_rows) = if newer_first {
+                    (&mut a, &mut b, &mut first, &mut second)
+                } else {
+                    (&mut b, &mut a, &mut second, &mut first)
+                };
+                let Some(candidate) = taken.take() else { break };
+                *taken = next_candidate(taken_rows)?;
+                // A posting on both lists has the same position on each: the other
+                // list's copy is its head now (everything newer there is already read).
+                if other.as_ref().is_some_and(|head| head.1 == candidate.1) {
+                    *other = next_candidate(other_rows)?;
+                }
+                if !walk.take(candidate)? {
+                    break;
                 }
             }
-            steps += plan::step_count(&stmt);
         }
-        merged.sort_by(|a, b| (b.0, &b.1).cmp(&(a.0, &a.1)));
-        merged.dedup_by(|a, b| a.1 == b.1);
-        merged.truncate(budget);
-        for candidate in merged {
-            if !walk.take(candidate)? {
-                break;
-            }
-        }
+        steps += plan::step_count(&first_stmt) + plan::step_count(&second_stmt);
     }
+    snapshot.commit().map_err(db_error)?;
     list_steps.fetch_add(steps, Ordering::Relaxed);
     usage.record(walk.read as u64, 0);
     let next = if walk.more_matches {
@@ -732,8 +839,21 @@ fn list_page(
     })
 }
 
+/// The next `(listed_at, id, pk)` of a candidate query.
+fn next_candidate(rows: &mut rusqlite::Rows<'_>) -> Result<Option<(i64, String, i64)>, StoreError> {
+    match rows.next().map_err(db_error)? {
+        Some(row) => Ok(Some((
+            row.get(0).map_err(db_error)?,
+            row.get(1).map_err(db_error)?,
+            row.get(2).map_err(db_error)?,
+        ))),
+        None => Ok(None),
+    }
+}
+
 /// The candidates of one list page as they are read, in listing order.
 struct Walk<'q> {
+    conn: &'q Connection,
     query: &'q ListQuery,
     limit: usize,
     items: Vec<StoredPosting>,
@@ -744,10 +864,22 @@ struct Walk<'q> {
 }
 
 impl Walk<'_> {
-    /// Takes one candidate `(listed_at, id, body)`; `false` once the page is full and this
-    /// candidate showed there is more.
-    fn take(&mut self, (at, id, body): (i64, String, String)) -> Result<bool, StoreError> {
+    /// Takes one candidate `(listed_at, id, pk)`; `false` once the page is full and this
+    /// candidate showed there is more. Its body is read and decoded here, for
+    /// `ListQuery::matches` to have the last word: SQL has already applied every filter,
+    /// so about the page's rows (and the one after) are decoded, not every candidate.
+    fn take(&mut self, (at, id, pk): (i64, String, i64)) -> Result<bool, StoreError> {
         self.read += 1;
+        let body: Option<String> = self
+            .conn
+            .prepare_cached("SELECT body FROM postings WHERE pk = ?1")
+            .and_then(|mut stmt| stmt.query_row([pk], |row| row.get(0)).optional())
+            .map_err(db_error)?;
+        // The read transaction keeps every candidate's row; a missing one is not listed.
+        let Some(body) = body else {
+            self.last_read = Some((at, id));
+            return Ok(true);
+        };
         let stored = decode_posting(&id, &body)?;
         let matched = self.query.matches(&stored.posting);
         if matched && self.items.len() == self.limit {
@@ -832,7 +964,7 @@ impl PostingReader for SqliteStore {
 
     async fn get_many(&self, ids: &[String]) -> Result<Vec<StoredPosting>, StoreError> {
         let ids = ids.to_vec();
-        self.run(move |conn, usage| {
+        self.read(move |conn, usage| {
             let found = in_chunks(
                 conn,
                 "SELECT id, body FROM postings WHERE id",
@@ -866,7 +998,8 @@ impl PostingReader for SqliteStore {
         let after = cursor.map(|c| decode_position(c, query)).transpose()?;
         let query = query.clone();
         let steps = Arc::clone(&self.list_steps);
-        self.run(move |conn, usage| list_page(conn, usage, &steps, &query, limit, after))
+        let common = Arc::clone(&self.common_words);
+        self.read(move |conn, usage| list_page(conn, usage, &steps, &common, &query, limit, after))
             .await
     }
 
@@ -875,7 +1008,7 @@ impl PostingReader for SqliteStore {
     /// matching postings (`sqlite/facets.rs`).
     async fn facets(&self, query: &ListQuery) -> Result<super::facets::Facets, StoreError> {
         let query = query.clone();
-        self.run(move |conn, usage| match counter_scopes(&query) {
+        self.read(move |conn, usage| match counter_scopes(&query) {
             Some(scopes) => facet_counters::facets(conn, usage, &scopes),
             None => facets::facets(conn, usage, &query),
         })
@@ -1402,6 +1535,47 @@ mod tests {
         writing.await.unwrap();
         assert!(!seen_counts.is_empty());
         assert_eq!(walk(&reader, &query, 50).await.len(), 200);
+    }
+
+    #[tokio::test]
+    async fn a_file_store_lists_on_its_readers_while_its_writer_connection_is_busy() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = SqliteStore::open(dir.path().join("jobfeed.db")).unwrap();
+        insert(
+            &store,
+            vec![stored("a", "Backend Engineer", "2026-07-01T00:00:00Z")],
+        )
+        .await;
+        assert!(store.readers.len() >= 2);
+        // The writer's connection is held (as by a long ingest write): reads go on.
+        let writer = Arc::clone(&store.conn);
+        let (locked, is_locked) = std::sync::mpsc::channel();
+        let (release, released) = std::sync::mpsc::channel::<()>();
+        let holder = std::thread::spawn(move || {
+            let _held = writer.lock().unwrap();
+            locked.send(()).unwrap();
+            let _ = released.recv();
+        });
+        is_locked.recv().unwrap();
+        let reading = async {
+            let page = store.list(&ListQuery::default(), 20, None).await.unwrap();
+            let again = store.get_many(&["a".to_owned()]).await.unwrap();
+            (page.items.len(), again.len())
+        };
+        let read = tokio::time::timeout(StdDuration::from_secs(10), reading).await;
+        release.send(()).unwrap();
+        holder.join().unwrap();
+        assert_eq!(read.expect("reads wait for the writer"), (1, 1));
+        // A write that commits is seen by the next read on any reader.
+        insert(
+            &store,
+            vec![stored("b", "Data Engineer", "2026-07-02T00:00:00Z")],
+        )
+        .await;
+        for _ in 0..4 {
+            let page = store.list(&ListQuery::default(), 20, None).await.unwrap();
+            assert_eq!(page.items.len(), 2);
+        }
     }
 
     #[tokio::test]

@@ -8,17 +8,25 @@
 use rusqlite::types::Value as SqlValue;
 use rusqlite::{Connection, StatementStatus, params_from_iter};
 
+use std::collections::HashMap;
+use std::sync::{Mutex, PoisonError};
+use std::time::{Duration, Instant};
+
 use super::{ANY_COUNTRY, Position, db_error, fts_terms, listed_key};
+use crate::store::search_words;
 use crate::store::{ListQuery, StoreError};
 
 /// The most entries of its driving index one list call walks. Small enough that the walk,
 /// with every other filter checked on each entry, stays within a few milliseconds.
 pub(super) const SCAN_WINDOW: usize = 2_000;
 
-/// Counting a filter's entries (to choose the driver) stops here: a filter with more is
-/// no better a driver than another with more, and counting on would cost more than the
-/// window it chooses.
-const COUNT_CAP: usize = 4 * SCAN_WINDOW;
+/// Counting a filter's entries (to choose the driver) stops here: a filter with a
+/// window of entries or more fills the one window a call walks either way, so it is no
+/// better a driver than another with more (the earlier in `drivers` order wins: column
+/// filters, checked on index entries alone, before side rows), and counting on would
+/// cost as much as the walk it chooses (a count of four windows was a third of a
+/// two-filter call's work).
+const COUNT_CAP: usize = SCAN_WINDOW;
 
 /// The most entries the counts of one call read in all: a query with many filters (skills
 /// repeat) stops counting there and takes the best driver found so far.
@@ -26,10 +34,49 @@ const COUNT_BUDGET: usize = 4 * COUNT_CAP;
 
 /// Up to this many full-text matches, a `q` that does not drive is checked against its
 /// matches read once into a set (a lookup per candidate). Past it the words are common
-/// enough that most candidates match anyway: `ListQuery::matches` checks them, within the
-/// read budget. (A search-index probe per candidate costs tens of microseconds: too slow
+/// enough that most candidates match anyway: each candidate's own search words (its row
+/// of `posting_fts`, read by rowid) are checked in SQL instead, so no candidate's body is
+/// read to reject it. (A full-text probe per candidate costs tens of microseconds: too slow
 /// for a window.)
 const WORD_SET_CAP: usize = 5 * SCAN_WINDOW;
+
+/// How long a count of more than `WORD_SET_CAP` matches is trusted.
+const COMMON_WORDS_TTL: Duration = Duration::from_secs(60);
+
+/// The most search terms `CommonWords` remembers (past it, it forgets the expired ones,
+/// then all).
+const COMMON_WORDS_MAX: usize = 1_024;
+
+/// The `q` terms (FTS5 form) counted to have more than `WORD_SET_CAP` matches, and when.
+/// That count reads `WORD_SET_CAP + 1` matches, the largest part of planning a common word,
+/// and all it decides is that the words are checked per candidate (`Words::Text`), which
+/// stays within the window whatever the count is now: so it is made once a minute, not on
+/// every call. (Smaller counts choose the search driver or a set of matches, whose work
+/// grows with the count: those are always counted afresh.)
+#[derive(Debug, Default)]
+pub(super) struct CommonWords(Mutex<HashMap<String, Instant>>);
+
+impl CommonWords {
+    /// Whether `terms` were counted common less than `COMMON_WORDS_TTL` ago.
+    fn known(&self, terms: &str) -> bool {
+        let words = self.0.lock().unwrap_or_else(PoisonError::into_inner);
+        words
+            .get(terms)
+            .is_some_and(|at| at.elapsed() < COMMON_WORDS_TTL)
+    }
+
+    /// Remembers that `terms` were just counted common.
+    fn remember(&self, terms: String) {
+        let mut words = self.0.lock().unwrap_or_else(PoisonError::into_inner);
+        if words.len() >= COMMON_WORDS_MAX {
+            words.retain(|_, at| at.elapsed() < COMMON_WORDS_TTL);
+            if words.len() >= COMMON_WORDS_MAX {
+                words.clear();
+            }
+        }
+        words.insert(terms, Instant::now());
+    }
+}
 
 /// How a list call checks its `q`.
 #[derive(Debug, Clone, PartialEq)]
@@ -40,8 +87,9 @@ pub(super) enum Words {
     Driver,
     /// Checked in SQL against the set of matches (these FTS5 terms).
     Set(String),
-    /// Left to `ListQuery::matches`: too many matches to gather.
-    Unchecked,
+    /// Too many matches to gather: checked in SQL against each candidate's search words
+    /// (these, as `search_words` gives them).
+    Text(Vec<String>),
 }
 
 /// What one list call does: its driver and how it checks `q`.
@@ -284,23 +332,41 @@ impl Plan {
     pub(super) fn choose(
         conn: &Connection,
         query: &ListQuery,
+        common: &CommonWords,
         steps: &mut u64,
     ) -> Result<Plan, StoreError> {
         let mut best: Option<(usize, Driver)> = None;
         let mut words = Words::None;
         if let Some(terms) = query.q.as_deref().and_then(fts_terms) {
-            let n = search_count(conn, &terms, WORD_SET_CAP + 1, steps)?;
+            let n = if common.known(&terms) {
+                WORD_SET_CAP + 1
+            } else {
+                let n = search_count(conn, &terms, WORD_SET_CAP + 1, steps)?;
+                if n > WORD_SET_CAP {
+                    common.remember(terms.clone());
+                }
+                n
+            };
             if n <= SCAN_WINDOW {
                 best = Some((n, Driver::Search(terms.clone())));
             }
             words = if n <= WORD_SET_CAP {
                 Words::Set(terms)
             } else {
-                Words::Unchecked
+                Words::Text(query.q.as_deref().map(search_words).unwrap_or_default())
             };
         }
+        let mut candidates = drivers(query);
+        if best.is_none() && words == Words::None && candidates.len() <= 1 {
+            // One indexed filter (or none) and no words: there is nothing to compare, so
+            // nothing to count.
+            return Ok(Plan {
+                driver: candidates.pop().unwrap_or(Driver::Listed),
+                words,
+            });
+        }
         let mut budget = COUNT_BUDGET;
-        for driver in drivers(query) {
+        for driver in candidates {
             if best.as_ref().is_some_and(|(fewest, _)| *fewest == 0) {
                 // Nothing can be more selective than no entry at all.
                 break;
@@ -333,7 +399,8 @@ impl Plan {
     /// The candidate queries of a list page: the driver's entries between `after` and
     /// `floor`, every filter SQL can apply (each keeps at least the rows
     /// `ListQuery::matches` keeps), newest first, at most `budget` rows of
-    /// `(listed_at, id, body)` each. One query, except for a country: one per list it
+    /// `(listed_at, id, pk)` each: index entries only, so no body is read for a candidate
+    /// the filters reject. One query, except for a country: one per list it
     /// walks (the country's, the remote-anywhere one), each in listing order, for the
     /// caller to merge.
     pub(super) fn candidates_sql(
@@ -410,23 +477,29 @@ impl Plan {
         };
         sql.push_str(&visibility_sql(query));
         column_filters_sql(query, &mut sql, &mut args);
+        // The side-row checks name the driver's alias: on a side-table walk SQLite then
+        // checks them on the side entry, before looking its posting up.
         for skill in query
             .skills
             .iter()
             .collect::<std::collections::BTreeSet<_>>()
         {
-            sql.push_str(
-                " AND EXISTS (SELECT 1 FROM posting_skills s WHERE s.id = p.id AND s.skill = ?)",
-            );
+            if matches!(&self.driver, Driver::Skill(driver) if driver == skill) {
+                // Every entry of the walk has it.
+                continue;
+            }
+            sql.push_str(&format!(
+                " AND EXISTS (SELECT 1 FROM posting_skills s WHERE s.id = {a}.id AND s.skill = ?)"
+            ));
             args.push(skill.clone().into());
         }
         if let Some(country) = &query.country
             && !matches!(self.driver, Driver::Country(_))
         {
-            sql.push_str(
-                " AND EXISTS (SELECT 1 FROM posting_countries c WHERE c.id = p.id \
-                 AND c.country IN (?, ?))",
-            );
+            sql.push_str(&format!(
+                " AND EXISTS (SELECT 1 FROM posting_countries c WHERE c.id = {a}.id \
+                 AND c.country IN (?, ?))"
+            ));
             args.push(country.clone().into());
             args.push(ANY_COUNTRY.to_owned().into());
         }
@@ -436,11 +509,24 @@ impl Plan {
             sql.push_str(" AND p.pk IN (SELECT rowid FROM posting_fts WHERE posting_fts MATCH ?)");
             args.push(terms.clone().into());
         }
+        if let Words::Text(words) = &self.words {
+            // The posting's search words, space separated per field (as written), so
+            // ` word ` occurs in the joined fields exactly when `word` is one of them. Read
+            // from the search table's own content rows (`posting_fts_content`: rowid `id`,
+            // columns `c0..c2` in declaration order), a plain rowid lookup: through the
+            // virtual table each lookup opens a full-text cursor and costs a few times more.
+            sql.push_str(" AND EXISTS (SELECT 1 FROM posting_fts_content f WHERE f.id = p.pk");
+            for word in words {
+                sql.push_str(" AND instr(' ' || f.c0 || ' ' || f.c1 || ' ' || f.c2 || ' ', ?) > 0");
+                args.push(format!(" {word} ").into());
+            }
+            sql.push(')');
+        }
         since_sql(query, a, &mut sql, &mut args);
         after_sql(after, a, &mut sql, &mut args);
         floor_sql(floor, a, &mut sql, &mut args);
         let sql = format!(
-            "SELECT p.listed_at, p.id, p.body FROM {from} WHERE {sql} \
+            "SELECT p.listed_at, p.id, p.pk FROM {from} WHERE {sql} \
              ORDER BY {a}.listed_at DESC, {a}.id DESC LIMIT ?"
         );
         args.push(i64::try_from(budget).unwrap_or(i64::MAX).into());
