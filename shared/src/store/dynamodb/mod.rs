@@ -50,11 +50,13 @@
 //! `delete_expired` does nothing (moto never expires items).
 
 pub mod capacity;
+pub mod filter_index;
 mod item;
 pub mod schema;
 
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::sync::Mutex;
+use std::sync::atomic::AtomicBool;
 
 use async_trait::async_trait;
 use aws_sdk_dynamodb::Client;
@@ -62,13 +64,14 @@ use aws_sdk_dynamodb::config::http::HttpResponse;
 use aws_sdk_dynamodb::config::retry::RetryConfig;
 use aws_sdk_dynamodb::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
 use aws_sdk_dynamodb::types::{
-    AttributeValue, ConsumedCapacity, KeysAndAttributes, ReturnConsumedCapacity,
+    AttributeValue, ConsumedCapacity, KeysAndAttributes, ReturnConsumedCapacity, ReturnValue,
 };
 use chrono::{DateTime, Duration, Utc};
 use futures::{StreamExt, TryStreamExt, stream};
 use serde_json::{Value, json};
 
 use self::capacity::Units;
+use self::filter_index::FilterStop;
 use self::item::{Item, s};
 use self::schema::{BY_FINGERPRINT, BY_LISTED, BY_SOURCE, IndexSchema, LIST_SORT, SCHEMA};
 pub use self::schema::{TableSchema, create_table};
@@ -163,6 +166,10 @@ pub struct DynamoStore {
     estimated: Usage,
     /// List months this handle already recorded in the `list_buckets` item.
     known_buckets: Mutex<HashSet<String>>,
+    /// Whether writes keep the filter index and lists may use it (`filter_index`).
+    filter_index: bool,
+    /// The table's filter index was seen complete (its marker item), so lists use it.
+    filter_index_ready: AtomicBool,
 }
 
 /// A client from the environment's AWS configuration (region, credentials and
@@ -230,7 +237,16 @@ impl DynamoStore {
             usage: Usage::default(),
             estimated: Usage::default(),
             known_buckets: Mutex::new(HashSet::new()),
+            filter_index: true,
+            filter_index_ready: AtomicBool::new(false),
         }
+    }
+
+    /// A store that neither writes filter index items nor reads them (`filter_index`):
+    /// every list walks `by_listed`, as before issue 23. For the benchmarks' "before".
+    pub fn without_filter_index(mut self) -> Self {
+        self.filter_index = false;
+        self
     }
 
     /// How long closed postings are kept before TTL deletes them.
@@ -503,11 +519,13 @@ impl DynamoStore {
         Ok(())
     }
 
+    /// One conditional PutItem of a posting; also the item it replaced, if any (`ALL_OLD`
+    /// costs no units), for the filter index's diff.
     async fn put_posting(
         &self,
         item: Item,
         condition: Condition,
-    ) -> Result<WriteOutcome, StoreError> {
+    ) -> Result<(WriteOutcome, Option<Item>), StoreError> {
         let applied_units = capacity::put_write_units(&item, SCHEMA.indexes);
         // A failed condition costs the item's write, without index writes.
         let conflict_units = capacity::write_units(capacity::item_size(&item));
@@ -516,6 +534,7 @@ impl DynamoStore {
             .put_item()
             .table_name(&self.table)
             .set_item(Some(item))
+            .return_values(ReturnValue::AllOld)
             .return_consumed_capacity(ReturnConsumedCapacity::Total);
         let request = match condition {
             Condition::Absent => request
@@ -530,14 +549,14 @@ impl DynamoStore {
             Ok(out) => {
                 let units = reported(out.consumed_capacity.as_ref());
                 self.count(0, 1, units, Units::writes(applied_units));
-                Ok(WriteOutcome::Applied)
+                Ok((WriteOutcome::Applied, out.attributes))
             }
             Err(e)
                 if e.as_service_error()
                     .is_some_and(|e| e.is_conditional_check_failed_exception()) =>
             {
                 self.count(0, 0, 0.0, Units::writes(conflict_units));
-                Ok(WriteOutcome::Conflict)
+                Ok((WriteOutcome::Conflict, None))
             }
             Err(e) => Err(sdk_error("PutItem", e)),
         }
@@ -771,19 +790,36 @@ fn list_filter(
     (!parts.is_empty()).then(|| parts.join(" AND "))
 }
 
-fn decode_position(cursor: &str, query_fingerprint: &str) -> Result<Position, StoreError> {
+/// Where a list goes on: a `by_listed` position, or the last `list_sort` a filter index
+/// walk handed out (or stopped before).
+enum Resume {
+    Listed(Position),
+    Filter(String),
+}
+
+fn decode_position(cursor: &str, query_fingerprint: &str) -> Result<Resume, StoreError> {
     let position = cursor::decode(cursor, query_fingerprint)?;
     let bad = || StoreError::BadCursor("malformed position".into());
+    if let Some(filter) = position.get("x") {
+        return filter
+            .as_str()
+            .map(|before| Resume::Filter(before.to_owned()))
+            .ok_or_else(bad);
+    }
     let bucket = position.get("b").and_then(Value::as_str).ok_or_else(bad)?;
     let before = match position.get("k") {
         None | Some(Value::Null) => None,
         Some(Value::String(sort)) => Some(sort.clone()),
         Some(_) => return Err(bad()),
     };
-    Ok(Position {
+    Ok(Resume::Listed(Position {
         bucket: bucket.to_owned(),
         before,
-    })
+    }))
+}
+
+fn encode_filter_position(query_fingerprint: &str, before: &str) -> String {
+    cursor::encode(query_fingerprint, json!({ "x": before }))
 }
 
 fn encode_position(query_fingerprint: &str, position: &Position) -> String {
@@ -867,12 +903,64 @@ impl PostingReader for DynamoStore {
         if limit == 0 {
             return Ok(empty);
         }
+        // The filter index serves the walk its own cursors started, and first pages of the
+        // queries it can answer once the table's index is complete.
+        let filtered = match start {
+            Some(Resume::Filter(before)) => {
+                let plan = filter_index::plan(query)
+                    .ok_or_else(|| StoreError::BadCursor("not a filter index query".into()))?;
+                Some((plan, Some(before)))
+            }
+            Some(Resume::Listed(position)) => {
+                let (ids, next_cursor) = self.list_by_listed(query, limit, Some(position)).await?;
+                return self.page_of(query, ids, next_cursor).await;
+            }
+            None => match filter_index::plan(query) {
+                Some(plan) if self.filter_index_ready().await? => Some((plan, None)),
+                _ => None,
+            },
+        };
+        let (ids, next_cursor) = match filtered {
+            Some((plan, before)) => {
+                let (mut found, stop) = self
+                    .filter_walk(query, limit, &plan.partitions, before)
+                    .await?;
+                found.truncate(limit);
+                let next_cursor = match stop {
+                    FilterStop::End => None,
+                    FilterStop::Budget(at) => Some(encode_filter_position(&fingerprint, &at)),
+                    FilterStop::Full => found
+                        .last()
+                        .map(|(sort, _)| encode_filter_position(&fingerprint, sort)),
+                };
+                (found.into_iter().map(|(_, id)| id).collect(), next_cursor)
+            }
+            None => self.list_by_listed(query, limit, None).await?,
+        };
+        self.page_of(query, ids, next_cursor).await
+    }
+
+    fn usage(&self) -> UsageSnapshot {
+        self.usage.snapshot()
+    }
+}
+
+impl DynamoStore {
+    /// A list page walked on `by_listed` from `start` (or the newest month): the ids found,
+    /// newest first, and the cursor on.
+    async fn list_by_listed(
+        &self,
+        query: &ListQuery,
+        limit: usize,
+        start: Option<Position>,
+    ) -> Result<(Vec<String>, Option<String>), StoreError> {
+        let fingerprint = query.fingerprint();
         let (position, buckets) = match start {
             Some(position) => (position, None),
             None => {
                 let buckets = self.buckets().await?;
                 let Some(newest) = buckets.first().cloned() else {
-                    return Ok(empty);
+                    return Ok((Vec::new(), None));
                 };
                 (
                     Position {
@@ -898,7 +986,17 @@ impl PostingReader for DynamoStore {
                 )
             }),
         };
-        let ids: Vec<String> = found.iter().map(|f| f.id.clone()).collect();
+        Ok((found.into_iter().map(|f| f.id).collect(), next_cursor))
+    }
+
+    /// The page of these ids: their postings (one BatchGetItem), in order, checked again
+    /// against the query.
+    async fn page_of(
+        &self,
+        query: &ListQuery,
+        ids: Vec<String>,
+        next_cursor: Option<String>,
+    ) -> Result<Page, StoreError> {
         let mut postings: HashMap<String, StoredPosting> = if ids.is_empty() {
             HashMap::new()
         } else {
@@ -909,16 +1007,12 @@ impl PostingReader for DynamoStore {
                 .collect()
         };
         // A posting changed or deleted since the index was read is left out of this page.
-        let items = found
+        let items = ids
             .iter()
-            .filter_map(|f| postings.remove(&f.id))
+            .filter_map(|id| postings.remove(id))
             .filter(|p| query.matches(&p.posting))
             .collect();
         Ok(Page { items, next_cursor })
-    }
-
-    fn usage(&self) -> UsageSnapshot {
-        self.usage.snapshot()
     }
 }
 
@@ -980,11 +1074,21 @@ impl PostingStore for DynamoStore {
                 Ok((item::posting_item(posting, self.retention)?, condition))
             })
             .collect::<Result<Vec<_>, StoreError>>()?;
-        stream::iter(puts)
+        let done: Vec<(WriteOutcome, Option<Item>)> = stream::iter(puts)
             .map(|(item, condition)| self.put_posting(item, condition))
             .buffered(WRITE_CONCURRENCY)
             .try_collect()
-            .await
+            .await?;
+        if self.filter_index {
+            let applied = writes
+                .iter()
+                .zip(&done)
+                .filter(|(_, (outcome, _))| *outcome == WriteOutcome::Applied)
+                .map(|(write, (_, old))| (&posting_of(write).posting, old.clone()))
+                .collect();
+            self.sync_filter_items(applied).await?;
+        }
+        Ok(done.into_iter().map(|(outcome, _)| outcome).collect())
     }
 
     /// DynamoDB's TTL deletes closed postings after `expires_at`; nothing to do here.
