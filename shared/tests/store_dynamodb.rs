@@ -98,14 +98,17 @@ async fn inserting_1000_new_postings_is_one_conditional_put_each() {
     let estimated = store.estimated_usage().since(&estimated_before);
     println!("new 1000: {cost:?}; estimated by DynamoDB's rules: {estimated:?}");
     assert_eq!(report.new, 1000);
-    // 1000 PutItems and one UpdateItem recording the month in `list_buckets`.
-    assert_eq!(cost.items_written, 1001);
+    // 1000 PutItems, one UpdateItem recording the month in `list_buckets`, and one PutItem
+    // per filter index item: these postings have four (seniority, category, workplace,
+    // country; full time has none).
+    assert_eq!(cost.items_written, 1001 + 4000);
     // Plus one index Query of the source and one Query per new fingerprint (duplicates).
-    assert_eq!(cost.requests, 1001 + 1 + 1000);
+    assert_eq!(cost.requests, 1001 + 4000 + 1 + 1000);
     // Each posting (about 1 KB here: one or two units) and its three index entries (a unit
-    // each), and the months item one more.
+    // each), the months item one more, and each filter item (~300 bytes) and its `by_filter`
+    // entry a unit each.
     assert!(
-        (4.0 * 1000.0 + 1.0..=5.0 * 1000.0 + 1.0).contains(&estimated.write_units),
+        (12.0 * 1000.0 + 1.0..=13.0 * 1000.0 + 1.0).contains(&estimated.write_units),
         "{estimated:?}"
     );
     // The source's empty index and the 1000 groups of one posting: half a unit a Query.
