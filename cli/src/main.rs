@@ -1,10 +1,12 @@
 //! The `jobfeed` command: `parse` (recorded responses to normalized postings), `crawl` (the
 //! due sources into the SQLite store), `serve` (the read API plus an in-process schedule) and
 //! `sources` (the source registry and the sources' state; `sources add --catalog`), `catalog`
-//! (the company board catalog) and `discover` (finding a company's job board).
+//! (the company board catalog), `discover` (finding a company's job board) and `dynamodb`
+//! (maintenance of a deployed table).
 
 mod catalog;
 mod discover;
+mod dynamodb;
 mod parse;
 mod pipeline;
 mod registry;
@@ -39,6 +41,9 @@ enum Command {
     /// Find where companies publish their jobs (the catalog, then a handful of each site's
     /// pages) and print ready `[[source]]` tables, or append them with `--write`.
     Discover(discover::DiscoverArgs),
+    /// Maintenance of a deployed DynamoDB table: `backfill-filters --table T` once after
+    /// the update that adds the filter index.
+    Dynamodb(dynamodb::DynamodbArgs),
 }
 
 fn main() -> ExitCode {
@@ -72,6 +77,7 @@ fn main() -> ExitCode {
             Command::Sources(args) => registry::run(args).await,
             Command::Catalog(args) => catalog::run(args).await,
             Command::Discover(args) => discover::run(args).await,
+            Command::Dynamodb(args) => dynamodb::run(args).await,
             Command::Parse(_) => Ok(()),
         }
     });

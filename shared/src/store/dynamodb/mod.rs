@@ -14,6 +14,9 @@
 //! an ingest message (its postings in id order) reads only its slice (`source_entries`);
 //! `by_listed` copies the fields `ListQuery::matches` reads (not the descriptions), so a list
 //! filters on the index and reads full postings (BatchGetItem) only for the page it returns.
+//! `by_filter` holds only the filter index items (`filter_index`: per open posting, one per
+//! served filter value), so a list with a served filter walks the partition of its most
+//! selective value and reads about what it returns.
 //!
 //! Costs: nothing scans. Every call asks for `ReturnConsumedCapacity` and adds it to
 //! `usage()`; moto reports fixed placeholder units, so `estimated_usage()` counts the same
@@ -23,7 +26,8 @@
 //!   issue's ~20; split over SQS messages, one Query of its slice each) and writes nothing. The entry copy exists for this read: the same fields under
 //!   their document names, with timestamps as RFC 3339 strings and hashes as hex, made it
 //!   ~250 bytes an item (~31 units);
-//! - 1,000 new postings are 1,000 conditional PutItems (see `write`), one UpdateItem of the
+//! - 1,000 new postings are 1,000 conditional PutItems (see `write`) plus one PutItem per
+//!   filter index item (`filter_index`, a few per posting), one UpdateItem of the
 //!   months item, the source's index Query and one `by_fingerprint` Query per new
 //!   fingerprint, 16 in flight (`fingerprint_groups`).
 //!
