@@ -185,7 +185,10 @@ async fn the_writer_puts_only_changed_filter_items_and_none_for_an_unchanged_pos
         ..ListQuery::default()
     };
     assert_eq!(walk(&store, &backend, 10).await.0, Vec::<String>::new());
-    assert_eq!(walk(&store, &data, 10).await.0, [first.posting.id.clone()]);
+    assert_eq!(
+        walk(&store, &data, 10).await.0,
+        std::slice::from_ref(&first.posting.id)
+    );
 
     // Closing takes the posting out of every served list: four tombstones.
     let closed = stored(edited(&moved.posting, |p| p.closed_at = Some(t(2))));
