@@ -1,11 +1,12 @@
 //! The `jobfeed` command: `parse` (recorded responses to normalized postings), `crawl` (the
 //! due sources into the SQLite store), `serve` (the read API plus an in-process schedule),
 //! `sources` (the source registry and the sources' state; `sources add --catalog`), `catalog`
-//! (the company board catalog), `discover` (finding a company's job board) and `facets
-//! rebuild` (recounting the facet counters).
+//! (the company board catalog), `discover` (finding a company's job board), `facets rebuild`
+//! (recounting the facet counters) and `dynamodb` (maintenance of a deployed table).
 
 mod catalog;
 mod discover;
+mod dynamodb;
 mod facets;
 mod parse;
 mod pipeline;
@@ -43,6 +44,9 @@ enum Command {
     Discover(discover::DiscoverArgs),
     /// The facet counters the store keeps for `/facets`: `rebuild` recounts them.
     Facets(facets::FacetsArgs),
+    /// Maintenance of a deployed DynamoDB table: `backfill-filters --table T` once after
+    /// the update that adds the filter index.
+    Dynamodb(dynamodb::DynamodbArgs),
 }
 
 fn main() -> ExitCode {
@@ -77,6 +81,7 @@ fn main() -> ExitCode {
             Command::Catalog(args) => catalog::run(args).await,
             Command::Discover(args) => discover::run(args).await,
             Command::Facets(args) => facets::run(args).await,
+            Command::Dynamodb(args) => dynamodb::run(args).await,
             Command::Parse(_) => Ok(()),
         }
     });

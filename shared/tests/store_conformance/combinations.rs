@@ -170,6 +170,22 @@ fn combinations() -> Vec<ListQuery> {
             category: Some(Category::Backend),
             ..base.clone()
         },
+        // One served filter alone, and a country that only remote-anywhere postings and a
+        // few located ones match (the DynamoDB filter index merges the two).
+        ListQuery {
+            category: Some(Category::Data),
+            ..base.clone()
+        },
+        ListQuery {
+            country: Some("FR".into()),
+            ..base.clone()
+        },
+        ListQuery {
+            country: Some("NL".into()),
+            workplace: Some(Workplace::Remote),
+            employment_type: Some(EmploymentType::FullTime),
+            ..base.clone()
+        },
     ]
 }
 

@@ -66,6 +66,11 @@ pub(super) fn posting_partition(id: &str) -> String {
     format!("{POSTING_PREFIX}{id}")
 }
 
+/// The posting id of a `posting#{id}` partition key (`None` for other partitions).
+pub(super) fn posting_id(partition: &str) -> Option<&str> {
+    partition.strip_prefix(POSTING_PREFIX)
+}
+
 /// The primary key of a source's state.
 pub(super) fn source_key(name: &str) -> Item {
     key(SOURCES_PARTITION, name)

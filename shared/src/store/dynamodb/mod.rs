@@ -16,6 +16,9 @@
 //! an ingest message (its postings in id order) reads only its slice (`source_entries`);
 //! `by_listed` copies the fields `ListQuery::matches` reads (not the descriptions), so a list
 //! filters on the index and reads full postings (BatchGetItem) only for the page it returns.
+//! `by_filter` holds only the filter index items (`filter_index`: per open posting, one per
+//! served filter value), so a list with a served filter walks the partition of its most
+//! selective value and reads about what it returns.
 //!
 //! Costs: nothing scans. Every call asks for `ReturnConsumedCapacity` and adds it to
 //! `usage()`; moto reports fixed placeholder units, so `estimated_usage()` counts the same
@@ -25,7 +28,8 @@
 //!   issue's ~20; split over SQS messages, one Query of its slice each) and writes nothing. The entry copy exists for this read: the same fields under
 //!   their document names, with timestamps as RFC 3339 strings and hashes as hex, made it
 //!   ~250 bytes an item (~31 units);
-//! - 1,000 new postings are 1,000 conditional PutItems (see `write`), one UpdateItem of the
+//! - 1,000 new postings are 1,000 conditional PutItems (see `write`) plus one PutItem per
+//!   filter index item (`filter_index`, a few per posting), one UpdateItem of the
 //!   months item, the source's index Query and one `by_fingerprint` Query per new
 //!   fingerprint, 16 in flight (`fingerprint_groups`).
 //!
@@ -53,11 +57,13 @@
 
 pub mod capacity;
 mod facet_counters;
+pub mod filter_index;
 mod item;
 pub mod schema;
 
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::sync::Mutex;
+use std::sync::atomic::AtomicBool;
 
 use async_trait::async_trait;
 use aws_sdk_dynamodb::Client;
@@ -72,6 +78,7 @@ use futures::{StreamExt, TryStreamExt, stream};
 use serde_json::{Value, json};
 
 use self::capacity::Units;
+use self::filter_index::FilterStop;
 use self::item::{Item, s};
 use self::schema::{BY_FINGERPRINT, BY_LISTED, BY_SOURCE, IndexSchema, LIST_SORT, SCHEMA};
 pub use self::schema::{TableSchema, create_table};
@@ -166,6 +173,10 @@ pub struct DynamoStore {
     estimated: Usage,
     /// List months this handle already recorded in the `list_buckets` item.
     known_buckets: Mutex<HashSet<String>>,
+    /// Whether writes keep the filter index and lists may use it (`filter_index`).
+    filter_index: bool,
+    /// The table's filter index was seen complete (its marker item), so lists use it.
+    filter_index_ready: AtomicBool,
 }
 
 /// A client from the environment's AWS configuration (region, credentials and
@@ -233,7 +244,16 @@ impl DynamoStore {
             usage: Usage::default(),
             estimated: Usage::default(),
             known_buckets: Mutex::new(HashSet::new()),
+            filter_index: true,
+            filter_index_ready: AtomicBool::new(false),
         }
+    }
+
+    /// A store that neither writes filter index items nor reads them (`filter_index`):
+    /// every list walks `by_listed`, as before issue 23. For the benchmarks' "before".
+    pub fn without_filter_index(mut self) -> Self {
+        self.filter_index = false;
+        self
     }
 
     /// How long closed postings are kept before TTL deletes them.
@@ -506,8 +526,9 @@ impl DynamoStore {
         Ok(())
     }
 
-    /// One conditional PutItem; an applied one comes with the item it replaced (returned by
-    /// DynamoDB at no read cost, for the facet counters).
+    /// One conditional PutItem of a posting; an applied one comes with the item it replaced
+    /// (`ALL_OLD`, returned at no read cost), for the filter index's diff and the facet
+    /// counters.
     async fn put_posting(
         &self,
         item: Item,
@@ -777,19 +798,36 @@ fn list_filter(
     (!parts.is_empty()).then(|| parts.join(" AND "))
 }
 
-fn decode_position(cursor: &str, query_fingerprint: &str) -> Result<Position, StoreError> {
+/// Where a list goes on: a `by_listed` position, or the last `list_sort` a filter index
+/// walk handed out (or stopped before).
+enum Resume {
+    Listed(Position),
+    Filter(String),
+}
+
+fn decode_position(cursor: &str, query_fingerprint: &str) -> Result<Resume, StoreError> {
     let position = cursor::decode(cursor, query_fingerprint)?;
     let bad = || StoreError::BadCursor("malformed position".into());
+    if let Some(filter) = position.get("x") {
+        return filter
+            .as_str()
+            .map(|before| Resume::Filter(before.to_owned()))
+            .ok_or_else(bad);
+    }
     let bucket = position.get("b").and_then(Value::as_str).ok_or_else(bad)?;
     let before = match position.get("k") {
         None | Some(Value::Null) => None,
         Some(Value::String(sort)) => Some(sort.clone()),
         Some(_) => return Err(bad()),
     };
-    Ok(Position {
+    Ok(Resume::Listed(Position {
         bucket: bucket.to_owned(),
         before,
-    })
+    }))
+}
+
+fn encode_filter_position(query_fingerprint: &str, before: &str) -> String {
+    cursor::encode(query_fingerprint, json!({ "x": before }))
 }
 
 fn encode_position(query_fingerprint: &str, position: &Position) -> String {
@@ -873,12 +911,75 @@ impl PostingReader for DynamoStore {
         if limit == 0 {
             return Ok(empty);
         }
+        // The filter index serves the walk its own cursors started, and first pages of the
+        // queries it can answer once the table's index is complete.
+        let filtered = match start {
+            Some(Resume::Filter(before)) => {
+                let plan = filter_index::plan(query)
+                    .ok_or_else(|| StoreError::BadCursor("not a filter index query".into()))?;
+                Some((plan, Some(before)))
+            }
+            Some(Resume::Listed(position)) => {
+                let (ids, next_cursor) = self.list_by_listed(query, limit, Some(position)).await?;
+                return self.page_of(query, ids, next_cursor).await;
+            }
+            None => match filter_index::plan(query) {
+                Some(plan) if self.filter_index_ready().await? => Some((plan, None)),
+                _ => None,
+            },
+        };
+        let (ids, next_cursor) = match filtered {
+            Some((plan, before)) => {
+                let (mut found, stop) = self
+                    .filter_walk(query, limit, &plan.partitions, before)
+                    .await?;
+                found.truncate(limit);
+                let next_cursor = match stop {
+                    FilterStop::End => None,
+                    FilterStop::Budget(at) => Some(encode_filter_position(&fingerprint, &at)),
+                    FilterStop::Full => found
+                        .last()
+                        .map(|(sort, _)| encode_filter_position(&fingerprint, sort)),
+                };
+                (found.into_iter().map(|(_, id)| id).collect(), next_cursor)
+            }
+            None => self.list_by_listed(query, limit, None).await?,
+        };
+        self.page_of(query, ids, next_cursor).await
+    }
+
+    /// Counter-served filter sets from the counters `write` keeps (`facet_counters`), one
+    /// Query per scope; others (or a scope past its read cap) by the bounded fallback.
+    async fn facets(&self, query: &ListQuery) -> Result<super::facets::Facets, StoreError> {
+        if let Some(scopes) = super::facets::counters::counter_scopes(query)
+            && let Some(facets) = self.counter_facets(&scopes).await?
+        {
+            return Ok(facets);
+        }
+        super::facets::count_by_listing(self, query).await
+    }
+
+    fn usage(&self) -> UsageSnapshot {
+        self.usage.snapshot()
+    }
+}
+
+impl DynamoStore {
+    /// A list page walked on `by_listed` from `start` (or the newest month): the ids found,
+    /// newest first, and the cursor on.
+    async fn list_by_listed(
+        &self,
+        query: &ListQuery,
+        limit: usize,
+        start: Option<Position>,
+    ) -> Result<(Vec<String>, Option<String>), StoreError> {
+        let fingerprint = query.fingerprint();
         let (position, buckets) = match start {
             Some(position) => (position, None),
             None => {
                 let buckets = self.buckets().await?;
                 let Some(newest) = buckets.first().cloned() else {
-                    return Ok(empty);
+                    return Ok((Vec::new(), None));
                 };
                 (
                     Position {
@@ -904,7 +1005,17 @@ impl PostingReader for DynamoStore {
                 )
             }),
         };
-        let ids: Vec<String> = found.iter().map(|f| f.id.clone()).collect();
+        Ok((found.into_iter().map(|f| f.id).collect(), next_cursor))
+    }
+
+    /// The page of these ids: their postings (one BatchGetItem), in order, checked again
+    /// against the query.
+    async fn page_of(
+        &self,
+        query: &ListQuery,
+        ids: Vec<String>,
+        next_cursor: Option<String>,
+    ) -> Result<Page, StoreError> {
         let mut postings: HashMap<String, StoredPosting> = if ids.is_empty() {
             HashMap::new()
         } else {
@@ -915,27 +1026,12 @@ impl PostingReader for DynamoStore {
                 .collect()
         };
         // A posting changed or deleted since the index was read is left out of this page.
-        let items = found
+        let items = ids
             .iter()
-            .filter_map(|f| postings.remove(&f.id))
+            .filter_map(|id| postings.remove(id))
             .filter(|p| query.matches(&p.posting))
             .collect();
         Ok(Page { items, next_cursor })
-    }
-
-    /// Counter-served filter sets from the counters `write` keeps (`facet_counters`), one
-    /// Query per scope; others (or a scope past its read cap) by the bounded fallback.
-    async fn facets(&self, query: &ListQuery) -> Result<super::facets::Facets, StoreError> {
-        if let Some(scopes) = super::facets::counters::counter_scopes(query)
-            && let Some(facets) = self.counter_facets(&scopes).await?
-        {
-            return Ok(facets);
-        }
-        super::facets::count_by_listing(self, query).await
-    }
-
-    fn usage(&self) -> UsageSnapshot {
-        self.usage.snapshot()
     }
 }
 
@@ -997,13 +1093,31 @@ impl PostingStore for DynamoStore {
                 Ok((item::posting_item(posting, self.retention)?, condition))
             })
             .collect::<Result<Vec<_>, StoreError>>()?;
-        // Every write is tried, even after one failed: the applied ones are counted.
-        let results = stream::iter(puts)
+        // Every write is tried, even after one failed: the applied ones are indexed and
+        // counted (a redelivery would see them unchanged and do neither).
+        let results: Vec<Result<(WriteOutcome, Option<Item>), StoreError>> = stream::iter(puts)
             .map(|(item, condition)| self.put_posting(item, condition))
             .buffered(WRITE_CONCURRENCY)
             .collect()
             .await;
-        self.keep_facet_counters(&writes, results).await
+        let indexed = if self.filter_index {
+            let applied = writes
+                .iter()
+                .zip(&results)
+                .filter_map(|(write, result)| match result {
+                    Ok((WriteOutcome::Applied, old)) => {
+                        Some((&posting_of(write).posting, old.clone()))
+                    }
+                    _ => None,
+                })
+                .collect();
+            self.sync_filter_items(applied).await
+        } else {
+            Ok(())
+        };
+        let outcomes = self.keep_facet_counters(&writes, results).await;
+        indexed?;
+        outcomes
     }
 
     /// DynamoDB's TTL deletes closed postings after `expires_at`; nothing to do here.

@@ -157,19 +157,49 @@ pub const BY_LISTED: IndexSchema = IndexSchema {
     projected: LIST_FIELDS,
 };
 
+/// A filter index item's `{dimension}={value}` (`filter_index`): the `by_filter` key.
+pub const FILTER_KEY: &str = "filter_key";
+
+/// A filter index item's countries (a string set): where its posting is located, its remote
+/// regions when remote, `*` when remote anywhere (`filter_index::ANYWHERE`).
+pub const FILTER_COUNTRIES: &str = "countries";
+
+/// What `by_filter` copies besides its keys: the values of the other filters a list may
+/// combine with the one it is driven by, checked by a filter expression on the index (the
+/// words, the salary floor, closed and duplicate postings go the `by_listed` way).
+const BY_FILTER_FIELDS: &[&str] = &[
+    "seniority",
+    "category",
+    "workplace",
+    "employment_type",
+    FILTER_COUNTRIES,
+    COMPANY_KEY,
+    "skills",
+];
+
+/// Sparse index of the filter index items only (`filter_index`): per served filter value,
+/// the open canonical postings that have it, newest last, so a list filtered by a selective
+/// value reads about what it returns. Posting items have no `filter_key` and stay out.
+pub const BY_FILTER: IndexSchema = IndexSchema {
+    name: "by_filter",
+    partition_key: FILTER_KEY,
+    sort_key: Some(LIST_SORT),
+    projected: BY_FILTER_FIELDS,
+};
+
 /// The jobfeed table.
 pub const SCHEMA: TableSchema = TableSchema {
     partition_key: PARTITION_KEY,
     sort_key: "sk",
-    indexes: &[BY_SOURCE, BY_FINGERPRINT, BY_LISTED],
+    indexes: &[BY_SOURCE, BY_FINGERPRINT, BY_LISTED, BY_FILTER],
     ttl_attribute: "expires_at",
 };
 
 /// How long `create_table` waits for a new table to become active.
 const CREATE_TIMEOUT: Duration = Duration::from_secs(300);
 
-/// Creates `table_name` from `SCHEMA` (on-demand billing), waits until it is active and
-/// turns on TTL. For tests and first deployments; production tables come from the SAM
+/// Creates `table_name` from `SCHEMA` (on-demand billing), waits until it is active, turns
+/// on TTL and marks its (empty) filter index complete. For tests and first deployments; production tables come from the SAM
 /// template.
 pub async fn create_table(client: &Client, table_name: &str) -> Result<(), StoreError> {
     let schema = SCHEMA;
@@ -243,6 +273,14 @@ pub async fn create_table(client: &Client, table_name: &str) -> Result<(), Store
         .send()
         .await
         .map_err(|e| sdk_error("UpdateTimeToLive", e))?;
+    // A new table has no postings, so its filter index is complete from the start.
+    client
+        .put_item()
+        .table_name(table_name)
+        .set_item(Some(super::filter_index::ready_item()))
+        .send()
+        .await
+        .map_err(|e| sdk_error("PutItem", e))?;
     Ok(())
 }
 
