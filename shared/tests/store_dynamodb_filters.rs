@@ -11,9 +11,11 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::types::AttributeValue;
 use chrono::Duration;
+use jobfeed::model::JobPosting;
 use jobfeed::model::{Category, Location, Seniority, Workplace};
 use jobfeed::store::dynamodb::filter_index::filter_values;
 use jobfeed::store::dynamodb::{DynamoStore, client_from_env, create_table};
+use jobfeed::store::facets::counters::CounterDeltas;
 use jobfeed::store::{
     ListQuery, Page, PostingReader, PostingStore, StoredPosting, Write, listed_at,
 };
@@ -137,6 +139,13 @@ async fn a_selective_filter_reads_about_what_it_returns() {
     assert!(calls >= 3, "{calls} calls");
 }
 
+/// The facet counter cells a write from `old` to `new` changes (one UpdateItem each).
+fn counter_cells(old: Option<&JobPosting>, new: &JobPosting) -> u64 {
+    let mut deltas = CounterDeltas::default();
+    deltas.record(old, Some(new));
+    deltas.len() as u64
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_writer_puts_only_changed_filter_items_and_none_for_an_unchanged_posting() {
     let (client, table) = fresh_table().await;
@@ -150,8 +159,9 @@ async fn the_writer_puts_only_changed_filter_items_and_none_for_an_unchanged_pos
         .await
         .unwrap();
     let written = store.usage().since(&before).items_written;
-    // The posting, the months item, four filter items.
-    assert_eq!(written, 1 + 1 + 4);
+    // The posting, the months item, four filter items (and the facet counter cells the
+    // write changes, one UpdateItem each: `store::facets::counters`).
+    assert_eq!(written, 1 + 1 + 4 + counter_cells(None, &first.posting));
 
     let replace = |posting: &StoredPosting, revision: u64| Write::Replace {
         posting: StoredPosting {
@@ -166,6 +176,7 @@ async fn the_writer_puts_only_changed_filter_items_and_none_for_an_unchanged_pos
     }));
     let before = store.usage();
     store.write(vec![replace(&reworded, 1)]).await.unwrap();
+    assert_eq!(counter_cells(Some(&first.posting), &reworded.posting), 0);
     assert_eq!(store.usage().since(&before).items_written, 1);
 
     // A new category: every item holds the category, so all four are put again, and the
@@ -175,7 +186,11 @@ async fn the_writer_puts_only_changed_filter_items_and_none_for_an_unchanged_pos
     }));
     let before = store.usage();
     store.write(vec![replace(&moved, 2)]).await.unwrap();
-    assert_eq!(store.usage().since(&before).items_written, 1 + 4 + 1);
+    let cells = counter_cells(Some(&reworded.posting), &moved.posting);
+    assert_eq!(
+        store.usage().since(&before).items_written,
+        1 + 4 + 1 + cells
+    );
     let backend = ListQuery {
         category: Some(Category::Backend),
         ..ListQuery::default()
@@ -194,7 +209,8 @@ async fn the_writer_puts_only_changed_filter_items_and_none_for_an_unchanged_pos
     let closed = stored(edited(&moved.posting, |p| p.closed_at = Some(t(2))));
     let before = store.usage();
     store.write(vec![replace(&closed, 3)]).await.unwrap();
-    assert_eq!(store.usage().since(&before).items_written, 1 + 4);
+    let cells = counter_cells(Some(&moved.posting), &closed.posting);
+    assert_eq!(store.usage().since(&before).items_written, 1 + 4 + cells);
     let senior = ListQuery {
         seniority: Some(Seniority::Senior),
         ..ListQuery::default()
