@@ -723,7 +723,23 @@ mod tests {
 
     /// A recorded posting (the Lever board's first) with known filter values.
     fn posting() -> JobPosting {
-        let mut p = crate::app::fixtures::posting("gh", "p1");
+        let bytes = std::fs::read(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/testdata/corpus/lever/postings_rsp.json"
+        ))
+        .unwrap();
+        let options = crate::parse::ParseOptions {
+            kind: crate::extract::ExtractKind::Auto,
+            url: None,
+            source: Some("gh"),
+            company_override: None,
+            fetched_at: Utc::now(),
+            max_bytes: crate::parse::DEFAULT_MAX_DOCUMENT_BYTES,
+        };
+        let mut p = crate::parse::parse_document(&bytes, &options)
+            .unwrap()
+            .postings
+            .remove(0);
         p.id = "p1".into();
         p.company = Company {
             name: "Acme Corp".into(),
