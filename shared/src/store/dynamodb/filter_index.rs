@@ -47,8 +47,8 @@ use super::schema::{
     BY_FILTER, BY_LISTED, COMPANY_KEY, FILTER_COUNTRIES, FILTER_KEY, LIST_SORT, SCHEMA,
 };
 use super::{
-    DynamoStore, LIST_MAX_QUERIES, LIST_READ_FACTOR, PartitionRead, QUERY_PAGE, SortRange,
-    WRITE_CONCURRENCY, list_filter, reported, sdk_error, string_attribute,
+    DynamoStore, LIST_MAX_QUERIES, LIST_READ_FACTOR, ListingRead, PartitionRead, QUERY_PAGE,
+    SortRange, WRITE_CONCURRENCY, list_filter, reported, sdk_error, string_attribute,
 };
 use crate::model::{JobPosting, Workplace};
 use crate::store::{ListQuery, StoreError, listed_at};
@@ -642,35 +642,8 @@ impl DynamoStore {
         want: usize,
         start: Option<Item>,
     ) -> Result<(Vec<Item>, Option<Item>, usize), StoreError> {
-        let mut names = HashMap::from([("#f".to_owned(), FILTER_KEY.to_owned())]);
-        let mut values = HashMap::from([(":f".to_owned(), s(partition))]);
-        let since = query.since.map(item::sort_time);
-        let range = match (&since, before) {
-            (None, None) => None,
-            (None, Some(before)) => {
-                values.insert(":before".into(), s(before));
-                Some("#s < :before")
-            }
-            (Some(since), None) => {
-                values.insert(":since".into(), s(since.as_str()));
-                Some("#s >= :since")
-            }
-            (Some(since), Some(before)) if since.as_str() > before => {
-                return Ok((Vec::new(), None, 0));
-            }
-            (Some(since), Some(before)) => {
-                values.insert(":since".into(), s(since.as_str()));
-                values.insert(":before".into(), s(before));
-                Some("#s BETWEEN :since AND :before")
-            }
-        };
-        let key_condition = match range {
-            Some(range) => {
-                names.insert("#s".into(), LIST_SORT.to_owned());
-                format!("#f = :f AND {range}")
-            }
-            None => "#f = :f".to_owned(),
-        };
+        let mut names = HashMap::new();
+        let mut values = HashMap::new();
         let mut filter = list_filter(query, &mut names, &mut values);
         if let Some(country) = &query.country {
             names.insert("#countries".into(), FILTER_COUNTRIES.into());
@@ -682,33 +655,19 @@ impl DynamoStore {
                 None => part.to_owned(),
             });
         }
-        let out = self
-            .client
-            .query()
-            .table_name(&self.table)
-            .index_name(BY_FILTER.name)
-            .key_condition_expression(key_condition)
-            .set_filter_expression(filter)
-            .set_expression_attribute_names(Some(names))
-            .set_expression_attribute_values(Some(values))
-            .scan_index_forward(false)
-            .limit(i32::try_from(want.clamp(1, QUERY_PAGE)).unwrap_or(1))
-            .set_exclusive_start_key(start)
-            .return_consumed_capacity(ReturnConsumedCapacity::Total)
-            .send()
-            .await
-            .map_err(|e| sdk_error("Query", e))?;
-        let scanned = out.scanned_count().max(0) as usize;
-        let items = out.items.unwrap_or_default();
-        // A filter item dropped by the expression weighs about what a kept one does.
-        let estimated = capacity::query_read_units(&items, scanned, FILTER_ITEM_GUESS, false);
-        self.count(
-            scanned,
-            0,
-            reported(out.consumed_capacity.as_ref()),
-            Units::reads(estimated),
-        );
-        Ok((items, out.last_evaluated_key, scanned))
+        let read = ListingRead {
+            index: &BY_FILTER,
+            partition,
+            since: query.since.map(item::sort_time),
+            before,
+            filter,
+            names,
+            values,
+            // A filter item dropped by the expression weighs about what a kept one does.
+            dropped_guess: FILTER_ITEM_GUESS,
+        };
+        let chunk = self.listing_query(read, want, start).await?;
+        Ok((chunk.items, chunk.last, chunk.scanned))
     }
 }
 

@@ -210,6 +210,24 @@ struct Found {
     id: String,
 }
 
+/// What one Query of a listing index reads (`DynamoStore::listing_query`).
+struct ListingRead<'a> {
+    /// `by_listed` or `by_filter`.
+    index: &'a IndexSchema,
+    /// The partition: a month of `by_listed`, a `filter_key` of `by_filter`.
+    partition: &'a str,
+    /// The oldest `list_sort` wanted (from `ListQuery::since`).
+    since: Option<String>,
+    /// The `list_sort` the walk has reached (exclusive unless `since` is set too).
+    before: Option<&'a str>,
+    /// The filter expression, with the names and values it uses.
+    filter: Option<String>,
+    names: HashMap<String, String>,
+    values: HashMap<String, AttributeValue>,
+    /// What an item dropped by the filter is assumed to weigh (`capacity`).
+    dropped_guess: usize,
+}
+
 /// One list Query's answer.
 #[derive(Default)]
 struct ListChunk {
@@ -579,13 +597,48 @@ impl DynamoStore {
         want: usize,
         start: Option<Item>,
     ) -> Result<ListChunk, StoreError> {
-        let mut names = HashMap::from([("#b".to_owned(), BY_LISTED.partition_key.to_owned())]);
-        let mut values = HashMap::from([(":b".to_owned(), s(position.bucket.as_str()))]);
-        let since = query.since.map(item::sort_time);
-        let range = match (&since, &position.before) {
+        let mut names = HashMap::new();
+        let mut values = HashMap::new();
+        let filter = list_filter(query, &mut names, &mut values);
+        let read = ListingRead {
+            index: &BY_LISTED,
+            partition: &position.bucket,
+            since: query.since.map(item::sort_time),
+            before: position.before.as_deref(),
+            filter,
+            names,
+            values,
+            dropped_guess: LIST_ENTRY_GUESS,
+        };
+        self.listing_query(read, want, start).await
+    }
+
+    /// One newest-first Query of a listing index (`by_listed` or `by_filter`, both sorted
+    /// by `list_sort`): up to `want` items of `read.partition` not older than `read.since`
+    /// and below `read.before`, through `read.filter`. When both bounds are set the Query is
+    /// a BETWEEN, which includes `before`: the caller skips the item it handed out already.
+    async fn listing_query(
+        &self,
+        read: ListingRead<'_>,
+        want: usize,
+        start: Option<Item>,
+    ) -> Result<ListChunk, StoreError> {
+        let ListingRead {
+            index,
+            partition,
+            since,
+            before,
+            filter,
+            mut names,
+            mut values,
+            dropped_guess,
+        } = read;
+        names.insert("#p".to_owned(), index.partition_key.to_owned());
+        values.insert(":p".to_owned(), s(partition));
+        let range = match (since, before) {
             (None, None) => None,
             (None, Some(before)) => {
-                values.insert(":before".into(), s(before.as_str()));
+                values.insert(":before".into(), s(before));
                 Some("#s < :before")
             }
             (Some(since), None) => {
@@ -593,27 +646,27 @@ impl DynamoStore {
                 Some("#s >= :since")
             }
             // Nothing is both older than the position and not older than `since`.
-            (Some(since), Some(before)) if since > before => return Ok(ListChunk::default()),
+            (Some(since), Some(before)) if since.as_str() > before => {
+                return Ok(ListChunk::default());
+            }
             (Some(since), Some(before)) => {
-                // BETWEEN includes the bound; the caller skips the item handed out already.
                 values.insert(":since".into(), s(since.as_str()));
-                values.insert(":before".into(), s(before.as_str()));
+                values.insert(":before".into(), s(before));
                 Some("#s BETWEEN :since AND :before")
             }
         };
         let key_condition = match range {
             Some(range) => {
                 names.insert("#s".into(), LIST_SORT.to_owned());
-                format!("#b = :b AND {range}")
+                format!("#p = :p AND {range}")
             }
-            None => "#b = :b".to_owned(),
+            None => "#p = :p".to_owned(),
         };
-        let filter = list_filter(query, &mut names, &mut values);
         let out = self
             .client
             .query()
             .table_name(&self.table)
-            .index_name(BY_LISTED.name)
+            .index_name(index.name)
             .key_condition_expression(key_condition)
             .set_filter_expression(filter)
             .set_expression_attribute_names(Some(names))
@@ -627,7 +680,7 @@ impl DynamoStore {
             .map_err(|e| sdk_error("Query", e))?;
         let scanned = out.scanned_count().max(0) as usize;
         let items = out.items.unwrap_or_default();
-        let estimated = capacity::query_read_units(&items, scanned, LIST_ENTRY_GUESS, false);
+        let estimated = capacity::query_read_units(&items, scanned, dropped_guess, false);
         self.count(
             scanned,
             0,
