@@ -133,30 +133,8 @@ impl DynamoStore {
     }
 
     async fn add_to_counter(&self, cell: &Cell, n: i64) -> Result<(), StoreError> {
-        let out = self
-            .client
-            .update_item()
-            .table_name(&self.table)
-            .set_key(Some(counter_key(
-                &cell.scope,
-                cell.dimension_key(),
-                &cell.value,
-            )))
-            .update_expression("ADD #n :n")
-            .expression_attribute_names("#n", COUNT)
-            .expression_attribute_values(":n", AttributeValue::N(n.to_string()))
-            .return_consumed_capacity(ReturnConsumedCapacity::Total)
-            .send()
-            .await
-            .map_err(|e| sdk_error("UpdateItem", e))?;
-        // A counter item is well under 1 KB and in no index: one write unit.
-        self.count(
-            0,
-            1,
-            reported(out.consumed_capacity.as_ref()),
-            Units::writes(capacity::write_units(0)),
-        );
-        Ok(())
+        let key = counter_key(&cell.scope, cell.dimension_key(), &cell.value);
+        self.add_to_numbers(key, &[(COUNT, n)]).await
     }
 
     /// The counter items of one scope, at most `COUNTER_READ_LIMIT + 1`.

@@ -613,6 +613,38 @@ impl DynamoStore {
         self.listing_query(read, want, start).await
     }
 
+    /// One `UpdateItem ADD` of `numbers` to the small item at `key` (a counts or counter item:
+    /// a few dozen bytes in no index, so one write unit).
+    async fn add_to_numbers(&self, key: Item, numbers: &[(&str, i64)]) -> Result<(), StoreError> {
+        let mut names = HashMap::new();
+        let mut values = HashMap::new();
+        let mut parts = Vec::with_capacity(numbers.len());
+        for (i, (attribute, n)) in numbers.iter().enumerate() {
+            names.insert(format!("#n{i}"), (*attribute).to_owned());
+            values.insert(format!(":n{i}"), AttributeValue::N(n.to_string()));
+            parts.push(format!("#n{i} :n{i}"));
+        }
+        let out = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .set_key(Some(key))
+            .update_expression(format!("ADD {}", parts.join(", ")))
+            .set_expression_attribute_names(Some(names))
+            .set_expression_attribute_values(Some(values))
+            .return_consumed_capacity(ReturnConsumedCapacity::Total)
+            .send()
+            .await
+            .map_err(|e| sdk_error("UpdateItem", e))?;
+        self.count(
+            0,
+            1,
+            reported(out.consumed_capacity.as_ref()),
+            Units::writes(capacity::write_units(0)),
+        );
+        Ok(())
+    }
+
     /// One newest-first Query of a listing index (`by_listed` or `by_filter`, both sorted
     /// by `list_sort`): up to `want` items of `read.partition` not older than `read.since`
     /// and below `read.before`, through `read.filter`. When both bounds are set the Query is
@@ -1450,27 +1482,17 @@ impl IngestCounter for DynamoStore {
         new: u64,
         changed: u64,
     ) -> Result<(), StoreError> {
-        let out = self
-            .client
-            .update_item()
-            .table_name(&self.table)
-            .set_key(Some(item::counts_key(name)))
-            .update_expression("ADD #new :new, #changed :changed")
-            .expression_attribute_names("#new", item::COUNT_NEW)
-            .expression_attribute_names("#changed", item::COUNT_CHANGED)
-            .expression_attribute_values(":new", AttributeValue::N(new.to_string()))
-            .expression_attribute_values(":changed", AttributeValue::N(changed.to_string()))
-            .return_consumed_capacity(ReturnConsumedCapacity::Total)
-            .send()
-            .await
-            .map_err(|e| sdk_error("UpdateItem", e))?;
-        // A counts item is a few dozen bytes: one write unit.
-        self.count(
-            0,
-            1,
-            reported(out.consumed_capacity.as_ref()),
-            Units::writes(capacity::write_units(0)),
-        );
+        self.add_to_numbers(
+            item::counts_key(name),
+            &[
+                (item::COUNT_NEW, i64::try_from(new).unwrap_or(i64::MAX)),
+                (
+                    item::COUNT_CHANGED,
+                    i64::try_from(changed).unwrap_or(i64::MAX),
+                ),
+            ],
+        )
+        .await?;
         Ok(())
     }
 }
