@@ -162,6 +162,16 @@ impl PostingReader for CountingPostings {
         self.inner.list(query, limit, cursor).await
     }
 
+    async fn list_brief(
+        &self,
+        query: &ListQuery,
+        limit: usize,
+        cursor: Option<&str>,
+    ) -> Result<Page, StoreError> {
+        self.meter.count();
+        self.inner.list_brief(query, limit, cursor).await
+    }
+
     async fn facets(&self, query: &ListQuery) -> Result<crate::store::facets::Facets, StoreError> {
         self.meter.count();
         self.inner.facets(query).await

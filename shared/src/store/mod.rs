@@ -402,6 +402,18 @@ pub trait PostingReader: Send + Sync {
         cursor: Option<&str>,
     ) -> Result<Page, StoreError>;
 
+    /// As `list` (same items, order and cursors), for callers that show neither the HTML
+    /// description nor the history: an adapter may leave each item's `description_html` and
+    /// `history` empty when that saves reading them. The default is `list`.
+    async fn list_brief(
+        &self,
+        query: &ListQuery,
+        limit: usize,
+        cursor: Option<&str>,
+    ) -> Result<Page, StoreError> {
+        self.list(query, limit, cursor).await
+    }
+
     /// Counts of the open postings matching `query` per facet (`facets::Facets`), with a
     /// bounded number of reads. The default counts the newest matching postings through
     /// `list` (`facets::count_by_listing`); adapters with a cheaper exact count override it.

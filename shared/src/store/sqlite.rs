@@ -3,7 +3,8 @@
 //! reference store; SQL only narrows the candidates and `ListQuery::matches` has the last
 //! word on every listed row.
 //!
-//! Layout: `postings` keeps each `StoredPosting` as JSON plus the columns the port and the
+//! Layout: `postings` keeps each posting as JSON (`body`, without its description HTML), the
+//! HTML, history and bookkeeping in columns of their own, and the columns the port and the
 //! list filters read; `posting_skills`, `posting_countries` and the FTS5 table
 //! `posting_fts` are side rows kept in sync by every write; `facet_counts` holds the facet
 //! counters, changed in every write's transaction (`sqlite/facet_counters.rs`); `sources`
@@ -77,7 +78,25 @@ const MIGRATIONS: &[&str] = &[
     SCHEMA_REGISTRY,
     SCHEMA_FACETS,
     facet_counters::SCHEMA_FACET_COUNTERS,
+    SCHEMA_SPLIT_BODY,
 ];
+
+/// Version 7: `body` holds the `JobPosting` alone (its `description_html` empty), so a list
+/// row decodes a plain posting, about half the bytes, with no flattened fields to buffer.
+/// The HTML, the history and the truncation flag move to columns of their own (appended,
+/// so after `body`: a row read for a list stops before the HTML's overflow pages);
+/// `revision` and `mark` already had theirs.
+const SCHEMA_SPLIT_BODY: &str = r#"
+ALTER TABLE postings ADD COLUMN description_html TEXT NOT NULL DEFAULT '';
+ALTER TABLE postings ADD COLUMN history TEXT NOT NULL DEFAULT '[]';
+ALTER TABLE postings ADD COLUMN description_truncated INTEGER NOT NULL DEFAULT 0;
+UPDATE postings SET
+    description_html = coalesce(json_extract(body, '$.description_html'), ''),
+    history = coalesce(json_extract(body, '$.history'), '[]'),
+    description_truncated = coalesce(json_extract(body, '$.description_truncated'), 0),
+    body = json_remove(json_set(body, '$.description_html', ''),
+        '$.history', '$.description_truncated', '$.revision', '$.mark');
+"#;
 
 /// Version 1. `pk` is an explicit rowid alias so the FTS rows, keyed by rowid, stay attached
 /// to their posting even through a `VACUUM` (which may renumber implicit rowids); `id` is
@@ -360,6 +379,30 @@ impl SqliteStore {
         .await
     }
 
+    /// One list page, its rows read whole or as `BRIEF_ROW` (`brief`).
+    async fn list_rows(
+        &self,
+        query: &ListQuery,
+        limit: usize,
+        cursor: Option<&str>,
+        brief: bool,
+    ) -> Result<Page, StoreError> {
+        let after = cursor.map(|c| decode_position(c, query)).transpose()?;
+        let query = query.clone();
+        let steps = Arc::clone(&self.list_steps);
+        let common = Arc::clone(&self.common_words);
+        self.read(move |conn, usage| {
+            let request = PageRequest {
+                query: &query,
+                limit,
+                after,
+                brief,
+            };
+            list_page(conn, usage, &steps, &common, request)
+        })
+        .await
+    }
+
     /// As `run`, for work that only reads: on a free reader connection (or the one a
     /// round robin picks when all are busy), on the writer's when there are no readers.
     async fn read<T, F>(&self, work: F) -> Result<T, StoreError>
@@ -498,9 +541,58 @@ fn revision_value(column: i64) -> u64 {
     u64::from_ne_bytes(column.to_ne_bytes())
 }
 
-fn decode_posting(id: &str, body: &str) -> Result<StoredPosting, StoreError> {
-    serde_json::from_str(body)
-        .map_err(|e| StoreError::Permanent(format!("stored posting {id} is not valid: {e}")))
+/// A whole posting row, in `decode_row`'s column order.
+const FULL_ROW: &str = "id, body, revision, mark, description_html, history, description_truncated";
+
+/// A posting row without its HTML and history (`PostingReader::list_brief`).
+const BRIEF_ROW: &str = "id, body, revision, mark";
+
+/// The posting alone from its `body` (its `description_html` empty): for readers that only
+/// need the fields the filters and facets look at.
+fn decode_body(id: &str, body: &[u8]) -> Result<JobPosting, StoreError> {
+    serde_json::from_slice(body).map_err(|e| invalid_row(id, &e))
+}
+
+fn invalid_row(id: &str, e: &dyn std::fmt::Display) -> StoreError {
+    StoreError::Permanent(format!("stored posting {id} is not valid: {e}"))
+}
+
+/// A posting from a row selected as `FULL_ROW` (`full`) or `BRIEF_ROW`. A brief row leaves
+/// `description_html` empty and `history` empty.
+fn decode_row(row: &Row<'_>, full: bool) -> Result<StoredPosting, StoreError> {
+    let id: String = row.get(0).map_err(db_error)?;
+    // Borrowed bytes: serde_json checks each string's UTF-8 as it parses, so the body is
+    // neither copied nor scanned twice.
+    let body = row
+        .get_ref(1)
+        .and_then(|value| value.as_bytes().map_err(Into::into))
+        .map_err(db_error)?;
+    let mut posting = decode_body(&id, body)?;
+    let revision = revision_value(row.get(2).map_err(db_error)?);
+    let mark = row
+        .get::<_, Option<String>>(3)
+        .map_err(db_error)?
+        .map(ListMark::try_from)
+        .transpose()
+        .map_err(|e| invalid_row(&id, &e))?;
+    let (history, description_truncated) = if full {
+        posting.description_html = row.get(4).map_err(db_error)?;
+        let history = row
+            .get_ref(5)
+            .and_then(|value| value.as_bytes().map_err(Into::into))
+            .map_err(db_error)?;
+        let history = serde_json::from_slice(history).map_err(|e| invalid_row(&id, &e))?;
+        (history, row.get(6).map_err(db_error)?)
+    } else {
+        (Vec::new(), false)
+    };
+    Ok(StoredPosting {
+        posting,
+        history,
+        description_truncated,
+        revision,
+        mark,
+    })
 }
 
 /// `?, ?, ...` for an `IN` list of `n` values.
@@ -545,20 +637,22 @@ impl Derived {
     }
 }
 
-/// Inserts a posting's columns (`?1..?20`); returns its `pk`, or nothing when the id exists.
+/// Inserts a posting's columns (`?1..?23`); returns its `pk`, or nothing when the id exists.
 const INSERT_POSTING: &str = "INSERT INTO postings (id, body, source, fingerprint, \
     content_hash, fetched_at, first_seen_at, closed_at, duplicate_of, valid_through, revision, \
     listed_at, company, seniority, category, workplace, employment_type, salary_currency, \
-    salary_top, mark) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, \
-    ?16, ?17, ?18, ?19, ?20) ON CONFLICT (id) DO NOTHING RETURNING pk";
+    salary_top, mark, description_html, history, description_truncated) VALUES (?1, ?2, ?3, \
+    ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, \
+    ?23) ON CONFLICT (id) DO NOTHING RETURNING pk";
 
 /// Replaces a posting's columns (same parameters as `INSERT_POSTING`) when its revision is
-/// `?21`; returns its `pk`, or nothing when the condition fails.
+/// `?24`; returns its `pk`, or nothing when the condition fails.
 const UPDATE_POSTING: &str = "UPDATE postings SET body = ?2, source = ?3, fingerprint = ?4, \
     content_hash = ?5, fetched_at = ?6, first_seen_at = ?7, closed_at = ?8, duplicate_of = ?9, \
     valid_through = ?10, revision = ?11, listed_at = ?12, company = ?13, seniority = ?14, \
     category = ?15, workplace = ?16, employment_type = ?17, salary_currency = ?18, \
-    salary_top = ?19, mark = ?20 WHERE id = ?1 AND revision = ?21 RETURNING pk";
+    salary_top = ?19, mark = ?20, description_html = ?21, history = ?22, \
+    description_truncated = ?23 WHERE id = ?1 AND revision = ?24 RETURNING pk";
 
 /// Applies one write inside `tx`; a failed condition is `Conflict`, not an error.
 fn apply(tx: &Transaction<'_>, write: &Write) -> Result<WriteOutcome, StoreError> {
@@ -570,8 +664,16 @@ fn apply(tx: &Transaction<'_>, write: &Write) -> Result<WriteOutcome, StoreError
         } => (posting, Some(revision_column(*expected_revision))),
     };
     let p = &stored.posting;
-    let body = serde_json::to_string(stored)
-        .map_err(|e| StoreError::Permanent(format!("posting {} cannot be stored: {e}", p.id)))?;
+    let unstorable = |e: serde_json::Error| {
+        StoreError::Permanent(format!("posting {} cannot be stored: {e}", p.id))
+    };
+    // The body is the posting without its HTML, which has a column of its own (version 7).
+    let body = serde_json::to_string(&JobPosting {
+        description_html: String::new(),
+        ..p.clone()
+    })
+    .map_err(unstorable)?;
+    let history = serde_json::to_string(&stored.history).map_err(unstorable)?;
     let salary_currency = p.salary.as_ref().and_then(|s| s.currency.clone());
     let salary_top = p.salary.as_ref().and_then(|s| s.max.or(s.min));
     let sql = if expected.is_some() {
@@ -600,6 +702,9 @@ fn apply(tx: &Transaction<'_>, write: &Write) -> Result<WriteOutcome, StoreError
         salary_currency.into(),
         salary_top.into(),
         stored.mark.map(String::from).into(),
+        p.description_html.clone().into(),
+        history.into(),
+        stored.description_truncated.into(),
     ];
     if let Some(expected) = expected {
         values.push(expected.into());
@@ -728,6 +833,16 @@ fn fts_terms(q: &str) -> Option<String> {
     (!terms.is_empty()).then(|| terms.join(" "))
 }
 
+/// What one list call asks for.
+struct PageRequest<'q> {
+    query: &'q ListQuery,
+    limit: usize,
+    /// The cursor's position: the page starts after it.
+    after: Option<Position>,
+    /// Rows read as `BRIEF_ROW`.
+    brief: bool,
+}
+
 /// Reads one page: candidates in order, each confirmed by `ListQuery::matches`, until the
 /// page is full and one more match shows there is more, or the read budget runs out.
 fn list_page(
@@ -735,10 +850,14 @@ fn list_page(
     usage: &Usage,
     list_steps: &AtomicU64,
     common: &CommonWords,
-    query: &ListQuery,
-    limit: usize,
-    after: Option<Position>,
+    request: PageRequest<'_>,
 ) -> Result<Page, StoreError> {
+    let PageRequest {
+        query,
+        limit,
+        after,
+        brief,
+    } = request;
     if limit == 0 {
         usage.record(0, 0);
         return Ok(Page {
@@ -760,6 +879,7 @@ fn list_page(
         conn,
         query,
         limit,
+        brief,
         items: Vec::new(),
         read: 0,
         last_item: None,
@@ -856,6 +976,8 @@ struct Walk<'q> {
     conn: &'q Connection,
     query: &'q ListQuery,
     limit: usize,
+    /// Rows read as `BRIEF_ROW`.
+    brief: bool,
     items: Vec<StoredPosting>,
     read: usize,
     last_item: Option<Position>,
@@ -870,17 +992,18 @@ impl Walk<'_> {
     /// so about the page's rows (and the one after) are decoded, not every candidate.
     fn take(&mut self, (at, id, pk): (i64, String, i64)) -> Result<bool, StoreError> {
         self.read += 1;
-        let body: Option<String> = self
+        let columns = if self.brief { BRIEF_ROW } else { FULL_ROW };
+        let mut stmt = self
             .conn
-            .prepare_cached("SELECT body FROM postings WHERE pk = ?1")
-            .and_then(|mut stmt| stmt.query_row([pk], |row| row.get(0)).optional())
+            .prepare_cached(&format!("SELECT {columns} FROM postings WHERE pk = ?1"))
             .map_err(db_error)?;
+        let mut rows = stmt.query([pk]).map_err(db_error)?;
         // The read transaction keeps every candidate's row; a missing one is not listed.
-        let Some(body) = body else {
+        let Some(row) = rows.next().map_err(db_error)? else {
             self.last_read = Some((at, id));
             return Ok(true);
         };
-        let stored = decode_posting(&id, &body)?;
+        let stored = decode_row(row, !self.brief)?;
         let matched = self.query.matches(&stored.posting);
         if matched && self.items.len() == self.limit {
             self.more_matches = true;
@@ -967,14 +1090,12 @@ impl PostingReader for SqliteStore {
         self.read(move |conn, usage| {
             let found = in_chunks(
                 conn,
-                "SELECT id, body FROM postings WHERE id",
+                &format!("SELECT {FULL_ROW} FROM postings WHERE id"),
                 &ids,
                 |rows, out| {
                     while let Some(row) = rows.next().map_err(db_error)? {
-                        let id: String = row.get(0).map_err(db_error)?;
-                        let body: String = row.get(1).map_err(db_error)?;
-                        let stored = decode_posting(&id, &body)?;
-                        out.push((id, stored));
+                        let stored = decode_row(row, true)?;
+                        out.push((stored.posting.id.clone(), stored));
                     }
                     Ok(())
                 },
@@ -995,12 +1116,17 @@ impl PostingReader for SqliteStore {
         limit: usize,
         cursor: Option<&str>,
     ) -> Result<Page, StoreError> {
-        let after = cursor.map(|c| decode_position(c, query)).transpose()?;
-        let query = query.clone();
-        let steps = Arc::clone(&self.list_steps);
-        let common = Arc::clone(&self.common_words);
-        self.read(move |conn, usage| list_page(conn, usage, &steps, &common, &query, limit, after))
-            .await
+        self.list_rows(query, limit, cursor, false).await
+    }
+
+    /// Reads `BRIEF_ROW`: no HTML and no history to read or decode.
+    async fn list_brief(
+        &self,
+        query: &ListQuery,
+        limit: usize,
+        cursor: Option<&str>,
+    ) -> Result<Page, StoreError> {
+        self.list_rows(query, limit, cursor, true).await
     }
 
     /// Counter-served filter sets: exact, from the counters the writes keep
@@ -1358,7 +1484,7 @@ mod tests {
         Category, Company, EmploymentType, Location, Salary, Seniority, SourceKind,
     };
     use crate::store::memory::MemoryStore;
-    use crate::store::{SalaryFloor, source_index};
+    use crate::store::{PostingChange, SalaryFloor, source_index};
 
     fn at(text: &str) -> DateTime<Utc> {
         DateTime::parse_from_rfc3339(text)
@@ -2189,6 +2315,106 @@ mod tests {
                 );
             }
         }
+    }
+
+    /// Puts a database back in version 6's layout: the whole `StoredPosting` as `body`, and
+    /// no HTML, history or truncation column.
+    pub(super) fn back_to_version_6(path: &Path) {
+        let conn = Connection::open(path).unwrap();
+        let rows: Vec<StoredPosting> = conn
+            .prepare(&format!("SELECT {FULL_ROW} FROM postings"))
+            .unwrap()
+            .query_map([], |row| Ok(decode_row(row, true).unwrap()))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        for stored in rows {
+            conn.execute(
+                "UPDATE postings SET body = ?2 WHERE id = ?1",
+                params![stored.posting.id, serde_json::to_string(&stored).unwrap()],
+            )
+            .unwrap();
+        }
+        conn.execute_batch(
+            "ALTER TABLE postings DROP COLUMN description_html; \
+             ALTER TABLE postings DROP COLUMN history; \
+             ALTER TABLE postings DROP COLUMN description_truncated;",
+        )
+        .unwrap();
+        conn.pragma_update(None, "user_version", 6).unwrap();
+    }
+
+    #[tokio::test]
+    async fn version_7_moves_the_html_and_history_out_of_the_body_and_reads_back_the_same() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("v6.db");
+        let mut first = stored("a", "Rust Dev", "2026-07-01T00:00:00Z");
+        first.history = vec![PostingChange {
+            changed_at: at("2026-06-30T00:00:00Z"),
+            title: "Rust Developer".into(),
+            salary: None,
+            description_hash: "d".into(),
+            content_hash: "c".into(),
+        }];
+        first.description_truncated = true;
+        first.mark = Some(ListMark { key: 7, hint: 9 });
+        let second = stored("b", "Go Dev", "2026-07-02T00:00:00Z");
+        let ids = vec!["a".to_owned(), "b".to_owned()];
+        let store = SqliteStore::open(&path).unwrap();
+        store
+            .write(vec![Write::Insert(first), Write::Insert(second)])
+            .await
+            .unwrap();
+        let whole = store.get_many(&ids).await.unwrap();
+        let listed = store.list(&ListQuery::default(), 5, None).await.unwrap();
+        drop(store);
+        back_to_version_6(&path);
+        let old_body: String = Connection::open(&path)
+            .unwrap()
+            .query_row("SELECT body FROM postings WHERE id = 'a'", [], |r| r.get(0))
+            .unwrap();
+        assert!(old_body.contains("Build things") && old_body.contains("Rust Developer"));
+
+        let store = SqliteStore::open(&path).unwrap();
+        assert_eq!(pragma(&store, "user_version"), MIGRATIONS.len().to_string());
+        assert_eq!(store.get_many(&ids).await.unwrap(), whole);
+        assert_eq!(
+            store.list(&ListQuery::default(), 5, None).await.unwrap(),
+            listed
+        );
+        assert_eq!(whole[0].history.len(), 1);
+        assert!(whole[0].description_truncated);
+        assert_eq!(whole[0].posting.description_html, "<p>Build things.</p>");
+        assert_eq!(
+            count(
+                &store,
+                "SELECT count(*) FROM postings WHERE description_html = '<p>Build things.</p>' \
+                 AND json_extract(body, '$.description_html') = '' \
+                 AND json_type(body, '$.history') IS NULL"
+            ),
+            2
+        );
+        // A brief list has the same items, order and cursor, without HTML and history.
+        let brief = store
+            .list_brief(&ListQuery::default(), 1, None)
+            .await
+            .unwrap();
+        let full = store.list(&ListQuery::default(), 1, None).await.unwrap();
+        assert_eq!(brief.next_cursor, full.next_cursor);
+        assert_eq!(brief.items.len(), 1);
+        let (b, f) = (&brief.items[0], &full.items[0]);
+        assert_eq!(
+            (b.posting.description_html.as_str(), b.history.len()),
+            ("", 0)
+        );
+        assert_eq!(
+            JobPosting {
+                description_html: f.posting.description_html.clone(),
+                ..b.posting.clone()
+            },
+            f.posting
+        );
+        assert_eq!((b.revision, b.mark), (f.revision, f.mark));
     }
 
     #[tokio::test]

@@ -106,7 +106,7 @@ pub async fn search(
     let later_page = request.cursor.is_some();
     let list = stores
         .postings
-        .list(&request.query, request.limit, request.cursor.as_deref());
+        .list_brief(&request.query, request.limit, request.cursor.as_deref());
     let (page, facets) = if later_page {
         (list.await, None)
     } else {

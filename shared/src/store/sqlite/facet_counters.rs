@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
 
-use super::{db_error, decode_posting, revision_column};
+use super::{db_error, decode_body, revision_column};
 use crate::model::JobPosting;
 use crate::store::facets::Facets;
 use crate::store::facets::counters::{Cell, CounterDeltas, facets_from_counters, posting_cells};
@@ -83,7 +83,8 @@ pub(super) fn replaced(
         })
         .optional()
         .map_err(db_error)?;
-    body.map(|body| decode_posting(id, &body).map(|stored| stored.posting))
+    // The body alone: the counted fields are there, the HTML is not needed.
+    body.map(|body| decode_body(id, body.as_bytes()))
         .transpose()
 }
 
@@ -158,8 +159,11 @@ pub(super) fn rebuild(conn: &mut Connection, usage: &Usage) -> Result<u64, Store
         let mut rows = stmt.query([]).map_err(db_error)?;
         while let Some(row) = rows.next().map_err(db_error)? {
             let id: String = row.get(0).map_err(db_error)?;
-            let body: String = row.get(1).map_err(db_error)?;
-            let posting = decode_posting(&id, &body)?.posting;
+            let body = row
+                .get_ref(1)
+                .and_then(|value| value.as_bytes().map_err(Into::into))
+                .map_err(db_error)?;
+            let posting = decode_body(&id, body)?;
             counted += 1;
             for cell in posting_cells(&posting) {
                 *cells.entry(cell).or_default() += 1;
@@ -279,9 +283,14 @@ mod tests {
         assert!(kept.contains(&("country=*".into(), "total".into(), String::new(), anywhere)));
         {
             // The database as the version before the counters left it.
+            super::super::tests::back_to_version_6(&path);
             let conn = rusqlite::Connection::open(&path).unwrap();
             conn.execute_batch("DROP TABLE facet_counts").unwrap();
-            conn.pragma_update(None, "user_version", MIGRATIONS.len() as i64 - 1)
+            let counters_step = MIGRATIONS
+                .iter()
+                .position(|step| *step == super::SCHEMA_FACET_COUNTERS)
+                .unwrap();
+            conn.pragma_update(None, "user_version", counters_step as i64)
                 .unwrap();
         }
         drop(SqliteStore::open(&path).unwrap());
