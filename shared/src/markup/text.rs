@@ -12,7 +12,13 @@ pub fn xml_allowed(c: char) -> bool {
 /// `text` without what XML 1.0 forbids. An ANSI escape sequence (`ESC [ ... m`, as
 /// copy-pasted from a terminal) goes whole, so no `[31m` is left behind.
 pub fn remove_xml_forbidden(text: &str) -> Cow<'_, str> {
-    if text.chars().all(xml_allowed) {
+    // Every forbidden character is an ASCII control byte, which UTF-8 never uses inside a
+    // longer character, or U+FFFE/U+FFFF: a byte scan and two substring searches clear
+    // clean text (nearly all of it) many times faster than decoding each character.
+    let clean_bytes = text
+        .bytes()
+        .all(|b| b >= 0x20 || matches!(b, b'\t' | b'\n' | b'\r'));
+    if clean_bytes && !text.contains(['\u{fffe}', '\u{ffff}']) {
         return Cow::Borrowed(text);
     }
     let mut out = String::with_capacity(text.len());
@@ -344,6 +350,21 @@ mod tests {
                 text.push_str(glue);
             }
             prop_assert_eq!(repair_double_encoding(&text, false), text.as_str());
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn the_byte_scan_clears_exactly_the_text_whose_every_character_xml_allows(
+            text in "(\\PC|[\\x00-\\x1f]|\u{fffd}|\u{fffe}|\u{ffff}|\u{efbf}){0,24}",
+        ) {
+            let kept = remove_xml_forbidden(&text);
+            prop_assert_eq!(
+                matches!(kept, Cow::Borrowed(_)),
+                text.chars().all(xml_allowed),
+                "{:?}", text
+            );
+            prop_assert!(kept.chars().all(xml_allowed));
         }
     }
 

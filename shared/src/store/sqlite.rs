@@ -39,7 +39,7 @@ use crate::registry::{SourceEntry, SourceStatus};
 
 mod plan;
 
-use plan::{CommonWords, Plan};
+use plan::{Plan, WordCounts};
 
 mod facets;
 
@@ -248,8 +248,8 @@ pub struct SqliteStore {
     readers: Arc<[Mutex<Connection>]>,
     /// Which reader a read waits for when every reader is busy (round robin).
     next_reader: Arc<AtomicUsize>,
-    /// The `q` terms recently counted too common to gather (`plan::CommonWords`).
-    common_words: Arc<CommonWords>,
+    /// The `q` terms recently counted, with their counts (`plan::WordCounts`).
+    word_counts: Arc<WordCounts>,
     usage: Arc<Usage>,
     list_steps: Arc<AtomicU64>,
 }
@@ -355,7 +355,7 @@ impl SqliteStore {
             conn: Arc::new(Mutex::new(conn)),
             readers: Arc::new([]),
             next_reader: Arc::new(AtomicUsize::new(0)),
-            common_words: Arc::new(CommonWords::default()),
+            word_counts: Arc::new(WordCounts::default()),
             usage: Arc::new(Usage::default()),
             list_steps: Arc::new(AtomicU64::new(0)),
         })
@@ -390,7 +390,7 @@ impl SqliteStore {
         let after = cursor.map(|c| decode_position(c, query)).transpose()?;
         let query = query.clone();
         let steps = Arc::clone(&self.list_steps);
-        let common = Arc::clone(&self.common_words);
+        let counts = Arc::clone(&self.word_counts);
         self.read(move |conn, usage| {
             let request = PageRequest {
                 query: &query,
@@ -398,7 +398,7 @@ impl SqliteStore {
                 after,
                 brief,
             };
-            list_page(conn, usage, &steps, &common, request)
+            list_page(conn, usage, &steps, &counts, request)
         })
         .await
     }
@@ -849,7 +849,7 @@ fn list_page(
     conn: &Connection,
     usage: &Usage,
     list_steps: &AtomicU64,
-    common: &CommonWords,
+    counts: &WordCounts,
     request: PageRequest<'_>,
 ) -> Result<Page, StoreError> {
     let PageRequest {
@@ -870,7 +870,7 @@ fn list_page(
     // concurrent write cannot remove a candidate between its key and its body).
     let snapshot = conn.unchecked_transaction().map_err(db_error)?;
     let mut steps = 0u64;
-    let plan = Plan::choose(conn, query, common, &mut steps)?;
+    let plan = Plan::choose(conn, query, counts, &mut steps)?;
     let floor = plan
         .driver
         .window_floor(conn, query, after.as_ref(), &mut steps)?;

@@ -40,41 +40,41 @@ const COUNT_BUDGET: usize = 4 * COUNT_CAP;
 /// for a window.)
 const WORD_SET_CAP: usize = 5 * SCAN_WINDOW;
 
-/// How long a count of more than `WORD_SET_CAP` matches is trusted.
-const COMMON_WORDS_TTL: Duration = Duration::from_secs(60);
+/// How long a `q`'s count of matches is trusted.
+const WORD_COUNTS_TTL: Duration = Duration::from_secs(60);
 
-/// The most search terms `CommonWords` remembers (past it, it forgets the expired ones,
+/// The most search terms `WordCounts` remembers (past it, it forgets the expired ones,
 /// then all).
-const COMMON_WORDS_MAX: usize = 1_024;
+const WORD_COUNTS_MAX: usize = 1_024;
 
-/// The `q` terms (FTS5 form) counted to have more than `WORD_SET_CAP` matches, and when.
-/// That count reads `WORD_SET_CAP + 1` matches, the largest part of planning a common word,
-/// and all it decides is that the words are checked per candidate (`Words::Text`), which
-/// stays within the window whatever the count is now: so it is made once a minute, not on
-/// every call. (Smaller counts choose the search driver or a set of matches, whose work
-/// grows with the count: those are always counted afresh.)
+/// The `q` terms (FTS5 form) recently counted, with their capped count and when. Counting
+/// reads up to `WORD_SET_CAP + 1` matches, the largest part of planning a `q` (a third of a
+/// call with a set of 7,000 matches): so a count is made once a minute, not on every call.
+/// A count that moved since only makes the plan less apt, never the page wrong: every plan
+/// checks the words in full and walks at most one window.
 #[derive(Debug, Default)]
-pub(super) struct CommonWords(Mutex<HashMap<String, Instant>>);
+pub(super) struct WordCounts(Mutex<HashMap<String, (usize, Instant)>>);
 
-impl CommonWords {
-    /// Whether `terms` were counted common less than `COMMON_WORDS_TTL` ago.
-    fn known(&self, terms: &str) -> bool {
-        let words = self.0.lock().unwrap_or_else(PoisonError::into_inner);
-        words
+impl WordCounts {
+    /// The count of `terms` made less than `WORD_COUNTS_TTL` ago.
+    fn recent(&self, terms: &str) -> Option<usize> {
+        let counts = self.0.lock().unwrap_or_else(PoisonError::into_inner);
+        counts
             .get(terms)
-            .is_some_and(|at| at.elapsed() < COMMON_WORDS_TTL)
+            .filter(|(_, at)| at.elapsed() < WORD_COUNTS_TTL)
+            .map(|(n, _)| *n)
     }
 
-    /// Remembers that `terms` were just counted common.
-    fn remember(&self, terms: String) {
-        let mut words = self.0.lock().unwrap_or_else(PoisonError::into_inner);
-        if words.len() >= COMMON_WORDS_MAX {
-            words.retain(|_, at| at.elapsed() < COMMON_WORDS_TTL);
-            if words.len() >= COMMON_WORDS_MAX {
-                words.clear();
+    /// Remembers that `terms` were just counted `n`.
+    fn remember(&self, terms: String, n: usize) {
+        let mut counts = self.0.lock().unwrap_or_else(PoisonError::into_inner);
+        if counts.len() >= WORD_COUNTS_MAX {
+            counts.retain(|_, (_, at)| at.elapsed() < WORD_COUNTS_TTL);
+            if counts.len() >= WORD_COUNTS_MAX {
+                counts.clear();
             }
         }
-        words.insert(terms, Instant::now());
+        counts.insert(terms, (n, Instant::now()));
     }
 }
 
@@ -332,20 +332,19 @@ impl Plan {
     pub(super) fn choose(
         conn: &Connection,
         query: &ListQuery,
-        common: &CommonWords,
+        counts: &WordCounts,
         steps: &mut u64,
     ) -> Result<Plan, StoreError> {
         let mut best: Option<(usize, Driver)> = None;
         let mut words = Words::None;
         if let Some(terms) = query.q.as_deref().and_then(fts_terms) {
-            let n = if common.known(&terms) {
-                WORD_SET_CAP + 1
-            } else {
-                let n = search_count(conn, &terms, WORD_SET_CAP + 1, steps)?;
-                if n > WORD_SET_CAP {
-                    common.remember(terms.clone());
+            let n = match counts.recent(&terms) {
+                Some(n) => n,
+                None => {
+                    let n = search_count(conn, &terms, WORD_SET_CAP + 1, steps)?;
+                    counts.remember(terms.clone(), n);
+                    n
                 }
-                n
             };
             if n <= SCAN_WINDOW {
                 best = Some((n, Driver::Search(terms.clone())));
