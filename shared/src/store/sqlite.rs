@@ -39,7 +39,7 @@ use crate::registry::{SourceEntry, SourceStatus};
 
 mod plan;
 
-use plan::{Plan, WordCounts};
+use plan::Plans;
 
 mod facets;
 
@@ -248,8 +248,8 @@ pub struct SqliteStore {
     readers: Arc<[Mutex<Connection>]>,
     /// Which reader a read waits for when every reader is busy (round robin).
     next_reader: Arc<AtomicUsize>,
-    /// The `q` terms recently counted, with their counts (`plan::WordCounts`).
-    word_counts: Arc<WordCounts>,
+    /// The plans of recent list queries (`plan::Plans`).
+    plans: Arc<Plans>,
     usage: Arc<Usage>,
     list_steps: Arc<AtomicU64>,
 }
@@ -355,7 +355,7 @@ impl SqliteStore {
             conn: Arc::new(Mutex::new(conn)),
             readers: Arc::new([]),
             next_reader: Arc::new(AtomicUsize::new(0)),
-            word_counts: Arc::new(WordCounts::default()),
+            plans: Arc::new(Plans::default()),
             usage: Arc::new(Usage::default()),
             list_steps: Arc::new(AtomicU64::new(0)),
         })
@@ -390,7 +390,7 @@ impl SqliteStore {
         let after = cursor.map(|c| decode_position(c, query)).transpose()?;
         let query = query.clone();
         let steps = Arc::clone(&self.list_steps);
-        let counts = Arc::clone(&self.word_counts);
+        let plans = Arc::clone(&self.plans);
         self.read(move |conn, usage| {
             let request = PageRequest {
                 query: &query,
@@ -398,7 +398,7 @@ impl SqliteStore {
                 after,
                 brief,
             };
-            list_page(conn, usage, &steps, &counts, request)
+            list_page(conn, usage, &steps, &plans, request)
         })
         .await
     }
@@ -849,7 +849,7 @@ fn list_page(
     conn: &Connection,
     usage: &Usage,
     list_steps: &AtomicU64,
-    counts: &WordCounts,
+    plans: &Plans,
     request: PageRequest<'_>,
 ) -> Result<Page, StoreError> {
     let PageRequest {
@@ -870,7 +870,7 @@ fn list_page(
     // concurrent write cannot remove a candidate between its key and its body).
     let snapshot = conn.unchecked_transaction().map_err(db_error)?;
     let mut steps = 0u64;
-    let plan = Plan::choose(conn, query, counts, &mut steps)?;
+    let plan = plans.plan(conn, query, &mut steps)?;
     let floor = plan
         .driver
         .window_floor(conn, query, after.as_ref(), &mut steps)?;
@@ -2295,6 +2295,39 @@ mod tests {
             });
         }
         queries
+    }
+
+    #[tokio::test]
+    async fn a_repeated_query_reuses_its_plan_and_counts_nothing_again() {
+        let store = SqliteStore::open_in_memory().unwrap();
+        let writes: Vec<Write> = varied_corpus().into_iter().map(Write::Insert).collect();
+        store.write(writes).await.unwrap();
+        let two_filters = ListQuery {
+            q: Some("engineer".into()),
+            skills: vec!["rust".into()],
+            country: Some("DE".into()),
+            ..ListQuery::default()
+        };
+        let steps_of = |query: ListQuery| {
+            let store = &store;
+            async move {
+                let before = store.list_steps();
+                let page = store.list(&query, 5, None).await.unwrap();
+                (store.list_steps() - before, page)
+            }
+        };
+        let (first, first_page) = steps_of(two_filters.clone()).await;
+        let (again, again_page) = steps_of(two_filters.clone()).await;
+        assert_eq!(again_page, first_page);
+        // The same walk without the counts that chose its driver.
+        assert!(again < first, "{again} steps again, {first} the first time");
+        let other = ListQuery {
+            skills: vec!["go".into()],
+            ..two_filters
+        };
+        let (planned, _) = steps_of(other.clone()).await;
+        let (replanned, _) = steps_of(other).await;
+        assert!(replanned < planned, "another query is planned on its own");
     }
 
     #[tokio::test]

@@ -40,41 +40,57 @@ const COUNT_BUDGET: usize = 4 * COUNT_CAP;
 /// for a window.)
 const WORD_SET_CAP: usize = 5 * SCAN_WINDOW;
 
-/// How long a `q`'s count of matches is trusted.
-const WORD_COUNTS_TTL: Duration = Duration::from_secs(60);
+/// How long a chosen plan is reused.
+const PLANS_TTL: Duration = Duration::from_secs(60);
 
-/// The most search terms `WordCounts` remembers (past it, it forgets the expired ones,
-/// then all).
-const WORD_COUNTS_MAX: usize = 1_024;
+/// The most plans `Plans` remembers (past it, it forgets the expired ones, then all).
+const PLANS_MAX: usize = 1_024;
 
-/// The `q` terms (FTS5 form) recently counted, with their capped count and when. Counting
-/// reads up to `WORD_SET_CAP + 1` matches, the largest part of planning a `q` (a third of a
-/// call with a set of 7,000 matches): so a count is made once a minute, not on every call.
-/// A count that moved since only makes the plan less apt, never the page wrong: every plan
-/// checks the words in full and walks at most one window.
+/// The plans recently chosen, by query (its filters as JSON), and when. Choosing counts the
+/// entries of every candidate driver and a `q`'s matches (up to `WORD_SET_CAP + 1`), a tenth
+/// of a two-filter call and a third of one with a set of 7,000 matches, and the counts move
+/// slowly: so a query is planned once a minute, not on every call (a search page's cursors,
+/// a feed reader's polls and a client's retries repeat it). A plan whose counts moved since
+/// is only less apt, never wrong: every plan checks every filter and walks at most one
+/// window.
 #[derive(Debug, Default)]
-pub(super) struct WordCounts(Mutex<HashMap<String, (usize, Instant)>>);
+pub(super) struct Plans(Mutex<HashMap<String, (Plan, Instant)>>);
 
-impl WordCounts {
-    /// The count of `terms` made less than `WORD_COUNTS_TTL` ago.
-    fn recent(&self, terms: &str) -> Option<usize> {
-        let counts = self.0.lock().unwrap_or_else(PoisonError::into_inner);
-        counts
-            .get(terms)
-            .filter(|(_, at)| at.elapsed() < WORD_COUNTS_TTL)
-            .map(|(n, _)| *n)
+impl Plans {
+    /// The plan of `query`: the one chosen less than `PLANS_TTL` ago, or a new one
+    /// (`Plan::choose`).
+    pub(super) fn plan(
+        &self,
+        conn: &Connection,
+        query: &ListQuery,
+        steps: &mut u64,
+    ) -> Result<Plan, StoreError> {
+        let key = serde_json::to_string(query).unwrap_or_default();
+        if let Some(plan) = self.recent(&key) {
+            return Ok(plan);
+        }
+        let plan = Plan::choose(conn, query, steps)?;
+        self.remember(key, plan.clone());
+        Ok(plan)
     }
 
-    /// Remembers that `terms` were just counted `n`.
-    fn remember(&self, terms: String, n: usize) {
-        let mut counts = self.0.lock().unwrap_or_else(PoisonError::into_inner);
-        if counts.len() >= WORD_COUNTS_MAX {
-            counts.retain(|_, (_, at)| at.elapsed() < WORD_COUNTS_TTL);
-            if counts.len() >= WORD_COUNTS_MAX {
-                counts.clear();
+    fn recent(&self, key: &str) -> Option<Plan> {
+        let plans = self.0.lock().unwrap_or_else(PoisonError::into_inner);
+        plans
+            .get(key)
+            .filter(|(_, at)| at.elapsed() < PLANS_TTL)
+            .map(|(plan, _)| plan.clone())
+    }
+
+    fn remember(&self, key: String, plan: Plan) {
+        let mut plans = self.0.lock().unwrap_or_else(PoisonError::into_inner);
+        if plans.len() >= PLANS_MAX {
+            plans.retain(|_, (_, at)| at.elapsed() < PLANS_TTL);
+            if plans.len() >= PLANS_MAX {
+                plans.clear();
             }
         }
-        counts.insert(terms, (n, Instant::now()));
+        plans.insert(key, (plan, Instant::now()));
     }
 }
 
@@ -332,20 +348,12 @@ impl Plan {
     pub(super) fn choose(
         conn: &Connection,
         query: &ListQuery,
-        counts: &WordCounts,
         steps: &mut u64,
     ) -> Result<Plan, StoreError> {
         let mut best: Option<(usize, Driver)> = None;
         let mut words = Words::None;
         if let Some(terms) = query.q.as_deref().and_then(fts_terms) {
-            let n = match counts.recent(&terms) {
-                Some(n) => n,
-                None => {
-                    let n = search_count(conn, &terms, WORD_SET_CAP + 1, steps)?;
-                    counts.remember(terms.clone(), n);
-                    n
-                }
-            };
+            let n = search_count(conn, &terms, WORD_SET_CAP + 1, steps)?;
             if n <= SCAN_WINDOW {
                 best = Some((n, Driver::Search(terms.clone())));
             }
