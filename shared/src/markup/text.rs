@@ -13,12 +13,15 @@ pub fn xml_allowed(c: char) -> bool {
 /// copy-pasted from a terminal) goes whole, so no `[31m` is left behind.
 pub fn remove_xml_forbidden(text: &str) -> Cow<'_, str> {
     // Every forbidden character is an ASCII control byte, which UTF-8 never uses inside a
-    // longer character, or U+FFFE/U+FFFF: a byte scan and two substring searches clear
-    // clean text (nearly all of it) many times faster than decoding each character.
+    // longer character, or U+FFFE/U+FFFF: a byte scan (in blocks without early exit, so
+    // it vectorizes) and two substring searches clear clean text (nearly all of it) many
+    // times faster than decoding each character.
+    let control = |b: u8| b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r');
     let clean_bytes = text
-        .bytes()
-        .all(|b| b >= 0x20 || matches!(b, b'\t' | b'\n' | b'\r'));
-    if clean_bytes && !text.contains(['\u{fffe}', '\u{ffff}']) {
+        .as_bytes()
+        .chunks(256)
+        .all(|block| !block.iter().fold(false, |seen, &b| seen | control(b)));
+    if clean_bytes && !text.contains('\u{fffe}') && !text.contains('\u{ffff}') {
         return Cow::Borrowed(text);
     }
     let mut out = String::with_capacity(text.len());
