@@ -3,8 +3,8 @@
 //! reference store; SQL only narrows the candidates and `ListQuery::matches` has the last
 //! word on every listed row.
 //!
-//! Layout: `postings` keeps each posting as JSON (`body`, without its description HTML), the
-//! HTML, history and bookkeeping in columns of their own, and the columns the port and the
+//! Layout: `postings` keeps each posting as JSON (`body`, without its descriptions), the
+//! descriptions, history and bookkeeping in columns of their own, and the columns the port and the
 //! list filters read; `posting_skills`, `posting_countries` and the FTS5 table
 //! `posting_fts` are side rows kept in sync by every write; `facet_counts` holds the facet
 //! counters, changed in every write's transaction (`sqlite/facet_counters.rs`); `sources`
@@ -81,20 +81,23 @@ const MIGRATIONS: &[&str] = &[
     SCHEMA_SPLIT_BODY,
 ];
 
-/// Version 7: `body` holds the `JobPosting` alone (its `description_html` empty), so a list
-/// row decodes a plain posting, about half the bytes, with no flattened fields to buffer.
-/// The HTML, the history and the truncation flag move to columns of their own (appended,
-/// so after `body`: a row read for a list stops before the HTML's overflow pages);
-/// `revision` and `mark` already had theirs.
+/// Version 7: `body` holds the `JobPosting` alone, its two descriptions empty, so a list row
+/// decodes a plain posting of about a kilobyte, with no flattened fields to buffer and no
+/// long escaped text to unescape. The description text (read as is, plain text), the HTML,
+/// the history and the truncation flag move to columns of their own (appended, so after
+/// `body`: a row read for a list stops before the HTML's overflow pages); `revision` and
+/// `mark` already had theirs.
 const SCHEMA_SPLIT_BODY: &str = r#"
+ALTER TABLE postings ADD COLUMN description_text TEXT NOT NULL DEFAULT '';
 ALTER TABLE postings ADD COLUMN description_html TEXT NOT NULL DEFAULT '';
 ALTER TABLE postings ADD COLUMN history TEXT NOT NULL DEFAULT '[]';
 ALTER TABLE postings ADD COLUMN description_truncated INTEGER NOT NULL DEFAULT 0;
 UPDATE postings SET
+    description_text = coalesce(json_extract(body, '$.description_text'), ''),
     description_html = coalesce(json_extract(body, '$.description_html'), ''),
     history = coalesce(json_extract(body, '$.history'), '[]'),
     description_truncated = coalesce(json_extract(body, '$.description_truncated'), 0),
-    body = json_remove(json_set(body, '$.description_html', ''),
+    body = json_remove(json_set(body, '$.description_html', '', '$.description_text', ''),
         '$.history', '$.description_truncated', '$.revision', '$.mark');
 "#;
 
@@ -542,13 +545,14 @@ fn revision_value(column: i64) -> u64 {
 }
 
 /// A whole posting row, in `decode_row`'s column order.
-const FULL_ROW: &str = "id, body, revision, mark, description_html, history, description_truncated";
+const FULL_ROW: &str =
+    "id, body, revision, mark, description_text, description_html, history, description_truncated";
 
 /// A posting row without its HTML and history (`PostingReader::list_brief`).
-const BRIEF_ROW: &str = "id, body, revision, mark";
+const BRIEF_ROW: &str = "id, body, revision, mark, description_text";
 
-/// The posting alone from its `body` (its `description_html` empty): for readers that only
-/// need the fields the filters and facets look at.
+/// The posting alone from its `body` (its descriptions empty): for readers that only need
+/// the fields the facets count.
 fn decode_body(id: &str, body: &[u8]) -> Result<JobPosting, StoreError> {
     serde_json::from_slice(body).map_err(|e| invalid_row(id, &e))
 }
@@ -575,14 +579,15 @@ fn decode_row(row: &Row<'_>, full: bool) -> Result<StoredPosting, StoreError> {
         .map(ListMark::try_from)
         .transpose()
         .map_err(|e| invalid_row(&id, &e))?;
+    posting.description_text = row.get(4).map_err(db_error)?;
     let (history, description_truncated) = if full {
-        posting.description_html = row.get(4).map_err(db_error)?;
+        posting.description_html = row.get(5).map_err(db_error)?;
         let history = row
-            .get_ref(5)
+            .get_ref(6)
             .and_then(|value| value.as_bytes().map_err(Into::into))
             .map_err(db_error)?;
         let history = serde_json::from_slice(history).map_err(|e| invalid_row(&id, &e))?;
-        (history, row.get(6).map_err(db_error)?)
+        (history, row.get(7).map_err(db_error)?)
     } else {
         (Vec::new(), false)
     };
@@ -637,22 +642,23 @@ impl Derived {
     }
 }
 
-/// Inserts a posting's columns (`?1..?23`); returns its `pk`, or nothing when the id exists.
+/// Inserts a posting's columns (`?1..?24`); returns its `pk`, or nothing when the id exists.
 const INSERT_POSTING: &str = "INSERT INTO postings (id, body, source, fingerprint, \
     content_hash, fetched_at, first_seen_at, closed_at, duplicate_of, valid_through, revision, \
     listed_at, company, seniority, category, workplace, employment_type, salary_currency, \
-    salary_top, mark, description_html, history, description_truncated) VALUES (?1, ?2, ?3, \
-    ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, \
-    ?23) ON CONFLICT (id) DO NOTHING RETURNING pk";
+    salary_top, mark, description_html, history, description_truncated, description_text) \
+    VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, \
+    ?19, ?20, ?21, ?22, ?23, ?24) ON CONFLICT (id) DO NOTHING RETURNING pk";
 
 /// Replaces a posting's columns (same parameters as `INSERT_POSTING`) when its revision is
-/// `?24`; returns its `pk`, or nothing when the condition fails.
+/// `?25`; returns its `pk`, or nothing when the condition fails.
 const UPDATE_POSTING: &str = "UPDATE postings SET body = ?2, source = ?3, fingerprint = ?4, \
     content_hash = ?5, fetched_at = ?6, first_seen_at = ?7, closed_at = ?8, duplicate_of = ?9, \
     valid_through = ?10, revision = ?11, listed_at = ?12, company = ?13, seniority = ?14, \
     category = ?15, workplace = ?16, employment_type = ?17, salary_currency = ?18, \
     salary_top = ?19, mark = ?20, description_html = ?21, history = ?22, \
-    description_truncated = ?23 WHERE id = ?1 AND revision = ?24 RETURNING pk";
+    description_truncated = ?23, description_text = ?24 WHERE id = ?1 AND revision = ?25 \
+    RETURNING pk";
 
 /// Applies one write inside `tx`; a failed condition is `Conflict`, not an error.
 fn apply(tx: &Transaction<'_>, write: &Write) -> Result<WriteOutcome, StoreError> {
@@ -667,9 +673,11 @@ fn apply(tx: &Transaction<'_>, write: &Write) -> Result<WriteOutcome, StoreError
     let unstorable = |e: serde_json::Error| {
         StoreError::Permanent(format!("posting {} cannot be stored: {e}", p.id))
     };
-    // The body is the posting without its HTML, which has a column of its own (version 7).
+    // The body is the posting without its descriptions, which have columns of their own
+    // (version 7).
     let body = serde_json::to_string(&JobPosting {
         description_html: String::new(),
+        description_text: String::new(),
         ..p.clone()
     })
     .map_err(unstorable)?;
@@ -705,6 +713,7 @@ fn apply(tx: &Transaction<'_>, write: &Write) -> Result<WriteOutcome, StoreError
         p.description_html.clone().into(),
         history.into(),
         stored.description_truncated.into(),
+        p.description_text.clone().into(),
     ];
     if let Some(expected) = expected {
         values.push(expected.into());
@@ -2351,7 +2360,7 @@ mod tests {
     }
 
     /// Puts a database back in version 6's layout: the whole `StoredPosting` as `body`, and
-    /// no HTML, history or truncation column.
+    /// no description, history or truncation column.
     pub(super) fn back_to_version_6(path: &Path) {
         let conn = Connection::open(path).unwrap();
         let rows: Vec<StoredPosting> = conn
@@ -2369,7 +2378,8 @@ mod tests {
             .unwrap();
         }
         conn.execute_batch(
-            "ALTER TABLE postings DROP COLUMN description_html; \
+            "ALTER TABLE postings DROP COLUMN description_text; \
+             ALTER TABLE postings DROP COLUMN description_html; \
              ALTER TABLE postings DROP COLUMN history; \
              ALTER TABLE postings DROP COLUMN description_truncated;",
         )
@@ -2422,7 +2432,9 @@ mod tests {
             count(
                 &store,
                 "SELECT count(*) FROM postings WHERE description_html = '<p>Build things.</p>' \
+                 AND description_text = 'Build things.' \
                  AND json_extract(body, '$.description_html') = '' \
+                 AND json_extract(body, '$.description_text') = '' \
                  AND json_type(body, '$.history') IS NULL"
             ),
             2

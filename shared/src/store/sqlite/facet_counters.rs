@@ -83,7 +83,7 @@ pub(super) fn replaced(
         })
         .optional()
         .map_err(db_error)?;
-    // The body alone: the counted fields are there, the HTML is not needed.
+    // The body alone: the counted fields are there, the descriptions are not needed.
     body.map(|body| decode_body(id, body.as_bytes()))
         .transpose()
 }
