@@ -49,12 +49,11 @@ const PLANS_TTL: Duration = Duration::from_secs(60);
 const PLANS_MAX: usize = 1_024;
 
 /// The plans recently chosen, by query (its filters as JSON), and when. Choosing counts the
-/// entries of every candidate driver and a `q`'s matches (up to `WORD_SET_CAP + 1`), a tenth
-/// of a two-filter call and a third of one with a set of 7,000 matches, and the counts move
-/// slowly: so a query is planned once a minute, not on every call (a search page's cursors,
-/// a feed reader's polls and a client's retries repeat it). A plan whose counts moved since
-/// is only less apt, never wrong: every plan checks every filter and walks at most one
-/// window.
+/// entries of every candidate driver and a `q`'s matches (up to `WORD_SET_CAP + 1`), about a
+/// tenth of a two-filter call (perf), and the counts move slowly: so a query is planned once
+/// a minute, not on every call (a search page's cursors, a feed reader's polls and a
+/// client's retries repeat it). A plan whose counts moved since is only less apt, never
+/// wrong: every plan checks every filter and walks at most one window.
 #[derive(Debug, Default)]
 pub(super) struct Plans(Mutex<HashMap<String, (Plan, Instant)>>);
 
