@@ -557,6 +557,14 @@ fn decode_body(id: &str, body: &[u8]) -> Result<JobPosting, StoreError> {
     serde_json::from_slice(body).map_err(|e| invalid_row(id, &e))
 }
 
+/// Column `index` of `row` as borrowed bytes: JSON that serde_json decodes in place (it
+/// checks each string's UTF-8 as it parses, so the text is neither copied nor scanned twice).
+fn column_bytes<'r>(row: &'r Row<'_>, index: usize) -> Result<&'r [u8], StoreError> {
+    row.get_ref(index)
+        .and_then(|value| value.as_bytes().map_err(Into::into))
+        .map_err(db_error)
+}
+
 fn invalid_row(id: &str, e: &dyn std::fmt::Display) -> StoreError {
     StoreError::Permanent(format!("stored posting {id} is not valid: {e}"))
 }
@@ -565,13 +573,7 @@ fn invalid_row(id: &str, e: &dyn std::fmt::Display) -> StoreError {
 /// `description_html` empty and `history` empty.
 fn decode_row(row: &Row<'_>, full: bool) -> Result<StoredPosting, StoreError> {
     let id: String = row.get(0).map_err(db_error)?;
-    // Borrowed bytes: serde_json checks each string's UTF-8 as it parses, so the body is
-    // neither copied nor scanned twice.
-    let body = row
-        .get_ref(1)
-        .and_then(|value| value.as_bytes().map_err(Into::into))
-        .map_err(db_error)?;
-    let mut posting = decode_body(&id, body)?;
+    let mut posting = decode_body(&id, column_bytes(row, 1)?)?;
     let revision = revision_value(row.get(2).map_err(db_error)?);
     let mark = row
         .get::<_, Option<String>>(3)
@@ -582,11 +584,8 @@ fn decode_row(row: &Row<'_>, full: bool) -> Result<StoredPosting, StoreError> {
     posting.description_text = row.get(4).map_err(db_error)?;
     let (history, description_truncated) = if full {
         posting.description_html = row.get(5).map_err(db_error)?;
-        let history = row
-            .get_ref(6)
-            .and_then(|value| value.as_bytes().map_err(Into::into))
-            .map_err(db_error)?;
-        let history = serde_json::from_slice(history).map_err(|e| invalid_row(&id, &e))?;
+        let history =
+            serde_json::from_slice(column_bytes(row, 6)?).map_err(|e| invalid_row(&id, &e))?;
         (history, row.get(7).map_err(db_error)?)
     } else {
         (Vec::new(), false)

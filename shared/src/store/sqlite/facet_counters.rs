@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
 
-use super::{db_error, decode_body, revision_column};
+use super::{column_bytes, db_error, decode_body, revision_column};
 use crate::model::JobPosting;
 use crate::store::facets::Facets;
 use crate::store::facets::counters::{Cell, CounterDeltas, facets_from_counters, posting_cells};
@@ -159,11 +159,7 @@ pub(super) fn rebuild(conn: &mut Connection, usage: &Usage) -> Result<u64, Store
         let mut rows = stmt.query([]).map_err(db_error)?;
         while let Some(row) = rows.next().map_err(db_error)? {
             let id: String = row.get(0).map_err(db_error)?;
-            let body = row
-                .get_ref(1)
-                .and_then(|value| value.as_bytes().map_err(Into::into))
-                .map_err(db_error)?;
-            let posting = decode_body(&id, body)?;
+            let posting = decode_body(&id, column_bytes(row, 1)?)?;
             counted += 1;
             for cell in posting_cells(&posting) {
                 *cells.entry(cell).or_default() += 1;
