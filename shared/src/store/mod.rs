@@ -281,6 +281,29 @@ impl ListQuery {
     }
 }
 
+/// The key under which a remote posting open to every country is found by any `country`
+/// filter, beside the named countries of `country_keys`.
+pub const ANY_COUNTRY: &str = "*";
+
+/// The keys a posting is found under by `country` filters, as `ListQuery::matches` decides:
+/// its locations' countries, and when it is remote, its regions, or `ANY_COUNTRY` when it is
+/// open to every country. The stores' country indexes hold exactly these.
+pub fn country_keys(p: &JobPosting) -> std::collections::BTreeSet<String> {
+    let mut keys: std::collections::BTreeSet<String> = p
+        .locations
+        .iter()
+        .filter_map(|l| l.country.clone())
+        .collect();
+    if p.workplace == Some(Workplace::Remote) {
+        if p.remote_regions.is_empty() {
+            keys.insert(ANY_COUNTRY.to_owned());
+        } else {
+            keys.extend(p.remote_regions.iter().cloned());
+        }
+    }
+    keys
+}
+
 /// The words of a search text: lower case, split on anything but letters, digits, `#`,
 /// `+` and `.` inside a word (so `c#`, `c++` and `node.js` are words).
 pub fn search_words(text: &str) -> Vec<String> {

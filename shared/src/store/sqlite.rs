@@ -28,13 +28,13 @@ use serde_json::{Value, json};
 
 use super::facets::counters::{CounterDeltas, FacetCounterRepair, counter_scopes};
 use super::{
-    CheckpointStore, IndexEntry, IngestCounter, ListQuery, Page, PostingReader, PostingStore,
-    SourceIndex, SourceRegistry, SourceRegistryReader, SourceState, SourceStateReader,
-    SourceStateStore, StoreError, StoredPosting, Usage, UsageSnapshot, Write, WriteOutcome, cursor,
-    listed_at, search_words,
+    ANY_COUNTRY, CheckpointStore, IndexEntry, IngestCounter, ListQuery, Page, PostingReader,
+    PostingStore, SourceIndex, SourceRegistry, SourceRegistryReader, SourceState,
+    SourceStateReader, SourceStateStore, StoreError, StoredPosting, Usage, UsageSnapshot, Write,
+    WriteOutcome, country_keys, cursor, listed_at, search_words,
 };
 use crate::identity::ListMark;
-use crate::model::{JobPosting, Workplace};
+use crate::model::JobPosting;
 use crate::registry::{SourceEntry, SourceStatus};
 
 mod plan;
@@ -65,9 +65,6 @@ CREATE INDEX postings_open_facets ON postings
     (listed_at DESC, id DESC, category, seniority, workplace, employment_type, company)
     WHERE closed_at IS NULL AND duplicate_of IS NULL;
 "#;
-
-/// The `posting_countries` row of a remote posting open to every country.
-const ANY_COUNTRY: &str = "*";
 
 /// The schema, one step per version: step `n` takes a database from `user_version` `n` to
 /// `n + 1`. Steps are only ever appended; a shipped step never changes.
@@ -613,19 +610,7 @@ struct Derived {
 
 impl Derived {
     fn of(p: &JobPosting) -> Self {
-        let mut countries: BTreeSet<String> = p
-            .locations
-            .iter()
-            .filter_map(|l| l.country.clone())
-            .collect();
-        // Mirrors the country rule of `ListQuery::matches`.
-        if p.workplace == Some(Workplace::Remote) {
-            if p.remote_regions.is_empty() {
-                countries.insert(ANY_COUNTRY.to_owned());
-            } else {
-                countries.extend(p.remote_regions.iter().cloned());
-            }
-        }
+        let countries = country_keys(p);
         // The same words `ListQuery::matches` finds in its lower-cased haystack; the
         // fields are space separated there too, so splitting per field gives the same words.
         let words = |text: &str| search_words(&text.to_lowercase()).join(" ");
@@ -1489,7 +1474,7 @@ impl IngestCounter for SqliteStore {
 mod tests {
     use super::*;
     use crate::model::{
-        Category, Company, EmploymentType, Location, Salary, Seniority, SourceKind,
+        Category, Company, EmploymentType, Location, Salary, Seniority, SourceKind, Workplace,
     };
     use crate::store::memory::MemoryStore;
     use crate::store::{PostingChange, SalaryFloor, source_index};

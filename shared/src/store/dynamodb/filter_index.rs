@@ -50,13 +50,14 @@ use super::{
     DynamoStore, LIST_MAX_QUERIES, LIST_READ_FACTOR, ListingRead, PartitionRead, QUERY_PAGE,
     SortRange, WRITE_CONCURRENCY, list_filter, reported, sdk_error, string_attribute,
 };
-use crate::model::{JobPosting, Workplace};
+use crate::model::JobPosting;
+use crate::store::country_keys;
 use crate::store::{ListQuery, StoreError, listed_at};
 
 /// Sort key prefix of a filter index item: `filter#{dimension}={value}`.
 const FILTER_PREFIX: &str = "filter#";
 /// The country value of a posting that is remote anywhere (matches every country).
-pub const ANYWHERE: &str = "*";
+pub const ANYWHERE: &str = crate::store::ANY_COUNTRY;
 /// Sort key, in the `meta` partition, of the marker saying every posting has its items.
 const READY_SORT: &str = "filter_index";
 /// Partition of the marker (the `meta` partition of `item`).
@@ -121,28 +122,11 @@ pub fn filter_values(p: &JobPosting) -> BTreeSet<FilterValue> {
             values.insert(FilterValue::new(dimension, value));
         }
     }
-    for country in countries(p) {
+    for country in country_keys(p) {
         values.insert(FilterValue::new(COUNTRY, country));
     }
     values.retain(indexed);
     values
-}
-
-/// The countries a posting matches `country=X` for, with `ANYWHERE` standing for all.
-fn countries(p: &JobPosting) -> BTreeSet<String> {
-    let mut found: BTreeSet<String> = p
-        .locations
-        .iter()
-        .filter_map(|l| l.country.clone())
-        .collect();
-    if p.workplace == Some(Workplace::Remote) {
-        if p.remote_regions.is_empty() {
-            found.insert(ANYWHERE.to_owned());
-        } else {
-            found.extend(p.remote_regions.iter().cloned());
-        }
-    }
-    found
 }
 
 /// The filter index items of a posting, by sort key: each holds its key, the posting's
@@ -172,7 +156,7 @@ pub(super) fn filter_items(p: &JobPosting) -> BTreeMap<String, Item> {
             shared.insert(field.to_owned(), s(value));
         }
     }
-    let countries = countries(p);
+    let countries = country_keys(p);
     if !countries.is_empty() {
         shared.insert(
             FILTER_COUNTRIES.to_owned(),
@@ -463,22 +447,7 @@ impl DynamoStore {
             } else {
                 0.0
             };
-        let out = self
-            .client
-            .put_item()
-            .table_name(&self.table)
-            .set_item(Some(item))
-            .return_consumed_capacity(ReturnConsumedCapacity::Total)
-            .send()
-            .await
-            .map_err(|e| sdk_error("PutItem", e))?;
-        self.count(
-            0,
-            1,
-            reported(out.consumed_capacity.as_ref()),
-            Units::writes(estimated),
-        );
-        Ok(())
+        self.put_unconditional(item, estimated).await
     }
 
     /// Writes the filter items of every open, canonical posting (read from `by_listed`,
@@ -678,7 +647,7 @@ const FILTER_ITEM_GUESS: usize = 250;
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{Category, Company, EmploymentType, Location, Seniority};
+    use crate::model::{Category, Company, EmploymentType, Location, Seniority, Workplace};
 
     /// A recorded posting (the Lever board's first) with known filter values.
     fn posting() -> JobPosting {
@@ -792,7 +761,7 @@ mod tests {
         ] {
             p.workplace = Some(workplace);
             p.remote_regions = regions;
-            let items = countries(&p);
+            let items = country_keys(&p);
             for country in ["DE", "FR", "US", "JP"] {
                 let query = ListQuery {
                     country: Some(country.into()),

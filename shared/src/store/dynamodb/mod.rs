@@ -526,6 +526,11 @@ impl DynamoStore {
     /// An unconditional PutItem of an item that is not a posting (no index entries).
     async fn put_plain(&self, document: Item) -> Result<(), StoreError> {
         let estimated = capacity::put_write_units(&document, SCHEMA.indexes);
+        self.put_unconditional(document, estimated).await
+    }
+
+    /// An unconditional PutItem, counted at `estimated` write units.
+    async fn put_unconditional(&self, document: Item, estimated: f64) -> Result<(), StoreError> {
         let out = self
             .client
             .put_item()
