@@ -562,6 +562,17 @@ fn column_bytes<'r>(row: &'r Row<'_>, index: usize) -> Result<&'r [u8], StoreErr
         .map_err(db_error)
 }
 
+/// Column `index` of `row` as text. Long descriptions (a 50-entry feed reads about 250 KB of
+/// them) are checked with SIMD, which keeps its speed on text that is not ASCII: the standard
+/// check was a fifth of a feed's CPU on the seeded corpus, whose Japanese postings fall off
+/// its ASCII fast path.
+fn column_text(row: &Row<'_>, index: usize) -> Result<String, StoreError> {
+    let bytes = column_bytes(row, index)?;
+    simdutf8::basic::from_utf8(bytes)
+        .map(str::to_owned)
+        .map_err(|_| StoreError::Permanent(format!("column {index} is not valid UTF-8")))
+}
+
 fn invalid_row(id: &str, e: &dyn std::fmt::Display) -> StoreError {
     StoreError::Permanent(format!("stored posting {id} is not valid: {e}"))
 }
@@ -578,9 +589,9 @@ fn decode_row(row: &Row<'_>, full: bool) -> Result<StoredPosting, StoreError> {
         .map(ListMark::try_from)
         .transpose()
         .map_err(|e| invalid_row(&id, &e))?;
-    posting.description_text = row.get(4).map_err(db_error)?;
+    posting.description_text = column_text(row, 4)?;
     let (history, description_truncated) = if full {
-        posting.description_html = row.get(5).map_err(db_error)?;
+        posting.description_html = column_text(row, 5)?;
         let history =
             serde_json::from_slice(column_bytes(row, 6)?).map_err(|e| invalid_row(&id, &e))?;
         (history, row.get(7).map_err(db_error)?)
