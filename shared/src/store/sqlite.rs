@@ -13,9 +13,10 @@
 
 use std::collections::{BTreeSet, HashMap};
 use std::path::Path;
-use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration as StdDuration;
+use tokio::sync::Semaphore;
 
 use async_trait::async_trait;
 use chrono::{DateTime, Duration, SecondsFormat, Utc};
@@ -246,8 +247,12 @@ pub struct SqliteStore {
     /// Empty for an in-memory database, which only its own connection sees: reads use
     /// `conn` then.
     readers: Arc<[Mutex<Connection>]>,
-    /// Which reader a read waits for when every reader is busy (round robin).
-    next_reader: Arc<AtomicUsize>,
+    /// One permit per reader. A read takes one before it leaves the executor, so waiting
+    /// reads queue in arrival order (the semaphore is fair) without holding a blocking
+    /// thread, and each then finds a reader free. Before, a read picked a busy reader round
+    /// robin and slept on its lock, whose wake-up order is arbitrary, while another reader
+    /// could be free: the tail of a loaded server's latency (BENCHMARKS.md, search section).
+    reader_slots: Arc<Semaphore>,
     /// The plans of recent list queries (`plan::Plans`).
     plans: Arc<Plans>,
     usage: Arc<Usage>,
@@ -331,6 +336,7 @@ impl SqliteStore {
                     Ok(Mutex::new(reader))
                 })
                 .collect::<Result<Vec<_>, StoreError>>()?;
+            store.reader_slots = Arc::new(Semaphore::new(readers.len()));
             store.readers = readers.into();
         }
         Ok(store)
@@ -354,7 +360,7 @@ impl SqliteStore {
         Ok(SqliteStore {
             conn: Arc::new(Mutex::new(conn)),
             readers: Arc::new([]),
-            next_reader: Arc::new(AtomicUsize::new(0)),
+            reader_slots: Arc::new(Semaphore::new(0)),
             plans: Arc::new(Plans::default()),
             usage: Arc::new(Usage::default()),
             list_steps: Arc::new(AtomicU64::new(0)),
@@ -403,8 +409,8 @@ impl SqliteStore {
         .await
     }
 
-    /// As `run`, for work that only reads: on a free reader connection (or the one a
-    /// round robin picks when all are busy), on the writer's when there are no readers.
+    /// As `run`, for work that only reads: on a free reader connection, in the order the
+    /// reads arrived when all are busy; on the writer's when there are no readers.
     async fn read<T, F>(&self, work: F) -> Result<T, StoreError>
     where
         T: Send + 'static,
@@ -413,15 +419,20 @@ impl SqliteStore {
         if self.readers.is_empty() {
             return self.run(work).await;
         }
+        let slot = Arc::clone(&self.reader_slots)
+            .acquire_owned()
+            .await
+            .map_err(|_| StoreError::Retryable("the store is closing".into()))?;
         let readers = Arc::clone(&self.readers);
-        let next = Arc::clone(&self.next_reader);
         let usage = Arc::clone(&self.usage);
         off_executor(move || {
+            // Declared first, so the reader is unlocked before the permit is returned.
+            let _slot = slot;
             let free = readers.iter().find_map(|reader| reader.try_lock().ok());
-            let mut conn = free.unwrap_or_else(|| {
-                let i = next.fetch_add(1, Ordering::Relaxed) % readers.len();
-                readers[i].lock().unwrap_or_else(PoisonError::into_inner)
-            });
+            // A permit per reader leaves one unlocked: every read unlocks its reader before
+            // it returns the permit, even when it panics. The wait is only a fallback.
+            let mut conn =
+                free.unwrap_or_else(|| readers[0].lock().unwrap_or_else(PoisonError::into_inner));
             work(&mut conn, &usage)
         })
         .await
@@ -1665,6 +1676,40 @@ mod tests {
         writing.await.unwrap();
         assert!(!seen_counts.is_empty());
         assert_eq!(walk(&reader, &query, 50).await.len(), 200);
+    }
+
+    #[tokio::test]
+    async fn reads_waiting_for_a_reader_get_one_in_the_order_they_arrived() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = SqliteStore::open(dir.path().join("jobfeed.db")).unwrap();
+        // One permit, so the reads run one at a time and their order shows.
+        store.reader_slots = Arc::new(Semaphore::new(1));
+        let held = Arc::clone(&store.reader_slots)
+            .acquire_owned()
+            .await
+            .unwrap();
+        let order = Arc::new(Mutex::new(Vec::new()));
+        let reads: Vec<_> = (0..8)
+            .map(|i| {
+                let (store, order) = (store.clone(), Arc::clone(&order));
+                tokio::spawn(async move {
+                    store
+                        .read(move |_, _| {
+                            order.lock().unwrap().push(i);
+                            Ok(())
+                        })
+                        .await
+                })
+            })
+            .collect();
+        // The test's runtime polls the spawned reads in spawn order: each queues for the
+        // permit behind the one before.
+        tokio::task::yield_now().await;
+        drop(held);
+        for read in reads {
+            read.await.unwrap().unwrap();
+        }
+        assert_eq!(*order.lock().unwrap(), (0..8).collect::<Vec<_>>());
     }
 
     #[tokio::test]
