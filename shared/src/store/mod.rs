@@ -288,17 +288,17 @@ pub const ANY_COUNTRY: &str = "*";
 /// The keys a posting is found under by `country` filters, as `ListQuery::matches` decides:
 /// its locations' countries, and when it is remote, its regions, or `ANY_COUNTRY` when it is
 /// open to every country. The stores' country indexes hold exactly these.
-pub fn country_keys(p: &JobPosting) -> std::collections::BTreeSet<String> {
-    let mut keys: std::collections::BTreeSet<String> = p
+pub fn country_keys(p: &JobPosting) -> std::collections::BTreeSet<&str> {
+    let mut keys: std::collections::BTreeSet<&str> = p
         .locations
         .iter()
-        .filter_map(|l| l.country.clone())
+        .filter_map(|l| l.country.as_deref())
         .collect();
     if p.workplace == Some(Workplace::Remote) {
         if p.remote_regions.is_empty() {
-            keys.insert(ANY_COUNTRY.to_owned());
+            keys.insert(ANY_COUNTRY);
         } else {
-            keys.extend(p.remote_regions.iter().cloned());
+            keys.extend(p.remote_regions.iter().map(String::as_str));
         }
     }
     keys

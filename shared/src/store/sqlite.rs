@@ -632,7 +632,7 @@ struct Derived {
 
 impl Derived {
     fn of(p: &JobPosting) -> Self {
-        let countries = country_keys(p);
+        let countries = country_keys(p).into_iter().map(str::to_owned).collect();
         // The same words `ListQuery::matches` finds in its lower-cased haystack; the
         // fields are space separated there too, so splitting per field gives the same words.
         let words = |text: &str| search_words(&text.to_lowercase()).join(" ");

@@ -160,7 +160,7 @@ pub(super) fn filter_items(p: &JobPosting) -> BTreeMap<String, Item> {
     if !countries.is_empty() {
         shared.insert(
             FILTER_COUNTRIES.to_owned(),
-            AttributeValue::Ss(countries.into_iter().collect()),
+            AttributeValue::Ss(countries.into_iter().map(str::to_owned).collect()),
         );
     }
     shared.insert(

@@ -16,8 +16,8 @@ use std::collections::btree_map::Entry;
 use async_trait::async_trait;
 
 use super::{FacetTally, Facets};
-use crate::model::{JobPosting, Workplace};
-use crate::store::{ListQuery, StoreError, search_words};
+use crate::model::JobPosting;
+use crate::store::{ANY_COUNTRY, ListQuery, StoreError, country_keys, search_words};
 
 /// The scope of the unfiltered counts.
 pub const SCOPE_ALL: &str = "all";
@@ -114,28 +114,18 @@ pub fn facet_values(p: &JobPosting) -> Vec<(Dimension, &str)> {
     values
 }
 
-/// The countries the `country` filter finds a posting under by name, sorted, once each.
+/// The countries the `country` filter finds a posting under by name, sorted, once each: its
+/// `country_keys` but the one that stands for every country.
 fn countries(p: &JobPosting) -> Vec<&str> {
-    let remote = p.workplace == Some(Workplace::Remote);
-    let mut countries: Vec<&str> = p
-        .locations
-        .iter()
-        .filter_map(|l| l.country.as_deref())
-        .chain(
-            p.remote_regions
-                .iter()
-                .filter(|_| remote)
-                .map(String::as_str),
-        )
-        .collect();
-    countries.sort_unstable();
-    countries.dedup();
-    countries
+    country_keys(p)
+        .into_iter()
+        .filter(|&key| key != ANY_COUNTRY)
+        .collect()
 }
 
 /// Whether a remote posting is open to every country (so every `country` filter matches it).
 fn open_to_anywhere(p: &JobPosting) -> bool {
-    p.workplace == Some(Workplace::Remote) && p.remote_regions.is_empty()
+    country_keys(p).contains(ANY_COUNTRY)
 }
 
 /// Whether the default facet counts count a posting: open and canonical (what
@@ -377,7 +367,9 @@ mod tests {
     use chrono::{TimeZone, Utc};
 
     use super::*;
-    use crate::model::{Category, Company, EmploymentType, Location, Seniority, SourceKind};
+    use crate::model::{
+        Category, Company, EmploymentType, Location, Seniority, SourceKind, Workplace,
+    };
 
     fn posting(id: &str) -> JobPosting {
         let at = Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap();
@@ -479,6 +471,11 @@ mod tests {
                 .filter(|(cell, _)| scopes.contains(&cell.scope))
                 .map(|(cell, n)| (cell.dimension_key(), cell.value.as_str(), n)),
         )
+    }
+
+    #[test]
+    fn the_anywhere_scope_is_the_country_scope_of_the_stores_anywhere_key() {
+        assert_eq!(SCOPE_ANY_COUNTRY, scope(Dimension::Country, ANY_COUNTRY));
     }
 
     #[test]
