@@ -16,8 +16,10 @@ pub struct DynamodbArgs {
 #[derive(Debug, Subcommand)]
 enum Action {
     /// Write the filter index items of every open posting (read month by month from the
-    /// `by_listed` index: Queries, no Scan), then mark the index complete so filtered lists
-    /// use it. Run once after the template update that adds `by_filter`; safe to run again.
+    /// `by_listed` index: Queries, no Scan), replace the items a posting no longer has (one
+    /// Query of its partition each), then mark the index complete so filtered lists use it.
+    /// Run once after the template update that adds `by_filter`, and again as the repair
+    /// after a logged failure of filter item writes; safe to run again.
     BackfillFilters {
         /// The deployed table (region and credentials from the usual AWS chain).
         #[arg(long, value_name = "TABLE")]
@@ -36,9 +38,9 @@ pub async fn run(args: DynamodbArgs) -> anyhow::Result<()> {
                 .with_context(|| format!("backfilling the filter index of {table}"))?;
             let usage = store.usage();
             println!(
-                "{table}: {} postings read, {} filter items written ({} requests); \
-                 filtered lists now use the index",
-                report.postings, report.items, usage.requests
+                "{table}: {} postings read, {} filter items written, {} stale items replaced \
+                 ({} requests); filtered lists now use the index",
+                report.postings, report.items, report.stale, usage.requests
             );
             Ok(())
         }

@@ -14,6 +14,7 @@ use chrono::Duration;
 use jobfeed::model::JobPosting;
 use jobfeed::model::{Category, Location, Seniority, Workplace};
 use jobfeed::store::dynamodb::filter_index::filter_values;
+use jobfeed::store::dynamodb::schema::{BY_FILTER, FILTER_KEY};
 use jobfeed::store::dynamodb::{DynamoStore, client_from_env, create_table};
 use jobfeed::store::facets::counters::CounterDeltas;
 use jobfeed::store::{
@@ -335,4 +336,88 @@ async fn lists_walk_by_listed_until_the_backfill_completes_the_filter_index() {
     assert_eq!(calls, 1);
     // One Query of the five items and one BatchGetItem: the marker was read by the backfill.
     assert_eq!(cost.items_read, 5 + 5, "{cost:?}");
+}
+
+/// The `pk`s of the items in one `by_filter` partition (`{dimension}={value}`).
+async fn filter_partition(client: &Client, table: &str, key: &str) -> Vec<String> {
+    let out = client
+        .query()
+        .table_name(table)
+        .index_name(BY_FILTER.name)
+        .key_condition_expression("#k = :k")
+        .expression_attribute_names("#k", FILTER_KEY)
+        .expression_attribute_values(":k", AttributeValue::S(key.into()))
+        .send()
+        .await
+        .unwrap();
+    let mut pks: Vec<String> = out
+        .items()
+        .iter()
+        .filter_map(|i| i.get("pk")?.as_s().ok().cloned())
+        .collect();
+    pks.sort();
+    pks
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_backfill_replaces_the_filter_items_a_failed_write_left_behind() {
+    let (client, table) = fresh_table().await;
+    let store = DynamoStore::new(client.clone(), &table);
+    let mut postings = corpus(30);
+    store
+        .write(postings.iter().cloned().map(Write::Insert).collect())
+        .await
+        .unwrap();
+    // Two postings written as if their filter items had failed after the posting's write:
+    // one moved to another category, one closed.
+    let blind = DynamoStore::new(client.clone(), &table).without_filter_index();
+    let moved = edited(&postings[1].posting, |p| p.category = Some(Category::Data));
+    let closed = edited(&postings[2].posting, |p| p.closed_at = Some(t(100)));
+    let lost_items = filter_values(&postings[2].posting).len();
+    let mut replaced = Vec::new();
+    for (i, posting) in [(1, moved), (2, closed)] {
+        replaced.push(Write::Replace {
+            posting: StoredPosting {
+                revision: 2,
+                ..stored(posting.clone())
+            },
+            expected_revision: 1,
+        });
+        postings[i] = stored(posting);
+    }
+    blind.write(replaced).await.unwrap();
+    let pk = |i: usize| format!("posting#{}", postings[i].posting.id);
+    let backend = "category=backend";
+    let stale = filter_partition(&client, &table, backend).await;
+    assert!(stale.contains(&pk(1)) && stale.contains(&pk(2)));
+    let data_items = filter_partition(&client, &table, "category=data").await;
+    assert!(!data_items.contains(&pk(1)));
+
+    let report = store.backfill_filter_index().await.unwrap();
+    // p1's backend item, and every item of the closed p2.
+    assert_eq!(report.stale, 1 + lost_items);
+    let want = |category: Category| {
+        let mut pks: Vec<String> = postings
+            .iter()
+            .filter(|s| s.posting.closed_at.is_none() && s.posting.category == Some(category))
+            .map(|s| format!("posting#{}", s.posting.id))
+            .collect();
+        pks.sort();
+        pks
+    };
+    assert_eq!(
+        filter_partition(&client, &table, backend).await,
+        want(Category::Backend)
+    );
+    assert_eq!(
+        filter_partition(&client, &table, "category=data").await,
+        want(Category::Data)
+    );
+    let data = ListQuery {
+        category: Some(Category::Data),
+        ..ListQuery::default()
+    };
+    assert_eq!(walk(&store, &data, 10).await.0, expected(&postings, &data));
+    // Run again: tombstones are not stale items, so nothing more is replaced.
+    assert_eq!(store.backfill_filter_index().await.unwrap().stale, 0);
 }

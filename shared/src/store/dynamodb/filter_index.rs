@@ -26,9 +26,11 @@
 //! overwritten by a key-only tombstone that leaves the index and expires by TTL (the
 //! functions are granted no DeleteItem). A posting whose filter values and `list_sort` stay
 //! writes no item, and an unchanged re-crawl writes nothing at all. A failure between the
-//! posting's write and its items' leaves the index stale until the posting's next write or
-//! a `backfill_filter_index`; every page is checked against the full postings
-//! (`ListQuery::matches`), so a stale item costs a read and never lists a wrong posting.
+//! posting's write and its items' leaves the index stale until a `backfill_filter_index`
+//! (which adds the missing items and replaces the stale ones) or, for the items the failed
+//! write would have added, the posting's next write; every page is checked against the
+//! full postings (`ListQuery::matches`), so a stale item costs a read and never lists a
+//! wrong posting.
 //!
 //! Tables created before this index have postings without items: lists use `by_listed`
 //! until `backfill_filter_index` wrote every open posting's items and the `meta`/
@@ -56,6 +58,8 @@ use crate::store::{ListQuery, StoreError, listed_at};
 
 /// Sort key prefix of a filter index item: `filter#{dimension}={value}`.
 const FILTER_PREFIX: &str = "filter#";
+/// The first sort key after every `FILTER_PREFIX` one (`$` follows `#`).
+const FILTER_PREFIX_END: &str = "filter$";
 /// The country value of a posting that is remote anywhere (matches every country).
 pub const ANYWHERE: &str = crate::store::ANY_COUNTRY;
 /// Sort key, in the `meta` partition, of the marker saying every posting has its items.
@@ -222,22 +226,25 @@ pub(super) fn changes(
     let tombstones = before
         .keys()
         .filter(|sort| !after.contains_key(*sort))
-        .map(|sort| {
-            let mut item = Item::new();
-            let id = old.map_or(new.id.as_str(), |p| p.id.as_str());
-            item.insert(
-                SCHEMA.partition_key.to_owned(),
-                s(item::posting_partition(id)),
-            );
-            item.insert(SCHEMA.sort_key.to_owned(), s(sort.clone()));
-            item.insert(
-                SCHEMA.ttl_attribute.to_owned(),
-                AttributeValue::N(now.timestamp().to_string()),
-            );
-            item
-        })
+        .map(|sort| tombstone(old.map_or(new.id.as_str(), |p| p.id.as_str()), sort, now))
         .collect();
     FilterChanges { puts, tombstones }
+}
+
+/// The key-only item that replaces posting `id`'s filter item `sort`: without `filter_key`
+/// it leaves `by_filter`, and it expires at `now`.
+fn tombstone(id: &str, sort: &str, now: DateTime<Utc>) -> Item {
+    HashMap::from([
+        (
+            SCHEMA.partition_key.to_owned(),
+            s(item::posting_partition(id)),
+        ),
+        (SCHEMA.sort_key.to_owned(), s(sort)),
+        (
+            SCHEMA.ttl_attribute.to_owned(),
+            AttributeValue::N(now.timestamp().to_string()),
+        ),
+    ])
 }
 
 /// How a list is served.
@@ -355,6 +362,9 @@ pub struct FilterBackfill {
     pub postings: usize,
     /// Filter index items written.
     pub items: usize,
+    /// Items a posting no longer has (left by a write that failed between the posting and
+    /// its items) replaced by tombstones.
+    pub stale: usize,
 }
 
 /// The marker item of a complete filter index.
@@ -451,11 +461,14 @@ impl DynamoStore {
     }
 
     /// Writes the filter items of every open, canonical posting (read from `by_listed`,
-    /// month by month, 1,000 at a time: Queries, no Scan), then the marker that lets lists
-    /// use them. Idempotent: run it once after the update that adds `by_filter`, and again
-    /// after a failure (items of postings written meanwhile are put again, unchanged).
+    /// month by month, 1,000 at a time: Queries, no Scan), replaces with tombstones the
+    /// items any posting, open or not, no longer has (one Query of its own partition each),
+    /// then writes the marker that lets lists use them. Idempotent: run it once after the
+    /// update that adds `by_filter`, and again as the repair after a failed write (items of
+    /// postings written meanwhile are put again, unchanged).
     pub async fn backfill_filter_index(&self) -> Result<FilterBackfill, StoreError> {
         let mut report = FilterBackfill::default();
+        let now = Utc::now();
         for bucket in self.buckets().await? {
             let mut after: Option<String> = None;
             loop {
@@ -470,14 +483,34 @@ impl DynamoStore {
                 };
                 let full = found.len() >= QUERY_PAGE;
                 report.postings += found.len();
-                let items: Vec<Item> = found
+                let postings: Vec<(String, BTreeMap<String, Item>)> = found
                     .into_iter()
                     .filter_map(|i| item::list_view(i).ok())
-                    .flat_map(|p| filter_items(&p).into_values())
+                    .map(|p| {
+                        let items = filter_items(&p);
+                        (p.id, items)
+                    })
+                    .collect();
+                let stale: Vec<Item> = stream::iter(&postings)
+                    .map(|(id, items)| self.stale_filter_items(id, items, now))
+                    .buffer_unordered(WRITE_CONCURRENCY)
+                    .try_collect::<Vec<Vec<Item>>>()
+                    .await?
+                    .into_iter()
+                    .flatten()
+                    .collect();
+                report.stale += stale.len();
+                let items: Vec<Item> = postings
+                    .into_iter()
+                    .flat_map(|(_, items)| items.into_values())
                     .collect();
                 report.items += items.len();
-                stream::iter(items)
-                    .map(|i| self.put_filter_item(i, false))
+                let writes = items
+                    .into_iter()
+                    .map(|i| (i, false))
+                    .chain(stale.into_iter().map(|i| (i, true)));
+                stream::iter(writes)
+                    .map(|(item, tombstone)| self.put_filter_item(item, tombstone))
                     .buffer_unordered(WRITE_CONCURRENCY)
                     .try_collect::<Vec<()>>()
                     .await?;
@@ -490,6 +523,30 @@ impl DynamoStore {
         self.put_plain(ready_item()).await?;
         self.filter_index_ready.store(true, Ordering::Relaxed);
         Ok(report)
+    }
+
+    /// Tombstones for the filter items stored under posting `id` that are not among its
+    /// `current` items (by sort key); tombstones already written are left alone.
+    async fn stale_filter_items(
+        &self,
+        id: &str,
+        current: &BTreeMap<String, Item>,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<Item>, StoreError> {
+        let partition = item::posting_partition(id);
+        // Every sort key that starts with `filter#` sorts between it and `filter$`.
+        let read = PartitionRead {
+            sort: SortRange::Between(FILTER_PREFIX, FILTER_PREFIX_END),
+            ..PartitionRead::new(None, &partition)
+        };
+        let stored = self.query(read).await?;
+        Ok(stored
+            .iter()
+            .filter(|i| i.contains_key(FILTER_KEY))
+            .filter_map(|i| string_attribute(i, SCHEMA.sort_key))
+            .filter(|sort| !current.contains_key(sort))
+            .map(|sort| tombstone(id, &sort, now))
+            .collect())
     }
 
     /// Walks the `partitions` of `by_filter` newest first, merged, strictly before `before`
