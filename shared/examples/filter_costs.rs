@@ -16,9 +16,10 @@
 //! with a new description each, sent again with a new seniority each.
 //!
 //! Run: `cargo run --release -p jobfeed-shared --features dynamodb --example filter_costs
-//! [COUNT]` (with `AWS_ENDPOINT_URL`, `AWS_REGION` and credentials set, as `scripts/test`
-//! sets them for moto_server). Units are estimated from item sizes (`capacity`), not taken
-//! from moto, whose reported units are placeholders.
+//! [COUNT] [reads]` (`reads`: the read table alone, without the write scenarios), with
+//! `AWS_ENDPOINT_URL`, `AWS_REGION` and credentials set, as `scripts/test` sets them for
+//! moto_server. Units are estimated from item sizes (`capacity`), not taken from moto,
+//! whose reported units are placeholders.
 
 use std::path::Path;
 use std::sync::Arc;
@@ -74,36 +75,8 @@ async fn main() -> anyhow::Result<()> {
     let corpus = corpus_postings(now)?;
     let client = client_from_env().await;
     let stamp = now.timestamp_nanos_opt().unwrap_or_default();
-
-    println!("### Write units per 1,000 postings of one source (ingest rules)\n");
-    println!("| scenario | requests before | WCU before | requests after | WCU after |");
-    println!("|---|---:|---:|---:|---:|");
-    let mut costs = Vec::new();
-    for with_index in [false, true] {
-        let table = format!("jobfeed-filter-costs-w{}-{stamp}", u8::from(with_index));
-        create_table(&client, &table).await?;
-        let store = DynamoStore::new(client.clone(), table);
-        let store = if with_index {
-            store
-        } else {
-            store.without_filter_index()
-        };
-        costs.push(write_scenarios(&store, &corpus, now).await?);
-    }
-    for (i, name) in [
-        "(a) 1,000 new postings",
-        "(b) the 1,000 sent again, unchanged",
-        "(c) the 1,000 sent again, each with a new description",
-        "(d) the 1,000 sent again, each with a new seniority",
-    ]
-    .iter()
-    .enumerate()
-    {
-        let (before, after) = (&costs[0][i], &costs[1][i]);
-        println!(
-            "| {name} | {} | {:.0} | {} | {:.0} |",
-            before.requests, before.write_units, after.requests, after.write_units
-        );
+    if std::env::args().nth(2).as_deref() != Some("reads") {
+        write_tables(&client, &corpus, now, stamp).await?;
     }
 
     let table = format!("jobfeed-filter-costs-r-{stamp}");
@@ -164,6 +137,47 @@ async fn main() -> anyhow::Result<()> {
             after.1
         );
     }
+    Ok(())
+}
+
+/// The write tables: the four scenarios on a table without the filter index and one with it.
+async fn write_tables(
+    client: &aws_sdk_dynamodb::Client,
+    corpus: &[JobPosting],
+    now: DateTime<Utc>,
+    stamp: i64,
+) -> anyhow::Result<()> {
+    println!("### Write units per 1,000 postings of one source (ingest rules)\n");
+    println!("| scenario | requests before | WCU before | requests after | WCU after |");
+    println!("|---|---:|---:|---:|---:|");
+    let mut costs = Vec::new();
+    for with_index in [false, true] {
+        let table = format!("jobfeed-filter-costs-w{}-{stamp}", u8::from(with_index));
+        create_table(client, &table).await?;
+        let store = DynamoStore::new(client.clone(), table);
+        let store = if with_index {
+            store
+        } else {
+            store.without_filter_index()
+        };
+        costs.push(write_scenarios(&store, corpus, now).await?);
+    }
+    for (i, name) in [
+        "(a) 1,000 new postings",
+        "(b) the 1,000 sent again, unchanged",
+        "(c) the 1,000 sent again, each with a new description",
+        "(d) the 1,000 sent again, each with a new seniority",
+    ]
+    .iter()
+    .enumerate()
+    {
+        let (before, after) = (&costs[0][i], &costs[1][i]);
+        println!(
+            "| {name} | {} | {:.0} | {} | {:.0} |",
+            before.requests, before.write_units, after.requests, after.write_units
+        );
+    }
+
     Ok(())
 }
 

@@ -421,3 +421,54 @@ async fn the_backfill_replaces_the_filter_items_a_failed_write_left_behind() {
     // Run again: tombstones are not stale items, so nothing more is replaced.
     assert_eq!(store.backfill_filter_index().await.unwrap().stale, 0);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_list_of_two_filters_is_driven_by_the_value_the_counters_find_rarest() {
+    let (client, table) = fresh_table().await;
+    let store = DynamoStore::new(client, &table);
+    // Every posting is backend, two are senior: the fixed guesses would drive the walk by
+    // the category (guessed rarer than senior) and read all 40 items to find two.
+    let postings: Vec<StoredPosting> = corpus(40)
+        .into_iter()
+        .enumerate()
+        .map(|(i, s)| {
+            stored(edited(&s.posting, |p| {
+                p.category = Some(Category::Backend);
+                if i % 20 != 7 {
+                    p.seniority = Some(Seniority::Junior);
+                }
+            }))
+        })
+        .collect();
+    store
+        .write(postings.iter().cloned().map(Write::Insert).collect())
+        .await
+        .unwrap();
+    let query = ListQuery {
+        category: Some(Category::Backend),
+        seniority: Some(Seniority::Senior),
+        ..ListQuery::default()
+    };
+    assert_eq!(
+        jobfeed::store::dynamodb::filter_index::plan(&query).map(|p| p.driver.key()),
+        Some("category=backend".into())
+    );
+    let want = expected(&postings, &query);
+    assert_eq!(want.len(), 2);
+
+    let ids =
+        |page: Page| -> Vec<String> { page.items.into_iter().map(|s| s.posting.id).collect() };
+    let before = store.usage();
+    let page = store.list(&query, 10, None).await.unwrap();
+    let first = store.usage().since(&before);
+    assert_eq!(ids(page), want);
+    // The index marker, at most three counter cells (senior, backend, the total), the two
+    // senior items and the two postings.
+    assert!(first.items_read <= 1 + 3 + 2 + 2, "{first:?}");
+
+    // Within the minute the counts are remembered: the two items and their postings.
+    let before = store.usage();
+    let page = store.list(&query, 10, None).await.unwrap();
+    assert_eq!(ids(page), want);
+    assert_eq!(store.usage().since(&before).items_read, 2 + 2);
+}

@@ -26,13 +26,15 @@
 //! read is bounded by the distinct values, not by the postings, and capped at
 //! `COUNTER_READ_LIMIT` items a scope; past the cap the bounded fallback answers.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::time::Instant;
 
 use async_trait::async_trait;
 use aws_sdk_dynamodb::types::{AttributeValue, ReturnConsumedCapacity};
 use futures::{StreamExt, TryStreamExt, stream};
 
 use super::capacity::{self, Units};
+use super::filter_index::{self, FilterPlan};
 use super::item::{Item, s};
 use super::schema::SCHEMA;
 use super::{DynamoStore, PartitionRead, reported, sdk_error};
@@ -42,7 +44,7 @@ use crate::store::facets::counters::{
     Cell, CounterDeltas, Dimension, FacetCounterRepair, SCOPE_ALL, SCOPE_ANY_COUNTRY, TOTAL,
     facets_from_counters, posting_cells,
 };
-use crate::store::{ListQuery, PostingReader, StoreError, Write, WriteOutcome};
+use crate::store::{ANY_COUNTRY, ListQuery, PostingReader, StoreError, Write, WriteOutcome};
 
 /// Partition prefix of the counter items: `facets#{scope}`.
 const PARTITION_PREFIX: &str = "facets#";
@@ -53,6 +55,8 @@ const COUNTER_CONCURRENCY: usize = 16;
 /// Most counter items one scope's read takes before the request falls back to counting
 /// postings (the unfiltered scope of a large feed holds a few thousand).
 const COUNTER_READ_LIMIT: usize = 20_000;
+/// How long a store handle plans filtered lists with the counter cells it read.
+pub(super) const PLAN_COUNTS_TTL: std::time::Duration = std::time::Duration::from_secs(60);
 /// Postings per `list` page of a rebuild.
 const REBUILD_PAGE: usize = 500;
 
@@ -70,6 +74,15 @@ fn counter_key(scope: &str, dimension: &str, value: &str) -> Item {
     ])
 }
 
+/// A counter item's key as one string (`{pk}/{sk}`), to match what BatchGetItem returns.
+fn cell_name(item: &Item) -> String {
+    let part = |name: &str| match item.get(name) {
+        Some(AttributeValue::S(v)) => v.as_str(),
+        _ => "",
+    };
+    format!("{}/{}", part(SCHEMA.partition_key), part(SCHEMA.sort_key))
+}
+
 /// `(dimension, value, count)` of a counter item; `None` for anything else.
 fn counter_row(item: &Item) -> Option<(String, String, i64)> {
     let AttributeValue::S(sk) = item.get(SCHEMA.sort_key)? else {
@@ -84,6 +97,85 @@ fn counter_row(item: &Item) -> Option<(String, String, i64)> {
 }
 
 impl DynamoStore {
+    /// The filter index plan of `query` (`filter_index::plan_with`). With two or more
+    /// values that could drive its walk, the one the unfiltered scope's counters find
+    /// rarest drives: their cells are read by one BatchGetItem and reused by this handle for
+    /// `PLAN_COUNTS_TTL`. With one, or when the counters are missing or cannot be read, the
+    /// fixed guesses of `filter_index::expected_share` decide. Counts only choose among
+    /// correct walks, so stale ones cost reads, never results.
+    pub(super) async fn filter_plan(&self, query: &ListQuery) -> Option<FilterPlan> {
+        let candidates = filter_index::candidates(query);
+        if candidates.len() < 2 {
+            return filter_index::plan(query);
+        }
+        let all = |dimension: &str, value: &str| counter_key(SCOPE_ALL, dimension, value);
+        let mut keys: Vec<Item> = candidates
+            .iter()
+            .filter(|c| !(c.dimension == filter_index::COUNTRY && c.value == ANY_COUNTRY))
+            .map(|c| all(c.dimension, &c.value))
+            .collect();
+        keys.push(all(TOTAL, ""));
+        keys.push(counter_key(SCOPE_ANY_COUNTRY, TOTAL, ""));
+        let counts = match self.plan_counts(keys).await {
+            Ok(counts) => counts,
+            Err(e) => {
+                tracing::warn!(error = %e, "facet counters unreadable: the list is planned by fixed guesses");
+                return filter_index::plan(query);
+            }
+        };
+        let count = |key: &Item| counts.get(&cell_name(key)).copied().unwrap_or(0);
+        let total = count(&all(TOTAL, ""));
+        let anywhere = count(&counter_key(SCOPE_ANY_COUNTRY, TOTAL, ""));
+        filter_index::plan_with(query, |value| {
+            filter_index::counted_share(
+                value,
+                count(&all(value.dimension, &value.value)),
+                total,
+                anywhere,
+            )
+            .unwrap_or_else(|| filter_index::expected_share(value))
+        })
+    }
+
+    /// The counts of the cells `keys` (0 for a cell with no item), by `cell_name`: from
+    /// this handle's memory when read within `PLAN_COUNTS_TTL`, else by one BatchGetItem.
+    async fn plan_counts(&self, keys: Vec<Item>) -> Result<HashMap<String, i64>, StoreError> {
+        let now = Instant::now();
+        let mut counts = HashMap::new();
+        let mut missing = Vec::new();
+        {
+            let known = self.plan_counts.lock().unwrap_or_else(|e| e.into_inner());
+            for key in keys {
+                let name = cell_name(&key);
+                match known.get(&name) {
+                    Some((at, n)) if now.duration_since(*at) < PLAN_COUNTS_TTL => {
+                        counts.insert(name, *n);
+                    }
+                    _ => missing.push(key),
+                }
+            }
+        }
+        if missing.is_empty() {
+            return Ok(counts);
+        }
+        let names: Vec<String> = missing.iter().map(cell_name).collect();
+        let found: HashMap<String, i64> = self
+            .batch_get(missing, false)
+            .await?
+            .iter()
+            .filter_map(|item| Some((cell_name(item), counter_row(item)?.2)))
+            .collect();
+        let mut known = self.plan_counts.lock().unwrap_or_else(|e| e.into_inner());
+        // Cells expire together, so the memory stays the size of one plan's reads.
+        known.retain(|_, (at, _)| now.duration_since(*at) < PLAN_COUNTS_TTL);
+        for name in names {
+            let n = found.get(&name).copied().unwrap_or(0);
+            known.insert(name.clone(), (now, n));
+            counts.insert(name, n);
+        }
+        Ok(counts)
+    }
+
     /// Sums the counter changes of the applied `writes` (`old`: the item each replaced, as
     /// PutItem returned it) and applies them; a counting failure is logged, not returned
     /// (see the module's rule). Returns the outcomes, or the first failed write's error.

@@ -257,19 +257,36 @@ pub struct FilterPlan {
     pub partitions: Vec<String>,
 }
 
+/// The plan of `query` on the filter index with the fixed guesses of `expected_share`
+/// (`plan_with`).
+pub fn plan(query: &ListQuery) -> Option<FilterPlan> {
+    plan_with(query, expected_share)
+}
+
 /// The plan of `query` on the filter index, `None` when it must walk `by_listed`: it asks
 /// for closed or duplicate postings (which have no items), has words or a salary floor
 /// (which the items cannot check), or has no served, indexed filter. Otherwise the most
-/// selective served value drives (`most_selective` with `expected_share`).
-pub fn plan(query: &ListQuery) -> Option<FilterPlan> {
+/// selective of `candidates(query)` by `share` drives.
+pub fn plan_with(query: &ListQuery, share: impl Fn(&FilterValue) -> f64) -> Option<FilterPlan> {
+    let driver = most_selective(candidates(query), share)?;
+    let mut partitions = vec![driver.key()];
+    if driver.dimension == COUNTRY && driver.value != ANYWHERE {
+        partitions.push(FilterValue::new(COUNTRY, ANYWHERE).key());
+    }
+    Some(FilterPlan { driver, partitions })
+}
+
+/// The served, indexed values of `query` that could drive its walk; none when the query
+/// must walk `by_listed` (see `plan_with`).
+pub fn candidates(query: &ListQuery) -> Vec<FilterValue> {
     if query.include_closed
         || query.include_duplicates
         || query.q.is_some()
         || query.salary_min.is_some()
     {
-        return None;
+        return Vec::new();
     }
-    let candidates: Vec<FilterValue> = [
+    [
         (SENIORITY, query.seniority.map(|v| v.as_str().to_owned())),
         (CATEGORY, query.category.map(|v| v.as_str().to_owned())),
         (WORKPLACE, query.workplace.map(|v| v.as_str().to_owned())),
@@ -282,18 +299,29 @@ pub fn plan(query: &ListQuery) -> Option<FilterPlan> {
     .into_iter()
     .filter_map(|(dimension, value)| value.map(|v| FilterValue::new(dimension, v)))
     .filter(indexed)
-    .collect();
-    let driver = most_selective(candidates, expected_share)?;
-    let mut partitions = vec![driver.key()];
-    if driver.dimension == COUNTRY && driver.value != ANYWHERE {
-        partitions.push(FilterValue::new(COUNTRY, ANYWHERE).key());
+    .collect()
+}
+
+/// The share of the open postings a walk driven by `value` reads, from the facet counters
+/// of the unfiltered scope: `count` postings have the value, of `total`; a country walk
+/// also reads the `anywhere` postings (remote, open to every country), and `country=*`
+/// reads only those (its `count` is unused). `None` without a positive total (counters
+/// never built), for the fixed guess to answer instead.
+pub fn counted_share(value: &FilterValue, count: i64, total: i64, anywhere: i64) -> Option<f64> {
+    if total <= 0 {
+        return None;
     }
-    Some(FilterPlan { driver, partitions })
+    let read = match (value.dimension, value.value.as_str()) {
+        (COUNTRY, ANYWHERE) => anywhere,
+        (COUNTRY, _) => count + anywhere,
+        _ => count,
+    };
+    Some(read.max(0) as f64 / total as f64)
 }
 
 /// The candidate with the smallest `share` (the fraction of postings expected to have it),
-/// the first of equals. A pure choice, so counts kept by the writer can replace the fixed
-/// guesses of `expected_share` later.
+/// the first of equals: `counted_share` from the writer's counters, or the fixed guesses of
+/// `expected_share`.
 pub fn most_selective(
     candidates: Vec<FilterValue>,
     share: impl Fn(&FilterValue) -> f64,
@@ -305,9 +333,10 @@ pub fn most_selective(
         .map(|(_, c)| c)
 }
 
-/// A fixed guess of the fraction of open postings with `value` (no counts exist in the
-/// DynamoDB store yet): the common values of each dimension high, the rest low. A wrong
-/// guess costs reads (the walk is driven by a less selective value), never results.
+/// A fixed guess of the fraction of open postings with `value`, for a table without facet
+/// counters (or when reading them failed): the common values of each dimension high, the
+/// rest low. A wrong guess costs reads (the walk is driven by a less selective value),
+/// never results.
 pub fn expected_share(value: &FilterValue) -> f64 {
     // A country walk reads the remote-anywhere partition too.
     const ANYWHERE_SHARE: f64 = 0.2;
@@ -906,6 +935,36 @@ mod tests {
             |v| if v.dimension == COUNTRY { 1.0 } else { 9.0 },
         );
         assert_eq!(counted.unwrap().key(), "country=US");
+    }
+
+    #[test]
+    fn counted_shares_add_the_anywhere_postings_to_a_country_and_need_a_total() {
+        let de = FilterValue::new(COUNTRY, "DE");
+        let anywhere = FilterValue::new(COUNTRY, ANYWHERE);
+        let devops = FilterValue::new(CATEGORY, "devops");
+        assert_eq!(counted_share(&devops, 30, 1_000, 200), Some(0.03));
+        assert_eq!(counted_share(&de, 30, 1_000, 200), Some(0.23));
+        assert_eq!(counted_share(&anywhere, 0, 1_000, 200), Some(0.2));
+        assert_eq!(counted_share(&devops, 30, 0, 200), None);
+        // Interns are the rarest by the guesses, devops by these counts.
+        let query = ListQuery {
+            country: Some("DE".into()),
+            category: Some(Category::Devops),
+            seniority: Some(Seniority::Intern),
+            ..ListQuery::default()
+        };
+        assert_eq!(plan_key(&query), Some("seniority=intern".into()));
+        let counts = |v: &FilterValue| {
+            let count = match v.dimension {
+                CATEGORY => 30,
+                SENIORITY => 300,
+                _ => 90,
+            };
+            counted_share(v, count, 1_000, 200).unwrap()
+        };
+        let plan = plan_with(&query, counts).unwrap();
+        assert_eq!(plan.driver.key(), "category=devops");
+        assert_eq!(plan.partitions, ["category=devops"]);
     }
 
     fn plan_key(query: &ListQuery) -> Option<String> {

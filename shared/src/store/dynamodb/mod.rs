@@ -177,6 +177,9 @@ pub struct DynamoStore {
     filter_index: bool,
     /// The table's filter index was seen complete (its marker item), so lists use it.
     filter_index_ready: AtomicBool,
+    /// Counter cells read to plan filtered lists, with when they were read
+    /// (`facet_counters::PLAN_COUNTS_TTL`).
+    plan_counts: Mutex<HashMap<String, (std::time::Instant, i64)>>,
 }
 
 /// A client from the environment's AWS configuration (region, credentials and
@@ -264,6 +267,7 @@ impl DynamoStore {
             known_buckets: Mutex::new(HashSet::new()),
             filter_index: true,
             filter_index_ready: AtomicBool::new(false),
+            plan_counts: Mutex::new(HashMap::new()),
         }
     }
 
@@ -1004,8 +1008,12 @@ impl PostingReader for DynamoStore {
         // The filter index serves the walk its own cursors started, and first pages of the
         // queries it can answer once the table's index is complete.
         let filtered = match start {
+            // Any plan resumes the walk: a match is in the partition of every served value
+            // it has, so the driver may differ from the previous page's.
             Some(Resume::Filter(before)) => {
-                let plan = filter_index::plan(query)
+                let plan = self
+                    .filter_plan(query)
+                    .await
                     .ok_or_else(|| StoreError::BadCursor("not a filter index query".into()))?;
                 Some((plan, Some(before)))
             }
@@ -1013,10 +1021,13 @@ impl PostingReader for DynamoStore {
                 let (ids, next_cursor) = self.list_by_listed(query, limit, Some(position)).await?;
                 return self.page_of(query, ids, next_cursor).await;
             }
-            None => match filter_index::plan(query) {
-                Some(plan) if self.filter_index_ready().await? => Some((plan, None)),
-                _ => None,
-            },
+            // The marker is read only for a query the index could serve.
+            None if !filter_index::candidates(query).is_empty()
+                && self.filter_index_ready().await? =>
+            {
+                self.filter_plan(query).await.map(|plan| (plan, None))
+            }
+            None => None,
         };
         let (ids, next_cursor) = match filtered {
             Some((plan, before)) => {
