@@ -166,7 +166,8 @@ impl DynamoStore {
             .filter_map(|item| Some((cell_name(item), counter_row(item)?.2)))
             .collect();
         let mut known = self.plan_counts.lock().unwrap_or_else(|e| e.into_inner());
-        // Cells expire together, so the memory stays the size of one plan's reads.
+        // Expired cells go, so the memory holds the cells of the last minute's plans: at most
+        // the enum values, the countries and the two totals.
         known.retain(|_, (at, _)| now.duration_since(*at) < PLAN_COUNTS_TTL);
         for name in names {
             let n = found.get(&name).copied().unwrap_or(0);

@@ -58,8 +58,6 @@ use crate::store::{ListQuery, StoreError, listed_at};
 
 /// Sort key prefix of a filter index item: `filter#{dimension}={value}`.
 const FILTER_PREFIX: &str = "filter#";
-/// The first sort key after every `FILTER_PREFIX` one (`$` follows `#`).
-const FILTER_PREFIX_END: &str = "filter$";
 /// The country value of a posting that is remote anywhere (matches every country).
 pub const ANYWHERE: &str = crate::store::ANY_COUNTRY;
 /// Sort key, in the `meta` partition, of the marker saying every posting has its items.
@@ -491,10 +489,10 @@ impl DynamoStore {
 
     /// Writes the filter items of every open, canonical posting (read from `by_listed`,
     /// month by month, 1,000 at a time: Queries, no Scan), replaces with tombstones the
-    /// items any posting, open or not, no longer has (one Query of its own partition each),
-    /// then writes the marker that lets lists use them. Idempotent: run it once after the
-    /// update that adds `by_filter`, and again as the repair after a failed write (items of
-    /// postings written meanwhile are put again, unchanged).
+    /// items any posting, open or not, no longer has (`filter_repair`: one consistent Query
+    /// of its own partition each), then writes the marker that lets lists use them.
+    /// Idempotent: run it once after the update that adds `by_filter`, and again as the
+    /// repair after a failed write.
     pub async fn backfill_filter_index(&self) -> Result<FilterBackfill, StoreError> {
         let mut report = FilterBackfill::default();
         let now = Utc::now();
@@ -512,32 +510,23 @@ impl DynamoStore {
                 };
                 let full = found.len() >= QUERY_PAGE;
                 report.postings += found.len();
-                let postings: Vec<(String, BTreeMap<String, Item>)> = found
-                    .into_iter()
-                    .filter_map(|i| item::list_view(i).ok())
-                    .map(|p| {
-                        let items = filter_items(&p);
-                        (p.id, items)
-                    })
+                let ids: Vec<String> = found
+                    .iter()
+                    .filter_map(|i| string_attribute(i, SCHEMA.partition_key))
+                    .filter_map(|pk| item::posting_id(&pk).map(str::to_owned))
                     .collect();
-                let stale: Vec<Item> = stream::iter(&postings)
-                    .map(|(id, items)| self.stale_filter_items(id, items, now))
+                let repairs: Vec<FilterChanges> = stream::iter(&ids)
+                    .map(|id| self.filter_repair(id, now))
                     .buffer_unordered(WRITE_CONCURRENCY)
-                    .try_collect::<Vec<Vec<Item>>>()
-                    .await?
-                    .into_iter()
-                    .flatten()
-                    .collect();
-                report.stale += stale.len();
-                let items: Vec<Item> = postings
-                    .into_iter()
-                    .flat_map(|(_, items)| items.into_values())
-                    .collect();
-                report.items += items.len();
-                let writes = items
-                    .into_iter()
-                    .map(|i| (i, false))
-                    .chain(stale.into_iter().map(|i| (i, true)));
+                    .try_collect()
+                    .await?;
+                let mut writes = Vec::new();
+                for repair in repairs {
+                    report.items += repair.puts.len();
+                    report.stale += repair.tombstones.len();
+                    writes.extend(repair.puts.into_iter().map(|i| (i, false)));
+                    writes.extend(repair.tombstones.into_iter().map(|i| (i, true)));
+                }
                 stream::iter(writes)
                     .map(|(item, tombstone)| self.put_filter_item(item, tombstone))
                     .buffer_unordered(WRITE_CONCURRENCY)
@@ -554,28 +543,48 @@ impl DynamoStore {
         Ok(report)
     }
 
-    /// Tombstones for the filter items stored under posting `id` that are not among its
-    /// `current` items (by sort key); tombstones already written are left alone.
-    async fn stale_filter_items(
+    /// The writes that bring posting `id`'s filter items in line with the posting as stored
+    /// now: every item it should have, and tombstones for the ones it has but should not.
+    /// One strongly consistent Query of its partition reads the posting and its items
+    /// together, so a write that landed after the `by_listed` page was read is not undone
+    /// (one landing during this Query still can be: the repair is exact while nothing
+    /// ingests). A posting that cannot be decoded keeps its items as they are.
+    async fn filter_repair(
         &self,
         id: &str,
-        current: &BTreeMap<String, Item>,
         now: DateTime<Utc>,
-    ) -> Result<Vec<Item>, StoreError> {
+    ) -> Result<FilterChanges, StoreError> {
         let partition = item::posting_partition(id);
-        // Every sort key that starts with `filter#` sorts between it and `filter$`.
+        // The filter items (`filter#…`) and then the posting item sort in this range.
         let read = PartitionRead {
-            sort: SortRange::Between(FILTER_PREFIX, FILTER_PREFIX_END),
+            sort: SortRange::Between(FILTER_PREFIX, item::POSTING_SORT),
+            consistent: true,
             ..PartitionRead::new(None, &partition)
         };
-        let stored = self.query(read).await?;
-        Ok(stored
+        let mut current = BTreeMap::new();
+        let mut stored = Vec::new();
+        for found in self.query(read).await? {
+            match string_attribute(&found, SCHEMA.sort_key) {
+                Some(sort) if sort == item::POSTING_SORT => match item::list_view(found) {
+                    Ok(posting) => current = filter_items(&posting),
+                    Err(e) => {
+                        tracing::warn!(error = %e, %id, "undecodable posting: its filter items are left as they are");
+                        return Ok(FilterChanges::default());
+                    }
+                },
+                Some(sort) if found.contains_key(FILTER_KEY) => stored.push(sort),
+                _ => {}
+            }
+        }
+        let tombstones = stored
             .iter()
-            .filter(|i| i.contains_key(FILTER_KEY))
-            .filter_map(|i| string_attribute(i, SCHEMA.sort_key))
-            .filter(|sort| !current.contains_key(sort))
-            .map(|sort| tombstone(id, &sort, now))
-            .collect())
+            .filter(|sort| !current.contains_key(*sort))
+            .map(|sort| tombstone(id, sort, now))
+            .collect();
+        Ok(FilterChanges {
+            puts: current.into_values().collect(),
+            tombstones,
+        })
     }
 
     /// Walks the `partitions` of `by_filter` newest first, merged, strictly before `before`

@@ -25,7 +25,7 @@ pub(super) type Item = HashMap<String, AttributeValue>;
 /// Partition key prefix of a posting item: `posting#{id}`.
 const POSTING_PREFIX: &str = "posting#";
 /// Sort key of a posting item.
-const POSTING_SORT: &str = "posting";
+pub(super) const POSTING_SORT: &str = "posting";
 /// Partition of the source-state items (sort key: the source name), read by one Query.
 pub(super) const SOURCES_PARTITION: &str = "sources";
 /// Partition of the ingest-count items of sources (sort key: the source name), kept apart
