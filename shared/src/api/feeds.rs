@@ -163,7 +163,7 @@ fn xml_safe(mut document: String) -> Option<String> {
 
 /// The Atom document, written here rather than through `atom_syndication`'s owned structs:
 /// those took a copy of every description, and their writer escaped each byte of the HTML
-/// content one at a time (with its UTF-8 check of the result, about half of the feed's CPU).
+/// content one at a time (with its UTF-8 check of the result, about a quarter of the feed's CPU).
 /// The content goes in a CDATA section instead, as the `rss` crate writes RSS descriptions;
 /// short fields are escaped by quick-xml. The element order is the one `atom_syndication`
 /// wrote, so the bytes of a feed did not change beyond the content's quoting.

@@ -208,17 +208,18 @@ pub fn counter_scopes(query: &ListQuery) -> Option<Vec<String>> {
 /// matches every country filter through that scope already).
 fn posting_scopes(p: &JobPosting) -> Vec<String> {
     let mut scopes = vec![SCOPE_ALL.to_owned()];
+    let anywhere = open_to_anywhere(p);
     for (dimension, value) in facet_values(p) {
         match dimension {
             Dimension::Category
             | Dimension::Seniority
             | Dimension::Workplace
             | Dimension::EmploymentType => scopes.push(scope(dimension, value)),
-            Dimension::Country if !open_to_anywhere(p) => scopes.push(scope(dimension, value)),
+            Dimension::Country if !anywhere => scopes.push(scope(dimension, value)),
             Dimension::Country | Dimension::Company | Dimension::Skill => {}
         }
     }
-    if open_to_anywhere(p) {
+    if anywhere {
         scopes.push(SCOPE_ANY_COUNTRY.to_owned());
     }
     scopes
